@@ -1,0 +1,38 @@
+/** The part of autocannon's API the benchmark uses (the package ships no types). */
+declare module 'autocannon' {
+  import type { EventEmitter } from 'node:events'
+
+  interface Request {
+    method?: string
+    path?: string
+    headers?: Record<string, string>
+    body?: string | Buffer
+  }
+  interface RequestSpec extends Request {
+    setupRequest?: (request: Request, context: Record<string, unknown>) => Request
+  }
+  interface Options {
+    url: string
+    connections?: number
+    duration?: number
+    pipelining?: number
+    timeout?: number
+    requests?: RequestSpec[]
+  }
+  interface Histogram { average: number, mean: number, p50: number, p99: number, total: number }
+  interface Result {
+    requests: Histogram
+    latency: Histogram
+    throughput: Histogram
+    duration: number
+    errors: number
+    timeouts: number
+    non2xx: number
+    '2xx': number
+  }
+  interface Instance extends EventEmitter, PromiseLike<Result> {
+    stop: () => void
+  }
+  function autocannon (options: Options): Instance
+  export default autocannon
+}

@@ -1,0 +1,208 @@
+/**
+ * Child processes of the benchmark: free ports on 127.0.0.1, a private redis-server, servers
+ * started with `node`, readiness polling, resident memory. Nothing here touches a Redis or a port
+ * the machine already uses.
+ */
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { request } from 'node:http'
+import { connect, createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+
+export const HOST = '127.0.0.1'
+
+const children = new Set<ChildProcess>()
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL')
+})
+
+async function sleep (ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/** a TCP port nothing listens on right now, on 127.0.0.1 */
+export async function freePort (): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const server = createServer()
+    server.unref()
+    server.once('error', reject)
+    server.listen(0, HOST, () => {
+      const address = server.address()
+      server.close(() => {
+        if (address !== null && typeof address === 'object') resolve(address.port)
+        else reject(new Error('no port'))
+      })
+    })
+  })
+}
+
+export interface Child {
+  process: ChildProcess
+  /** the last 8 KB it wrote to stderr, for error messages */
+  stderr: () => string
+  stop: () => Promise<void>
+}
+
+/** Starts a child whose stdout is discarded (a server's logs) and whose stderr is kept. */
+export function startChild (command: string, args: string[], env: NodeJS.ProcessEnv): Child {
+  const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] })
+  children.add(child)
+  child.once('exit', () => children.delete(child))
+  let stderr = ''
+  child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString('utf8')).slice(-8192) })
+  return {
+    process: child,
+    stderr: () => stderr,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGTERM')
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+      await exited
+      clearTimeout(timer)
+    }
+  }
+}
+
+/** The HTTP status of a GET, or undefined when nothing answers. */
+export async function getStatus (port: number, urlPath: string): Promise<number | undefined> {
+  return await new Promise((resolve) => {
+    const req = request({ host: HOST, port, path: urlPath, method: 'GET', timeout: 1000 }, (res) => {
+      res.resume()
+      res.once('end', () => resolve(res.statusCode))
+    })
+    req.once('error', () => resolve(undefined))
+    req.once('timeout', () => req.destroy())
+    req.end()
+  })
+}
+
+/** Milliseconds from `startedAt` until GET `urlPath` answers 200; throws if the child exits first. */
+export async function waitUntilReady (child: Child, port: number, urlPath: string, startedAt: number, timeoutMs = 30_000): Promise<number> {
+  while (performance.now() - startedAt < timeoutMs) {
+    if (child.process.exitCode !== null || child.process.signalCode !== null) {
+      throw new Error(`the server exited during start: ${child.stderr()}`)
+    }
+    if (await getStatus(port, urlPath) === 200) return performance.now() - startedAt
+    await sleep(5)
+  }
+  throw new Error(`the server did not answer ${urlPath} within ${timeoutMs} ms: ${child.stderr()}`)
+}
+
+/** Resident set size of a process, in MB (Linux /proc; `ps` elsewhere). */
+export async function rssMb (pid: number): Promise<number> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8')
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)
+    if (match !== null) return Number(match[1]) / 1024
+  } catch {
+    // not Linux: ask ps
+  }
+  return await new Promise((resolve, reject) => {
+    const ps = spawn('ps', ['-o', 'rss=', '-p', String(pid)], { stdio: ['ignore', 'pipe', 'ignore'] })
+    let out = ''
+    ps.stdout.on('data', (chunk: Buffer) => { out += chunk.toString('utf8') })
+    ps.once('error', reject)
+    ps.once('exit', () => resolve(Number(out.trim()) / 1024))
+  })
+}
+
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; undefined where
+ * there is no /proc. Unlike throughput, it hardly depends on what else the machine runs.
+ */
+export async function cpuSeconds (pid: number): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
+    // the fields after the command name (which may contain spaces) in parentheses
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    // utime and stime are fields 14 and 15 of stat(5): 12 and 13 after the name; in clock ticks
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS
+  } catch {
+    return undefined
+  }
+}
+
+/** USER_HZ: 100 on every Linux architecture Node runs on */
+const CLOCK_TICKS = 100
+
+/** Sends one inline command to a Redis and returns its raw reply line(s). */
+export async function redisCommand (port: number, command: string): Promise<string> {
+  return await new Promise((resolve, reject) => {
+    const socket = connect(port, HOST)
+    let reply = ''
+    socket.setTimeout(5000, () => socket.destroy(new Error('redis did not answer')))
+    socket.once('error', reject)
+    socket.on('data', (chunk) => {
+      reply += chunk.toString('utf8')
+      // a status or error line, or a bulk string ($<length>\r\n<data>\r\n) once it is all here
+      const bulk = /^\$(\d+)\r\n/.exec(reply)
+      const complete = bulk === null
+        ? reply.endsWith('\r\n')
+        : Buffer.byteLength(reply) >= bulk[0].length + Number(bulk[1]) + 2
+      if (complete) {
+        socket.end()
+        resolve(reply)
+      }
+    })
+    socket.write(`${command}\r\n`)
+  })
+}
+
+/** calls and microseconds per Redis command (INFO commandstats), commands run by scripts included */
+export type CommandStats = Record<string, { calls: number, usec: number }>
+
+export interface BenchRedis {
+  pid: number
+  port: number
+  url: string
+  flush: () => Promise<void>
+  /** CONFIG RESETSTAT */
+  resetStats: () => Promise<void>
+  commandStats: () => Promise<CommandStats>
+  stop: () => Promise<void>
+}
+
+/** A private redis-server (from PATH) on a free port of 127.0.0.1: no persistence, killed at the end. */
+export async function startRedis (): Promise<BenchRedis> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'riskgate-bench-redis-'))
+  const port = await freePort()
+  const child = startChild('redis-server', [
+    '--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'
+  ], process.env)
+  const deadline = performance.now() + 5000
+  for (;;) {
+    try {
+      if ((await redisCommand(port, 'PING')).startsWith('+PONG')) break
+    } catch {
+      if (performance.now() > deadline) throw new Error(`redis-server did not start: ${child.stderr()}`)
+      await sleep(20)
+    }
+  }
+  return {
+    pid: child.process.pid as number,
+    port,
+    url: `redis://${HOST}:${port}`,
+    flush: async () => {
+      const reply = await redisCommand(port, 'FLUSHALL')
+      if (!reply.startsWith('+OK')) throw new Error(`FLUSHALL: ${reply}`)
+    },
+    resetStats: async () => {
+      const reply = await redisCommand(port, 'CONFIG RESETSTAT')
+      if (!reply.startsWith('+OK')) throw new Error(`CONFIG RESETSTAT: ${reply}`)
+    },
+    commandStats: async () => {
+      const out: CommandStats = {}
+      for (const match of (await redisCommand(port, 'INFO commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) {
+        out[match[1] as string] = { calls: Number(match[2]), usec: Number(match[3]) }
+      }
+      return out
+    },
+    stop: async () => {
+      await child.stop()
+      await rm(dir, { recursive: true, force: true })
+    }
+  }
+}

@@ -1,0 +1,74 @@
+import Fastify, { LogController } from 'fastify'
+import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { AppConfig } from './config/app-config.js'
+import { loggerOptions } from './logger.js'
+import { errorHandlerPlugin } from './plugins/error-handler.js'
+import { requestLogPlugin } from './plugins/request-log.js'
+import { openApiPlugin } from './plugins/openapi.js'
+import { metricsPlugin } from './plugins/metrics.js'
+import { authPlugin } from './plugins/auth.js'
+import { redisPlugin } from './plugins/redis.js'
+import { velocityPlugin } from './plugins/velocity.js'
+import { ipIntelPlugin } from './plugins/ip-intel.js'
+import { rulesPlugin } from './plugins/rules.js'
+import { scoringPlugin } from './plugins/scoring.js'
+import { decisionLogPlugin } from './plugins/decision-log.js'
+import { healthRoutes } from './routes/health.js'
+import { scoreRoutes } from './routes/score.js'
+import { decisionRoutes } from './routes/decisions.js'
+import { omiseWebhookPlugin } from './routes/webhooks-omise.js'
+import { ruleReloadPlugin } from './plugins/rule-reload.js'
+import { ruleRoutes } from './routes/rules.js'
+
+const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,64}$/
+
+export interface BuildOptions {
+  /** where logs go (default stdout); tests read them to prove what is never logged */
+  logStream?: { write: (line: string) => void }
+}
+
+/** Builds the whole service from a validated configuration; listens nowhere (server.ts does). */
+export async function buildApp (config: AppConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const logger = loggerOptions(config.logLevel)
+  const app = Fastify({
+    logger: options.logStream === undefined ? logger : { ...logger, stream: options.logStream },
+    bodyLimit: 16 * 1024,
+    requestIdHeader: 'x-request-id',
+    genReqId: (req) => {
+      const id = req.headers['x-request-id']
+      return typeof id === 'string' && REQUEST_ID.test(id) ? id : crypto.randomUUID()
+    },
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, useDefaults: false } },
+    return503OnClosing: true,
+    // one line per request instead, from the request-log plugin
+    logController: new LogController({ disableRequestLogging: true })
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  // JSON only: a text/plain body is refused with 415 rather than parsed into a string
+  app.removeContentTypeParser('text/plain')
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+
+  await app.register(requestLogPlugin)
+  await app.register(errorHandlerPlugin)
+  await app.register(openApiPlugin, { version: '1' })
+  await app.register(metricsPlugin)
+  await app.register(authPlugin, { apiKeys: config.apiKeys })
+  await app.register(redisPlugin, config.redis)
+  await app.register(velocityPlugin, { hashKey: config.hashKey })
+  await app.register(ipIntelPlugin, config.data)
+  await app.register(rulesPlugin, { rulesDir: config.rulesDir })
+  await app.register(decisionLogPlugin, { hashKey: config.hashKey, ...config.decisionLog })
+  await app.register(scoringPlugin, { deadlineMs: config.deadlineMs, decisionTtlSeconds: config.decisionTtlSeconds })
+  await app.register(healthRoutes, { readiness: () => app.readiness() })
+  await app.register(scoreRoutes, { scorer: app.scorer, metrics: app.metrics })
+  await app.register(decisionRoutes, { store: app.decisionLog.store, recorder: app.decisionLog.recorder })
+  await app.register(omiseWebhookPlugin, { secrets: config.omiseWebhookSecrets, hashKey: config.hashKey })
+  await app.register(ruleReloadPlugin)
+  await app.register(ruleRoutes, { rules: app.rules, audit: app.rulesAudit, reload: app.reloadRules })
+  await app.ready()
+  return app
+}

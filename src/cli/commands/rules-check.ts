@@ -1,0 +1,111 @@
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import type { CompiledRuleSet } from '../../engine/ruleset.js'
+import { formatSourceError } from '../../engine/yaml-source.js'
+import type { SourceError } from '../../engine/yaml-source.js'
+import { formatFinding, LintSeverity } from '../../lint/finding.js'
+import type { LintFinding } from '../../lint/finding.js'
+import { lintRuleSet } from '../../lint/lint-ruleset.js'
+import { displayPath, loadRuleSet, RULESET_FILE } from '../../ruleset/load.js'
+import { RuleSetError } from '../../ruleset/rule-set-error.js'
+import type { CliCommand, CliIo } from '../command.js'
+import { ExitCode } from '../command.js'
+import { parseOptions, usageError } from '../options.js'
+import { rulesDirOf } from '../rules-dir.js'
+
+const NAME = 'rules check'
+
+const USAGE = `usage: riskgate rules check [dir] [--strict] [--json]
+
+Parses and type-checks the rule set in <dir> (default: $RISKGATE_RULES_DIR, else ./rules), reporting
+every error at its file:line:col, then lints it:
+
+  errors    rules that can never fire (a contradiction, the constant false, a comparison with a
+            value outside what riskgate produces, e.g. currency == "thb"); regular expressions
+            that are invalid or can backtrack catastrophically
+  warnings  rules that fire on every charge; action rules shadowed by another action rule; score
+            rules with the same condition; allow and block rules that can fire on the same charge
+            (with an example charge); lists and velocity counters declared but unused; empty lists
+
+options:
+  --strict   warnings fail the check too
+  --json     print { ok, errors, findings } as JSON instead of text
+
+exit codes: 0 no errors (and no warnings with --strict), 1 errors found, 2 wrong usage,
+            3 the rule set cannot be read
+
+examples:
+  riskgate rules check
+  riskgate rules check rules/ --strict
+`
+
+interface CheckResult {
+  errors: SourceError[]
+  findings: LintFinding[]
+  ruleSet?: CompiledRuleSet
+}
+
+export async function checkRuleDir (dir: string): Promise<CheckResult | { unreadable: string }> {
+  const file = path.join(dir, RULESET_FILE)
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    return { unreadable: `cannot read ${displayPath(file)}: ${(error as { code?: string }).code ?? String(error)}` }
+  }
+  let ruleSet: CompiledRuleSet
+  try {
+    ruleSet = await loadRuleSet(dir)
+  } catch (error) {
+    if (error instanceof RuleSetError) return { errors: [...error.errors], findings: [] }
+    throw error
+  }
+  return { errors: [], findings: lintRuleSet({ ruleSet, file: ruleSet.definition.file, text }), ruleSet }
+}
+
+function plural (n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`
+}
+
+async function run (argv: string[], io: CliIo): Promise<number> {
+  const parsed = parseOptions(argv, { strict: { type: 'boolean' }, json: { type: 'boolean' } }, 1)
+  if (!parsed.ok) {
+    usageError(io, NAME, parsed.message)
+    return ExitCode.USAGE
+  }
+  const strict = parsed.values.strict === true
+  const dir = rulesDirOf(io, parsed.positionals[0])
+  const result = await checkRuleDir(dir)
+  if ('unreadable' in result) {
+    io.stderr.write(`riskgate ${NAME}: ${result.unreadable}\n`)
+    return ExitCode.UNAVAILABLE
+  }
+  const lintErrors = result.findings.filter((f) => f.severity === LintSeverity.ERROR).length
+  const warnings = result.findings.length - lintErrors
+  const errors = result.errors.length + lintErrors
+  const failed = errors > 0 || (strict && warnings > 0)
+
+  if (parsed.values.json === true) {
+    io.stdout.write(JSON.stringify({ ok: !failed, errors: result.errors, findings: result.findings }, null, 2) + '\n')
+    return failed ? ExitCode.FAILED : ExitCode.OK
+  }
+  if (result.ruleSet !== undefined) {
+    const rs = result.ruleSet
+    io.stdout.write(`${rs.definition.file}: ${plural(rs.rules.length, 'rule')}, ${plural(rs.velocity.length, 'velocity counter')}, ` +
+      `${plural(rs.lists.size, 'list')} (version ${rs.version}, hash ${rs.hash.slice(0, 12)})\n`)
+  }
+  for (const error of result.errors) io.stdout.write(`${formatSourceError(error)}\n`)
+  for (const finding of result.findings) io.stdout.write(`${formatFinding(finding)}\n`)
+  const verdict = result.errors.length > 0
+    ? 'the rule set does not compile: it would be refused'
+    : failed ? (lintErrors > 0 ? 'lint errors' : 'warnings fail with --strict') : 'ok'
+  io.stdout.write(`${plural(errors, 'error')}, ${plural(warnings, 'warning')}: ${verdict}\n`)
+  return failed ? ExitCode.FAILED : ExitCode.OK
+}
+
+export const rulesCheckCommand: CliCommand = {
+  path: ['rules', 'check'],
+  summary: 'type-check and lint a rule set (file:line:col errors, never-firing, shadowed and overlapping rules, risky regexes)',
+  usage: USAGE,
+  run
+}

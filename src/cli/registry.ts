@@ -1,0 +1,22 @@
+import type { CliCommand } from './command.js'
+import { rulesCheckCommand } from './commands/rules-check.js'
+import { rulesTestCommand } from './commands/rules-test.js'
+import { scoreCommand } from './commands/score.js'
+import { backtestCommand } from './commands/backtest.js'
+import { dataStatusCommand } from './commands/data-status.js'
+import { dataUpdateTorCommand } from './commands/data-update-tor.js'
+import { decisionsExportCommand } from './commands/decisions-export.js'
+
+/**
+ * Every CLI command, in the order `riskgate --help` lists them. A command lives in its own file
+ * under src/cli/commands/ and is added here.
+ */
+export const commands: CliCommand[] = [
+  rulesCheckCommand,
+  rulesTestCommand,
+  scoreCommand,
+  backtestCommand,
+  dataStatusCommand,
+  dataUpdateTorCommand,
+  decisionsExportCommand
+]

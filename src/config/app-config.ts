@@ -1,0 +1,41 @@
+import type { ApiKey } from '../auth/api-keys.js'
+
+export type RuntimeEnv = 'production' | 'development' | 'test'
+
+/** The validated configuration `buildApp(config)` receives. Built from the environment by loadConfig. */
+export interface AppConfig {
+  env: RuntimeEnv
+  host: string
+  port: number
+  /** none set: in-process velocity and decision stores (one instance only) */
+  redis: { url?: string, clusterNodes?: string[] }
+  rulesDir: string
+  data: {
+    countryDb?: string
+    asnDb?: string
+    anonymousDb?: string
+    torExitsFile?: string
+    hostingAsnFiles?: string[]
+    /** staleness limits in days (a warning, never unready): MMDB databases, the Tor exit list */
+    maxAgeDays?: { mmdb: number, tor: number }
+    /** hot reload of replaced files (fs.watch plus a stat check every intervalMs); absent: read once at start */
+    reload?: { intervalMs: number, debounceMs?: number }
+  }
+  apiKeys: ApiKey[]
+  /** secret of the keyed hashes that replace IPs, emails and card fingerprints in Redis keys */
+  hashKey: string
+  omiseWebhookSecrets: Buffer[]
+  logLevel: string
+  /** deadline of the enrichment step (velocity) of one score request */
+  deadlineMs: number
+  decisionTtlSeconds: number
+  /** the decision log (src/decision-log/): absent fields take the documented defaults */
+  decisionLog?: {
+    /** records kept per stream partition (Redis) or in all (in process) */
+    maxPerPartition?: number
+    /** Redis streams the log is spread over (each its own Cluster slot) */
+    partitions?: number
+    /** how long a decision can still receive an outcome, and be found by its charge id */
+    ttlSeconds?: number
+  }
+}

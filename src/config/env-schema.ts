@@ -1,0 +1,37 @@
+import { Type } from 'typebox'
+import type { Static } from 'typebox'
+
+/**
+ * The environment riskgate reads (DESIGN.md, "Configuration"). Validated once, at start, by
+ * env-schema; `src/server.ts` is the only file that hands `process.env` to it.
+ */
+export const EnvSchema = Type.Object({
+  NODE_ENV: Type.Union([Type.Literal('production'), Type.Literal('development'), Type.Literal('test')], { default: 'development' }),
+  RISKGATE_HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
+  RISKGATE_PORT: Type.Integer({ default: 8080, minimum: 0, maximum: 65535 }),
+  RISKGATE_REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  RISKGATE_REDIS_CLUSTER_NODES: Type.Optional(Type.String({ pattern: '^[^,:\\s]+:[0-9]+(,[^,:\\s]+:[0-9]+)*$' })),
+  RISKGATE_RULES_DIR: Type.String({ default: './rules', minLength: 1 }),
+  RISKGATE_MMDB_COUNTRY: Type.Optional(Type.String({ minLength: 1 })),
+  RISKGATE_MMDB_ASN: Type.Optional(Type.String({ minLength: 1 })),
+  RISKGATE_MMDB_ANONYMOUS: Type.Optional(Type.String({ minLength: 1 })),
+  RISKGATE_TOR_EXITS_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  RISKGATE_HOSTING_LISTS: Type.Optional(Type.String({ minLength: 1 })),
+  RISKGATE_DATA_MAX_AGE_DAYS: Type.Number({ default: 45, exclusiveMinimum: 0 }),
+  RISKGATE_TOR_MAX_AGE_DAYS: Type.Number({ default: 2, exclusiveMinimum: 0 }),
+  RISKGATE_DATA_CHECK_INTERVAL_SECONDS: Type.Integer({ default: 60, minimum: 0, maximum: 86_400 }),
+  RISKGATE_API_KEYS: Type.Optional(Type.String()),
+  RISKGATE_HASH_KEY: Type.Optional(Type.String({ minLength: 32 })),
+  RISKGATE_OMISE_WEBHOOK_SECRETS: Type.Optional(Type.String()),
+  RISKGATE_LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' }
+  ),
+  RISKGATE_DEADLINE_MS: Type.Integer({ default: 50, minimum: 1, maximum: 10_000 }),
+  RISKGATE_DECISION_TTL_SECONDS: Type.Integer({ default: 604_800, minimum: 60 }),
+  RISKGATE_DECISION_LOG_MAX: Type.Integer({ default: 25_000, minimum: 100, maximum: 100_000_000 }),
+  RISKGATE_DECISION_LOG_PARTITIONS: Type.Integer({ default: 8, minimum: 1, maximum: 256 }),
+  RISKGATE_DECISION_LOG_TTL_SECONDS: Type.Integer({ default: 10_368_000, minimum: 3600 }),
+  RISKGATE_DEV_STATE_DIR: Type.String({ default: './.riskgate', minLength: 1 })
+})
+export type Env = Static<typeof EnvSchema>

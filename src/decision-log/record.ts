@@ -1,0 +1,58 @@
+import type { Features } from '../engine/features.js'
+import type { Decision } from '../schemas/decision.js'
+
+/**
+ * One recorded decision: what the engine saw and what it decided, so that a backtest replays the
+ * exact features through the same engine code. Version 1.
+ *
+ * Identifiers in `features` (IP address, email address, card fingerprint, customer id, names and
+ * street lines) are replaced by keyed hashes (HMAC with RISKGATE_HASH_KEY) before the record is
+ * written; see src/decision-log/snapshot.ts for the list. Lists are hashed the same way at replay,
+ * so `email.address in lists.blocked_emails` replays exactly.
+ */
+export interface DecisionRecord {
+  v: 1
+  decision_id: string
+  /** the merchant's charge id (not personal data; outcomes are joined on it) */
+  charge_id: string
+  /** ISO 8601 time of the decision */
+  at: string
+  amount: number
+  currency: string
+  features: Features
+  ruleset: { version: string, hash: string }
+  /** data source name -> build date used */
+  data: Record<string, string>
+  decision: Decision
+  score: number
+  /** ids of the live rules that fired */
+  fired: string[]
+  /** what live and shadow rules together would decide; `fired` lists the shadow rules that fired */
+  shadow: { decision: Decision, score: number, fired: string[] }
+  /** ids of the rules skipped for unknown inputs */
+  skipped: string[]
+  degraded: string[]
+  /** the latest outcome reported for this decision, when there is one */
+  outcome?: DecisionOutcome
+}
+
+export const OutcomeLabel = {
+  FRAUD: 'fraud',
+  LEGIT: 'legit',
+  CHARGEBACK: 'chargeback',
+  REFUND: 'refund',
+  REVIEW_APPROVED: 'review_approved',
+  REVIEW_REJECTED: 'review_rejected'
+} as const
+export type OutcomeLabel = typeof OutcomeLabel[keyof typeof OutcomeLabel]
+
+export interface DecisionOutcome {
+  label: OutcomeLabel
+  /** ISO 8601 time the outcome was reported */
+  at: string
+  source: 'api' | 'omise'
+  /** the webhook event id, for outcomes that came from a webhook */
+  event_id?: string
+  /** free text from the reporter (API only; at most 500 characters, scrubbed of card numbers) */
+  note?: string
+}

@@ -1,0 +1,44 @@
+import { generate, Unsupported } from './codegen.js'
+import type { Generated } from './codegen.js'
+import type { NameWhitelist } from './message-types.js'
+import { runtime } from './runtime.js'
+import type { CompiledCondition } from './types.js'
+
+export type JsCompileResult =
+  | { ok: true, condition: CompiledCondition, source: string, generated: Generated }
+  | { ok: false, reason: string }
+
+/** The body of a function of the Features `f` that returns the condition's value. */
+export function functionBody (generated: Generated): string {
+  const locals = [...generated.locals, ...generated.memos]
+  const lets = locals.length > 0 ? `let ${locals.join(', ')}\n` : ''
+  return `${lets}return ${generated.expression}`
+}
+
+/**
+ * Compiles a parsed and type-checked CEL condition into a JavaScript function, or says why the
+ * interpreter must evaluate it instead (a construct the compiler does not translate). Never throws.
+ * `memo` names the memo variables of feature reads; one map for all conditions of a rule set lets
+ * its program convert each read once per evaluation (see generate()).
+ *
+ * The function is built with the Function constructor from source the generator writes itself:
+ * fixed fragments, whitelisted names and escaped literals, never text of the rule file.
+ */
+export function compileToJs (ast: unknown, names: NameWhitelist, memo?: Map<string, string>): JsCompileResult {
+  let generated: Generated
+  try {
+    generated = generate(ast, names, memo)
+  } catch (error) {
+    if (error instanceof Unsupported) return { ok: false, reason: error.message }
+    return { ok: false, reason: `compiler error: ${error instanceof Error ? error.message : String(error)}` }
+  }
+  const source = functionBody(generated)
+  try {
+    // eslint-disable-next-line no-new-func -- the source is generated from whitelisted parts only (see codegen.ts)
+    const factory = new Function('$', 'k', `'use strict'\nreturn function compiledCondition (f) {\n${source}\n}`) as
+      (rt: typeof runtime, k: readonly unknown[]) => CompiledCondition
+    return { ok: true, condition: factory(runtime, Object.freeze([...generated.constants])), source, generated }
+  } catch (error) {
+    return { ok: false, reason: `compiler error: ${error instanceof Error ? error.message : String(error)}` }
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Errors are data: every error the API returns has one of these stable codes and one shape,
+ * `{ error: { code, message, details? } }`. 5xx responses never carry details of the fault.
+ */
+export const ErrorCode = {
+  VALIDATION_FAILED: 'validation_failed',
+  UNKNOWN_FIELD: 'unknown_field',
+  CARD_DATA_NOT_ALLOWED: 'card_data_not_allowed_tokenize_first',
+  BODY_TOO_LARGE: 'body_too_large',
+  INVALID_JSON: 'invalid_json',
+  UNSUPPORTED_MEDIA_TYPE: 'unsupported_media_type',
+  UNAUTHORIZED: 'unauthorized',
+  FORBIDDEN: 'forbidden',
+  NOT_FOUND: 'not_found',
+  METHOD_NOT_ALLOWED: 'method_not_allowed',
+  CHARGE_ID_CONFLICT: 'charge_id_conflict',
+  SERVICE_UNAVAILABLE: 'service_unavailable',
+  /** no decision with this id is kept (unknown, or older than RISKGATE_DECISION_LOG_TTL_SECONDS) */
+  DECISION_NOT_FOUND: 'decision_not_found',
+  /** the Omise webhook signature is missing or matches none of the configured secrets */
+  WEBHOOK_SIGNATURE_INVALID: 'webhook_signature_invalid',
+  /** the Omise webhook timestamp is more than 5 minutes away from now (a replayed or delayed request) */
+  WEBHOOK_TIMESTAMP_STALE: 'webhook_timestamp_stale',
+  /** RISKGATE_OMISE_WEBHOOK_SECRETS is not set */
+  WEBHOOK_NOT_CONFIGURED: 'webhook_not_configured',
+  /** a rule reload was refused: the new set has errors (file:line:col in details); the old set stays live */
+  RULE_SET_INVALID: 'rule_set_invalid',
+  INTERNAL: 'internal_error'
+} as const
+
+export type ErrorCode = typeof ErrorCode[keyof typeof ErrorCode]
+
+export interface ErrorDetail {
+  /** JSON pointer of the offending field, e.g. `/card/number` */
+  path?: string
+  message: string
+}
+
+export class RiskgateError extends Error {
+  readonly code: ErrorCode
+  readonly statusCode: number
+  readonly details: ErrorDetail[] | undefined
+
+  constructor (statusCode: number, code: ErrorCode, message: string, details?: ErrorDetail[]) {
+    super(message)
+    this.name = 'RiskgateError'
+    this.statusCode = statusCode
+    this.code = code
+    this.details = details
+  }
+}
+
+export interface ErrorBody {
+  error: { code: ErrorCode, message: string, details?: ErrorDetail[] }
+}
+
+export function errorBody (code: ErrorCode, message: string, details?: ErrorDetail[]): ErrorBody {
+  return details !== undefined && details.length > 0
+    ? { error: { code, message, details } }
+    : { error: { code, message } }
+}

@@ -1,0 +1,47 @@
+import fp from 'fastify-plugin'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { findApiKey } from '../auth/api-keys.js'
+import type { ApiKey, Scope } from '../auth/api-keys.js'
+import { ErrorCode, RiskgateError } from '../errors.js'
+
+export interface AuthOptions {
+  apiKeys: ApiKey[]
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** the scope a route requires; routes without one are public (health, readiness) */
+    scope?: Scope
+  }
+  interface FastifyRequest {
+    /** the key that authenticated this request, when the route requires one */
+    apiKey: ApiKey | null
+  }
+}
+
+const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/
+
+/**
+ * API-key authentication: `Authorization: Bearer <secret>`, looked up by SHA-256 in constant time.
+ * 401 without a valid key, 403 when the key lacks the route's scope. Only the key id is logged.
+ */
+export const authPlugin = fp(async function auth (fastify, opts: AuthOptions) {
+  const keys = opts.apiKeys
+  fastify.decorateRequest('apiKey', null)
+  fastify.addHook('onRequest', async function authenticate (request: FastifyRequest, reply: FastifyReply) {
+    const scope = request.routeOptions.config.scope
+    if (scope === undefined) return
+    const header = request.headers.authorization
+    const match = header === undefined ? null : BEARER.exec(header)
+    const key = match === null ? undefined : findApiKey(keys, match[1] as string)
+    if (key === undefined) {
+      reply.header('www-authenticate', 'Bearer realm="riskgate"')
+      throw new RiskgateError(401, ErrorCode.UNAUTHORIZED, 'a valid API key is required: send Authorization: Bearer <secret>')
+    }
+    request.apiKey = key
+    request.log = request.log.child({ key_id: key.id })
+    if (!key.scopes.has(scope)) {
+      throw new RiskgateError(403, ErrorCode.FORBIDDEN, `this API key lacks the "${scope}" scope`)
+    }
+  })
+}, { name: 'auth', fastify: '5.x' })

@@ -1,0 +1,82 @@
+import fp from 'fastify-plugin'
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { ScoreResponse } from '../schemas/decision.js'
+
+export interface ScoreMetrics {
+  /** counts one decision: its outcome, the rules that fired, the signals that were unavailable */
+  observeDecision: (response: ScoreResponse) => void
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: ScoreMetrics
+  }
+}
+
+/** The metrics riskgate exposes, on a registry of its own (no global state between app instances). */
+export function createScoreMetrics (registry: Registry): ScoreMetrics {
+  const decisions = new Counter({
+    name: 'riskgate_decisions_total',
+    help: 'Score decisions by decision; replayed = a retried charge_id answered from the store',
+    labelNames: ['decision', 'replayed'] as const,
+    registers: [registry]
+  })
+  const rules = new Counter({
+    name: 'riskgate_rule_fired_total',
+    help: 'Live rules that fired, by rule id',
+    labelNames: ['rule'] as const,
+    registers: [registry]
+  })
+  const degraded = new Counter({
+    name: 'riskgate_degraded_total',
+    help: 'Decisions made without a signal that was unavailable (velocity, idempotency)',
+    labelNames: ['signal'] as const,
+    registers: [registry]
+  })
+  const took = new Histogram({
+    name: 'riskgate_score_duration_seconds',
+    help: 'Time to score a charge inside riskgate (took_ms of the response)',
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+    registers: [registry]
+  })
+  return {
+    observeDecision (response) {
+      decisions.inc({ decision: response.decision, replayed: String(response.replayed) })
+      if (response.replayed) return
+      for (const reason of response.reasons) rules.inc({ rule: reason.rule })
+      for (const signal of response.degraded) degraded.inc({ signal })
+      took.observe(response.took_ms / 1000)
+    }
+  }
+}
+
+/** GET /metrics in the Prometheus text format: process metrics plus riskgate's own. */
+export const metricsPlugin = fp(async function metrics (fastify) {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  fastify.decorate('metrics', createScoreMetrics(registry))
+  // the decision log's background writer, read at scrape time
+  registry.registerMetric(new Gauge({
+    name: 'riskgate_decision_log_records',
+    help: 'Decision log writer: records written, dropped (queue full), failed (store unavailable), queued now',
+    labelNames: ['state'] as const,
+    registers: [],
+    collect () {
+      if (!fastify.hasDecorator('decisionLog')) return
+      const stats = fastify.decisionLog.recorder.stats()
+      for (const state of ['recorded', 'dropped', 'failed', 'queued'] as const) this.set({ state }, stats[state])
+    }
+  }))
+  fastify.get('/metrics', {
+    logLevel: 'warn',
+    schema: {
+      tags: ['operations'],
+      summary: 'Prometheus metrics',
+      response: { 200: { type: 'string' } }
+    }
+  }, async (_request, reply) => {
+    reply.type(registry.contentType)
+    return await registry.metrics()
+  })
+  fastify.addHook('onClose', async () => { registry.clear() })
+}, { name: 'metrics', fastify: '5.x' })

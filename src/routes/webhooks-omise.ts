@@ -1,0 +1,127 @@
+import fp from 'fastify-plugin'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { ErrorCode, RiskgateError } from '../errors.js'
+import { ErrorResponseSchema } from '../schemas/error.js'
+import { WebhookAckSchema } from '../schemas/webhook.js'
+import { createEventDedupe } from '../webhooks/event-dedupe.js'
+import type { EventDedupe } from '../webhooks/event-dedupe.js'
+import { parseOmiseEvent } from '../webhooks/omise/event.js'
+import { createOmiseEventProcessor } from '../webhooks/omise/processor.js'
+import type { OmiseEventProcessor } from '../webhooks/omise/processor.js'
+import { OMISE_SIGNATURE_HEADER, OMISE_TIMESTAMP_HEADER, verifyOmiseSignature } from '../webhooks/omise/signature.js'
+
+export interface OmiseWebhookOptions {
+  /** RISKGATE_OMISE_WEBHOOK_SECRETS, base64-decoded; none: the route answers 503 webhook_not_configured */
+  secrets: readonly Buffer[]
+  /** RISKGATE_HASH_KEY (event ids in Redis keys are keyed hashes) */
+  hashKey: string
+  /** Redis key prefix of the event ids (tests) */
+  keyPrefix?: string
+  now?: () => number
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** the background processing of accepted Omise events (flush: wait for it) */
+    omiseWebhooks: OmiseEventProcessor
+  }
+}
+
+/** Omise events embed the whole charge; 256 KiB is far above any of them */
+const WEBHOOK_BODY_LIMIT = 256 * 1024
+
+interface RouteOptions {
+  secrets: readonly Buffer[]
+  dedupe: EventDedupe
+  processor: OmiseEventProcessor
+  now: () => number
+}
+
+const omiseWebhookRoute: FastifyPluginAsyncTypebox<RouteOptions> = async function omiseWebhookRoute (fastify, opts) {
+  // this encapsulated scope only: the HMAC is computed over the raw bytes, so the body is kept as a Buffer
+  fastify.removeAllContentTypeParsers()
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, body, done) => {
+    done(null, body)
+  })
+
+  fastify.post('/v1/webhooks/omise', {
+    bodyLimit: WEBHOOK_BODY_LIMIT,
+    schema: {
+      summary: 'Omise (Opn Payments) webhook: charge, refund and dispute events become outcomes of recorded decisions',
+      description: 'Authenticated by the Omise-Signature header (HMAC-SHA256 of "<Omise-Signature-Timestamp>.<raw body>" with the base64-decoded webhook secret), not by an API key.',
+      tags: ['webhooks'],
+      response: {
+        200: WebhookAckSchema,
+        400: ErrorResponseSchema,
+        401: ErrorResponseSchema,
+        413: ErrorResponseSchema,
+        415: ErrorResponseSchema,
+        500: ErrorResponseSchema,
+        503: ErrorResponseSchema
+      }
+    }
+  }, async function omiseWebhook (request) {
+    if (opts.secrets.length === 0) {
+      throw new RiskgateError(503, ErrorCode.WEBHOOK_NOT_CONFIGURED, 'Omise webhooks are not configured: set RISKGATE_OMISE_WEBHOOK_SECRETS')
+    }
+    const body = request.body
+    if (!Buffer.isBuffer(body)) throw new RiskgateError(400, ErrorCode.INVALID_JSON, 'the request body is not valid JSON')
+    const header = (name: string): string | undefined => {
+      const value = request.headers[name]
+      return typeof value === 'string' ? value : undefined
+    }
+    const check = verifyOmiseSignature({
+      body,
+      signature: header(OMISE_SIGNATURE_HEADER),
+      timestamp: header(OMISE_TIMESTAMP_HEADER),
+      secrets: opts.secrets,
+      nowSeconds: Math.floor(opts.now() / 1000)
+    })
+    if (!check.ok) {
+      request.log.warn({ reason: check.reason }, 'omise webhook refused')
+      if (check.reason === 'stale') {
+        throw new RiskgateError(400, ErrorCode.WEBHOOK_TIMESTAMP_STALE, 'the Omise-Signature-Timestamp is more than 5 minutes from now')
+      }
+      throw new RiskgateError(401, ErrorCode.WEBHOOK_SIGNATURE_INVALID,
+        'the Omise-Signature does not match: send the Omise-Signature and Omise-Signature-Timestamp headers Omise signed the body with')
+    }
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(body.toString('utf8'))
+    } catch {
+      throw new RiskgateError(400, ErrorCode.INVALID_JSON, 'the request body is not valid JSON')
+    }
+    const event = parseOmiseEvent(parsed)
+    if (event === undefined) {
+      throw new RiskgateError(400, ErrorCode.VALIDATION_FAILED, 'the body is not an Omise event (id, key, data)')
+    }
+    let claimed: boolean
+    try {
+      claimed = await opts.dedupe.claim(event.id)
+    } catch (err) {
+      request.log.error({ err: { type: (err as Error).name, message: (err as Error).message } }, 'omise webhook: event store unavailable')
+      throw new RiskgateError(503, ErrorCode.SERVICE_UNAVAILABLE, 'the event cannot be recorded now: retry later')
+    }
+    request.log.info({ event_id: event.id, event: event.key, duplicate: !claimed }, 'omise webhook received')
+    // answered now; the outcome is applied in the background
+    if (claimed) opts.processor.submit(event)
+    return { received: true as const, duplicate: !claimed }
+  })
+}
+
+/**
+ * POST /v1/webhooks/omise, authenticated only by Omise's signature (no API key). Each event id is
+ * applied once (SET NX in Redis, or in process); the answer is sent before the outcome is applied.
+ */
+export const omiseWebhookPlugin = fp(async function omiseWebhooks (fastify, opts: OmiseWebhookOptions) {
+  const dedupe = createEventDedupe({
+    redis: fastify.redis,
+    hashKey: opts.hashKey,
+    source: 'omise',
+    ...(opts.keyPrefix !== undefined ? { keyPrefix: opts.keyPrefix } : {})
+  })
+  const processor = createOmiseEventProcessor({ store: fastify.decisionLog.store, dedupe, log: fastify.log })
+  fastify.decorate('omiseWebhooks', processor)
+  fastify.addHook('onClose', async () => { await processor.flush() })
+  await fastify.register(omiseWebhookRoute, { secrets: opts.secrets, dedupe, processor, now: opts.now ?? Date.now })
+}, { name: 'omise-webhooks', fastify: '5.x', dependencies: ['redis', 'decision-log'] })

@@ -1,0 +1,68 @@
+import { readFile, realpath } from 'node:fs/promises'
+import path from 'node:path'
+import { compileRuleSet, declaredListFiles } from '../engine/compile.js'
+import type { CompiledRuleSet, ListSource } from '../engine/ruleset.js'
+import { parseListText } from './parse-list-file.js'
+import { RuleSetError } from './rule-set-error.js'
+
+export const RULESET_FILE = 'ruleset.yaml'
+
+/** How a file is named in messages: relative to the working directory when inside it. */
+export function displayPath (file: string): string {
+  const relative = path.relative(process.cwd(), file)
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file
+}
+
+function isInside (dir: string, file: string): boolean {
+  const relative = path.relative(dir, file)
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative)
+}
+
+function describeIoError (error: unknown): string {
+  const code = (error as { code?: unknown }).code
+  if (code === 'ENOENT') return 'file not found'
+  if (code === 'EACCES') return 'permission denied'
+  if (code === 'EISDIR') return 'is a directory'
+  return typeof code === 'string' ? code : 'cannot be read'
+}
+
+async function readList (realDir: string, dir: string, relativeFile: string): Promise<ListSource> {
+  const file = path.resolve(dir, relativeFile)
+  const shown = displayPath(file)
+  if (path.isAbsolute(relativeFile) || !isInside(dir, file)) {
+    return { file: shown, values: [], error: `${relativeFile} must be a path inside the rules folder` }
+  }
+  try {
+    const real = await realpath(file)
+    if (!isInside(realDir, real)) return { file: shown, values: [], error: `${relativeFile} leads outside the rules folder` }
+    return { file: shown, values: parseListText(await readFile(real, 'utf8')) }
+  } catch (error) {
+    return { file: shown, values: [], error: `${relativeFile}: ${describeIoError(error)}` }
+  }
+}
+
+/**
+ * Reads `<dir>/ruleset.yaml` and the list files it names (paths relative to `dir`, which they
+ * must not leave), compiles the set, and returns it; throws a RuleSetError listing every error.
+ */
+export async function loadRuleSet (dir: string): Promise<CompiledRuleSet> {
+  const absoluteDir = path.resolve(dir)
+  const file = path.join(absoluteDir, RULESET_FILE)
+  let text: string
+  let realDir: string
+  try {
+    realDir = await realpath(absoluteDir)
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    throw new RuleSetError([{ file: displayPath(file), line: 1, column: 1, message: `cannot read the rule set: ${describeIoError(error)}` }])
+  }
+
+  const lists: Record<string, ListSource> = {}
+  await Promise.all(Object.entries(declaredListFiles(text)).map(async ([name, relativeFile]) => {
+    lists[name] = await readList(realDir, absoluteDir, relativeFile)
+  }))
+
+  const result = compileRuleSet({ file: displayPath(file), text, lists })
+  if (!result.ok) throw new RuleSetError(result.errors)
+  return result.ruleSet
+}

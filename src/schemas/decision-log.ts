@@ -1,0 +1,67 @@
+import { Type } from 'typebox'
+import type { Static } from 'typebox'
+import type { Features } from '../engine/features.js'
+import { DecisionSchema } from './decision.js'
+
+/** The ids riskgate gives decisions (UUIDs) and anything of the same shape. */
+export const DecisionIdParamsSchema = Type.Object({
+  decision_id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })
+}, { additionalProperties: false })
+
+export const OutcomeLabelSchema = Type.Union([
+  Type.Literal('fraud'), Type.Literal('legit'), Type.Literal('chargeback'), Type.Literal('refund'),
+  Type.Literal('review_approved'), Type.Literal('review_rejected')
+], {
+  description: 'what really happened: fraud, legit, chargeback, refund, review_approved, review_rejected'
+})
+
+export const MAX_OUTCOME_NOTE = 500
+
+export const OutcomeRequestSchema = Type.Object({
+  label: OutcomeLabelSchema,
+  note: Type.Optional(Type.String({ maxLength: MAX_OUTCOME_NOTE, description: 'free text; card numbers are removed before it is stored' }))
+}, { additionalProperties: false })
+export type OutcomeRequest = Static<typeof OutcomeRequestSchema>
+
+export const OutcomeSchema = Type.Object({
+  label: OutcomeLabelSchema,
+  at: Type.String({ description: 'ISO 8601 time the outcome was reported' }),
+  source: Type.Union([Type.Literal('api'), Type.Literal('omise')]),
+  event_id: Type.Optional(Type.String({ description: 'the webhook event, for outcomes that came from one' })),
+  note: Type.Optional(Type.String())
+}, { additionalProperties: false })
+
+export const OutcomeResponseSchema = Type.Object({
+  decision_id: Type.String(),
+  /** the decision's latest outcome now: the one just reported */
+  outcome: OutcomeSchema
+}, { additionalProperties: false })
+export type OutcomeResponse = Static<typeof OutcomeResponseSchema>
+
+/** A recorded decision (src/decision-log/record.ts), as GET /v1/decisions/:decision_id returns it. */
+export const DecisionRecordSchema = Type.Object({
+  v: Type.Literal(1),
+  decision_id: Type.String(),
+  charge_id: Type.String(),
+  at: Type.String(),
+  amount: Type.Integer(),
+  currency: Type.String(),
+  features: Type.Unsafe<Features>(Type.Object({}, {
+    additionalProperties: true,
+    description: 'what the rules saw; ip.address, email.address, card.fingerprint, customer.id and billing/shipping name and street lines are keyed hashes'
+  })),
+  ruleset: Type.Object({ version: Type.String(), hash: Type.String() }, { additionalProperties: false }),
+  data: Type.Record(Type.String(), Type.String()),
+  decision: DecisionSchema,
+  score: Type.Integer(),
+  fired: Type.Array(Type.String()),
+  shadow: Type.Object({ decision: DecisionSchema, score: Type.Integer(), fired: Type.Array(Type.String()) }, { additionalProperties: false }),
+  skipped: Type.Array(Type.String()),
+  degraded: Type.Array(Type.String()),
+  outcome: Type.Optional(OutcomeSchema)
+}, { additionalProperties: false })
+
+export const ExportQuerySchema = Type.Object({
+  from: Type.Optional(Type.String({ maxLength: 40, description: 'ISO 8601 date or time, included' })),
+  to: Type.Optional(Type.String({ maxLength: 40, description: 'ISO 8601 date or time, excluded' }))
+}, { additionalProperties: false })

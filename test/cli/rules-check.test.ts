@@ -1,0 +1,74 @@
+import t from 'tap'
+import path from 'node:path'
+import { runCli } from '../../src/cli/main.js'
+import { captureIo } from '../helpers/cli-io.js'
+import { rootDir } from '../helpers/app.js'
+
+const HEAD = 'version: "t.1"\nthresholds: { review: 50, block: 80 }\n'
+
+t.test('the default rule set passes; its warnings are listed with file:line:col and rule id', async (t) => {
+  const io = captureIo({ cwd: rootDir })
+  t.equal(await runCli(['rules', 'check'], io), 0)
+  t.match(io.out(), /^rules\/ruleset\.yaml: 20 rules, 7 velocity counters, 2 lists \(version 2026-11-22\.1, hash [0-9a-f]{12}\)$/m)
+  t.match(io.out(), /^rules\/ruleset\.yaml:\d+:9 warning rule blocked_email: can fire on the same charge as the allow rule trusted_customer/m)
+  t.match(io.out(), /0 errors, 2 warnings: ok\n$/)
+  // with --strict the same warnings fail the check
+  const strict = captureIo({ cwd: rootDir })
+  t.equal(await runCli(['rules', 'check', '--strict'], strict), 1)
+  t.match(strict.out(), /warnings fail with --strict/)
+})
+
+t.test('the folder comes from the argument, else RISKGATE_RULES_DIR, relative to the working directory', async (t) => {
+  const dir = t.testdir({ mine: { 'ruleset.yaml': HEAD + 'rules:\n  - id: tor\n    when: ip.is_tor\n    score: 10\n' } })
+  const byArg = captureIo({ cwd: dir })
+  t.equal(await runCli(['rules', 'check', 'mine'], byArg), 0)
+  t.match(byArg.out(), /1 rule, 0 velocity counters, 0 lists/)
+  const byEnv = captureIo({ cwd: dir, env: { RISKGATE_RULES_DIR: 'mine' } })
+  t.equal(await runCli(['rules', 'check'], byEnv), 0)
+  t.match(byEnv.out(), /0 errors, 0 warnings: ok/)
+})
+
+t.test('compile errors are reported at file:line:col and fail the check', async (t) => {
+  const dir = t.testdir({ 'ruleset.yaml': HEAD + 'rules:\n  - id: big\n    when: amount > "100"\n    score: 10\n  - id: vel\n    when: velocity.nope > 1\n    score: 5\n' })
+  const io = captureIo({ cwd: dir })
+  t.equal(await runCli(['rules', 'check', dir], io), 1)
+  t.match(io.out(), /ruleset\.yaml:5:11 rule big: type error: no such overload: int > string/)
+  t.match(io.out(), /ruleset\.yaml:8:20 rule vel: velocity\.nope is not declared under velocity:/)
+  t.match(io.out(), /2 errors, 0 warnings: the rule set does not compile: it would be refused/)
+})
+
+t.test('lint errors fail, warnings do not; --json gives the findings as data', async (t) => {
+  const dir = t.testdir({
+    'ruleset.yaml': HEAD + 'lists:\n  unused: lists/u.txt\nrules:\n  - id: thb\n    when: currency == "thb"\n    score: 10\n',
+    lists: { 'u.txt': 'x\n' }
+  })
+  const io = captureIo({ cwd: dir })
+  t.equal(await runCli(['rules', 'check', dir], io), 1)
+  t.match(io.out(), /ruleset\.yaml:4:3 warning list unused is declared but no rule reads it \[unused_list\]/)
+  t.match(io.out(), /ruleset\.yaml:7:11 error rule thb: can never fire: currency is compared with "thb"/)
+  t.match(io.out(), /1 error, 1 warning: lint errors/)
+
+  const json = captureIo({ cwd: dir })
+  t.equal(await runCli(['rules', 'check', dir, '--json'], json), 1)
+  const parsed = JSON.parse(json.out()) as { ok: boolean, errors: unknown[], findings: Array<{ code: string, rule?: string, line: number }> }
+  t.equal(parsed.ok, false)
+  t.same(parsed.findings.map((f) => [f.code, f.rule, f.line]), [['unused_list', undefined, 4], ['never_fires', 'thb', 7]])
+})
+
+t.test('a missing folder is exit 3; a wrong option is exit 2', async (t) => {
+  const io = captureIo({ cwd: rootDir })
+  t.equal(await runCli(['rules', 'check', path.join(rootDir, 'no-such-rules')], io), 3)
+  t.match(io.err(), /cannot read .*no-such-rules\/ruleset\.yaml: ENOENT/)
+  const usage = captureIo({ cwd: rootDir })
+  t.equal(await runCli(['rules', 'check', '--sloppy'], usage), 2)
+  t.match(usage.err(), /Unknown option '--sloppy'[\s\S]*riskgate rules check --help/)
+  const extra = captureIo({ cwd: rootDir })
+  t.equal(await runCli(['rules', 'check', 'a', 'b'], extra), 2)
+})
+
+t.test('--help prints the usage', async (t) => {
+  const io = captureIo({ cwd: rootDir })
+  t.equal(await runCli(['rules', 'check', '--help'], io), 0)
+  t.match(io.out(), /^usage: riskgate rules check \[dir\] \[--strict\] \[--json\]/)
+  t.match(io.out(), /exit codes:/)
+})

@@ -1,0 +1,66 @@
+import t from 'tap'
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { ConfigError, loadConfig } from '../../src/config/load-config.js'
+import { findApiKey, sha256 } from '../../src/auth/api-keys.js'
+
+const stateDir = (t: { teardown: (fn: () => void) => void }): string => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'riskgate-config-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  return path.join(dir, 'state')
+}
+
+t.test('defaults: development key and hash key created once, secret only in a 0600 file', async (t) => {
+  const dir = stateDir(t)
+  const first = await loadConfig({ RISKGATE_DEV_STATE_DIR: dir })
+  t.equal(first.config.host, '127.0.0.1')
+  t.equal(first.config.port, 8080)
+  t.equal(first.config.rulesDir, './rules')
+  t.same(first.config.redis, {})
+  t.equal(first.config.apiKeys.length, 1)
+  t.ok(first.devKeyFile)
+  const secret = readFileSync(first.devKeyFile as string, 'utf8').trim()
+  t.equal(findApiKey(first.config.apiKeys, secret)?.id, 'dev')
+  t.equal(statSync(first.devKeyFile as string).mode & 0o777, 0o600)
+  for (const w of first.warnings) t.notMatch(w, secret, 'the secret is never in a message')
+  const second = await loadConfig({ RISKGATE_DEV_STATE_DIR: dir })
+  t.equal(second.config.hashKey, first.config.hashKey, 'the hash key survives restarts')
+  t.equal(findApiKey(second.config.apiKeys, secret)?.id, 'dev', 'so does the key')
+  t.ok(first.config.data.countryDb, 'bundled country data by default')
+})
+
+t.test('configured values', async (t) => {
+  const { config, warnings, devKeyFile } = await loadConfig({
+    NODE_ENV: 'production',
+    RISKGATE_PORT: '9090',
+    RISKGATE_API_KEYS: `a:score:${sha256('s').toString('hex')}`,
+    RISKGATE_HASH_KEY: 'k'.repeat(40),
+    RISKGATE_REDIS_CLUSTER_NODES: '127.0.0.1:7000,127.0.0.1:7001',
+    RISKGATE_OMISE_WEBHOOK_SECRETS: Buffer.from('one').toString('base64') + ',' + Buffer.from('two').toString('base64'),
+    RISKGATE_MMDB_ANONYMOUS: '/data/anon.mmdb'
+  })
+  t.equal(config.port, 9090)
+  t.equal(devKeyFile, undefined)
+  t.same(config.redis.clusterNodes, ['127.0.0.1:7000', '127.0.0.1:7001'])
+  t.same(config.omiseWebhookSecrets.map((b) => b.toString()), ['one', 'two'])
+  t.equal(config.data.anonymousDb, '/data/anon.mmdb')
+  t.same(warnings, [])
+})
+
+const refused: Array<[string, Record<string, string>, RegExp]> = [
+  ['production without API keys', { NODE_ENV: 'production', RISKGATE_HASH_KEY: 'k'.repeat(40) }, /RISKGATE_API_KEYS is required/],
+  ['production without a hash key', { NODE_ENV: 'production', RISKGATE_API_KEYS: `a:score:${sha256('s').toString('hex')}` }, /RISKGATE_HASH_KEY/],
+  ['a port that is not a number', { RISKGATE_PORT: 'http' }, /RISKGATE_PORT/],
+  ['a short hash key', { RISKGATE_HASH_KEY: 'short' }, /RISKGATE_HASH_KEY/],
+  ['both Redis URL and cluster', { RISKGATE_REDIS_URL: 'redis://127.0.0.1:6379', RISKGATE_REDIS_CLUSTER_NODES: '127.0.0.1:7000' }, /not both/],
+  ['a Redis URL of another scheme', { RISKGATE_REDIS_URL: 'http://x' }, /RISKGATE_REDIS_URL/],
+  ['a bad API key entry', { RISKGATE_API_KEYS: 'a:score:nothex' }, /RISKGATE_API_KEYS entry 1/],
+  ['an unknown log level', { RISKGATE_LOG_LEVEL: 'loud' }, /RISKGATE_LOG_LEVEL/]
+]
+for (const [name, env, message] of refused) {
+  t.test(`refuses ${name}`, async (t) => {
+    await t.rejects(loadConfig({ RISKGATE_DEV_STATE_DIR: stateDir(t), ...env }), ConfigError)
+    await t.rejects(loadConfig({ RISKGATE_DEV_STATE_DIR: stateDir(t), ...env }), { message })
+  })
+}

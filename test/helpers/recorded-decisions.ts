@@ -1,0 +1,125 @@
+import path from 'node:path'
+import { createSnapshotHash, toDecisionRecord } from '../../src/decision-log/snapshot.js'
+import type { SnapshotHash } from '../../src/decision-log/snapshot.js'
+import type { DecisionRecord } from '../../src/decision-log/record.js'
+import { evaluate } from '../../src/engine/evaluate.js'
+import type { CompiledRuleSet } from '../../src/engine/ruleset.js'
+import { createMemoryDecisionStore } from '../../src/idempotency/memory-decision-store.js'
+import { loadRuleSet } from '../../src/ruleset/load.js'
+import type { ChargeContext } from '../../src/schemas/charge.js'
+import { dataVersions } from '../../src/scoring/data-versions.js'
+import { createScorer } from '../../src/scoring/score-charge.js'
+import { loadDisposableDomains } from '../../src/signals/email.js'
+import { createIpIntel } from '../../src/signals/ip/ip-intel.js'
+import { createMemoryVelocityStore } from '../../src/velocity/memory-store.js'
+import { createVelocityPlanner } from '../../src/velocity/plan.js'
+import { rootDir, testData, TOR_EXIT } from './app.js'
+import { seededRandom } from '../../src/util/seeded-random.js'
+
+export const RECORDING_HASH_KEY = 'test-recording-hash-key-0123456789abcdef'
+
+/**
+ * Charges a shop sees, from a seeded generator: small pools of IPs, emails, cards and customers
+ * so that velocity builds up, Tor, datacenter and anonymizer addresses of the test IP data, the
+ * blocked email and the trusted customer of rules/lists, gift-card baskets, big amounts, and
+ * charges without email or card.
+ */
+export function generateCharges (count: number, seed: number): ChargeContext[] {
+  const random = seededRandom(seed)
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T
+  const ips = [
+    ...Array.from({ length: 30 }, (_, i) => `1.128.0.${i + 1}`),
+    ...Array.from({ length: 6 }, (_, i) => `3.0.0.${i + 1}`),
+    '81.2.69.160', '81.2.69.7', TOR_EXIT, '192.168.1.5', '2001:db8::7'
+  ]
+  const charges: ChargeContext[] = []
+  let burst: { left: number, card: NonNullable<ChargeContext['card']>, ip: string } | undefined
+  for (let i = 0; i < count; i++) {
+    if (burst !== undefined && burst.left > 0) {
+      // card testing: the same card retried from one address, a few seconds apart in the clock
+      burst.left--
+      charges.push({ charge_id: `ch_gen_${seed}_${i}`, amount: 100 + Math.floor(random() * 900), currency: 'USD', ip: burst.ip, card: { ...burst.card } })
+      continue
+    }
+    if (random() < 0.006) {
+      burst = { left: 12, ip: pick(ips), card: { bin: '411111', last4: '1111', country: 'US', fingerprint: `fp_burst_${i}` } }
+    }
+    const r = random()
+    const hot = random() < 0.15
+    const charge: ChargeContext = {
+      charge_id: `ch_gen_${seed}_${i}`,
+      amount: Math.round(10 ** (3 + random() * 4)),
+      currency: random() < 0.8 ? 'THB' : 'USD',
+      ip: hot ? pick(ips.slice(0, 3)) : pick(ips)
+    }
+    if (r > 0.1) {
+      charge.email = random() < 0.03
+        ? 'Blocked.Shopper@example.com'
+        : random() < 0.1 ? `buyer${Math.floor(random() * 20)}@mailinator.com` : `user${Math.floor(random() * (hot ? 3 : 200))}@example.com`
+    }
+    if (random() < 0.5) charge.customer_id = random() < 0.05 ? 'cus_example_trusted' : `cus_${Math.floor(random() * 300)}`
+    if (r > 0.05) {
+      charge.card = {
+        bin: pick(['424242', '545454', '400000', '411111']),
+        last4: String(1000 + Math.floor(random() * 9000)),
+        country: pick(['AU', 'AU', 'TH', 'US', 'GB', 'DE']),
+        fingerprint: `fp_${Math.floor(random() * (hot ? 40 : 400))}`,
+        brand: pick(['Visa', 'mastercard']),
+        funding: pick(['credit', 'debit', 'prepaid'])
+      }
+    }
+    if (random() < 0.7) charge.billing = { city: 'Bangkok', postal_code: '10110', country: pick(['AU', 'TH', 'US', 'GB']), name: `Name ${i}`, line1: `${i} Road` }
+    if (random() < 0.2) {
+      charge.description = pick(['3x Gift Card 500', 'Top-up voucher', 'Running shoes', 'e-PIN bundle'])
+      charge.items = [{ sku: 'SKU', name: charge.description, category: 'digital', quantity: 1 + Math.floor(random() * 5), unit_price: 50_000 }]
+    }
+    if (random() < 0.3) charge.metadata = { channel: pick(['web', 'app']), attempt: 1 + Math.floor(random() * 3) }
+    charges.push(charge)
+  }
+  return charges
+}
+
+export interface Recording {
+  records: DecisionRecord[]
+  ruleSet: CompiledRuleSet
+  hash: SnapshotHash
+}
+
+/**
+ * Scores charges through the service's scorer (in-process velocity and decision stores, test IP
+ * data, a rule set folder) on a clock advancing `stepMs` per charge, and turns every decision into
+ * the decision log's record, exactly as the service does.
+ */
+export async function recordDecisions (t: Parameters<typeof testData>[0], charges: readonly ChargeContext[], options: { rulesDir?: string, stepMs?: number } = {}): Promise<Recording> {
+  const ruleSet = await loadRuleSet(options.rulesDir ?? path.join(rootDir, 'rules'))
+  const intel = await createIpIntel(testData(t))
+  t.teardown(() => intel.close())
+  const hash = createSnapshotHash(RECORDING_HASH_KEY)
+  const planner = createVelocityPlanner(ruleSet.velocity)
+  const store = createMemoryVelocityStore({ hashKey: RECORDING_HASH_KEY })
+  const records: DecisionRecord[] = []
+  let clock = Date.UTC(2026, 9, 1)
+  const stepMs = options.stepMs ?? 45_000
+  const scorer = createScorer({
+    lookupIp: (ip) => intel.lookup(ip),
+    dataVersions: () => dataVersions(intel.sources),
+    disposable: loadDisposableDomains(),
+    ruleSet: () => ({ version: ruleSet.version, hash: ruleSet.hash, evaluate: (f) => evaluate(ruleSet, f), planVelocity: planner }),
+    recordVelocity: (input) => store.record(input),
+    decisions: createMemoryDecisionStore(),
+    deadlineMs: 5_000,
+    decisionTtlSeconds: 3_600,
+    log: { warn: () => {} },
+    now: () => clock,
+    onDecision: (response, features) => { records.push(toDecisionRecord(response, features, hash, new Date(clock))) }
+  })
+  for (const charge of charges) {
+    clock += stepMs
+    await scorer.score(charge)
+  }
+  return { records, ruleSet, hash }
+}
+
+export function toNdjson (records: readonly DecisionRecord[]): string {
+  return records.map((r) => JSON.stringify(r)).join('\n') + '\n'
+}
