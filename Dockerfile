@@ -21,4 +21,4 @@ COPY package.json ./
 COPY rules ./rules
 USER node
 EXPOSE 8080
-CMD ["node", "dist/src/server.js"]
+CMD ["node", "dist/riskgate-server.mjs"]

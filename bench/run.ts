@@ -64,7 +64,8 @@ const root = projectRoot()
 /** compiled (dist/bench/run.js, what `npm run bench` runs) or through tsx (bench/run.ts) */
 const compiled = import.meta.url.endsWith('.js')
 const nodeArgs = compiled ? [] : ['--import', 'tsx']
-const serverEntry = path.join(here, '..', 'src', compiled ? 'server.js' : 'server.ts')
+// compiled: the bundle `npm start` runs (scripts/bundle-server.ts); through tsx: the sources
+const serverEntry = compiled ? path.join(here, '..', 'riskgate-server.mjs') : path.join(here, '..', 'src', 'server.ts')
 const baselineEntry = path.join(here, compiled ? 'baseline-server.js' : 'baseline-server.ts')
 
 function median (values: readonly number[]): number {

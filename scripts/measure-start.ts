@@ -1,5 +1,5 @@
 /**
- * Starts the built server (dist/src/server.js) on the bundled data, waits until GET /readyz
+ * Starts the built server (dist/riskgate-server.mjs, what `npm start` runs) on the bundled data, waits until GET /readyz
  * answers, then prints how long that took and the process's resident memory (Linux /proc). The
  * server listens on 127.0.0.1 on a free port, keeps its development secrets in a temporary folder,
  * and is stopped with SIGTERM at the end. Run `npm run build` first.
@@ -32,7 +32,7 @@ async function once (): Promise<{ readyMs: number, rssMiB: number, peakMiB: numb
   const stateDir = await mkdtemp(join(tmpdir(), 'riskgate-measure-'))
   const port = await freePort()
   const started = performance.now()
-  const child = spawn(process.execPath, ['dist/src/server.js'], {
+  const child = spawn(process.execPath, ['dist/riskgate-server.mjs'], {
     cwd: projectRoot(),
     env: { PATH: process.env.PATH, RISKGATE_HOST: '127.0.0.1', RISKGATE_PORT: String(port), RISKGATE_DEV_STATE_DIR: stateDir, RISKGATE_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit']

@@ -48,7 +48,7 @@ type Node = Record<string, unknown>
  * stay absent (unknown is not hashed into something known); the input is not modified.
  */
 export function snapshotFeatures (features: Features, hash: SnapshotHash): Features {
-  const copy = structuredClone(features) as unknown as Node
+  const copy = clonePlain(features) as Node
   for (const path of HASHED_PATHS) {
     const dot = path.indexOf('.')
     const parent = copy[path.slice(0, dot)]
@@ -58,6 +58,18 @@ export function snapshotFeatures (features: Features, hash: SnapshotHash): Featu
     if (typeof value === 'string') (parent as Node)[field] = hash(value)
   }
   return copy as unknown as Features
+}
+
+/**
+ * A deep copy of plain data (objects, arrays, primitives), which is all that features hold:
+ * several times cheaper than structuredClone on the request path.
+ */
+function clonePlain (value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(clonePlain)
+  if (value === null || typeof value !== 'object') return value
+  const out: Node = {}
+  for (const key of Object.keys(value)) out[key] = clonePlain((value as Node)[key])
+  return out
 }
 
 /** What a list looks like where it comes from: the loader's sources or a compiled set's sets. */

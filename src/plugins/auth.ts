@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Logger } from 'pino'
 import { findApiKey } from '../auth/api-keys.js'
 import type { ApiKey, Scope } from '../auth/api-keys.js'
 import { ErrorCode, RiskgateError } from '../errors.js'
@@ -39,7 +40,8 @@ export const authPlugin = fp(async function auth (fastify, opts: AuthOptions) {
       throw new RiskgateError(401, ErrorCode.UNAUTHORIZED, 'a valid API key is required: send Authorization: Bearer <secret>')
     }
     request.apiKey = key
-    request.log = request.log.child({ key_id: key.id })
+    // on this request's log lines (bound in place: no child logger per request)
+    ;(request.log as Logger).setBindings({ key_id: key.id })
     if (!key.scopes.has(scope)) {
       throw new RiskgateError(403, ErrorCode.FORBIDDEN, `this API key lacks the "${scope}" scope`)
     }

@@ -66,7 +66,10 @@ export function createRedisClient (connection: RedisConnection, options: RedisCl
     connectionName: 'riskgate',
     // how long a closing socket may linger (ioredis keeps a timer that long even when the socket
     // is already gone, which delays the process exit)
-    disconnectTimeout: 200
+    disconnectTimeout: 200,
+    // commands issued in one turn of the event loop (by all the requests in it) leave in one
+    // socket write, and their replies arrive in one read: fewer system calls for riskgate and Redis
+    enableAutoPipelining: true
   }
   let client: RedisClient
   if ('url' in connection) {
@@ -82,6 +85,7 @@ export function createRedisClient (connection: RedisConnection, options: RedisCl
     const nodes: ClusterNode[] = parsed.map(({ host, port }) => ({ host, port }))
     client = new Cluster(nodes, {
       enableOfflineQueue: false,
+      enableAutoPipelining: true,
       clusterRetryStrategy: reconnectDelay,
       slotsRefreshTimeout: connectTimeout,
       redisOptions: {

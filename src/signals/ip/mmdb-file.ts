@@ -126,6 +126,10 @@ function structuralDamage (buffer: Buffer, metadata: Reader<Response>['metadata'
   return undefined
 }
 
+function uint24 (buffer: Buffer, offset: number): number {
+  return ((buffer[offset] as number) << 16) | ((buffer[offset + 1] as number) << 8) | (buffer[offset + 2] as number)
+}
+
 /**
  * The first node with a record that is neither a node number, nor nodeCount (no data), nor a
  * pointer into the data section; undefined when every record is sound. One pass over the tree.
@@ -137,13 +141,14 @@ function badTreeRecord (buffer: Buffer, nodeCount: number, recordSize: number, d
   for (let node = 0, offset = 0; node < nodeCount; node++, offset += nodeBytes) {
     let left: number
     let right: number
+    // byte arithmetic rather than readUIntBE: this loop visits every node of the tree at load
     if (recordSize === 24) {
-      left = buffer.readUIntBE(offset, 3)
-      right = buffer.readUIntBE(offset + 3, 3)
+      left = uint24(buffer, offset)
+      right = uint24(buffer, offset + 3)
     } else if (recordSize === 28) {
       const middle = buffer[offset + 3] as number
-      left = ((middle & 0xf0) << 20 | buffer.readUIntBE(offset, 3)) >>> 0
-      right = ((middle & 0x0f) << 24 | buffer.readUIntBE(offset + 4, 3)) >>> 0
+      left = ((middle & 0xf0) * 0x100000) + uint24(buffer, offset)
+      right = ((middle & 0x0f) * 0x1000000) + uint24(buffer, offset + 4)
     } else {
       left = buffer.readUInt32BE(offset)
       right = buffer.readUInt32BE(offset + 4)
