@@ -3,9 +3,11 @@ import { createCelContextPlan } from './cel-context.js'
 import { createCelEnvironment } from './cel-environment.js'
 import { compileCondition } from './compile-condition.js'
 import { compileVelocity } from './compile-velocity.js'
-import { createNameWhitelist } from './compiled/message-types.js'
+import { createNameWhitelist, whitelistedNames } from './compiled/message-types.js'
 import type { Generated } from './compiled/codegen.js'
-import { createProgram, planRequirements } from './compiled/program.js'
+import type { NameWhitelist } from './compiled/message-types.js'
+import type { RequirementPlan } from './compiled/program.js'
+import { createPathReader, createProgram, createReasonValues, planRequirements } from './compiled/program.js'
 import { identifierProblem } from './identifiers.js'
 import { RuleAction, RuleMode } from './ruleset.js'
 import type { CompiledRule, CompiledRuleSet, CompileResult, FeatureRead, RuleDefinition, RuleSetSource, Thresholds } from './ruleset.js'
@@ -213,6 +215,19 @@ function compileRule (
   return compiled.js.ok ? { fields, rule, generated: compiled.js.generated, roots: reads.roots } : { fields, rule, roots: reads.roots }
 }
 
+/** The rule set's program (src/engine/compiled/program.ts), or undefined when it cannot be built. */
+function programOf (
+  rules: readonly CompiledRule[], plan: RequirementPlan, generated: ReadonlyArray<Generated | undefined>, names: NameWhitelist
+): NonNullable<CompiledRuleSet['program']> | undefined {
+  const run = createProgram(plan, generated)
+  if (run === undefined) return undefined
+  try {
+    return { rules, plan, run, read: createPathReader(plan.paths, whitelistedNames(names)), reasonValues: createReasonValues(plan) }
+  } catch {
+    return undefined
+  }
+}
+
 /** Names and files of the lists a rule file declares (what the loader must read). Lenient: no errors. */
 export function declaredListFiles (text: string): Record<string, string> {
   const source = new YamlSource('', text)
@@ -281,7 +296,7 @@ export function compileRuleSet (input: RuleSetSource): CompileResult {
 
   const hash = hashRuleSet({ version, thresholds, velocity: velocity.specs, lists: lists.sets, rules: definitions })
   const plan = planRequirements(rules)
-  const run = createProgram(plan, generated)
+  const program = programOf(rules, plan, generated, scope.names)
   const ruleSet: CompiledRuleSet = {
     version,
     hash,
@@ -304,7 +319,7 @@ export function compileRuleSet (input: RuleSetSource): CompileResult {
       velocityNames: velocity.specs.map((spec) => spec.name),
       lists: lists.sets
     }),
-    ...(run !== undefined ? { program: { rules, plan, run } } : {})
+    ...(program !== undefined ? { program } : {})
   }
   return { ok: true, ruleSet }
 }

@@ -1,8 +1,8 @@
 import { buildCelContext } from './cel-context.js'
 import { ActionFlag, clampScore, decide } from './decide.js'
 import type { Features } from './features.js'
-import { Outcome, planRequirements } from './compiled/program.js'
-import type { RequiredPath, RequirementPlan } from './compiled/program.js'
+import { Outcome, planRequirements, readPath } from './compiled/program.js'
+import type { ReasonValuesBuilder, RequiredPath, RequirementPlan } from './compiled/program.js'
 import { RuleMode } from './ruleset.js'
 import type { CompiledRule, CompiledRuleSet, Evaluation, Reason, RuleAction, SkippedRule } from './ruleset.js'
 
@@ -11,14 +11,16 @@ type ReasonValues = Reason['values']
 /** long free text (descriptions) is cut in reasons: they explain a decision, they do not archive the charge */
 export const MAX_SHOWN_STRING = 200
 
-/** The value at a feature path, or undefined when any segment is absent (null counts as absent). */
-function readPath (features: unknown, segments: readonly string[]): unknown {
-  let node = features
-  for (let i = 0; i < segments.length; i++) {
-    if (node === null || typeof node !== 'object') return undefined
-    node = (node as Record<string, unknown>)[segments[i] as string]
-  }
-  return node === null ? undefined : node
+/** what a reason does not show: a value that is not a string, a bool, a finite number or absent */
+const HIDDEN: unknown = Object.freeze({ shown: false })
+
+/** a feature value as a reason shows it (absent: null), or HIDDEN */
+function shownValue (value: unknown): unknown {
+  if (value === undefined) return null
+  if (typeof value === 'string') return value.length > MAX_SHOWN_STRING ? `${value.slice(0, MAX_SHOWN_STRING)}…` : value
+  if (typeof value === 'boolean') return value
+  if (typeof value === 'number' && Number.isFinite(value)) return value
+  return HIDDEN
 }
 
 function actionFlag (action: RuleAction | null): number {
@@ -30,16 +32,20 @@ function actionFlag (action: RuleAction | null): number {
   }
 }
 
-function reasonOf (rule: CompiledRule, features: unknown): Reason {
+/** the values of a reason, key by key: what the program's builders give when nothing is hidden */
+function reasonValuesOf (shows: readonly number[], paths: readonly RequiredPath[], shown: readonly unknown[]): ReasonValues {
   const values: ReasonValues = {}
-  for (const read of rule.shows) {
-    const value = readPath(features, read.segments)
-    if (value === undefined) values[read.path] = null
-    else if (typeof value === 'string') values[read.path] = value.length > MAX_SHOWN_STRING ? `${value.slice(0, MAX_SHOWN_STRING)}…` : value
-    else if (typeof value === 'boolean') values[read.path] = value
-    else if (typeof value === 'number' && Number.isFinite(value)) values[read.path] = value
+  for (let i = 0; i < shows.length; i++) {
+    const at = shows[i] as number
+    const value = shown[at]
+    if (value !== HIDDEN) values[(paths[at] as RequiredPath).path] = value as ReasonValues[string]
   }
-  return { rule: rule.id, description: rule.description, score: rule.score, action: rule.action, values }
+  return values
+}
+
+function anyHidden (shows: readonly number[], shown: readonly unknown[]): boolean {
+  for (let i = 0; i < shows.length; i++) if (shown[shows[i] as number] === HIDDEN) return true
+  return false
 }
 
 function describeError (error: unknown): string {
@@ -51,35 +57,37 @@ function describeError (error: unknown): string {
   return 'the condition failed'
 }
 
-/** the plan of rules built by hand (not by compileRuleSet): computed once per rules array */
-const plans = new WeakMap<readonly CompiledRule[], RequirementPlan>()
-
-function requirementPlan (rules: readonly CompiledRule[]): RequirementPlan {
-  let plan = plans.get(rules)
-  if (plan === undefined) {
-    plan = planRequirements(rules)
-    plans.set(rules, plan)
-  }
-  return plan
+/** What evaluate() needs of a rules array, computed once per array: its plan of paths, its scores and actions. */
+interface RuleTable {
+  readonly plan: RequirementPlan
+  readonly scores: readonly number[]
+  readonly flags: readonly number[]
+  readonly live: readonly boolean[]
 }
 
-/**
- * What each rule gives for this charge (see Outcome): the compiled program's answers for the whole
- * set in one call when the set has one, else the same rule by rule.
- */
-function outcomes (ruleSet: CompiledRuleSet, plan: RequirementPlan, known: readonly boolean[], features: unknown): unknown[] {
-  const rules = ruleSet.rules
-  const out: unknown[] = new Array(rules.length)
-  const program = ruleSet.program
-  if (program !== undefined && program.rules === rules) {
-    program.run(features, known, out)
-    return out
+const tables = new WeakMap<readonly CompiledRule[], RuleTable>()
+
+function ruleTable (rules: readonly CompiledRule[], program: CompiledRuleSet['program']): RuleTable {
+  let table = tables.get(rules)
+  if (table === undefined) {
+    table = {
+      plan: program?.rules === rules ? program.plan : planRequirements(rules),
+      scores: rules.map((rule) => rule.score ?? 0),
+      flags: rules.map((rule) => actionFlag(rule.action)),
+      live: rules.map((rule) => rule.mode === RuleMode.LIVE)
+    }
+    tables.set(rules, table)
   }
+  return table
+}
+
+/** What each rule gives for this charge (see Outcome), rule by rule, when the set has no program. */
+function outcomes (rules: readonly CompiledRule[], plan: RequirementPlan, values: readonly unknown[], features: unknown, out: unknown[]): void {
   for (let r = 0; r < rules.length; r++) {
     const requires = plan.byRule[r] as readonly number[]
     let allKnown = true
     for (let i = 0; i < requires.length; i++) {
-      if (!known[requires[i] as number]) {
+      if (values[requires[i] as number] === undefined) {
         allKnown = false
         break
       }
@@ -97,7 +105,6 @@ function outcomes (ruleSet: CompiledRuleSet, plan: RequirementPlan, known: reado
       }
     }
   }
-  return out
 }
 
 /**
@@ -124,50 +131,74 @@ export function evaluate (ruleSet: CompiledRuleSet, features: Features): Evaluat
   let allActions = 0
 
   const rules = ruleSet.rules
-  const program = ruleSet.program
-  const plan = program !== undefined && program.rules === rules ? program.plan : requirementPlan(rules)
+  const program = ruleSet.program !== undefined && ruleSet.program.rules === rules ? ruleSet.program : undefined
+  const table = ruleTable(rules, program)
+  const plan = table.plan
   const paths = plan.paths
-  const known: boolean[] = new Array(paths.length)
-  for (let i = 0; i < paths.length; i++) known[i] = readPath(source, (paths[i] as RequiredPath).segments) !== undefined
-  const results = outcomes(ruleSet, plan, known, source)
+  // every path of the plan read once: whether it is known (not undefined), and what reasons show
+  const values: unknown[] = new Array(paths.length)
+  const results: unknown[] = new Array(rules.length)
+  if (program !== undefined) {
+    program.read(source, values)
+    program.run(source, values, results)
+  } else {
+    for (let i = 0; i < paths.length; i++) values[i] = readPath(source, (paths[i] as RequiredPath).segments)
+    outcomes(rules, plan, values, source, results)
+  }
+  // the values as reasons show them, made at the first rule that fires
+  let shown: unknown[] | undefined
 
   for (let r = 0; r < rules.length; r++) {
-    const rule = rules[r] as CompiledRule
     let result = results[r]
     if (result === Outcome.SKIPPED) {
       const requires = plan.byRule[r] as readonly number[]
       const unknown: string[] = []
       for (let i = 0; i < requires.length; i++) {
         const at = requires[i] as number
-        if (!known[at]) unknown.push((paths[at] as RequiredPath).path)
+        if (values[at] === undefined) unknown.push((paths[at] as RequiredPath).path)
       }
-      skipped.push({ rule: rule.id, unknown })
+      skipped.push({ rule: (rules[r] as CompiledRule).id, unknown })
       continue
     }
     if (result === Outcome.THREW || result === Outcome.INTERPRET) {
       // the interpreter gives the exact CEL answer, or the error
       try {
-        result = rule.condition(context ??= buildCelContext(ruleSet.context, source as Features))
+        result = (rules[r] as CompiledRule).condition(context ??= buildCelContext(ruleSet.context, source as Features))
       } catch (error) {
-        skipped.push({ rule: rule.id, unknown: [], error: describeError(error) })
+        skipped.push({ rule: (rules[r] as CompiledRule).id, unknown: [], error: describeError(error) })
         continue
       }
     }
     if (result !== true) {
-      if (result !== false) skipped.push({ rule: rule.id, unknown: [], error: 'the condition did not return a bool' })
+      if (result !== false) skipped.push({ rule: (rules[r] as CompiledRule).id, unknown: [], error: 'the condition did not return a bool' })
       continue
     }
 
-    const score = rule.score ?? 0
-    const flag = actionFlag(rule.action)
+    if (shown === undefined) {
+      shown = new Array(paths.length)
+      for (let i = 0; i < paths.length; i++) shown[i] = shownValue(values[i])
+    }
+    const shows = plan.showsByRule[r] as readonly number[]
+    const rule = rules[r] as CompiledRule
+    const reason: Reason = {
+      rule: rule.id,
+      description: rule.description,
+      score: rule.score,
+      action: rule.action,
+      values: program !== undefined && !anyHidden(shows, shown)
+        ? (program.reasonValues[r] as ReasonValuesBuilder)(shown) as ReasonValues
+        : reasonValuesOf(shows, paths, shown)
+    }
+    const score = table.scores[r] as number
+    const flag = table.flags[r] as number
     allScore += score
     allActions |= flag
-    if (rule.mode === RuleMode.LIVE) {
+    if (table.live[r] as boolean) {
       liveScore += score
       liveActions |= flag
-      reasons.push(reasonOf(rule, source))
+      reasons.push(reason)
     } else {
-      shadowReasons.push(reasonOf(rule, source))
+      shadowReasons.push(reason)
     }
   }
 

@@ -1,4 +1,5 @@
 import type { MessageType, NameWhitelist } from './message-types.js'
+import { celInt } from './runtime.js'
 import { asChecked } from './types.js'
 import type { CelType, CheckedNode } from './types.js'
 
@@ -12,7 +13,7 @@ export class Unsupported extends Error {
 
 /**
  * JavaScript for one condition: an expression over the Features `f` (read directly, converted as
- * the CEL context would hold them: integers as BigInt, null as absent) that calls the runtime `$`
+ * the CEL context would hold them, null as absent; integers as numbers when safe, see runtime.ts) that calls the runtime `$`
  * and refers to `constants` as `k[i]` (the rule set's lists, regular expressions, sets of
  * literals), plus the locals it assigns (cel.bind), to be declared with `let` around it.
  */
@@ -171,7 +172,11 @@ class Generator {
     switch (typeof value) {
       case 'string': return { code: JSON.stringify(value), type }
       case 'boolean': return { code: value ? 'true' : 'false', type }
-      case 'bigint': return { code: `(${value.toString()}n)`, type }
+      // an int in the canonical form of the runtime (a number when safe, see CelInt)
+      case 'bigint': {
+        const int = celInt(value)
+        return { code: typeof int === 'number' ? `(${int.toString()})` : `(${int.toString()}n)`, type }
+      }
       case 'number':
         if (Number.isFinite(value) && !Object.is(value, -0)) return { code: `(${value.toString()})`, type }
         return { code: this.constant(value), type }
@@ -236,7 +241,7 @@ class Generator {
     const type = this.typeOf(node)
     const elements = (node.args as unknown[]).map(asChecked)
     if (elements.length > 0 && elements.every((e) => e.op === 'value' && SCALARS.has(this.typeOf(e).name))) {
-      return { code: this.constant(Object.freeze(elements.map((e) => e.args))), type }
+      return { code: this.constant(Object.freeze(elements.map((e) => constantValue(e.args)))), type }
     }
     return { code: `[${elements.map((e) => this.expr(e, scope).code).join(', ')}]`, type }
   }
@@ -260,7 +265,7 @@ class Generator {
       const elements = (haystackNode.op === 'list' ? haystackNode.args as unknown[] : []).map(asChecked)
       if (elements.length > 0 && elements.every((e) => e.op === 'value')) {
         // literals only: a Set built once (SameValueZero equals === here: no literal is NaN)
-        return { code: `$.inSet(${needle.code}, ${this.constant(new Set(elements.map((e) => e.args)))})`, type }
+        return { code: `$.inSet(${needle.code}, ${this.constant(new Set(elements.map((e) => constantValue(e.args))))})`, type }
       }
       return { code: `$.inList(${needle.code}, ${this.expr(haystackNode, scope).code})`, type }
     }
@@ -394,6 +399,11 @@ class Generator {
     }
     throw new Unsupported(`the macro ${name}()`)
   }
+}
+
+/** a literal as compiled code holds it: ints in the runtime's canonical form */
+function constantValue (value: unknown): unknown {
+  return typeof value === 'bigint' ? celInt(value) : value
 }
 
 /** types the compiled code can rely on: no dyn, no type parameters, no optionals */

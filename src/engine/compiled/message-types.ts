@@ -44,3 +44,12 @@ export function createNameWhitelist (velocityNames: Iterable<string>, lists: Rea
   for (const [name, values] of lists) if (SNAKE_CASE.test(name)) listValues.set(name, new Map([...values].map((v) => [v, true] as const)))
   return { scalars: fieldsOf(Object.entries(SCALAR_ROOTS)), groups, messages, lists: listValues }
 }
+
+/** Every name the whitelist holds (roots and fields of every message type), as property names. */
+export function whitelistedNames (names: NameWhitelist): ReadonlySet<string> {
+  const out = new Set<string>(['items', 'metadata'])
+  for (const name of names.scalars.keys()) out.add(name)
+  for (const name of names.groups.keys()) out.add(name)
+  for (const message of names.messages.values()) for (const field of message.fields.keys()) out.add(field)
+  return out
+}

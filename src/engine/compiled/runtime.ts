@@ -4,26 +4,51 @@
  * (a value of the wrong type, a missing field, an overflow, a division by zero...), these throw
  * FALLBACK instead: the engine then asks the interpreter, which gives the exact CEL answer,
  * including the error semantics of `&&`, `||` and the quantifier macros.
+ *
+ * CEL ints: cel-js holds them as BigInt. Compiled code holds an int as a JavaScript number when it
+ * is a safe integer (|n| <= 2^53 - 1, exact) and as a BigInt only outside that range, always so
+ * (the canonical form, see CelInt): two ints are equal exactly when `===` says so, `<` and the
+ * other comparisons are exact between any two ints and between an int and a double, and
+ * arithmetic runs on numbers while the exact result stays safe, on BigInt (with CEL's 64-bit
+ * overflow check) otherwise. A number int may be -0, the same int as 0: it is observable only as
+ * a double, and intToDouble() gives +0.
  */
-
 /** Thrown by compiled code where the interpreter must decide; preallocated (no stack capture). */
 export const FALLBACK: Error = Object.freeze(new Error('compiled condition: the interpreter decides this case')) as Error
 
 const MAX_INT = 9223372036854775807n
 const MIN_INT = -9223372036854775808n
+const MAX_SAFE = Number.MAX_SAFE_INTEGER
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER)
+
+/** a CEL int: a safe integer as a number, any other integer as a BigInt (never a safe one) */
+export type CelInt = number | bigint
 
 function fail (): never {
   throw FALLBACK
 }
 
+/** the canonical form of an integer held as a BigInt: a number when it is safe */
+function fromBig (value: bigint): CelInt {
+  return value <= MAX_SAFE_BIG && value >= -MAX_SAFE_BIG ? Number(value) : value
+}
+
+/** an integer literal or constant, in the canonical form */
+export function celInt (value: bigint): CelInt {
+  return fromBig(value)
+}
+
 /**
  * Reads of the Features, converted as the CEL context holds them (src/engine/cel-context.ts): an
- * int field holds a BigInt (an integral number is converted), null is absent; anything else, or
- * an absent value where one is required, is a case for the interpreter.
+ * int field holds an integer (an integral number; in the canonical form, see CelInt), null is
+ * absent; anything else, or an absent value where one is required, is a case for the interpreter.
  */
-function int (value: unknown): bigint {
-  if (typeof value === 'bigint') return value
-  return typeof value === 'number' && Number.isInteger(value) ? BigInt(value) : fail()
+function int (value: unknown): CelInt {
+  if (typeof value === 'number') {
+    if (value <= MAX_SAFE && value >= -MAX_SAFE) return Number.isInteger(value) ? value : fail()
+    return Number.isInteger(value) ? BigInt(value) : fail()
+  }
+  return typeof value === 'bigint' ? fromBig(value) : fail()
 }
 function dbl (value: unknown): number {
   return typeof value === 'number' ? value : fail()
@@ -62,35 +87,64 @@ function hasBool (value: unknown): boolean {
   return value === undefined || value === null ? false : typeof value === 'boolean' || fail()
 }
 
-function checkedInt (value: bigint): bigint {
-  return value <= MAX_INT && value >= MIN_INT ? value : fail()
+/** a result computed as a BigInt: CEL's 64-bit overflow check, then the canonical form */
+function checkedInt (value: bigint): CelInt {
+  return value <= MAX_INT && value >= MIN_INT ? fromBig(value) : fail()
 }
-function addInt (a: bigint, b: bigint): bigint {
-  return checkedInt(a + b)
+/*
+ * + - *: on two numbers, the rounded result is within the safe range exactly when the exact result
+ * is (rounding is monotonic and 2^53 is a double), and then it is exact; otherwise on BigInt.
+ */
+function addInt (a: CelInt, b: CelInt): CelInt {
+  if (typeof a === 'number' && typeof b === 'number') {
+    const r = a + b
+    if (r <= MAX_SAFE && r >= -MAX_SAFE) return r
+  }
+  return checkedInt(BigInt(a) + BigInt(b))
 }
-function subInt (a: bigint, b: bigint): bigint {
-  return checkedInt(a - b)
+function subInt (a: CelInt, b: CelInt): CelInt {
+  if (typeof a === 'number' && typeof b === 'number') {
+    const r = a - b
+    if (r <= MAX_SAFE && r >= -MAX_SAFE) return r
+  }
+  return checkedInt(BigInt(a) - BigInt(b))
 }
-function mulInt (a: bigint, b: bigint): bigint {
-  return checkedInt(a * b)
+function mulInt (a: CelInt, b: CelInt): CelInt {
+  if (typeof a === 'number' && typeof b === 'number') {
+    const r = a * b
+    if (r <= MAX_SAFE && r >= -MAX_SAFE) return r
+  }
+  return checkedInt(BigInt(a) * BigInt(b))
 }
-function divInt (a: bigint, b: bigint): bigint {
-  return b === 0n ? fail() : a / b
+/*
+ * / and %: as cel-js, an error for a zero divisor and no overflow check. On two safe integers,
+ * a / b truncated is exact (a quotient that is not an integer is at least 1/|b| from one, more than
+ * its rounding error when |a| < 2^53), and so is a % b (its sign is the dividend's, as BigInt's).
+ */
+function divInt (a: CelInt, b: CelInt): CelInt {
+  if (typeof a === 'number' && typeof b === 'number') return b === 0 ? fail() : Math.trunc(a / b)
+  const d = BigInt(b)
+  return d === 0n ? fail() : fromBig(BigInt(a) / d)
 }
-function modInt (a: bigint, b: bigint): bigint {
-  return b === 0n ? fail() : a % b
+function modInt (a: CelInt, b: CelInt): CelInt {
+  if (typeof a === 'number' && typeof b === 'number') return b === 0 ? fail() : a % b
+  const d = BigInt(b)
+  return d === 0n ? fail() : fromBig(BigInt(a) % d)
 }
 
 /** int(double): truncates; not finite is an error. */
-function doubleToInt (value: number): bigint {
-  return Number.isFinite(value) ? BigInt(Math.trunc(value)) : fail()
+function doubleToInt (value: number): CelInt {
+  if (!Number.isFinite(value)) return fail()
+  const n = Math.trunc(value)
+  return n <= MAX_SAFE && n >= -MAX_SAFE ? n : BigInt(n)
 }
 
-function intToDouble (value: bigint): number {
-  return Number(value)
+/** double(int); an int -0 is the double +0 */
+function intToDouble (value: CelInt): number {
+  return typeof value === 'number' ? value + 0 : Number(value)
 }
-/** string(int), string(bool) */
-function toText (value: bigint | boolean): string {
+/** string(int), string(bool): a safe integer prints the same digits as a number and as a BigInt */
+function toText (value: CelInt | boolean): string {
   return `${value}`
 }
 function doubleToText (value: number): string {
@@ -98,17 +152,17 @@ function doubleToText (value: number): string {
 }
 
 /** size() of a string counts code points, as cel-js does. */
-function sizeOfString (value: string): bigint {
+function sizeOfString (value: string): CelInt {
   let n = 0
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
   for (const _ of value) n++
-  return BigInt(n)
+  return n
 }
-function sizeOfList (value: readonly unknown[] | ReadonlySet<unknown>): bigint {
-  return BigInt(Array.isArray(value) ? value.length : (value as ReadonlySet<unknown>).size)
+function sizeOfList (value: readonly unknown[] | ReadonlySet<unknown>): CelInt {
+  return Array.isArray(value) ? value.length : (value as ReadonlySet<unknown>).size
 }
-function sizeOfMap (value: object): bigint {
-  return BigInt(value instanceof Map ? value.size : Object.keys(value).length)
+function sizeOfMap (value: object): CelInt {
+  return value instanceof Map ? value.size : Object.keys(value).length
 }
 
 /** `x in list` for scalar elements: strict equality, as cel-js compares two values of one type. */
