@@ -79,6 +79,23 @@ export async function getStatus (port: number, urlPath: string): Promise<number 
   })
 }
 
+/**
+ * riskgate's own counters from GET /metrics: answers given (riskgate_decisions_total, all labels)
+ * and answers decided without a signal (riskgate_degraded_total by signal).
+ */
+export async function decisionCounters (port: number): Promise<{ decisions: number, degraded: Record<string, number> }> {
+  const text = await fetch(`http://${HOST}:${port}/metrics`).then(async (res) => await res.text())
+  let decisions = 0
+  const degraded: Record<string, number> = {}
+  for (const line of text.split('\n')) {
+    const answered = /^riskgate_decisions_total\{[^}]*\} (\d+)$/.exec(line)
+    if (answered !== null) decisions += Number(answered[1])
+    const missing = /^riskgate_degraded_total\{signal="([a-z_]+)"\} (\d+)$/.exec(line)
+    if (missing !== null) degraded[missing[1] as string] = Number(missing[2])
+  }
+  return { decisions, degraded }
+}
+
 /** Milliseconds from `startedAt` until GET `urlPath` answers 200; throws if the child exits first. */
 export async function waitUntilReady (child: Child, port: number, urlPath: string, startedAt: number, timeoutMs = 30_000): Promise<number> {
   while (performance.now() - startedAt < timeoutMs) {

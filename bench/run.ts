@@ -24,7 +24,7 @@ import { runInProcess } from './in-process.js'
 import type { InProcessResult } from './in-process.js'
 import { runLoad } from './load.js'
 import type { LoadResult } from './load.js'
-import { cpuSeconds, freePort, rssMb, startChild, startRedis, waitUntilReady } from './processes.js'
+import { cpuSeconds, decisionCounters, freePort, rssMb, startChild, startRedis, waitUntilReady } from './processes.js'
 import type { Child } from './processes.js'
 
 const TARGETS = {
@@ -166,6 +166,11 @@ interface Measured extends LoadResult {
   redisCpuUs: number
   /** Redis commands per request (those run inside scripts included), and their time in Redis */
   redisCommands: Record<string, { perRequest: number, usPerRequest: number }>
+  /**
+   * riskgate only: the share of its answers decided without a signal (velocity, idempotency),
+   * because Redis did not answer within RISKGATE_DEADLINE_MS: such an answer cost less than a full one
+   */
+  degradedShare?: Record<string, number>
 }
 
 interface Round { round: number, baseline: Measured, riskgate: Measured }
@@ -210,9 +215,19 @@ async function runRounds (corpus: ReturnType<typeof buildCorpus>, torFile: strin
     await redis.flush()
     if (warmupSeconds > 0) await runLoad({ port, corpus, idPrefix: `w${runId}${server[0] as string}${round}`, connections, durationSeconds: warmupSeconds, headers })
     await redis.resetStats()
+    const counters0 = server === 'riskgate' ? await decisionCounters(port) : undefined
     const [server0, redis0] = [await cpuSeconds(pid), await cpuSeconds(redis.pid)]
     const result = await runLoad({ port, corpus, idPrefix: `m${runId}${server[0] as string}${round}`, connections, durationSeconds, headers })
     const [server1, redis1] = [await cpuSeconds(pid), await cpuSeconds(redis.pid)]
+    let degradedShare: Record<string, number> | undefined
+    if (counters0 !== undefined) {
+      const counters1 = await decisionCounters(port)
+      const answers = Math.max(1, counters1.decisions - counters0.decisions)
+      degradedShare = {}
+      for (const signal of ['velocity', 'idempotency']) {
+        degradedShare[signal] = ((counters1.degraded[signal] ?? 0) - (counters0.degraded[signal] ?? 0)) / answers
+      }
+    }
     const redisCommands: Measured['redisCommands'] = {}
     for (const [name, stat] of Object.entries(await redis.commandStats())) {
       // the bench's own commands (CONFIG, INFO) are not the server's
@@ -224,9 +239,10 @@ async function runRounds (corpus: ReturnType<typeof buildCorpus>, torFile: strin
       throw new Error(`${server}: ${result.errors} errors, ${result.non2xx} non-2xx answers in round ${round}: the measurement is invalid${state}`)
     }
     const perRequest = (a: number | undefined, b: number | undefined): number => a === undefined || b === undefined ? Number.NaN : (b - a) * 1e6 / result.requests
-    const measured = { ...result, serverCpuUs: perRequest(server0, server1), redisCpuUs: perRequest(redis0, redis1), redisCommands }
+    const measured: Measured = { ...result, serverCpuUs: perRequest(server0, server1), redisCpuUs: perRequest(redis0, redis1), redisCommands, ...(degradedShare !== undefined ? { degradedShare } : {}) }
+    const degradedNote = degradedShare === undefined ? '' : `  degraded: ${Object.entries(degradedShare).map(([signal, share]) => `${signal} ${fixed(share * 100, 1)}%`).join(', ')}`
     log(`  round ${round} ${server.padEnd(8)} ${fixed(result.rps, 0).padStart(7)} req/s  p50 ${fixed(result.p50Ms)} ms  p99 ${fixed(result.p99Ms)} ms  ` +
-      `CPU per request: server ${fixed(measured.serverCpuUs, 0)} µs, redis ${fixed(measured.redisCpuUs, 0)} µs`)
+      `CPU per request: server ${fixed(measured.serverCpuUs, 0)} µs, redis ${fixed(measured.redisCpuUs, 0)} µs${degradedNote}`)
     return measured
   }
 

@@ -10,6 +10,7 @@ import type { DisposableDomains } from '../signals/email.js'
 import { buildFeatures } from './build-features.js'
 import { normalizeCharge } from './normalize-charge.js'
 import { withDeadline } from '../util/deadline.js'
+import { throttledWarning } from '../util/throttled-warning.js'
 
 /** What the engine says about one charge (see src/engine/evaluate.ts). */
 export interface EvaluationView {
@@ -66,6 +67,9 @@ export interface Scorer {
  */
 export function createScorer (deps: ScorerDeps): Scorer {
   const now = deps.now ?? Date.now
+  // a Redis outage hits every request: one line per 10 s, not one per request (metrics count them all)
+  const velocityUnavailable = throttledWarning(deps.log, 'velocity unavailable: scoring without it')
+  const storeUnavailable = throttledWarning(deps.log, 'decision store unavailable: decisions are not kept for retries')
 
   async function score (input: ChargeContext): Promise<ScoreResponse> {
     const started = performance.now()
@@ -84,7 +88,7 @@ export function createScorer (deps: ScorerDeps): Scorer {
         deps.recordVelocity({ chargeId: charge.charge_id, atMs, plan: ruleSet.planVelocity(features) }), deps.deadlineMs)
     } catch (err) {
       degraded.push(DegradedSignal.VELOCITY)
-      deps.log.warn({ err: describe(err) }, 'velocity unavailable: scoring without it')
+      velocityUnavailable({ err: describe(err) })
     }
 
     const evaluation = ruleSet.evaluate(features)
@@ -114,7 +118,7 @@ export function createScorer (deps: ScorerDeps): Scorer {
       stored = await withDeadline(deps.decisions.putIfAbsent(charge.charge_id, response, deps.decisionTtlSeconds), deps.deadlineMs)
     } catch (err) {
       response.degraded.push(DegradedSignal.IDEMPOTENCY)
-      deps.log.warn({ err: describe(err) }, 'decision store unavailable: this decision is not kept for retries')
+      storeUnavailable({ err: describe(err) })
     }
     if (stored.decision_id !== response.decision_id) {
       // a retry of a charge already scored: the stored decision, counted once

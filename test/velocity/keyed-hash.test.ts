@@ -1,6 +1,6 @@
 import t from 'tap'
 import { createHmac } from 'node:crypto'
-import { createKeyedHasher, HashDomain, KEYED_HASH_LENGTH } from '../../src/velocity/keyed-hash.js'
+import { createKeyedHasher, DigestCache, HashDomain, KEYED_HASH_LENGTH } from '../../src/velocity/keyed-hash.js'
 
 const hasher = createKeyedHasher('test-hash-key-0123456789abcdef')
 
@@ -45,4 +45,17 @@ t.test('recurring identifiers give the same digest from the cache, beyond its si
   t.same(wrong, [], 'every digest is the HMAC, cached or not')
   const long = 'x'.repeat(2000)
   t.equal(fresh.hash(HashDomain.ENTITY, long), reference('entity', long), 'long values are hashed, not cached')
+})
+
+t.test('the digest cache keeps what is in use across generations, and at most two generations', async (t) => {
+  const cache = new DigestCache(3)
+  for (const id of ['a', 'b', 'c']) cache.set(id, `d-${id}`)
+  cache.set('d', 'd-d') // a, b, c become the previous generation
+  t.equal(cache.get('a'), 'd-a', 'read from the previous generation, and promoted')
+  cache.set('e', 'd-e')
+  cache.set('f', 'd-f') // current (d, a, e) is full: it becomes the previous one
+  t.equal(cache.get('b'), undefined, 'two generations ago: gone')
+  t.equal(cache.get('a'), 'd-a', 'in use: still there')
+  t.equal(cache.get('e'), 'd-e')
+  t.ok(cache.size <= 2 * 3, 'never more than two generations')
 })
