@@ -1,3 +1,4 @@
+import { Cluster } from 'ioredis'
 import type { RedisClient } from '../redis/client.js'
 import { createKeyedHasher, HashDomain } from '../velocity/keyed-hash.js'
 import { mergeSorted } from './merge.js'
@@ -38,7 +39,33 @@ end
 redis.call('HSET', KEYS[1], 'o', ARGV[1], 'k', ARGV[2])
 return {1}`
 
+/**
+ * A batch of records in one call (standalone Redis only: its keys span partitions and indexes).
+ * KEYS: per record its stream, its decision index and its charge index. ARGV: MAXLEN, TTL, then
+ * per record its partition, its time (ms), its decision id and its JSON. Each record is appended as
+ * the single-record path does it (`<ms>-*`, or `*` when the stream already holds a later id) and
+ * indexed. Returns the stream ids.
+ */
+const APPEND_MANY_SCRIPT = `
+local maxlen = ARGV[1]
+local ttl = ARGV[2]
+local ids = {}
+for r = 1, #KEYS / 3 do
+  local k = (r - 1) * 3
+  local a = 2 + (r - 1) * 4
+  local id = redis.pcall('XADD', KEYS[k + 1], 'MAXLEN', '~', maxlen, ARGV[a + 2] .. '-*', 'r', ARGV[a + 4])
+  if type(id) == 'table' and id.err then
+    id = redis.call('XADD', KEYS[k + 1], 'MAXLEN', '~', maxlen, '*', 'r', ARGV[a + 4])
+  end
+  redis.call('HSET', KEYS[k + 2], 'p', ARGV[a + 1], 's', id)
+  redis.call('EXPIRE', KEYS[k + 2], ttl)
+  redis.call('SET', KEYS[k + 3], ARGV[a + 3], 'EX', ttl)
+  ids[r] = id
+end
+return ids`
+
 type IndexCommand = (key: string, partition: number, streamId: string, ttl: number) => Promise<number>
+type AppendManyCommand = (numberOfKeys: number, ...args: Array<string | number>) => Promise<string[]>
 type OutcomeCommand = (key: string, outcome: string, rank: number, force: string) => Promise<[number, string?]>
 
 /** slack on stream ids around a range on `at`: an id is later than its `at` when another instance's clock was ahead */
@@ -74,8 +101,30 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Decis
   const commands = redis as unknown as { riskgateLogIndex: IndexCommand, riskgateLogOutcome: OutcomeCommand }
   const indexCommand: IndexCommand = commands.riskgateLogIndex.bind(redis)
   const outcomeCommand: OutcomeCommand = commands.riskgateLogOutcome.bind(redis)
+  const oneCall = !(redis instanceof Cluster)
+  if (oneCall) redis.defineCommand('riskgateLogAppendMany', { lua: APPEND_MANY_SCRIPT })
+  const appendMany = oneCall ? (redis as unknown as { riskgateLogAppendMany: AppendManyCommand }).riskgateLogAppendMany.bind(redis) : undefined
+
+  /** standalone Redis: the whole batch in one script call, one round trip */
+  async function appendInOneCall (many: AppendManyCommand, records: readonly DecisionRecord[]): Promise<void> {
+    const names: string[] = []
+    const args: Array<string | number> = [maxLen, ttl]
+    for (const record of records) {
+      const { outcome: _ignored, ...rest } = record
+      const partition = partitionOf(record.decision_id, partitions)
+      names.push(keys.stream(partition), decisionKey(record.decision_id), chargeKey(record.charge_id))
+      args.push(partition, Date.parse(record.at), record.decision_id, JSON.stringify(rest))
+    }
+    const ids = await many(names.length, ...names, ...args)
+    if (ids.length !== records.length) throw new Error('the decision log script returned fewer ids than records')
+  }
 
   async function append (records: readonly DecisionRecord[]): Promise<void> {
+    if (records.length === 0) return
+    if (appendMany !== undefined) {
+      await appendInOneCall(appendMany, records)
+      return
+    }
     await Promise.all(records.map(async (record) => {
       const { outcome: _ignored, ...rest } = record
       const partition = partitionOf(record.decision_id, partitions)
