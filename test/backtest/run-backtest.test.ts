@@ -13,6 +13,7 @@ import { evaluate } from '../../src/engine/evaluate.js'
 import { loadRuleSet } from '../../src/ruleset/load.js'
 import { rootDir } from '../helpers/app.js'
 import { generateCharges, recordDecisions, toNdjson } from '../helpers/recorded-decisions.js'
+import type { Recording } from '../helpers/recorded-decisions.js'
 import { seededRandom } from '../../src/util/seeded-random.js'
 
 const RULES = path.join(rootDir, 'rules')
@@ -44,8 +45,14 @@ function label (records: DecisionRecord[], seed: number): DecisionRecord[] {
   })
 }
 
+// the recording is deterministic (seeded charges, a fixed clock) and never modified: every test
+// shares one, recorded once for the file
+let recording: Recording | undefined
+t.before(async () => { recording = await recordDecisions(t, generateCharges(2_000, 3)) })
+
 async function fixture (t: Test): Promise<{ records: DecisionRecord[], options: (extra?: Partial<BacktestOptions>) => BacktestOptions, candidateDir: string }> {
-  const { records, hash } = await recordDecisions(t, generateCharges(2_000, 3))
+  if (recording === undefined) throw new Error('no recording')
+  const { records, hash } = recording
   const candidateDir = t.testdir({ 'ruleset.yaml': CANDIDATE_TEXT, lists: LISTS })
   const candidate = prepareReplay(await loadRuleSet(candidateDir), CANDIDATE_TEXT, hash)
   const labelled = label(records, 5)
