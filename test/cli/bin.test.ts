@@ -16,8 +16,12 @@ t.test('every command answers --help with its usage', async (t) => {
 })
 
 t.test('the installed executable, after a build: bin/riskgate.js', async (t) => {
-  // the same compiler and config as `npm run build`
-  spawnSync(process.execPath, [path.join(rootDir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: rootDir, encoding: 'utf8' })
+  // the same compiler and config as `npm run build`, in build mode: it compares the sources with
+  // dist/tsconfig.build.tsbuildinfo (written by every build, `npm ci` included) and recompiles
+  // only when dist/ is missing or older than them, so a stale dist/ is rebuilt first; a build
+  // with errors fails here, and keeps failing until it is fixed
+  const build = spawnSync(process.execPath, [path.join(rootDir, 'node_modules', 'typescript', 'bin', 'tsc'), '--build', 'tsconfig.build.json'], { cwd: rootDir, encoding: 'utf8' })
+  t.equal(build.status, 0, `the build succeeds: ${build.stdout}${build.stderr}`)
   t.ok(existsSync(path.join(rootDir, 'dist', 'src', 'cli', 'bin.js')), 'built')
   const bin = path.join(rootDir, 'bin', 'riskgate.js')
   const run = (args: string[], input?: string): ReturnType<typeof spawnSync> =>
