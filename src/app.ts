@@ -48,8 +48,10 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
   // JSON only: a text/plain body is refused with 415 rather than parsed into a string
   app.removeContentTypeParser('text/plain')
 
-  app.addHook('onSend', async (request, reply) => {
+  // callback-style hooks on the request path: no promise per request
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id)
+    done(null, payload)
   })
 
   await app.register(requestLogPlugin)

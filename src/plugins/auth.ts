@@ -29,21 +29,28 @@ const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/
 export const authPlugin = fp(async function auth (fastify, opts: AuthOptions) {
   const keys = opts.apiKeys
   fastify.decorateRequest('apiKey', null)
-  fastify.addHook('onRequest', async function authenticate (request: FastifyRequest, reply: FastifyReply) {
+  // callback style: no promise per request
+  fastify.addHook('onRequest', function authenticate (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
     const scope = request.routeOptions.config.scope
-    if (scope === undefined) return
+    if (scope === undefined) {
+      done()
+      return
+    }
     const header = request.headers.authorization
     const match = header === undefined ? null : BEARER.exec(header)
     const key = match === null ? undefined : findApiKey(keys, match[1] as string)
     if (key === undefined) {
       reply.header('www-authenticate', 'Bearer realm="riskgate"')
-      throw new RiskgateError(401, ErrorCode.UNAUTHORIZED, 'a valid API key is required: send Authorization: Bearer <secret>')
+      done(new RiskgateError(401, ErrorCode.UNAUTHORIZED, 'a valid API key is required: send Authorization: Bearer <secret>'))
+      return
     }
     request.apiKey = key
     // on this request's log lines (bound in place: no child logger per request)
     ;(request.log as Logger).setBindings({ key_id: key.id })
     if (!key.scopes.has(scope)) {
-      throw new RiskgateError(403, ErrorCode.FORBIDDEN, `this API key lacks the "${scope}" scope`)
+      done(new RiskgateError(403, ErrorCode.FORBIDDEN, `this API key lacks the "${scope}" scope`))
+      return
     }
+    done()
   })
 }, { name: 'auth', fastify: '5.x' })

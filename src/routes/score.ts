@@ -31,13 +31,15 @@ export const scoreRoutes: FastifyPluginAsyncTypebox<ScoreRouteOptions> = async f
       }
     },
     // before schema validation: a card number is refused with the code that says to tokenize
-    preValidation: async function refuseCardData (request) {
+    preValidation: function refuseCardData (request, _reply, done) {
       const findings = findCardData(request.body)
       if (findings.length > 0) {
-        throw new RiskgateError(400, ErrorCode.CARD_DATA_NOT_ALLOWED,
+        done(new RiskgateError(400, ErrorCode.CARD_DATA_NOT_ALLOWED,
           'card numbers and security codes are never accepted: tokenize the card at your gateway and send its fingerprint or token, with bin, last4 and country',
-          findings.map((f) => ({ path: f.path, message: f.reason === 'card_field_name' ? 'field carries raw card data' : 'value looks like a card number' })))
+          findings.map((f) => ({ path: f.path, message: f.reason === 'card_field_name' ? 'field carries raw card data' : 'value looks like a card number' }))))
+        return
       }
+      done()
     }
   }, async function score (request) {
     const result = await opts.scorer.score(request.body)

@@ -11,8 +11,22 @@ const CARD_FIELD_NAMES = new Set([
   'track', 'track1', 'track2', 'trackdata', 'magstripe', 'pin', 'pinblock'
 ])
 
+// the same few dozen field names arrive with every request: their normalized form is kept
+const normalizedNames = new Map<string, string>()
+const MAX_NORMALIZED_NAMES = 1_000
+
 function normalizeName (name: string): string {
-  return name.toLowerCase().replace(/[\s_-]/g, '')
+  let normalized = normalizedNames.get(name)
+  if (normalized === undefined) {
+    normalized = name.toLowerCase().replace(/[\s_-]/g, '')
+    if (normalizedNames.size < MAX_NORMALIZED_NAMES && name.length <= 64) normalizedNames.set(name, normalized)
+  }
+  return normalized
+}
+
+/** a JSON pointer segment (RFC 6901) */
+function escapeSegment (key: string): string {
+  return key.includes('~') || key.includes('/') ? key.replace(/~/g, '~0').replace(/\//g, '~1') : key
 }
 
 export interface CardDataFinding {
@@ -42,7 +56,7 @@ export function findCardData (body: unknown): CardDataFinding[] {
       return
     }
     for (const [key, value] of Object.entries(node)) {
-      const child = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`
+      const child = `${pointer}/${escapeSegment(key)}`
       if (CARD_FIELD_NAMES.has(normalizeName(key)) && value !== null && value !== '') {
         findings.push({ path: child, reason: 'card_field_name' })
       } else {
