@@ -7,7 +7,7 @@ import { createNameWhitelist, whitelistedNames } from './compiled/message-types.
 import type { Generated } from './compiled/codegen.js'
 import type { NameWhitelist } from './compiled/message-types.js'
 import type { RequirementPlan } from './compiled/program.js'
-import { createPathReader, createProgram, createReasonValues, planRequirements } from './compiled/program.js'
+import { createFeatureReader, createProgram, planRequirements } from './compiled/program.js'
 import { identifierProblem } from './identifiers.js'
 import { RuleAction, RuleMode } from './ruleset.js'
 import type { CompiledRule, CompiledRuleSet, CompileResult, FeatureRead, RuleDefinition, RuleSetSource, Thresholds } from './ruleset.js'
@@ -222,7 +222,11 @@ function programOf (
   const run = createProgram(plan, generated)
   if (run === undefined) return undefined
   try {
-    return { rules, plan, run, read: createPathReader(plan.paths, whitelistedNames(names)), reasonValues: createReasonValues(plan) }
+    // the roots the conditions read, then those of the paths the engine checks and shows
+    const roots = new Set<string>()
+    for (const rule of generated) for (const root of rule?.roots ?? []) roots.add(root)
+    for (const read of plan.paths) roots.add(read.segments[0] as string)
+    return { rules, plan, run, read: createFeatureReader([...roots], plan.paths, whitelistedNames(names)) }
   } catch {
     return undefined
   }

@@ -1,8 +1,8 @@
 import { buildCelContext } from './cel-context.js'
 import { ActionFlag, clampScore, decide } from './decide.js'
 import type { Features } from './features.js'
-import { Outcome, planRequirements, readPath } from './compiled/program.js'
-import type { ReasonValuesBuilder, RequiredPath, RequirementPlan } from './compiled/program.js'
+import { HIDDEN, Outcome, planRequirements, readPath } from './compiled/program.js'
+import type { ProgramSink, RequiredPath, RequirementPlan } from './compiled/program.js'
 import { RuleMode } from './ruleset.js'
 import type { CompiledRule, CompiledRuleSet, Evaluation, Reason, RuleAction, SkippedRule } from './ruleset.js'
 
@@ -10,9 +10,6 @@ type ReasonValues = Reason['values']
 
 /** long free text (descriptions) is cut in reasons: they explain a decision, they do not archive the charge */
 export const MAX_SHOWN_STRING = 200
-
-/** what a reason does not show: a value that is not a string, a bool, a finite number or absent */
-const HIDDEN: unknown = Object.freeze({ shown: false })
 
 /** a feature value as a reason shows it (absent: null), or HIDDEN */
 function shownValue (value: unknown): unknown {
@@ -32,22 +29,6 @@ function actionFlag (action: RuleAction | null): number {
   }
 }
 
-/** the values of a reason, key by key: what the program's builders give when nothing is hidden */
-function reasonValuesOf (shows: readonly number[], paths: readonly RequiredPath[], shown: readonly unknown[]): ReasonValues {
-  const values: ReasonValues = {}
-  for (let i = 0; i < shows.length; i++) {
-    const at = shows[i] as number
-    const value = shown[at]
-    if (value !== HIDDEN) values[(paths[at] as RequiredPath).path] = value as ReasonValues[string]
-  }
-  return values
-}
-
-function anyHidden (shows: readonly number[], shown: readonly unknown[]): boolean {
-  for (let i = 0; i < shows.length; i++) if (shown[shows[i] as number] === HIDDEN) return true
-  return false
-}
-
 function describeError (error: unknown): string {
   if (error !== null && typeof error === 'object') {
     const e = error as { summary?: unknown, message?: unknown }
@@ -57,10 +38,16 @@ function describeError (error: unknown): string {
   return 'the condition failed'
 }
 
-/** What evaluate() needs of a rules array, computed once per array: its plan of paths, its scores and actions. */
+/** What evaluate() needs of a rules array, computed once per array: its plan of paths, its rules' fields. */
 interface RuleTable {
+  readonly rules: readonly CompiledRule[]
   readonly plan: RequirementPlan
-  readonly scores: readonly number[]
+  readonly ids: readonly string[]
+  readonly descriptions: readonly string[]
+  readonly scores: ReadonlyArray<number | null>
+  readonly actions: ReadonlyArray<RuleAction | null>
+  /** what a fired rule adds to the score, and its action as a flag */
+  readonly points: readonly number[]
   readonly flags: readonly number[]
   readonly live: readonly boolean[]
 }
@@ -71,8 +58,13 @@ function ruleTable (rules: readonly CompiledRule[], program: CompiledRuleSet['pr
   let table = tables.get(rules)
   if (table === undefined) {
     table = {
+      rules,
       plan: program?.rules === rules ? program.plan : planRequirements(rules),
-      scores: rules.map((rule) => rule.score ?? 0),
+      ids: rules.map((rule) => rule.id),
+      descriptions: rules.map((rule) => rule.description),
+      scores: rules.map((rule) => rule.score),
+      actions: rules.map((rule) => rule.action),
+      points: rules.map((rule) => rule.score ?? 0),
       flags: rules.map((rule) => actionFlag(rule.action)),
       live: rules.map((rule) => rule.mode === RuleMode.LIVE)
     }
@@ -81,8 +73,100 @@ function ruleTable (rules: readonly CompiledRule[], program: CompiledRuleSet['pr
   return table
 }
 
-/** What each rule gives for this charge (see Outcome), rule by rule, when the set has no program. */
-function outcomes (rules: readonly CompiledRule[], plan: RequirementPlan, values: readonly unknown[], features: unknown, out: unknown[]): void {
+/**
+ * The evaluation of one charge as its rules report, in rule order: from the rule set's program
+ * (src/engine/compiled/program.ts) or rule by rule. Conditions that threw, are not compiled or
+ * gave no bool get the interpreter's answer here.
+ */
+class Tally implements ProgramSink {
+  liveScore = 0
+  allScore = 0
+  liveActions = 0
+  allActions = 0
+  readonly reasons: Reason[] = []
+  readonly shadowReasons: Reason[] = []
+  readonly skipped: SkippedRule[] = []
+  /** the CEL context of the interpreter, built only when a rule needs the interpreter */
+  private context: Record<string, unknown> | undefined = undefined
+
+  private readonly ruleSet: CompiledRuleSet
+  private readonly table: RuleTable
+  private readonly source: unknown
+  private readonly known: readonly unknown[]
+  private readonly shown: readonly unknown[]
+
+  constructor (ruleSet: CompiledRuleSet, table: RuleTable, source: unknown, values: readonly unknown[], shown: readonly unknown[]) {
+    this.ruleSet = ruleSet
+    this.table = table
+    this.source = source
+    this.known = values
+    this.shown = shown
+  }
+
+  fire (r: number, values: Record<string, unknown>): void {
+    const table = this.table
+    const points = table.points[r] as number
+    const flag = table.flags[r] as number
+    const reason: Reason = {
+      rule: table.ids[r] as string,
+      description: table.descriptions[r] as string,
+      score: table.scores[r] as number | null,
+      action: table.actions[r] as RuleAction | null,
+      values: values as ReasonValues
+    }
+    this.allScore += points
+    this.allActions |= flag
+    if (table.live[r] as boolean) {
+      this.liveScore += points
+      this.liveActions |= flag
+      this.reasons.push(reason)
+    } else {
+      this.shadowReasons.push(reason)
+    }
+  }
+
+  /** skipped: the required paths that are unknown */
+  skip (r: number): void {
+    const plan = this.table.plan
+    const requires = plan.byRule[r] as readonly number[]
+    const unknown: string[] = []
+    for (let i = 0; i < requires.length; i++) {
+      const at = requires[i] as number
+      if (this.known[at] === undefined) unknown.push((plan.paths[at] as RequiredPath).path)
+    }
+    this.skipped.push({ rule: this.table.ids[r] as string, unknown })
+  }
+
+  other (r: number, result: unknown): void {
+    if (result === Outcome.THREW || result === Outcome.INTERPRET) {
+      // the interpreter gives the exact CEL answer, or the error
+      try {
+        result = (this.table.rules[r] as CompiledRule).condition(this.context ??= buildCelContext(this.ruleSet.context, this.source as Features))
+      } catch (error) {
+        this.skipped.push({ rule: this.table.ids[r] as string, unknown: [], error: describeError(error) })
+        return
+      }
+    }
+    if (result === true) this.fire(r, this.values(r))
+    else if (result !== false) this.skipped.push({ rule: this.table.ids[r] as string, unknown: [], error: 'the condition did not return a bool' })
+  }
+
+  /** the values of a fired rule's reason: its shown paths in order, but those HIDDEN */
+  values (r: number): Record<string, unknown> {
+    const plan = this.table.plan
+    const shows = plan.showsByRule[r] as readonly number[]
+    const values: Record<string, unknown> = {}
+    for (let i = 0; i < shows.length; i++) {
+      const at = shows[i] as number
+      const value = this.shown[at]
+      if (value !== HIDDEN) values[(plan.paths[at] as RequiredPath).path] = value
+    }
+    return values
+  }
+}
+
+/** Each rule's compiled function (or the interpreter), rule by rule: for a set without a program. */
+function ruleByRule (tally: Tally, rules: readonly CompiledRule[], plan: RequirementPlan, values: readonly unknown[], features: unknown): void {
   for (let r = 0; r < rules.length; r++) {
     const requires = plan.byRule[r] as readonly number[]
     let allKnown = true
@@ -92,17 +176,18 @@ function outcomes (rules: readonly CompiledRule[], plan: RequirementPlan, values
         break
       }
     }
-    if (!allKnown) out[r] = Outcome.SKIPPED
+    const compiled = (rules[r] as CompiledRule).compiled
+    if (!allKnown) tally.skip(r)
+    else if (compiled === undefined) tally.other(r, Outcome.INTERPRET)
     else {
-      const compiled = (rules[r] as CompiledRule).compiled
-      if (compiled === undefined) out[r] = Outcome.INTERPRET
-      else {
-        try {
-          out[r] = compiled(features)
-        } catch {
-          out[r] = Outcome.THREW
-        }
+      let result: unknown
+      try {
+        result = compiled(features)
+      } catch {
+        result = Outcome.THREW
       }
+      if (result === true) tally.fire(r, tally.values(r))
+      else if (result !== false) tally.other(r, result)
     }
   }
 }
@@ -120,95 +205,29 @@ function outcomes (rules: readonly CompiledRule[], plan: RequirementPlan, values
  */
 export function evaluate (ruleSet: CompiledRuleSet, features: Features): Evaluation {
   const source: unknown = features !== null && typeof features === 'object' ? features : {}
-  // the CEL context of the interpreter, built only when a rule needs the interpreter
-  let context: Record<string, unknown> | undefined
-  const reasons: Reason[] = []
-  const shadowReasons: Reason[] = []
-  const skipped: SkippedRule[] = []
-  let liveScore = 0
-  let allScore = 0
-  let liveActions = 0
-  let allActions = 0
-
   const rules = ruleSet.rules
   const program = ruleSet.program !== undefined && ruleSet.program.rules === rules ? ruleSet.program : undefined
   const table = ruleTable(rules, program)
-  const plan = table.plan
-  const paths = plan.paths
+  const paths = table.plan.paths
   // every path of the plan read once: whether it is known (not undefined), and what reasons show
   const values: unknown[] = new Array(paths.length)
-  const results: unknown[] = new Array(rules.length)
-  if (program !== undefined) {
-    program.read(source, values)
-    program.run(source, values, results)
-  } else {
-    for (let i = 0; i < paths.length; i++) values[i] = readPath(source, (paths[i] as RequiredPath).segments)
-    outcomes(rules, plan, values, source, results)
-  }
-  // the values as reasons show them, made at the first rule that fires
-  let shown: unknown[] | undefined
+  // the program reads each root of the Features once (its conditions read the roots it returns)
+  const roots = program !== undefined ? program.read(source as object, values) : undefined
+  if (roots === undefined) for (let i = 0; i < paths.length; i++) values[i] = readPath(source, (paths[i] as RequiredPath).segments)
+  const shown: unknown[] = new Array(paths.length)
+  for (let i = 0; i < paths.length; i++) shown[i] = shownValue(values[i])
 
-  for (let r = 0; r < rules.length; r++) {
-    let result = results[r]
-    if (result === Outcome.SKIPPED) {
-      const requires = plan.byRule[r] as readonly number[]
-      const unknown: string[] = []
-      for (let i = 0; i < requires.length; i++) {
-        const at = requires[i] as number
-        if (values[at] === undefined) unknown.push((paths[at] as RequiredPath).path)
-      }
-      skipped.push({ rule: (rules[r] as CompiledRule).id, unknown })
-      continue
-    }
-    if (result === Outcome.THREW || result === Outcome.INTERPRET) {
-      // the interpreter gives the exact CEL answer, or the error
-      try {
-        result = (rules[r] as CompiledRule).condition(context ??= buildCelContext(ruleSet.context, source as Features))
-      } catch (error) {
-        skipped.push({ rule: (rules[r] as CompiledRule).id, unknown: [], error: describeError(error) })
-        continue
-      }
-    }
-    if (result !== true) {
-      if (result !== false) skipped.push({ rule: (rules[r] as CompiledRule).id, unknown: [], error: 'the condition did not return a bool' })
-      continue
-    }
+  const tally = new Tally(ruleSet, table, source, values, shown)
+  if (program !== undefined && roots !== undefined) program.run(roots, values, shown, tally)
+  else ruleByRule(tally, rules, table.plan, values, source)
 
-    if (shown === undefined) {
-      shown = new Array(paths.length)
-      for (let i = 0; i < paths.length; i++) shown[i] = shownValue(values[i])
-    }
-    const shows = plan.showsByRule[r] as readonly number[]
-    const rule = rules[r] as CompiledRule
-    const reason: Reason = {
-      rule: rule.id,
-      description: rule.description,
-      score: rule.score,
-      action: rule.action,
-      values: program !== undefined && !anyHidden(shows, shown)
-        ? (program.reasonValues[r] as ReasonValuesBuilder)(shown) as ReasonValues
-        : reasonValuesOf(shows, paths, shown)
-    }
-    const score = table.scores[r] as number
-    const flag = table.flags[r] as number
-    allScore += score
-    allActions |= flag
-    if (table.live[r] as boolean) {
-      liveScore += score
-      liveActions |= flag
-      reasons.push(reason)
-    } else {
-      shadowReasons.push(reason)
-    }
-  }
-
-  const score = clampScore(liveScore)
-  const shadowScore = clampScore(allScore)
+  const score = clampScore(tally.liveScore)
+  const shadowScore = clampScore(tally.allScore)
   return {
-    decision: decide(ruleSet.thresholds, score, liveActions),
+    decision: decide(ruleSet.thresholds, score, tally.liveActions),
     score,
-    reasons,
-    shadow: { decision: decide(ruleSet.thresholds, shadowScore, allActions), score: shadowScore, reasons: shadowReasons },
-    skipped
+    reasons: tally.reasons,
+    shadow: { decision: decide(ruleSet.thresholds, shadowScore, tally.allActions), score: shadowScore, reasons: tally.shadowReasons },
+    skipped: tally.skipped
   }
 }

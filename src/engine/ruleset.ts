@@ -1,6 +1,6 @@
 import type { Decision, Reason } from '../schemas/decision.js'
 import type { CelContextPlan } from './cel-context.js'
-import type { PathReader, ProgramRun, ReasonValuesBuilder, RequirementPlan } from './compiled/program.js'
+import type { FeatureReader, ProgramRun, RequirementPlan } from './compiled/program.js'
 import type { VelocityCounterSpec } from './velocity-spec.js'
 import type { SourceError } from './yaml-source.js'
 
@@ -114,15 +114,14 @@ export interface CompiledRuleSet {
   readonly context: CelContextPlan
   /**
    * the compiled conditions of `rules` as one program (src/engine/compiled/program.ts); used only
-   * for that very `rules` array, with the plan of feature paths it was built for, the reader of
-   * those paths and the builders of each rule's reason values
+   * for that very `rules` array, with the plan of feature paths it was built for and the reader
+   * of those paths
    */
   readonly program?: {
     readonly rules: readonly CompiledRule[]
     readonly plan: RequirementPlan
     readonly run: ProgramRun
-    readonly read: PathReader
-    readonly reasonValues: readonly ReasonValuesBuilder[]
+    readonly read: FeatureReader
   }
 }
 

@@ -76,12 +76,12 @@ t.test('what the compiler translates, and what it leaves to the interpreter (and
 
 t.test('the generated source holds only whitelisted names and escaped literals', async (t) => {
   const allowed = new Set([
-    'return', 'let', 'true', 'false', 'null', 'f', 'k', '$', 'n',
-    // runtime helpers and JavaScript string methods the generator may call
+    'return', 'let', 'const', 'for', 'if', 'true', 'false', 'null', 'f', 'k', '$', 'n',
+    // runtime helpers and JavaScript string and array members the generator may use
     'int', 'dbl', 'str', 'bool', 'rec', 'items', 'hasInt', 'hasDbl', 'hasStr', 'hasBool',
     'addInt', 'subInt', 'mulInt', 'divInt', 'modInt', 'doubleToInt', 'intToDouble', 'toText', 'doubleToText',
-    'sizeOfString', 'sizeOfList', 'sizeOfMap', 'inList', 'inMap', 'inSet', 'containsAny', 'exists', 'all',
-    'existsOne', 'filter', 'mapList', 'includes', 'startsWith', 'endsWith', 'toLowerCase', 'toUpperCase', 'trim', 'test'
+    'sizeOfString', 'sizeOfList', 'sizeOfMap', 'inList', 'inMap', 'inSet', 'containsAny', 'range', 'length',
+    'filter', 'mapList', 'includes', 'startsWith', 'endsWith', 'toLowerCase', 'toUpperCase', 'trim', 'test'
   ])
   const fields = createNameWhitelist(['v'], new Map([['l', new Set(['a'])]]))
   for (const root of [...fields.scalars.keys(), ...fields.groups.keys()]) allowed.add(root)

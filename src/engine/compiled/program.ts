@@ -7,15 +7,16 @@ export interface RequiredPath {
   readonly segments: readonly string[]
 }
 
-/** What the program says about one rule; any other value is the condition's value. */
+/** What a rule's compiled code hands to the engine instead of a value (see ProgramSink.other). */
 export const Outcome = {
-  /** an input the rule requires is unknown: not evaluated */
-  SKIPPED: Object.freeze({ outcome: 'skipped' }),
   /** the compiled condition threw: the interpreter decides (value or error) */
   THREW: Object.freeze({ outcome: 'threw' }),
   /** the condition is not compiled: the interpreter evaluates it */
   INTERPRET: Object.freeze({ outcome: 'interpret' })
 } as const
+
+/** A feature value a reason does not show (not a string, a bool, a finite number or absent). */
+export const HIDDEN: unknown = Object.freeze({ shown: false })
 
 /**
  * The feature paths of a list of rules: every distinct path a rule requires or shows in a reason,
@@ -62,20 +63,33 @@ export function readPath (features: unknown, segments: readonly string[]): unkno
   return node === null ? undefined : node
 }
 
-/** Fills `values[i]` with the value of path i of the plan for these Features (see readPath). */
-export type PathReader = (features: unknown, values: unknown[]) => void
+/**
+ * Reads one charge's Features for the program: fills `values[i]` with the value of path i of the
+ * plan (see readPath) and returns the roots the compiled conditions read (`amount`, `ip`...), as an
+ * object of one fixed shape, each root's value as the Features hold it.
+ */
+export type FeatureReader = (features: object, values: unknown[]) => Readonly<Record<string, unknown>>
 
 /**
- * Fills `out[r]` for every rule r: an Outcome, or the value of its compiled condition. `values[i]`
- * is the value of path i of the plan (undefined: unknown for this charge), as a PathReader gives it.
+ * What a program tells the engine, rule by rule and in rule order (src/engine/evaluate.ts): a rule
+ * fired (with its reason's values), was skipped (an input it requires is unknown), or needs the
+ * engine for anything else (the interpreter's answer for a condition that threw or is not
+ * compiled, a value that is not a bool).
  */
-export type ProgramRun = (features: unknown, values: readonly unknown[], out: unknown[]) => void
+export interface ProgramSink {
+  fire: (rule: number, values: Record<string, unknown>) => void
+  skip: (rule: number) => void
+  other: (rule: number, result: unknown) => void
+  /** the values of the rule's reason when one of its shown values is HIDDEN */
+  values: (rule: number) => Record<string, unknown>
+}
 
 /**
- * The values object of the reason of rule r, from the shown values of the plan's paths (`shown[i]`,
- * see evaluate.ts): an object literal per rule, its keys the rule's shown paths in order.
+ * Runs every rule of the set on one charge. `roots` are the roots of the Features its conditions
+ * read, as a FeatureReader gives them; `values[i]` is the value of path i of the plan (undefined:
+ * unknown for this charge); `shown[i]` the same as a reason shows it, or HIDDEN.
  */
-export type ReasonValuesBuilder = (shown: readonly unknown[]) => Record<string, unknown>
+export type ProgramRun = (roots: Readonly<Record<string, unknown>>, values: readonly unknown[], shown: readonly unknown[], sink: ProgramSink) => void
 
 /** rules per generated function: small enough for V8 to optimize each one */
 const CHUNK = 32
@@ -83,75 +97,113 @@ const CHUNK = 32
 /** identifiers the program may write as property names: the whitelist decides, this is a second lock */
 const NAME = /^[a-z][a-z0-9_]*$/
 
-type Factory = (rt: typeof runtime, constants: ReadonlyArray<readonly unknown[]>, skipped: unknown, threw: unknown, interpret: unknown) => ProgramRun
+type Factory = (rt: typeof runtime, constants: ReadonlyArray<readonly unknown[]>, threw: unknown, interpret: unknown, hidden: unknown) => ProgramRun
+
+/** a root the for-in loop of a reader did not see (not an own or inherited enumerable property) */
+const UNSEEN: unknown = Object.freeze({ unseen: true })
 
 /**
- * One function that reads every path of the plan: each prefix (`ip`, `card`...) once, each field by
- * name when the name is whitelisted (a field of the feature catalog), else by a key passed as a
- * value (`P[i]`), never written into the source. The same values as readPath.
+ * The value of `features[key]` when a for-in loop over the Features did not list `key`: undefined
+ * when it is neither an own property nor one of a plain object's prototype, else the property read.
  */
-export function createPathReader (paths: readonly RequiredPath[], names: ReadonlySet<string>): PathReader {
-  const keys: string[] = []
-  const access = (segment: string): string => {
-    if (NAME.test(segment) && names.has(segment)) return `.${segment}`
-    let at = keys.indexOf(segment)
-    if (at < 0) at = keys.push(segment) - 1
-    return `[P[${at}]]`
+function unseen (features: object, key: string): unknown {
+  const proto: unknown = Object.getPrototypeOf(features)
+  if ((proto === Object.prototype || proto === null) && !Object.hasOwn(features, key) && !(key in Object.prototype)) return undefined
+  return (features as Record<string, unknown>)[key]
+}
+
+const READER_RUNTIME = { unseen, readPath } as const
+
+/**
+ * One function that reads a charge's Features: each root the program needs once, then every path
+ * of the plan from them. The roots are taken in one for-in loop over the Features, not by name:
+ * a read by name of an object whose hidden class the engine has not seen before (Features built
+ * with a spread, say) costs a lookup in the runtime, per root; a for-in loop reads the values in
+ * place. A root the loop does not list is read exactly as a read by name would (see unseen()).
+ * Fields of the roots (`ip.country`) are read by name when the name is whitelisted (a field of the
+ * feature catalog), else by a key passed as a value (`P[i]`), never written into the source.
+ * The same values as readPath.
+ */
+export function createFeatureReader (roots: readonly string[], paths: readonly RequiredPath[], names: ReadonlySet<string>): FeatureReader {
+  const keys: unknown[] = []
+  const constant = (value: unknown): string => {
+    let at = keys.indexOf(value)
+    if (at < 0) at = keys.push(value) - 1
+    return `P[${at}]`
   }
+  const access = (segment: string): string => NAME.test(segment) && names.has(segment) ? `.${segment}` : `[${constant(segment)}]`
+  const rootLocals = new Map<string, string>()
+  for (const root of roots) if (NAME.test(root) && names.has(root) && !rootLocals.has(root)) rootLocals.set(root, `a${rootLocals.size}`)
+
   const lines: string[] = []
-  /** prefix (segments joined) -> the local holding its object, or undefined when it is not one */
+  const all = [...rootLocals]
+  if (all.length > 0) {
+    lines.push(`let ${all.map(([, local]) => `${local} = U`).join(', ')}`)
+    lines.push(`for (const key in f) {\nconst x = f[key]\nswitch (key) {\n${all.map(([root, local]) => `case ${JSON.stringify(root)}: ${local} = x; break`).join('\n')}\n}\n}`)
+    for (const [root, local] of all) lines.push(`if (${local} === U) ${local} = $.unseen(f, ${JSON.stringify(root)})`)
+  }
+  /** prefix (segments, as JSON) -> the local holding its object, or undefined when it is not one */
   const objects = new Map<string, string>()
   const objectOf = (segments: readonly string[]): string => {
-    if (segments.length === 0) return 'f'
     const key = JSON.stringify(segments)
     let local = objects.get(key)
     if (local === undefined) {
-      const parent = objectOf(segments.slice(0, -1))
       local = `o${objects.size}`
       objects.set(key, local)
-      const read = parent === 'f' ? `f${access(segments[segments.length - 1] as string)}` : `${parent}${access(segments[segments.length - 1] as string)}`
-      const guard = parent === 'f' ? '' : `${parent} === undefined ? undefined : `
-      lines.push(`const ${local} = ${guard}typeof (t = ${read}) === 'object' && t !== null ? t : undefined`)
+      const root = rootLocals.get(segments[0] as string)
+      let read: string
+      if (segments.length === 1 && root !== undefined) read = root
+      else if (segments.length === 1) read = `f${access(segments[0] as string)}`
+      else {
+        const parent = objectOf(segments.slice(0, -1))
+        read = `${parent} === undefined ? undefined : ${parent}${access(segments[segments.length - 1] as string)}`
+      }
+      lines.push(`const ${local} = typeof (t = ${read}) === 'object' && t !== null ? t : undefined`)
     }
     return local
   }
   paths.forEach((read, i) => {
-    const parent = objectOf(read.segments.slice(0, -1))
-    const last = access(read.segments[read.segments.length - 1] as string)
-    const guard = parent === 'f' ? '' : `${parent} === undefined || `
-    lines.push(`v[${i}] = ${guard}(t = ${parent}${last}) === null ? undefined : t`)
+    const root = rootLocals.get(read.segments[0] as string)
+    if (read.segments.length === 1 && root !== undefined) {
+      lines.push(`v[${i}] = ${root} === null ? undefined : ${root}`)
+    } else if (read.segments.length === 1 || root === undefined) {
+      // not a root of the program: read as readPath reads
+      lines.push(`v[${i}] = $.readPath(f, ${constant(read.segments)})`)
+    } else {
+      const parent = objectOf(read.segments.slice(0, -1))
+      lines.push(`v[${i}] = ${parent} === undefined || (t = ${parent}${access(read.segments[read.segments.length - 1] as string)}) === null ? undefined : t`)
+    }
   })
+  lines.push(`return { ${all.map(([root, local]) => `${root}: ${local}`).join(', ')} }`)
   // eslint-disable-next-line no-new-func -- whitelisted names, generated locals and numbers only
-  const factory = new Function('P', `'use strict'\nreturn function readPaths (f, v) {\nlet t\n${lines.join('\n')}\n}`) as
-    (keys: readonly string[]) => PathReader
-  return factory(Object.freeze(keys))
+  const factory = new Function('$', 'P', 'U', `'use strict'\nreturn function readFeatures (f, v) {\nlet t\n${lines.join('\n')}\n}`) as
+    (rt: typeof READER_RUNTIME, keys: readonly unknown[], unseen: unknown) => FeatureReader
+  return factory(READER_RUNTIME, Object.freeze(keys), UNSEEN)
 }
 
 /**
- * Per rule, the builder of its reason's values: an object literal whose keys are the rule's shown
- * paths (escaped with JSON.stringify, as string literals of conditions are), each the shown value
- * of its path.
+ * The values of a rule's reason as an object literal: its shown paths (escaped with JSON.stringify,
+ * as string literals of conditions are) in order, each its shown value; the sink's when one is HIDDEN.
  */
-export function createReasonValues (plan: RequirementPlan): ReasonValuesBuilder[] {
-  const builders = plan.showsByRule.map((shows) => {
-    const entries = shows.map((at) => `${JSON.stringify((plan.paths[at] as RequiredPath).path)}: s[${Number(at)}]`)
-    return `(s) => ({ ${entries.join(', ')} })`
-  })
-  // a key `__proto__` in an object literal would set the prototype: no path is one (a path names its root)
-  if (plan.paths.some((read) => read.path === '__proto__')) throw new Error('a feature path named __proto__')
-  // eslint-disable-next-line no-new-func -- escaped literals and numbers only
-  return new Function(`'use strict'\nreturn [\n${builders.join(',\n')}\n]`)() as ReasonValuesBuilder[]
+function reasonValues (plan: RequirementPlan, r: number): string {
+  const shows = plan.showsByRule[r] ?? []
+  const hidden = shows.map((at) => `s[${Number(at)}] === H`).join(' || ')
+  const entries = shows.map((at) => `${JSON.stringify((plan.paths[at] as RequiredPath).path)}: s[${Number(at)}]`)
+  return shows.length === 0 ? '{}' : `${hidden} ? e.values(${r}) : { ${entries.join(', ')} }`
 }
 
 /**
  * One program for a whole rule set: the compiled conditions of consecutive rules inlined into a few
- * functions, each guarded by its rule's required-input check and its own try/catch. One call per
- * charge replaces one call per rule (a call site that sees hundreds of different functions cannot be
+ * functions, each guarded by its rule's required-input check and its own try/catch, each telling
+ * the sink what its rule gives (a rule that does not fire costs nothing more). One call per charge
+ * replaces one call per rule (a call site that sees hundreds of different functions cannot be
  * optimized). The source is assembled from the generator's output (whitelisted names, escaped
- * literals) and numbers only. Returns undefined if it cannot be built (the caller falls back to
- * the per-rule functions).
+ * literals), the rules' shown paths (escaped) and numbers only. Returns undefined if it cannot be
+ * built (the caller falls back to the per-rule functions).
  */
 export function createProgram (plan: RequirementPlan, generated: ReadonlyArray<Generated | undefined>): ProgramRun | undefined {
+  // a key `__proto__` in an object literal would set the prototype: no path is one (a path names its root)
+  if (plan.paths.some((read) => read.path === '__proto__')) return undefined
   const chunks: ProgramRun[] = []
   try {
     for (let from = 0; from < generated.length; from += CHUNK) {
@@ -163,24 +215,25 @@ export function createProgram (plan: RequirementPlan, generated: ReadonlyArray<G
         const guard = requires.length === 0 ? 'true' : requires.map((at) => `v[${Number(at)}] !== undefined`).join(' && ')
         const rule = generated[r]
         if (rule === undefined) {
-          lines.push(`out[${r}] = ${guard} ? I : S`)
+          lines.push(`if (${guard}) e.other(${r}, I); else e.skip(${r})`)
           continue
         }
         const constant = rule.constants.length > 0 ? `const k = K[${constants.push(Object.freeze([...rule.constants])) - 1}]; ` : ''
         for (const memo of rule.memos) memos.add(memo)
         const lets = rule.locals.length > 0 ? `let ${rule.locals.join(', ')}; ` : ''
-        lines.push(`if (${guard}) { ${constant}${lets}try { out[${r}] = ${rule.expression} } catch { out[${r}] = T } } else out[${r}] = S`)
+        lines.push(`if (${guard}) { ${constant}${lets}try { x = ${rule.expression} } catch { x = T } ` +
+          `if (x === true) e.fire(${r}, ${reasonValues(plan, r)}); else if (x !== false) e.other(${r}, x) } else e.skip(${r})`)
       }
-      const lets = memos.size > 0 ? `let ${[...memos].join(', ')}\n` : ''
-      // eslint-disable-next-line no-new-func -- assembled from generated conditions and numbers only (see codegen.ts)
-      const factory = new Function('$', 'K', 'S', 'T', 'I', `'use strict'\nreturn function rules${from} (f, v, out) {\n${lets}${lines.join('\n')}\n}`) as Factory
-      chunks.push(factory(runtime, Object.freeze(constants), Outcome.SKIPPED, Outcome.THREW, Outcome.INTERPRET))
+      const lets = `let x${[...memos].map((memo) => `, ${memo}`).join('')}\n`
+      // eslint-disable-next-line no-new-func -- assembled from generated conditions, escaped paths and numbers only (see codegen.ts)
+      const factory = new Function('$', 'K', 'T', 'I', 'H', `'use strict'\nreturn function rules${from} (f, v, s, e) {\n${lets}${lines.join('\n')}\n}`) as Factory
+      chunks.push(factory(runtime, Object.freeze(constants), Outcome.THREW, Outcome.INTERPRET, HIDDEN))
     }
   } catch {
     return undefined
   }
   if (chunks.length === 1) return chunks[0]
-  return (features, values, out) => {
-    for (let i = 0; i < chunks.length; i++) (chunks[i] as ProgramRun)(features, values, out)
+  return (roots, values, shown, sink) => {
+    for (let i = 0; i < chunks.length; i++) (chunks[i] as ProgramRun)(roots, values, shown, sink)
   }
 }

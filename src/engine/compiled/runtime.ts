@@ -201,22 +201,6 @@ function range (value: unknown): readonly unknown[] {
 type Check = (value: unknown) => unknown
 type Predicate = (value: unknown) => boolean
 
-function exists (items: unknown, check: Check, predicate: Predicate): boolean {
-  const values = range(items)
-  for (let i = 0; i < values.length; i++) if (predicate(check(values[i]))) return true
-  return false
-}
-function all (items: unknown, check: Check, predicate: Predicate): boolean {
-  const values = range(items)
-  for (let i = 0; i < values.length; i++) if (!predicate(check(values[i]))) return false
-  return true
-}
-function existsOne (items: unknown, check: Check, predicate: Predicate): boolean {
-  const values = range(items)
-  let n = 0
-  for (let i = 0; i < values.length; i++) if (predicate(check(values[i]))) n++
-  return n === 1
-}
 function filter (items: unknown, check: Check, predicate: Predicate): unknown[] {
   const values = range(items)
   const out: unknown[] = []
@@ -264,9 +248,7 @@ export const runtime = {
   inMap,
   inSet,
   containsAny,
-  exists,
-  all,
-  existsOne,
+  range,
   filter,
   mapList
 } as const
