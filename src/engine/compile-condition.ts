@@ -4,6 +4,7 @@ import { findConditionReads } from './cel-reads.js'
 import type { ConditionReads } from './cel-reads.js'
 import { compileToJs } from './compiled/compile-js.js'
 import type { JsCompileResult } from './compiled/compile-js.js'
+import type { SharedCode } from './compiled/codegen.js'
 import type { NameWhitelist } from './compiled/message-types.js'
 import type { YamlSource } from './yaml-source.js'
 
@@ -22,8 +23,8 @@ export interface ConditionScope {
   lists: ReadonlySet<string>
   /** the names compiled conditions may read */
   names: NameWhitelist
-  /** memo variables of feature reads, shared by the set's conditions (src/engine/compiled/) */
-  memo: Map<string, string>
+  /** what the set's compiled conditions share (src/engine/compiled/codegen.ts) */
+  shared: SharedCode
 }
 
 function celErrorParts (error: unknown): { start: number | undefined, message: string } {
@@ -84,5 +85,5 @@ export function compileCondition (
   if (checked.type !== 'bool') {
     return errorAt(0, `the condition must be a bool, but it is ${checked.type ?? 'unknown'}`)
   }
-  return { condition: parsed, js: compileToJs(parsed.ast, scope.names, scope.memo), reads }
+  return { condition: parsed, js: compileToJs(parsed.ast, scope.names, scope.shared), reads }
 }

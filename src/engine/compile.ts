@@ -4,7 +4,8 @@ import { createCelEnvironment } from './cel-environment.js'
 import { compileCondition } from './compile-condition.js'
 import { compileVelocity } from './compile-velocity.js'
 import { createNameWhitelist, whitelistedNames } from './compiled/message-types.js'
-import type { Generated } from './compiled/codegen.js'
+import { createSharedCode } from './compiled/codegen.js'
+import type { Generated, SharedCode } from './compiled/codegen.js'
 import type { NameWhitelist } from './compiled/message-types.js'
 import type { RequirementPlan } from './compiled/program.js'
 import { createFeatureReader, createProgram, planRequirements } from './compiled/program.js'
@@ -217,9 +218,9 @@ function compileRule (
 
 /** The rule set's program (src/engine/compiled/program.ts), or undefined when it cannot be built. */
 function programOf (
-  rules: readonly CompiledRule[], plan: RequirementPlan, generated: ReadonlyArray<Generated | undefined>, names: NameWhitelist
+  rules: readonly CompiledRule[], plan: RequirementPlan, generated: ReadonlyArray<Generated | undefined>, names: NameWhitelist, shared: SharedCode
 ): NonNullable<CompiledRuleSet['program']> | undefined {
-  const run = createProgram(plan, generated)
+  const run = createProgram(plan, generated, shared)
   if (run === undefined) return undefined
   try {
     // the roots the conditions read, then those of the paths the engine checks and shows
@@ -273,7 +274,7 @@ export function compileRuleSet (input: RuleSetSource): CompileResult {
     velocity: new Set(velocity.names),
     lists: new Set(lists.names),
     names: createNameWhitelist(velocity.names, lists.sets),
-    memo: new Map<string, string>()
+    shared: createSharedCode()
   }
 
   const rulesEntry = entryOf(top, 'rules')
@@ -300,7 +301,7 @@ export function compileRuleSet (input: RuleSetSource): CompileResult {
 
   const hash = hashRuleSet({ version, thresholds, velocity: velocity.specs, lists: lists.sets, rules: definitions })
   const plan = planRequirements(rules)
-  const program = programOf(rules, plan, generated, scope.names)
+  const program = programOf(rules, plan, generated, scope.names, scope.shared)
   const ruleSet: CompiledRuleSet = {
     version,
     hash,

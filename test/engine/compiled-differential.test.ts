@@ -82,7 +82,13 @@ function agreeOnConditions (ruleSet: CompiledRuleSet, features: Features, tally:
 const opt = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.option(arb, { nil: undefined })
 const text = fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('gift card', 'GIFT', ' a ', 'x"y', 'a\\b', '\u00e9t\u00e9', '\ud83d\ude00', '', 'TH', 'US'))
 const country = fc.constantFrom('TH', 'US', 'SG', 'th')
-const int = fc.oneof(fc.integer({ min: -5, max: 20 }), fc.integer({ min: 0, max: 10_000_000 }), fc.constant(Number.MAX_SAFE_INTEGER))
+// integers around the edges of the compiled code's number path (2^53) and of CEL's int (2^63): the
+// compiled code holds a safe integer as a number, anything larger as a BigInt
+const int = fc.oneof(
+  fc.integer({ min: -5, max: 20 }),
+  fc.integer({ min: 0, max: 10_000_000 }),
+  fc.constantFrom(Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 2 ** 53, -(2 ** 53), 2 ** 53 + 2, 2 ** 62, 2 ** 63, -(2 ** 63), -0, 94_906_266, 3_037_000_500)
+)
 
 const features: fc.Arbitrary<Features> = fc.record({
   amount: int,
@@ -132,7 +138,12 @@ const junk = fc.oneof(
 // --- a generator of well-typed CEL conditions over the whole environment -----------------------
 
 const celString = (s: string): string => JSON.stringify(s)
-const intLiteral = fc.oneof(fc.integer({ min: -3, max: 12 }), fc.integer({ min: -1_000_000, max: 10_000_000 }), fc.constantFrom(9223372036854775807n, -9223372036854775807n)).map(String)
+const intLiteral = fc.oneof(
+  fc.integer({ min: -3, max: 12 }),
+  fc.integer({ min: -1_000_000, max: 10_000_000 }),
+  fc.constantFrom(9223372036854775807n, -9223372036854775807n, 4611686018427387904n, 3037000500n, 94906266n),
+  fc.constantFrom(9007199254740991n, -9007199254740991n, 9007199254740992n, 9007199254740993n, -9007199254740993n)
+).map(String)
 const doubleLiteral = fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.constantFrom(0, 0.5, 50, 1e300)).map((d) => {
   const s = Number.isInteger(d) ? d.toFixed(1) : String(d)
   return s.startsWith('-') ? `(${s})` : s
@@ -287,6 +298,87 @@ t.test('generated rule sets: compiled and interpreted agree on junk features', a
     return true
   }), { numRuns: 300 })
   t.pass('junk features give the same evaluation')
+})
+
+/**
+ * Rules built from a few shared conditions: the program computes a subexpression that reads no
+ * local variable once per evaluation (a slot), whichever rule needs it first, errors included.
+ */
+const sharingRules = fc.tuple(
+  fc.array(gen.bool, { minLength: 1, maxLength: 3 }),
+  fc.array(fc.record({
+    a: fc.nat(),
+    b: fc.nat(),
+    op: fc.constantFrom('&&', '||', '==', '!='),
+    negate: fc.boolean(),
+    score: fc.integer({ min: -100, max: 100 }).filter((n) => n !== 0),
+    action: fc.constantFrom(undefined, 'allow', 'review', 'block'),
+    shadow: fc.boolean()
+  }), { minLength: 2, maxLength: 8 })
+).map(([pool, rules]) => rules.map((rule) => {
+  const a = pool[rule.a % pool.length] as string
+  const b = pool[rule.b % pool.length] as string
+  return { when: `${rule.negate ? '!' : ''}(${a}) ${rule.op} (${b})`, score: rule.score, action: rule.action, shadow: rule.shadow }
+}))
+
+t.test('rule sets whose conditions share subexpressions: compiled and interpreted agree', async (t) => {
+  const tally: Tally = { compiledValues: 0, compiledThrew: 0 }
+  fc.assert(fc.property(sharingRules, fc.array(fc.oneof(features, features, junk), { minLength: 1, maxLength: 6 }), (rules, charges) => {
+    const ruleSet = ruleSetOf(rules)
+    if (ruleSet === undefined) return true
+    const reference = interpreted(ruleSet)
+    for (const f of charges) {
+      const source = f !== null && typeof f === 'object' ? f : ({} as Features)
+      const mismatch = agreeOnConditions(ruleSet, source, tally)
+      if (mismatch !== undefined) throw new Error(mismatch)
+      if (!sameEvaluations(ruleSet, reference, f)) return false
+    }
+    return true
+  }), { numRuns: 300 })
+  t.ok(tally.compiledValues > 0, `compiled answered ${tally.compiledValues}, handed ${tally.compiledThrew} to the interpreter`)
+})
+
+t.test('int arithmetic at the edges of the number path (2^53) and of CEL ints (2^63): exact answers', async (t) => {
+  const edges = [0, 1, -1, 3, -7, 94_906_265, 94_906_266, 3_037_000_499, 3_037_000_500, 2 ** 31, 2 ** 32, 2 ** 52 + 1,
+    Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 2 ** 53, -(2 ** 53), 2 ** 53 + 2, 2 ** 62, -(2 ** 63)]
+  const literals = [...edges.map(BigInt), 9007199254740993n, -9007199254740993n, 9223372036854775807n, -9223372036854775807n]
+  const MIN = -(2n ** 63n)
+  const MAX = 2n ** 63n - 1n
+  /** CEL's int operators on exact integers (undefined: an error, overflow or division by zero) */
+  const exact = (a: bigint, op: string, b: bigint): bigint | undefined => {
+    let r: bigint
+    switch (op) {
+      case '+': r = a + b; break
+      case '-': r = a - b; break
+      case '*': r = a * b; break
+      case '/': if (b === 0n) return undefined; return a / b
+      default: if (b === 0n) return undefined; return a % b
+    }
+    return r < MIN || r > MAX ? undefined : r
+  }
+  let rulesChecked = 0
+  const tally: Tally = { compiledValues: 0, compiledThrew: 0 }
+  for (const x of edges) {
+    for (const y of [...edges, ...literals]) {
+      const rules: Array<{ when: string, score: number, action: string | undefined, shadow: boolean }> = []
+      for (const op of ['+', '-', '*', '/', '%']) {
+        // amount op item_count, amount op a literal: the digits of the result, its sign as a double
+        const operand = typeof y === 'number' ? 'item_count' : String(y)
+        const result = exact(BigInt(x), op, BigInt(y))
+        const digits = result === undefined ? 'error' : String(result)
+        rules.push({ when: `string(amount ${op} ${operand}) == "${digits}"`, score: 10, action: undefined, shadow: false })
+        rules.push({ when: `1.0 / double(amount ${op} ${operand}) > 0.0 || amount ${op} ${operand} < -1`, score: 10, action: undefined, shadow: true })
+      }
+      const ruleSet = ruleSetOf(rules)
+      if (ruleSet === undefined) throw new Error(`not compiled: ${rules.map((r) => r.when).join(' / ')}`)
+      const f = { amount: x, currency: 'THB', item_count: typeof y === 'number' ? y : 1, items: [], metadata: {}, ip: { address: '203.0.113.9', version: 4, is_private: false }, customer: {} } as unknown as Features
+      const mismatch = agreeOnConditions(ruleSet, f, tally)
+      if (mismatch !== undefined) throw new Error(`amount ${x}, ${String(y)}: ${mismatch}`)
+      if (!sameEvaluations(ruleSet, interpreted(ruleSet), f)) throw new Error(`amount ${x}, ${String(y)}: the evaluations differ`)
+      rulesChecked += rules.length
+    }
+  }
+  t.ok(tally.compiledValues > rulesChecked / 2, `compiled answered ${tally.compiledValues} of ${rulesChecked}, handed ${tally.compiledThrew} to the interpreter`)
 })
 
 t.test('the default rule set and the 200-rule bench set: compiled everywhere, same evaluations', async (t) => {

@@ -76,7 +76,7 @@ t.test('what the compiler translates, and what it leaves to the interpreter (and
 
 t.test('the generated source holds only whitelisted names and escaped literals', async (t) => {
   const allowed = new Set([
-    'return', 'let', 'const', 'for', 'if', 'true', 'false', 'null', 'f', 'k', '$', 'n',
+    'return', 'let', 'const', 'for', 'if', 'true', 'false', 'null', 'f', 'k', 'M', '$', 'n',
     // runtime helpers and JavaScript string and array members the generator may use
     'int', 'dbl', 'str', 'bool', 'rec', 'items', 'hasInt', 'hasDbl', 'hasStr', 'hasBool',
     'addInt', 'subInt', 'mulInt', 'divInt', 'modInt', 'doubleToInt', 'intToDouble', 'toText', 'doubleToText',

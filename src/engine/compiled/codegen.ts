@@ -12,10 +12,28 @@ export class Unsupported extends Error {
 }
 
 /**
+ * What the conditions of one rule set share, so that a program of the whole set computes a thing
+ * once however many conditions need it (see generate()).
+ */
+export interface SharedCode {
+  /** memo variables of reads of the features: key (`ip.country`) -> name (`m0`...) */
+  readonly memo: Map<string, string>
+  /** the values the code refers to as `k[i]` (lists, regular expressions, sets of literals) */
+  readonly constants: unknown[]
+  readonly constantIndex: Map<unknown, number>
+  /** subexpressions of no local variable, computed once per evaluation: code -> slot `M[i]` */
+  readonly slots: Map<string, number>
+}
+
+export function createSharedCode (): SharedCode {
+  return { memo: new Map(), constants: [], constantIndex: new Map(), slots: new Map() }
+}
+
+/**
  * JavaScript for one condition: an expression over the Features `f` (read directly, converted as
- * the CEL context would hold them, null as absent; integers as numbers when safe, see runtime.ts) that calls the runtime `$`
- * and refers to `constants` as `k[i]` (the rule set's lists, regular expressions, sets of
- * literals), plus the locals it assigns (cel.bind), to be declared with `let` around it.
+ * the CEL context would hold them, null as absent; integers as numbers when safe, see runtime.ts)
+ * that calls the runtime `$`, refers to the set's constants as `k[i]` and to the slots of an
+ * evaluation as `M[i]`, plus the locals it assigns (cel.bind), to be declared with `let` around it.
  */
 export interface Generated {
   expression: string
@@ -24,7 +42,8 @@ export interface Generated {
   memos: string[]
   /** the root variables it reads from `f` (`amount`, `ip`...): whitelisted names */
   roots: string[]
-  constants: unknown[]
+  /** the set's constants (`k`): shared by all its conditions, complete once all are generated */
+  constants: readonly unknown[]
 }
 
 interface Local {
@@ -72,8 +91,11 @@ const QUANTIFIERS: Readonly<Record<string, (a: string, i: string, x: string, che
 /** identifiers the compiler emits for fields: the whitelist is the authority, this is a second lock */
 const FIELD_NAME = /^[a-z][a-z0-9_]*$/
 
+/** the operators whose value is worth computing once per evaluation when it reads no local variable */
+const SHAREABLE: ReadonlySet<string> = new Set(['in', 'call', 'rcall'])
+
+
 class Generator {
-  readonly constants: unknown[] = []
   private locals = 0
   /** `let` variables of cel.bind(), declared at the top of the function */
   readonly bound: string[] = []
@@ -81,29 +103,70 @@ class Generator {
   readonly roots = new Set<string>()
 
   private readonly names: NameWhitelist
-  private readonly memo: Map<string, string>
+  private readonly shared: SharedCode
+  /** per expression being generated, the local variables (macro, cel.bind) it reads */
+  private readonly frames: Array<Set<string>> = [new Set()]
+  /** the code of memo reads and slots this generator wrote */
+  private readonly wrapped = new Set<string>()
 
-  constructor (names: NameWhitelist, memo: Map<string, string>) {
+  constructor (names: NameWhitelist, shared: SharedCode) {
     this.names = names
-    this.memo = memo
+    this.shared = shared
   }
 
-  /** a read of the features, converted once per evaluation however many rules read it */
+  /** a read of the features, converted once per function however many rules read it */
   private memoized (key: string, code: string): string {
-    let name = this.memo.get(key)
+    let name = this.shared.memo.get(key)
     if (name === undefined) {
-      name = `m${this.memo.size}`
-      this.memo.set(key, name)
+      name = `m${this.shared.memo.size}`
+      this.shared.memo.set(key, name)
     }
     this.memos.add(name)
-    return `(${name} ??= ${code})`
+    const memo = `(${name} ??= ${code})`
+    this.wrapped.add(memo)
+    return memo
+  }
+
+  /**
+   * A subexpression that reads no local variable has one value per evaluation: it is computed in
+   * the first condition that needs it and kept in a slot of the evaluation (`M`). Equal code means
+   * equal value: every name in it means the same in every condition of the set (memo variables,
+   * constants of the set, locals it binds itself). An error is not kept: each condition meets it.
+   */
+  private slot (code: string): string {
+    let at = this.shared.slots.get(code)
+    if (at === undefined) {
+      at = this.shared.slots.size
+      this.shared.slots.set(code, at)
+    }
+    const slot = `(M[${at}] ??= ${code})`
+    this.wrapped.add(slot)
+    return slot
+  }
+
+  /** runs `fn` noting the local variables it reads; those in `bound` are its own, not its parent's */
+  private track<T> (fn: () => T, bound: readonly string[] = []): { value: T, used: ReadonlySet<string> } {
+    const frame = new Set<string>()
+    this.frames.push(frame)
+    let value: T
+    try {
+      value = fn()
+    } finally {
+      this.frames.pop()
+    }
+    for (const name of bound) frame.delete(name)
+    const parent = this.frames[this.frames.length - 1] as Set<string>
+    for (const name of frame) parent.add(name)
+    return { value, used: frame }
   }
 
   constant (value: unknown): string {
-    const at = this.constants.indexOf(value)
-    if (at >= 0) return `k[${at}]`
-    this.constants.push(value)
-    return `k[${this.constants.length - 1}]`
+    let at = this.shared.constantIndex.get(value)
+    if (at === undefined) {
+      at = this.shared.constants.push(value) - 1
+      this.shared.constantIndex.set(value, at)
+    }
+    return `k[${at}]`
   }
 
   local (): string {
@@ -117,6 +180,14 @@ class Generator {
   }
 
   expr (node: CheckedNode, scope: Scope): Expr {
+    if (!SHAREABLE.has(node.op)) return this.operator(node, scope)
+    const { value, used } = this.track(() => this.operator(node, scope))
+    // not worth a slot: a constant, a memo read, a slot already
+    const trivial = value.code === 'true' || value.code === 'false' || this.wrapped.has(value.code)
+    return used.size === 0 && !trivial ? { code: this.slot(value.code), type: value.type } : value
+  }
+
+  private operator (node: CheckedNode, scope: Scope): Expr {
     switch (node.op) {
       case 'value': return this.literal(node)
       case 'id': return this.identifier(node, scope)
@@ -201,7 +272,10 @@ class Generator {
   private identifier (node: CheckedNode, scope: Scope): Expr {
     const name = node.args as string
     const local = scope.get(name)
-    if (local !== undefined) return { code: local.js, type: local.type }
+    if (local !== undefined) {
+      (this.frames[this.frames.length - 1] as Set<string>).add(local.js)
+      return { code: local.js, type: local.type }
+    }
     if (node.meta?.alternate !== undefined) throw new Unsupported(`the constant ${name}`)
     const type = this.typeOf(node)
     if (!FIELD_NAME.test(name)) throw new Unsupported(`the variable ${name}`)
@@ -384,7 +458,7 @@ class Generator {
     const js = this.local()
     this.bound.push(js)
     const inner = new Map(scope).set(variable.args as string, { js, type: bound.type })
-    const result = this.expr(body, inner)
+    const result = this.track(() => this.expr(body, inner), [js]).value
     return { code: `(${js} = ${bound.code}, ${result.code})`, type: this.typeOf(node) }
   }
 
@@ -401,13 +475,13 @@ class Generator {
     const check = PRIMITIVE_CHECK[elementType.name] ?? (this.message(elementType) !== undefined ? '$.rec' : '')
     const lambda = (arg: CheckedNode | undefined): string => {
       if (arg === undefined) throw new Unsupported(`${name}() arguments`)
-      return `(${js}) => ${this.expr(arg, inner).code}`
+      return `(${js}) => ${this.track(() => this.expr(arg, inner), [js]).value.code}`
     }
     const type = this.typeOf(node)
     const quantifier = QUANTIFIERS[name]
     if (quantifier !== undefined && args.length === 2) {
       if (this.typeOf(args[1] as CheckedNode).name !== 'bool') throw new Unsupported(`${name}() with a non-bool predicate`)
-      const predicate = this.expr(args[1] as CheckedNode, inner).code
+      const predicate = this.track(() => this.expr(args[1] as CheckedNode, inner), [js]).value.code
       const array = this.local()
       const index = this.local()
       return { code: `((${array}) => { ${quantifier(array, index, js, check, predicate)} })($.range(${iterable.code}))`, type }
@@ -439,15 +513,17 @@ function staticType (type: CelType): CelType {
 
 /**
  * Translates a type-checked CEL condition into JavaScript source, or throws Unsupported with the
- * construct it does not translate. Reads of the features that every rule would make alike (a
- * scalar root, a field of a group) are memoized in variables named by `memo`, shared by all the
- * conditions of a rule set. Only whitelisted names (catalog roots and fields, runtime
- * helpers, fixed method names, generated locals) and escaped literals ever reach the source.
+ * construct it does not translate. What the conditions of a rule set have in common is shared
+ * through `shared`: reads of the features that every rule would make alike (a scalar root, a
+ * field of a group) are memoized in variables it names, its constants are the set's, and
+ * subexpressions of no local variable have slots of the evaluation. Only whitelisted names
+ * (catalog roots and fields, runtime helpers, fixed method names, generated locals) and escaped
+ * literals ever reach the source.
  */
-export function generate (ast: unknown, names: NameWhitelist, memo: Map<string, string> = new Map()): Generated {
-  const generator = new Generator(names, memo)
+export function generate (ast: unknown, names: NameWhitelist, shared: SharedCode = createSharedCode()): Generated {
+  const generator = new Generator(names, shared)
   const root = asChecked(ast)
   const result = generator.expr(root, new Map())
   if (result.type.name !== 'bool') throw new Unsupported(`a condition of type ${result.type.name}`)
-  return { expression: result.code, locals: generator.bound, memos: [...generator.memos], roots: [...generator.roots], constants: generator.constants }
+  return { expression: result.code, locals: generator.bound, memos: [...generator.memos], roots: [...generator.roots], constants: shared.constants }
 }

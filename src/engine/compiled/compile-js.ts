@@ -1,5 +1,5 @@
 import { generate, Unsupported } from './codegen.js'
-import type { Generated } from './codegen.js'
+import type { Generated, SharedCode } from './codegen.js'
 import type { NameWhitelist } from './message-types.js'
 import { runtime } from './runtime.js'
 import type { CompiledCondition } from './types.js'
@@ -12,22 +12,24 @@ export type JsCompileResult =
 export function functionBody (generated: Generated): string {
   const locals = [...generated.locals, ...generated.memos]
   const lets = locals.length > 0 ? `let ${locals.join(', ')}\n` : ''
-  return `${lets}return ${generated.expression}`
+  // the slots of this evaluation (see SharedCode): this condition's own
+  const slots = generated.expression.includes('M[') ? 'const M = []\n' : ''
+  return `${lets}${slots}return ${generated.expression}`
 }
 
 /**
  * Compiles a parsed and type-checked CEL condition into a JavaScript function, or says why the
  * interpreter must evaluate it instead (a construct the compiler does not translate). Never throws.
- * `memo` names the memo variables of feature reads; one map for all conditions of a rule set lets
- * its program convert each read once per evaluation (see generate()).
+ * `shared` is what the conditions of a rule set share (see generate()): one for all of them lets
+ * its program compute what they have in common once per evaluation.
  *
  * The function is built with the Function constructor from source the generator writes itself:
  * fixed fragments, whitelisted names and escaped literals, never text of the rule file.
  */
-export function compileToJs (ast: unknown, names: NameWhitelist, memo?: Map<string, string>): JsCompileResult {
+export function compileToJs (ast: unknown, names: NameWhitelist, shared?: SharedCode): JsCompileResult {
   let generated: Generated
   try {
-    generated = generate(ast, names, memo)
+    generated = generate(ast, names, shared)
   } catch (error) {
     if (error instanceof Unsupported) return { ok: false, reason: error.message }
     return { ok: false, reason: `compiler error: ${error instanceof Error ? error.message : String(error)}` }
@@ -37,7 +39,8 @@ export function compileToJs (ast: unknown, names: NameWhitelist, memo?: Map<stri
     // eslint-disable-next-line no-new-func -- the source is generated from whitelisted parts only (see codegen.ts)
     const factory = new Function('$', 'k', `'use strict'\nreturn function compiledCondition (f) {\n${source}\n}`) as
       (rt: typeof runtime, k: readonly unknown[]) => CompiledCondition
-    return { ok: true, condition: factory(runtime, Object.freeze([...generated.constants])), source, generated }
+    // the set's constants, by reference: conditions compiled later add theirs, none changes
+    return { ok: true, condition: factory(runtime, generated.constants), source, generated }
   } catch (error) {
     return { ok: false, reason: `compiler error: ${error instanceof Error ? error.message : String(error)}` }
   }

@@ -1,4 +1,4 @@
-import type { Generated } from './codegen.js'
+import type { Generated, SharedCode } from './codegen.js'
 import { runtime } from './runtime.js'
 
 /** A feature path a rule requires or shows, as the rule set lists it (src/engine/ruleset.ts FeatureRead). */
@@ -97,7 +97,8 @@ const CHUNK = 32
 /** identifiers the program may write as property names: the whitelist decides, this is a second lock */
 const NAME = /^[a-z][a-z0-9_]*$/
 
-type Factory = (rt: typeof runtime, constants: ReadonlyArray<readonly unknown[]>, threw: unknown, interpret: unknown, hidden: unknown) => ProgramRun
+type Chunk = (roots: Readonly<Record<string, unknown>>, values: readonly unknown[], shown: readonly unknown[], sink: ProgramSink, slots: unknown[]) => void
+type Factory = (rt: typeof runtime, constants: readonly unknown[], threw: unknown, interpret: unknown, hidden: unknown) => Chunk
 
 /** a root the for-in loop of a reader did not see (not an own or inherited enumerable property) */
 const UNSEEN: unknown = Object.freeze({ unseen: true })
@@ -201,15 +202,15 @@ function reasonValues (plan: RequirementPlan, r: number): string {
  * literals), the rules' shown paths (escaped) and numbers only. Returns undefined if it cannot be
  * built (the caller falls back to the per-rule functions).
  */
-export function createProgram (plan: RequirementPlan, generated: ReadonlyArray<Generated | undefined>): ProgramRun | undefined {
+export function createProgram (plan: RequirementPlan, generated: ReadonlyArray<Generated | undefined>, shared: SharedCode): ProgramRun | undefined {
   // a key `__proto__` in an object literal would set the prototype: no path is one (a path names its root)
   if (plan.paths.some((read) => read.path === '__proto__')) return undefined
-  const chunks: ProgramRun[] = []
+  const chunks: Chunk[] = []
+  const constants = Object.freeze([...shared.constants])
   try {
     for (let from = 0; from < generated.length; from += CHUNK) {
       const lines: string[] = []
       const memos = new Set<string>()
-      const constants: Array<readonly unknown[]> = []
       for (let r = from; r < Math.min(from + CHUNK, generated.length); r++) {
         const requires = plan.byRule[r] ?? []
         const guard = requires.length === 0 ? 'true' : requires.map((at) => `v[${Number(at)}] !== undefined`).join(' && ')
@@ -218,22 +219,23 @@ export function createProgram (plan: RequirementPlan, generated: ReadonlyArray<G
           lines.push(`if (${guard}) e.other(${r}, I); else e.skip(${r})`)
           continue
         }
-        const constant = rule.constants.length > 0 ? `const k = K[${constants.push(Object.freeze([...rule.constants])) - 1}]; ` : ''
         for (const memo of rule.memos) memos.add(memo)
         const lets = rule.locals.length > 0 ? `let ${rule.locals.join(', ')}; ` : ''
-        lines.push(`if (${guard}) { ${constant}${lets}try { x = ${rule.expression} } catch { x = T } ` +
+        lines.push(`if (${guard}) { ${lets}try { x = ${rule.expression} } catch { x = T } ` +
           `if (x === true) e.fire(${r}, ${reasonValues(plan, r)}); else if (x !== false) e.other(${r}, x) } else e.skip(${r})`)
       }
       const lets = `let x${[...memos].map((memo) => `, ${memo}`).join('')}\n`
       // eslint-disable-next-line no-new-func -- assembled from generated conditions, escaped paths and numbers only (see codegen.ts)
-      const factory = new Function('$', 'K', 'T', 'I', 'H', `'use strict'\nreturn function rules${from} (f, v, s, e) {\n${lets}${lines.join('\n')}\n}`) as Factory
-      chunks.push(factory(runtime, Object.freeze(constants), Outcome.THREW, Outcome.INTERPRET, HIDDEN))
+      const factory = new Function('$', 'k', 'T', 'I', 'H', `'use strict'\nreturn function rules${from} (f, v, s, e, M) {\n${lets}${lines.join('\n')}\n}`) as Factory
+      chunks.push(factory(runtime, constants, Outcome.THREW, Outcome.INTERPRET, HIDDEN))
     }
   } catch {
     return undefined
   }
-  if (chunks.length === 1) return chunks[0]
+  // the slots of one evaluation (see SharedCode), for all the chunks
+  const size = shared.slots.size
   return (roots, values, shown, sink) => {
-    for (let i = 0; i < chunks.length; i++) (chunks[i] as ProgramRun)(roots, values, shown, sink)
+    const slots: unknown[] = new Array(size)
+    for (let i = 0; i < chunks.length; i++) (chunks[i] as Chunk)(roots, values, shown, sink, slots)
   }
 }
