@@ -94,7 +94,6 @@ const FIELD_NAME = /^[a-z][a-z0-9_]*$/
 /** the operators whose value is worth computing once per evaluation when it reads no local variable */
 const SHAREABLE: ReadonlySet<string> = new Set(['in', 'call', 'rcall'])
 
-
 class Generator {
   private locals = 0
   /** `let` variables of cel.bind(), declared at the top of the function */
