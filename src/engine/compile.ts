@@ -227,7 +227,7 @@ function programOf (
     const roots = new Set<string>()
     for (const rule of generated) for (const root of rule?.roots ?? []) roots.add(root)
     for (const read of plan.paths) roots.add(read.segments[0] as string)
-    return { rules, plan, run, read: createFeatureReader([...roots], plan.paths, whitelistedNames(names)) }
+    return { rules, plan, run, read: createFeatureReader([...roots], new Set(names.groups.keys()), plan.paths, whitelistedNames(names)) }
   } catch {
     return undefined
   }

@@ -76,9 +76,9 @@ t.test('what the compiler translates, and what it leaves to the interpreter (and
 
 t.test('the generated source holds only whitelisted names and escaped literals', async (t) => {
   const allowed = new Set([
-    'return', 'let', 'const', 'for', 'if', 'true', 'false', 'null', 'f', 'k', 'M', '$', 'n',
+    'return', 'let', 'const', 'for', 'if', 'typeof', 'true', 'false', 'null', 'features', 'f', 't', 'k', 'M', '$', 'n',
     // runtime helpers and JavaScript string and array members the generator may use
-    'int', 'dbl', 'str', 'bool', 'rec', 'items', 'hasInt', 'hasDbl', 'hasStr', 'hasBool',
+    'fail', 'int', 'dbl', 'str', 'bool', 'rec', 'items', 'hasInt', 'hasDbl', 'hasStr', 'hasBool',
     'addInt', 'subInt', 'mulInt', 'divInt', 'modInt', 'doubleToInt', 'intToDouble', 'toText', 'doubleToText',
     'sizeOfString', 'sizeOfList', 'sizeOfMap', 'inList', 'inMap', 'inSet', 'containsAny', 'range', 'length',
     'filter', 'mapList', 'includes', 'startsWith', 'endsWith', 'toLowerCase', 'toUpperCase', 'trim', 'test'

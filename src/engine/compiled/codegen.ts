@@ -30,10 +30,12 @@ export function createSharedCode (): SharedCode {
 }
 
 /**
- * JavaScript for one condition: an expression over the Features `f` (read directly, converted as
- * the CEL context would hold them, null as absent; integers as numbers when safe, see runtime.ts)
- * that calls the runtime `$`, refers to the set's constants as `k[i]` and to the slots of an
- * evaluation as `M[i]`, plus the locals it assigns (cel.bind), to be declared with `let` around it.
+ * JavaScript for one condition: an expression over the roots of the Features `f` (`f.amount`, `f.ip`:
+ * each root as the Features hold it, a group of fields as an object, empty when the Features hold
+ * anything else), their values converted as the CEL context would hold them (null as absent,
+ * integers as numbers when safe, see runtime.ts). It calls the runtime `$`, refers to the set's
+ * constants as `k[i]` and to the slots of an evaluation as `M[i]`, uses the temporary `t`, and
+ * assigns locals (cel.bind): all to be declared around it.
  */
 export interface Generated {
   expression: string
@@ -42,6 +44,11 @@ export interface Generated {
   memos: string[]
   /** the root variables it reads from `f` (`amount`, `ip`...): whitelisted names */
   roots: string[]
+  /**
+   * those of them that are groups of fields (`ip`, `card`, `velocity`...): `f` holds the
+   * features' object, or an empty one when the features hold anything else
+   */
+  groups: string[]
   /** the set's constants (`k`): shared by all its conditions, complete once all are generated */
   constants: readonly unknown[]
 }
@@ -58,11 +65,23 @@ interface Expr {
   type: CelType
 }
 
+/** the runtime's checks of a value of a primitive type (for filter() and map(), which take one) */
 const PRIMITIVE_CHECK: Readonly<Record<string, string>> = {
   int: '$.int',
   double: '$.dbl',
   string: '$.str',
   bool: '$.bool'
+}
+
+/**
+ * The same checks written inline, through the temporary `t`: a value of the type, or the
+ * runtime's answer (an int it converts, or FALLBACK). Every function the code runs in declares `t`.
+ */
+const INLINE_CHECK: Readonly<Record<string, (code: string) => string>> = {
+  int: (code) => `(typeof (t = ${code}) === "number" && (t | 0) === t ? t : $.int(t))`,
+  double: (code) => `(typeof (t = ${code}) === "number" ? t : $.fail())`,
+  string: (code) => `(typeof (t = ${code}) === "string" ? t : $.fail())`,
+  bool: (code) => `(typeof (t = ${code}) === "boolean" ? t : $.fail())`
 }
 
 const HAS_CHECK: Readonly<Record<string, string>> = {
@@ -78,14 +97,14 @@ const INT_OPS: Readonly<Record<string, string>> = { '+': '$.addInt', '-': '$.sub
 const STRING_TESTS: Readonly<Record<string, string>> = { contains: 'includes', startsWith: 'startsWith', endsWith: 'endsWith' }
 const STRING_MAPS: Readonly<Record<string, string>> = { lowerAscii: 'toLowerCase', upperAscii: 'toUpperCase', trim: 'trim' }
 /**
- * The quantifier macros as loops over the elements (`a`, the array of the range; `x`, an element
- * after its check; `p`, the predicate), written inline: an arrow called where it is created, which
+ * The quantifier macros as loops over the elements (`a`, the array of the range, `i` its index;
+ * `x`, an element after its check, `element`; `p`, the predicate), written inline: an arrow called where it is created, which
  * the optimizing compiler inlines, instead of a shared helper calling hundreds of predicates.
  */
-const QUANTIFIERS: Readonly<Record<string, (a: string, i: string, x: string, check: string, p: string) => string>> = {
-  exists: (a, i, x, check, p) => `for (let ${i} = 0; ${i} < ${a}.length; ${i}++) { const ${x} = ${check}(${a}[${i}]); if (${p}) return true } return false`,
-  all: (a, i, x, check, p) => `for (let ${i} = 0; ${i} < ${a}.length; ${i}++) { const ${x} = ${check}(${a}[${i}]); if (!${p}) return false } return true`,
-  exists_one: (a, i, x, check, p) => `let n = 0; for (let ${i} = 0; ${i} < ${a}.length; ${i}++) { const ${x} = ${check}(${a}[${i}]); if (${p}) n++ } return n === 1`
+const QUANTIFIERS: Readonly<Record<string, (a: string, i: string, x: string, element: string, p: string) => string>> = {
+  exists: (a, i, x, element, p) => `let t; for (let ${i} = 0; ${i} < ${a}.length; ${i}++) { const ${x} = ${element}; if (${p}) return true } return false`,
+  all: (a, i, x, element, p) => `let t; for (let ${i} = 0; ${i} < ${a}.length; ${i}++) { const ${x} = ${element}; if (!${p}) return false } return true`,
+  exists_one: (a, i, x, element, p) => `let t, n = 0; for (let ${i} = 0; ${i} < ${a}.length; ${i}++) { const ${x} = ${element}; if (${p}) n++ } return n === 1`
 }
 
 /** identifiers the compiler emits for fields: the whitelist is the authority, this is a second lock */
@@ -100,6 +119,7 @@ class Generator {
   readonly bound: string[] = []
   readonly memos = new Set<string>()
   readonly roots = new Set<string>()
+  readonly groups = new Set<string>()
 
   private readonly names: NameWhitelist
   private readonly shared: SharedCode
@@ -279,15 +299,17 @@ class Generator {
     const type = this.typeOf(node)
     if (!FIELD_NAME.test(name)) throw new Unsupported(`the variable ${name}`)
     const scalar = this.names.scalars.get(name)
-    if (scalar !== undefined && scalar === type.name) {
+    const check = scalar === undefined ? undefined : INLINE_CHECK[scalar]
+    if (check !== undefined && scalar === type.name) {
       this.roots.add(name)
-      return { code: this.memoized(name, `${PRIMITIVE_CHECK[scalar] as string}(f.${name})`), type }
+      return { code: this.memoized(name, check(`f.${name}`)), type }
     }
     const group = this.names.groups.get(name)
-    // a group of fields (ip, card, velocity...): the features' object, or an empty one
+    // a group of fields (ip, card, velocity...): `f` holds the features' object, or an empty one
     if (group !== undefined && type.kind === 'message' && type.name === group) {
       this.roots.add(name)
-      return { code: `$.rec(f.${name})`, type }
+      this.groups.add(name)
+      return { code: `f.${name}`, type }
     }
     if (name === 'items' && type.name === 'list<Item>') {
       this.roots.add(name)
@@ -325,7 +347,7 @@ class Generator {
     const object = this.expr(objectChecked, scope)
     const declared = this.field(this.message(object.type), field)
     if (type.name !== declared) throw new Unsupported(`the field ${field} checked as ${type.name}`)
-    const read = `${PRIMITIVE_CHECK[declared] as string}(${object.code}.${field})`
+    const read = (INLINE_CHECK[declared] as (code: string) => string)(`${object.code}.${field}`)
     // a field of a root group (ip.country), not of a macro's variable: the same for every rule
     const rooted = objectChecked.op === 'id' && !scope.has(objectChecked.args as string)
     return { code: rooted ? this.memoized(`${objectChecked.args as string}.${field}`, read) : read, type }
@@ -474,7 +496,7 @@ class Generator {
     const check = PRIMITIVE_CHECK[elementType.name] ?? (this.message(elementType) !== undefined ? '$.rec' : '')
     const lambda = (arg: CheckedNode | undefined): string => {
       if (arg === undefined) throw new Unsupported(`${name}() arguments`)
-      return `(${js}) => ${this.track(() => this.expr(arg, inner), [js]).value.code}`
+      return `(${js}) => { let t; return ${this.track(() => this.expr(arg, inner), [js]).value.code} }`
     }
     const type = this.typeOf(node)
     const quantifier = QUANTIFIERS[name]
@@ -483,7 +505,8 @@ class Generator {
       const predicate = this.track(() => this.expr(args[1] as CheckedNode, inner), [js]).value.code
       const array = this.local()
       const index = this.local()
-      return { code: `((${array}) => { ${quantifier(array, index, js, check, predicate)} })($.range(${iterable.code}))`, type }
+      const element = INLINE_CHECK[elementType.name]?.(`${array}[${index}]`) ?? `${check}(${array}[${index}])`
+      return { code: `((${array}) => { ${quantifier(array, index, js, element, predicate)} })($.range(${iterable.code}))`, type }
     }
     if (name === 'filter' && args.length === 2) {
       if (this.typeOf(args[1] as CheckedNode).name !== 'bool') throw new Unsupported('filter() with a non-bool predicate')
@@ -524,5 +547,5 @@ export function generate (ast: unknown, names: NameWhitelist, shared: SharedCode
   const root = asChecked(ast)
   const result = generator.expr(root, new Map())
   if (result.type.name !== 'bool') throw new Unsupported(`a condition of type ${result.type.name}`)
-  return { expression: result.code, locals: generator.bound, memos: [...generator.memos], roots: [...generator.roots], constants: shared.constants }
+  return { expression: result.code, locals: generator.bound, memos: [...generator.memos], roots: [...generator.roots], groups: [...generator.groups], constants: shared.constants }
 }

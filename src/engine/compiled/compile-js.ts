@@ -8,13 +8,15 @@ export type JsCompileResult =
   | { ok: true, condition: CompiledCondition, source: string, generated: Generated }
   | { ok: false, reason: string }
 
-/** The body of a function of the Features `f` that returns the condition's value. */
+/** The body of a function of the Features `features` that returns the condition's value. */
 export function functionBody (generated: Generated): string {
-  const locals = [...generated.locals, ...generated.memos]
-  const lets = locals.length > 0 ? `let ${locals.join(', ')}\n` : ''
+  const groups = new Set(generated.groups)
+  // the roots it reads, as the program's reader gives them (see Generated)
+  const roots = generated.roots.map((root) => groups.has(root) ? `${root}: $.rec(features.${root})` : `${root}: features.${root}`)
+  const locals = ['t', ...generated.locals, ...generated.memos]
   // the slots of this evaluation (see SharedCode): this condition's own
   const slots = generated.expression.includes('M[') ? 'const M = []\n' : ''
-  return `${lets}${slots}return ${generated.expression}`
+  return `const f = { ${roots.join(', ')} }\nlet ${locals.join(', ')}\n${slots}return ${generated.expression}`
 }
 
 /**
@@ -37,7 +39,7 @@ export function compileToJs (ast: unknown, names: NameWhitelist, shared?: Shared
   const source = functionBody(generated)
   try {
     // eslint-disable-next-line no-new-func -- the source is generated from whitelisted parts only (see codegen.ts)
-    const factory = new Function('$', 'k', `'use strict'\nreturn function compiledCondition (f) {\n${source}\n}`) as
+    const factory = new Function('$', 'k', `'use strict'\nreturn function compiledCondition (features) {\n${source}\n}`) as
       (rt: typeof runtime, k: readonly unknown[]) => CompiledCondition
     // the set's constants, by reference: conditions compiled later add theirs, none changes
     return { ok: true, condition: factory(runtime, generated.constants), source, generated }

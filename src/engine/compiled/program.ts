@@ -66,7 +66,8 @@ export function readPath (features: unknown, segments: readonly string[]): unkno
 /**
  * Reads one charge's Features for the program: fills `values[i]` with the value of path i of the
  * plan (see readPath) and returns the roots the compiled conditions read (`amount`, `ip`...), as an
- * object of one fixed shape, each root's value as the Features hold it.
+ * object of one fixed shape, each root's value as the Features hold it, a group of fields as an
+ * object, empty when the Features hold anything else (see Generated).
  */
 export type FeatureReader = (features: object, values: unknown[]) => Readonly<Record<string, unknown>>
 
@@ -125,7 +126,9 @@ const READER_RUNTIME = { unseen, readPath } as const
  * feature catalog), else by a key passed as a value (`P[i]`), never written into the source.
  * The same values as readPath.
  */
-export function createFeatureReader (roots: readonly string[], paths: readonly RequiredPath[], names: ReadonlySet<string>): FeatureReader {
+export function createFeatureReader (
+  roots: readonly string[], groups: ReadonlySet<string>, paths: readonly RequiredPath[], names: ReadonlySet<string>
+): FeatureReader {
   const keys: unknown[] = []
   const constant = (value: unknown): string => {
     let at = keys.indexOf(value)
@@ -175,11 +178,13 @@ export function createFeatureReader (roots: readonly string[], paths: readonly R
       lines.push(`v[${i}] = ${parent} === undefined || (t = ${parent}${access(read.segments[read.segments.length - 1] as string)}) === null ? undefined : t`)
     }
   })
-  lines.push(`return { ${all.map(([root, local]) => `${root}: ${local}`).join(', ')} }`)
+  // a group of fields: its object, or an empty one (see Generated)
+  const value = (root: string, local: string): string => groups.has(root) ? `typeof ${local} === 'object' && ${local} !== null ? ${local} : E` : local
+  lines.push(`return { ${all.map(([root, local]) => `${root}: ${value(root, local)}`).join(', ')} }`)
   // eslint-disable-next-line no-new-func -- whitelisted names, generated locals and numbers only
-  const factory = new Function('$', 'P', 'U', `'use strict'\nreturn function readFeatures (f, v) {\nlet t\n${lines.join('\n')}\n}`) as
-    (rt: typeof READER_RUNTIME, keys: readonly unknown[], unseen: unknown) => FeatureReader
-  return factory(READER_RUNTIME, Object.freeze(keys), UNSEEN)
+  const factory = new Function('$', 'P', 'U', 'E', `'use strict'\nreturn function readFeatures (f, v) {\nlet t\n${lines.join('\n')}\n}`) as
+    (rt: typeof READER_RUNTIME, keys: readonly unknown[], unseen: unknown, empty: unknown) => FeatureReader
+  return factory(READER_RUNTIME, Object.freeze(keys), UNSEEN, runtime.rec(undefined))
 }
 
 /**
@@ -224,7 +229,7 @@ export function createProgram (plan: RequirementPlan, generated: ReadonlyArray<G
         lines.push(`if (${guard}) { ${lets}try { x = ${rule.expression} } catch { x = T } ` +
           `if (x === true) e.fire(${r}, ${reasonValues(plan, r)}); else if (x !== false) e.other(${r}, x) } else e.skip(${r})`)
       }
-      const lets = `let x${[...memos].map((memo) => `, ${memo}`).join('')}\n`
+      const lets = `let x, t${[...memos].map((memo) => `, ${memo}`).join('')}\n`
       // eslint-disable-next-line no-new-func -- assembled from generated conditions, escaped paths and numbers only (see codegen.ts)
       const factory = new Function('$', 'k', 'T', 'I', 'H', `'use strict'\nreturn function rules${from} (f, v, s, e, M) {\n${lets}${lines.join('\n')}\n}`) as Factory
       chunks.push(factory(runtime, constants, Outcome.THREW, Outcome.INTERPRET, HIDDEN))
