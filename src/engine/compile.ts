@@ -220,7 +220,7 @@ function compileRule (
 function programOf (
   rules: readonly CompiledRule[], plan: RequirementPlan, generated: ReadonlyArray<Generated | undefined>, names: NameWhitelist, shared: SharedCode
 ): NonNullable<CompiledRuleSet['program']> | undefined {
-  const run = createProgram(plan, generated, shared)
+  const run = createProgram(plan, rules, generated, shared)
   if (run === undefined) return undefined
   try {
     // the roots the conditions read, then those of the paths the engine checks and shows

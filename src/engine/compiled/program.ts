@@ -1,3 +1,6 @@
+import { ActionFlag } from '../decide.js'
+import { RuleMode } from '../ruleset.js'
+import type { RuleAction } from '../ruleset.js'
 import type { Generated, SharedCode } from './codegen.js'
 import { runtime } from './runtime.js'
 
@@ -72,17 +75,34 @@ export function readPath (features: unknown, segments: readonly string[]): unkno
 export type FeatureReader = (features: object, values: unknown[]) => Readonly<Record<string, unknown>>
 
 /**
- * What a program tells the engine, rule by rule and in rule order (src/engine/evaluate.ts): a rule
- * fired (with its reason's values), was skipped (an input it requires is unknown), or needs the
- * engine for anything else (the interpreter's answer for a condition that threw or is not
- * compiled, a value that is not a bool).
+ * Where a program writes one charge's evaluation (src/engine/evaluate.ts), rule by rule and in rule
+ * order: a rule that fires adds its score and action to the sums and its reason to the lists (live
+ * or shadow), a rule skipped for an unknown input is listed with the unknown paths; for anything
+ * else (a condition that threw or is not compiled, a value that is not a bool) the program calls
+ * `other`, which asks the interpreter.
  */
 export interface ProgramSink {
+  liveScore: number
+  allScore: number
+  liveActions: number
+  allActions: number
+  readonly reasons: unknown[]
+  readonly shadowReasons: unknown[]
+  readonly skipped: unknown[]
   fire: (rule: number, values: Record<string, unknown>) => void
   skip: (rule: number) => void
   other: (rule: number, result: unknown) => void
   /** the values of the rule's reason when one of its shown values is HIDDEN */
   values: (rule: number) => Record<string, unknown>
+}
+
+/** What a program writes of a rule into an evaluation (src/engine/ruleset.ts CompiledRule). */
+export interface ProgramRule {
+  readonly id: string
+  readonly description: string
+  readonly score: number | null
+  readonly action: RuleAction | null
+  readonly mode: RuleMode
 }
 
 /**
@@ -99,7 +119,7 @@ const CHUNK = 32
 const NAME = /^[a-z][a-z0-9_]*$/
 
 type Chunk = (roots: Readonly<Record<string, unknown>>, values: readonly unknown[], shown: readonly unknown[], sink: ProgramSink, slots: unknown[]) => void
-type Factory = (rt: typeof runtime, constants: readonly unknown[], threw: unknown, interpret: unknown, hidden: unknown) => Chunk
+type Factory = (rt: typeof runtime, constants: readonly unknown[], texts: readonly string[], threw: unknown, interpret: unknown, hidden: unknown) => Chunk
 
 /** a root the for-in loop of a reader did not see (not an own or inherited enumerable property) */
 const UNSEEN: unknown = Object.freeze({ unseen: true })
@@ -198,20 +218,63 @@ function reasonValues (plan: RequirementPlan, r: number): string {
   return shows.length === 0 ? '{}' : `${hidden} ? e.values(${r}) : { ${entries.join(', ')} }`
 }
 
+const FLAGS: Readonly<Record<RuleAction, number>> = { allow: ActionFlag.ALLOW, block: ActionFlag.BLOCK, review: ActionFlag.REVIEW }
+
+/**
+ * What the program does when rule r fires, written out: the sums, then its reason, as the sink's
+ * `fire` would (src/engine/evaluate.ts); its id and description are values (`D[i]`), its score and
+ * action numbers and fixed words.
+ */
+function fired (plan: RequirementPlan, rule: ProgramRule, r: number, text: (value: string) => string): string {
+  const points = rule.score ?? 0
+  const flag = rule.action === null ? 0 : FLAGS[rule.action]
+  const sums: string[] = []
+  if (points !== 0) sums.push(`e.allScore += ${Number(points)}`)
+  if (flag !== 0) sums.push(`e.allActions |= ${Number(flag)}`)
+  if (rule.mode === RuleMode.LIVE) {
+    if (points !== 0) sums.push(`e.liveScore += ${Number(points)}`)
+    if (flag !== 0) sums.push(`e.liveActions |= ${Number(flag)}`)
+  }
+  const action = rule.action === null ? 'null' : JSON.stringify(rule.action)
+  const score = rule.score === null ? 'null' : String(Number(rule.score))
+  const reason = `{ rule: ${text(rule.id)}, description: ${text(rule.description)}, score: ${score}, action: ${action}, values: ${reasonValues(plan, r)} }`
+  return `{ ${[...sums, `e.${rule.mode === RuleMode.LIVE ? 'reasons' : 'shadowReasons'}.push(${reason})`].join('; ')} }`
+}
+
+/** What the program does when rule r is skipped: its one unknown path written out, else the sink's. */
+function skipped (plan: RequirementPlan, rule: ProgramRule, r: number, text: (value: string) => string): string {
+  const requires = plan.byRule[r] ?? []
+  if (requires.length !== 1) return `e.skip(${r})`
+  return `e.skipped.push({ rule: ${text(rule.id)}, unknown: [${text((plan.paths[requires[0] as number] as RequiredPath).path)}] })`
+}
+
 /**
  * One program for a whole rule set: the compiled conditions of consecutive rules inlined into a few
- * functions, each guarded by its rule's required-input check and its own try/catch, each telling
- * the sink what its rule gives (a rule that does not fire costs nothing more). One call per charge
- * replaces one call per rule (a call site that sees hundreds of different functions cannot be
+ * functions, each guarded by its rule's required-input check and its own try/catch, each writing
+ * what its rule gives into the sink (a rule that does not fire costs nothing more). One call per
+ * charge replaces one call per rule (a call site that sees hundreds of different functions cannot be
  * optimized). The source is assembled from the generator's output (whitelisted names, escaped
- * literals), the rules' shown paths (escaped) and numbers only. Returns undefined if it cannot be
- * built (the caller falls back to the per-rule functions).
+ * literals), the rules' shown paths (escaped), fixed words and numbers only; the rules' ids,
+ * descriptions and paths in reasons are values (`D[i]`). Returns undefined if it cannot be built
+ * (the caller falls back to the per-rule functions).
  */
-export function createProgram (plan: RequirementPlan, generated: ReadonlyArray<Generated | undefined>, shared: SharedCode): ProgramRun | undefined {
+export function createProgram (
+  plan: RequirementPlan, rules: readonly ProgramRule[], generated: ReadonlyArray<Generated | undefined>, shared: SharedCode
+): ProgramRun | undefined {
   // a key `__proto__` in an object literal would set the prototype: no path is one (a path names its root)
   if (plan.paths.some((read) => read.path === '__proto__')) return undefined
   const chunks: Chunk[] = []
   const constants = Object.freeze([...shared.constants])
+  const texts: string[] = []
+  const textIndex = new Map<string, number>()
+  const text = (value: string): string => {
+    let at = textIndex.get(value)
+    if (at === undefined) {
+      at = texts.push(value) - 1
+      textIndex.set(value, at)
+    }
+    return `D[${at}]`
+  }
   try {
     for (let from = 0; from < generated.length; from += CHUNK) {
       const lines: string[] = []
@@ -219,24 +282,26 @@ export function createProgram (plan: RequirementPlan, generated: ReadonlyArray<G
       for (let r = from; r < Math.min(from + CHUNK, generated.length); r++) {
         const requires = plan.byRule[r] ?? []
         const guard = requires.length === 0 ? 'true' : requires.map((at) => `v[${Number(at)}] !== undefined`).join(' && ')
-        const rule = generated[r]
-        if (rule === undefined) {
-          lines.push(`if (${guard}) e.other(${r}, I); else e.skip(${r})`)
+        const rule = rules[r] as ProgramRule
+        const condition = generated[r]
+        if (condition === undefined) {
+          lines.push(`if (${guard}) e.other(${r}, I); else ${skipped(plan, rule, r, text)}`)
           continue
         }
-        for (const memo of rule.memos) memos.add(memo)
-        const lets = rule.locals.length > 0 ? `let ${rule.locals.join(', ')}; ` : ''
-        lines.push(`if (${guard}) { ${lets}try { x = ${rule.expression} } catch { x = T } ` +
-          `if (x === true) e.fire(${r}, ${reasonValues(plan, r)}); else if (x !== false) e.other(${r}, x) } else e.skip(${r})`)
+        for (const memo of condition.memos) memos.add(memo)
+        const lets = condition.locals.length > 0 ? `let ${condition.locals.join(', ')}; ` : ''
+        lines.push(`if (${guard}) { ${lets}try { x = ${condition.expression} } catch { x = T } ` +
+          `if (x === true) ${fired(plan, rule, r, text)} else if (x !== false) e.other(${r}, x) } else ${skipped(plan, rule, r, text)}`)
       }
       const lets = `let x, t${[...memos].map((memo) => `, ${memo}`).join('')}\n`
-      // eslint-disable-next-line no-new-func -- assembled from generated conditions, escaped paths and numbers only (see codegen.ts)
-      const factory = new Function('$', 'k', 'T', 'I', 'H', `'use strict'\nreturn function rules${from} (f, v, s, e, M) {\n${lets}${lines.join('\n')}\n}`) as Factory
-      chunks.push(factory(runtime, constants, Outcome.THREW, Outcome.INTERPRET, HIDDEN))
+      // eslint-disable-next-line no-new-func -- assembled from generated conditions, escaped paths, fixed words and numbers only (see codegen.ts)
+      const factory = new Function('$', 'k', 'D', 'T', 'I', 'H', `'use strict'\nreturn function rules${from} (f, v, s, e, M) {\n${lets}${lines.join('\n')}\n}`) as Factory
+      chunks.push(factory(runtime, constants, texts, Outcome.THREW, Outcome.INTERPRET, HIDDEN))
     }
   } catch {
     return undefined
   }
+  Object.freeze(texts)
   // the slots of one evaluation (see SharedCode), for all the chunks
   const size = shared.slots.size
   return (roots, values, shown, sink) => {
