@@ -241,11 +241,20 @@ function fired (plan: RequirementPlan, rule: ProgramRule, r: number, text: (valu
   return `{ ${[...sums, `e.${rule.mode === RuleMode.LIVE ? 'reasons' : 'shadowReasons'}.push(${reason})`].join('; ')} }`
 }
 
-/** What the program does when rule r is skipped: its one unknown path written out, else the sink's. */
+/**
+ * What the program does when rule r is skipped, written out: its unknown required paths, chosen by
+ * which of them is unknown (up to 3 of them; more are the sink's to list).
+ */
 function skipped (plan: RequirementPlan, rule: ProgramRule, r: number, text: (value: string) => string): string {
   const requires = plan.byRule[r] ?? []
-  if (requires.length !== 1) return `e.skip(${r})`
-  return `e.skipped.push({ rule: ${text(rule.id)}, unknown: [${text((plan.paths[requires[0] as number] as RequiredPath).path)}] })`
+  if (requires.length === 0 || requires.length > 3) return `e.skip(${r})`
+  const unknown = (rest: readonly number[], chosen: readonly string[]): string => {
+    if (rest.length === 0) return `[${chosen.join(', ')}]`
+    const [at, ...others] = rest as [number, ...number[]]
+    const path = text((plan.paths[at] as RequiredPath).path)
+    return `(v[${Number(at)}] === undefined ? ${unknown(others, [...chosen, path])} : ${unknown(others, chosen)})`
+  }
+  return `e.skipped.push({ rule: ${text(rule.id)}, unknown: ${unknown(requires, [])} })`
 }
 
 /**
