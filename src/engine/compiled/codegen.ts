@@ -112,6 +112,7 @@ const FIELD_NAME = /^[a-z][a-z0-9_]*$/
 
 /** the operators whose value is worth computing once per evaluation when it reads no local variable */
 const SHAREABLE: ReadonlySet<string> = new Set(['in', 'call', 'rcall'])
+const COMPARISONS: ReadonlySet<string> = new Set(['==', '!=', '<', '<=', '>', '>='])
 
 class Generator {
   private locals = 0
@@ -198,8 +199,16 @@ class Generator {
     return staticType(type)
   }
 
+  /** a call, a membership test, a comparison of strings: worth a slot (see slot()) when it reads no local */
+  private shareable (node: CheckedNode): boolean {
+    if (SHAREABLE.has(node.op)) return true
+    if (!COMPARISONS.has(node.op)) return false
+    const [left] = node.args as [unknown]
+    return asChecked(left).checkedType?.name === 'string'
+  }
+
   expr (node: CheckedNode, scope: Scope): Expr {
-    if (!SHAREABLE.has(node.op)) return this.operator(node, scope)
+    if (!this.shareable(node)) return this.operator(node, scope)
     const { value, used } = this.track(() => this.operator(node, scope))
     // not worth a slot: a constant, a memo read, a slot already
     const trivial = value.code === 'true' || value.code === 'false' || this.wrapped.has(value.code)
