@@ -12,6 +12,8 @@ export const MAX_CONDITION_LENGTH = 4_096
 
 export interface CompiledCondition {
   condition: (context: Record<string, unknown>) => unknown
+  /** the parsed and type-checked condition (cel-js's AST) */
+  ast: unknown
   /** the condition compiled to JavaScript, or why it stays interpreted */
   js: JsCompileResult
   reads: ConditionReads
@@ -85,5 +87,5 @@ export function compileCondition (
   if (checked.type !== 'bool') {
     return errorAt(0, `the condition must be a bool, but it is ${checked.type ?? 'unknown'}`)
   }
-  return { condition: parsed, js: compileToJs(parsed.ast, scope.names, scope.shared), reads }
+  return { condition: parsed, ast: parsed.ast, js: compileToJs(parsed.ast, scope.names, scope.shared), reads }
 }

@@ -4,7 +4,7 @@ import { createCelEnvironment } from './cel-environment.js'
 import { compileCondition } from './compile-condition.js'
 import { compileVelocity } from './compile-velocity.js'
 import { createNameWhitelist, whitelistedNames } from './compiled/message-types.js'
-import { createSharedCode } from './compiled/codegen.js'
+import { createSharedCode, generate, Target } from './compiled/codegen.js'
 import type { Generated, SharedCode } from './compiled/codegen.js'
 import type { NameWhitelist } from './compiled/message-types.js'
 import type { RequirementPlan } from './compiled/program.js'
@@ -118,7 +118,7 @@ function toRead (path: string): FeatureRead {
 
 function compileRule (
   source: YamlSource, node: Node | null, scope: Parameters<typeof compileCondition>[3], seen: Map<string, number>
-): { fields: RuleDefinition, rule?: CompiledRule, generated?: Generated, roots?: Set<string> } | undefined {
+): { fields: RuleDefinition, rule?: CompiledRule, generated?: CompiledJs, roots?: Set<string> } | undefined {
   if (!isMapNode(node)) {
     source.error(node, 'each rule must be a map with id, when and score and/or action')
     return undefined
@@ -213,13 +213,30 @@ function compileRule (
     condition: compiled.condition,
     ...(compiled.js.ok ? { compiled: compiled.js.condition } : { interpretedBecause: compiled.js.reason })
   }
-  return compiled.js.ok ? { fields, rule, generated: compiled.js.generated, roots: reads.roots } : { fields, rule, roots: reads.roots }
+  return compiled.js.ok ? { fields, rule, generated: { ast: compiled.ast, generated: compiled.js.generated }, roots: reads.roots } : { fields, rule, roots: reads.roots }
 }
 
-/** The rule set's program (src/engine/compiled/program.ts), or undefined when it cannot be built. */
+/** A compiled condition: its AST and its code as a function of its own. */
+interface CompiledJs {
+  ast: unknown
+  generated: Generated
+}
+
+/**
+ * The rule set's program (src/engine/compiled/program.ts), or undefined when it cannot be built.
+ * Its conditions are generated again, now that all of them are known, for what they share.
+ */
 function programOf (
-  rules: readonly CompiledRule[], plan: RequirementPlan, generated: ReadonlyArray<Generated | undefined>, names: NameWhitelist, shared: SharedCode
+  rules: readonly CompiledRule[], plan: RequirementPlan, compiled: ReadonlyArray<CompiledJs | undefined>, names: NameWhitelist, shared: SharedCode
 ): NonNullable<CompiledRuleSet['program']> | undefined {
+  const generated = compiled.map((js) => {
+    if (js === undefined) return undefined
+    try {
+      return generate(js.ast, names, shared, Target.PROGRAM)
+    } catch {
+      return js.generated
+    }
+  })
   const run = createProgram(plan, rules, generated, shared)
   if (run === undefined) return undefined
   try {
@@ -279,7 +296,7 @@ export function compileRuleSet (input: RuleSetSource): CompileResult {
 
   const rulesEntry = entryOf(top, 'rules')
   const rules: CompiledRule[] = []
-  const generated: Array<Generated | undefined> = []
+  const generated: Array<CompiledJs | undefined> = []
   const definitions: RuleDefinition[] = []
   const roots = new Set<string>()
   if (rulesEntry === undefined || (rulesEntry.value !== null && !isSeqNode(rulesEntry.value))) {

@@ -21,20 +21,36 @@ export interface SharedCode {
   /** the values the code refers to as `k[i]` (lists, regular expressions, sets of literals) */
   readonly constants: unknown[]
   readonly constantIndex: Map<unknown, number>
-  /** subexpressions of no local variable, computed once per evaluation: code -> slot `M[i]` */
+  /**
+   * subexpressions that read no local variable: their code (as a condition is generated on its
+   * own), how many times the set's conditions hold each, and which node of a condition is which
+   */
+  readonly uses: Map<string, number>
+  readonly nodes: WeakMap<object, string>
+  /** those held more than once, in the program: code -> slot `M[i]` of the evaluation */
   readonly slots: Map<string, number>
 }
 
 export function createSharedCode (): SharedCode {
-  return { memo: new Map(), constants: [], constantIndex: new Map(), slots: new Map() }
+  return { memo: new Map(), constants: [], constantIndex: new Map(), uses: new Map(), nodes: new WeakMap(), slots: new Map() }
 }
+
+/**
+ * What the code is for: one condition on its own (a function of the Features), or the program of
+ * the rule set, once all its conditions are generated (see SharedCode).
+ */
+export const Target = {
+  CONDITION: 'condition',
+  PROGRAM: 'program'
+} as const
+export type Target = typeof Target[keyof typeof Target]
 
 /**
  * JavaScript for one condition: an expression over the roots of the Features `f` (`f.amount`, `f.ip`:
  * each root as the Features hold it, a group of fields as an object, empty when the Features hold
  * anything else), their values converted as the CEL context would hold them (null as absent,
  * integers as numbers when safe, see runtime.ts). It calls the runtime `$`, refers to the set's
- * constants as `k[i]` and to the slots of an evaluation as `M[i]`, uses the temporary `t`, and
+ * constants as `k[i]` and (in a program) to the slots of an evaluation as `M[i]`, uses the temporary `t`, and
  * assigns locals (cel.bind): all to be declared around it.
  */
 export interface Generated {
@@ -123,23 +139,25 @@ class Generator {
   readonly groups = new Set<string>()
 
   private readonly names: NameWhitelist
-  private readonly shared: SharedCode
+  private readonly common: SharedCode
+  private readonly target: Target
   /** per expression being generated, the local variables (macro, cel.bind) it reads */
   private readonly frames: Array<Set<string>> = [new Set()]
-  /** the code of memo reads and slots this generator wrote */
+  /** the code of memo reads this generator wrote */
   private readonly wrapped = new Set<string>()
 
-  constructor (names: NameWhitelist, shared: SharedCode) {
+  constructor (names: NameWhitelist, common: SharedCode, target: Target) {
     this.names = names
-    this.shared = shared
+    this.common = common
+    this.target = target
   }
 
   /** a read of the features, converted once per function however many rules read it */
   private memoized (key: string, code: string): string {
-    let name = this.shared.memo.get(key)
+    let name = this.common.memo.get(key)
     if (name === undefined) {
-      name = `m${this.shared.memo.size}`
-      this.shared.memo.set(key, name)
+      name = `m${this.common.memo.size}`
+      this.common.memo.set(key, name)
     }
     this.memos.add(name)
     const memo = `(${name} ??= ${code})`
@@ -148,20 +166,27 @@ class Generator {
   }
 
   /**
-   * A subexpression that reads no local variable has one value per evaluation: it is computed in
-   * the first condition that needs it and kept in a slot of the evaluation (`M`). Equal code means
-   * equal value: every name in it means the same in every condition of the set (memo variables,
-   * constants of the set, locals it binds itself). An error is not kept: each condition meets it.
+   * A subexpression that reads no local variable has one value per evaluation. Generating a
+   * condition notes its code and counts it; in the program, one the set holds more than once is
+   * computed in the first condition that needs it and kept in a slot of the evaluation (`M`).
+   * Equal code means equal value: every name in it means the same in every condition of the set
+   * (memo variables, constants of the set, locals it binds itself). An error is not kept: each
+   * condition meets it.
    */
-  private slot (code: string): string {
-    let at = this.shared.slots.get(code)
-    if (at === undefined) {
-      at = this.shared.slots.size
-      this.shared.slots.set(code, at)
+  private shared (node: CheckedNode, code: string): string {
+    if (this.target === Target.CONDITION) {
+      this.common.nodes.set(node, code)
+      this.common.uses.set(code, (this.common.uses.get(code) ?? 0) + 1)
+      return code
     }
-    const slot = `(M[${at}] ??= ${code})`
-    this.wrapped.add(slot)
-    return slot
+    const key = this.common.nodes.get(node)
+    if (key === undefined || (this.common.uses.get(key) ?? 0) < 2) return code
+    let at = this.common.slots.get(key)
+    if (at === undefined) {
+      at = this.common.slots.size
+      this.common.slots.set(key, at)
+    }
+    return `(M[${at}] ??= ${code})`
   }
 
   /** runs `fn` noting the local variables it reads; those in `bound` are its own, not its parent's */
@@ -181,10 +206,10 @@ class Generator {
   }
 
   constant (value: unknown): string {
-    let at = this.shared.constantIndex.get(value)
+    let at = this.common.constantIndex.get(value)
     if (at === undefined) {
-      at = this.shared.constants.push(value) - 1
-      this.shared.constantIndex.set(value, at)
+      at = this.common.constants.push(value) - 1
+      this.common.constantIndex.set(value, at)
     }
     return `k[${at}]`
   }
@@ -210,9 +235,9 @@ class Generator {
   expr (node: CheckedNode, scope: Scope): Expr {
     if (!this.shareable(node)) return this.operator(node, scope)
     const { value, used } = this.track(() => this.operator(node, scope))
-    // not worth a slot: a constant, a memo read, a slot already
+    // not worth a slot: a constant, a memo read
     const trivial = value.code === 'true' || value.code === 'false' || this.wrapped.has(value.code)
-    return used.size === 0 && !trivial ? { code: this.slot(value.code), type: value.type } : value
+    return used.size === 0 && !trivial ? { code: this.shared(node, value.code), type: value.type } : value
   }
 
   private operator (node: CheckedNode, scope: Scope): Expr {
@@ -545,16 +570,17 @@ function staticType (type: CelType): CelType {
 /**
  * Translates a type-checked CEL condition into JavaScript source, or throws Unsupported with the
  * construct it does not translate. What the conditions of a rule set have in common is shared
- * through `shared`: reads of the features that every rule would make alike (a scalar root, a
- * field of a group) are memoized in variables it names, its constants are the set's, and
- * subexpressions of no local variable have slots of the evaluation. Only whitelisted names
+ * through `common`: reads of the features that every rule would make alike (a scalar root, a
+ * field of a group) are memoized in variables it names, its constants are the set's, and the
+ * subexpressions of no local variable the set holds more than once get slots of the evaluation in
+ * the program (generated after every condition, for the PROGRAM target). Only whitelisted names
  * (catalog roots and fields, runtime helpers, fixed method names, generated locals) and escaped
  * literals ever reach the source.
  */
-export function generate (ast: unknown, names: NameWhitelist, shared: SharedCode = createSharedCode()): Generated {
-  const generator = new Generator(names, shared)
+export function generate (ast: unknown, names: NameWhitelist, common: SharedCode = createSharedCode(), target: Target = Target.CONDITION): Generated {
+  const generator = new Generator(names, common, target)
   const root = asChecked(ast)
   const result = generator.expr(root, new Map())
   if (result.type.name !== 'bool') throw new Unsupported(`a condition of type ${result.type.name}`)
-  return { expression: result.code, locals: generator.bound, memos: [...generator.memos], roots: [...generator.roots], groups: [...generator.groups], constants: shared.constants }
+  return { expression: result.code, locals: generator.bound, memos: [...generator.memos], roots: [...generator.roots], groups: [...generator.groups], constants: common.constants }
 }

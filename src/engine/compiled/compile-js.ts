@@ -14,9 +14,7 @@ export function functionBody (generated: Generated): string {
   // the roots it reads, as the program's reader gives them (see Generated)
   const roots = generated.roots.map((root) => groups.has(root) ? `${root}: $.rec(features.${root})` : `${root}: features.${root}`)
   const locals = ['t', ...generated.locals, ...generated.memos]
-  // the slots of this evaluation (see SharedCode): this condition's own
-  const slots = generated.expression.includes('M[') ? 'const M = []\n' : ''
-  return `const f = { ${roots.join(', ')} }\nlet ${locals.join(', ')}\n${slots}return ${generated.expression}`
+  return `const f = { ${roots.join(', ')} }\nlet ${locals.join(', ')}\nreturn ${generated.expression}`
 }
 
 /**
