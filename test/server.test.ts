@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { sha256 } from '../src/auth/api-keys.js'
 import { freePort } from './helpers/redis.js'
-import { rootDir } from './helpers/app.js'
+import { rootDir } from './helpers/test-data.js'
 
 const ANALYST_SECRET = 'test-secret-analyst-server-0123456789'
 

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream'
 import { prepareReplay } from '../../src/backtest/replay-ruleset.js'
 import { runBacktest } from '../../src/backtest/run-backtest.js'
 import { createSnapshotHash } from '../../src/decision-log/snapshot.js'
-import { rootDir } from '../helpers/app.js'
+import { rootDir } from '../helpers/test-data.js'
 import { generateCharges, recordDecisions, toNdjson } from '../helpers/recorded-decisions.js'
 
 const RULES = path.join(rootDir, 'rules')

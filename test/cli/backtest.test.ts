@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { runCli } from '../../src/cli/main.js'
 import type { BacktestReport } from '../../src/backtest/report.js'
-import { rootDir } from '../helpers/app.js'
+import { rootDir } from '../helpers/test-data.js'
 import { captureIo } from '../helpers/cli-io.js'
 import { generateCharges, RECORDING_HASH_KEY, recordDecisions, toNdjson } from '../helpers/recorded-decisions.js'
 

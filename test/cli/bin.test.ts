@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { runCli } from '../../src/cli/main.js'
 import { commands } from '../../src/cli/registry.js'
-import { rootDir } from '../helpers/app.js'
+import { rootDir } from '../helpers/test-data.js'
 import { captureIo } from '../helpers/cli-io.js'
 
 t.test('every command answers --help with its usage', async (t) => {

@@ -2,7 +2,7 @@ import t from 'tap'
 import path from 'node:path'
 import { runCli } from '../../src/cli/main.js'
 import { captureIo } from '../helpers/cli-io.js'
-import { rootDir } from '../helpers/app.js'
+import { rootDir } from '../helpers/test-data.js'
 
 const HEAD = 'version: "t.1"\nthresholds: { review: 50, block: 80 }\n'
 

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { runCli } from '../../src/cli/main.js'
 import { captureIo } from '../helpers/cli-io.js'
-import { rootDir } from '../helpers/app.js'
+import { rootDir } from '../helpers/test-data.js'
 
 const RULESET = 'version: "t.1"\nthresholds: { review: 50, block: 80 }\nrules:\n  - id: tor\n    when: ip.is_tor\n    score: 60\n'
 

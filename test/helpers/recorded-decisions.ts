@@ -13,7 +13,7 @@ import { loadDisposableDomains } from '../../src/signals/email.js'
 import { createIpIntel } from '../../src/signals/ip/ip-intel.js'
 import { createMemoryVelocityStore } from '../../src/velocity/memory-store.js'
 import { createVelocityPlanner } from '../../src/velocity/plan.js'
-import { rootDir, testData, TOR_EXIT } from './app.js'
+import { rootDir, testData, TOR_EXIT } from './test-data.js'
 import { seededRandom } from '../../src/util/seeded-random.js'
 
 export const RECORDING_HASH_KEY = 'test-recording-hash-key-0123456789abcdef'

@@ -8,7 +8,7 @@ import type { LintFinding } from '../../src/lint/finding.js'
 import { lintRuleSet } from '../../src/lint/lint-ruleset.js'
 import { loadRuleSet } from '../../src/ruleset/load.js'
 import { compileOk, RULESET_FILE, ruleSetText } from '../helpers/rule-engine.js'
-import { rootDir } from '../helpers/app.js'
+import { rootDir } from '../helpers/test-data.js'
 
 function lint (rules: string, header = '', lists: Record<string, string[]> = {}): LintFinding[] {
   const text = ruleSetText(rules, header)
