@@ -37,9 +37,10 @@ t.test('SIGHUP reloads the rule set, audited as SIGHUP, and the server keeps ser
 
   const base = `http://127.0.0.1:${port}`
   const get = async (url: string) => await fetch(base + url, { headers: { authorization: `Bearer ${ANALYST_SECRET}` } })
-  /** polls until the condition holds: a bounded wait for the server, not a measurement */
+  /** polls until the condition holds, while the server runs: a bounded wait (30 s and more, for a
+   * loaded machine) for the server, not a measurement */
   async function until (condition: () => Promise<boolean>, what: string): Promise<void> {
-    for (let i = 0; i < 400; i++) {
+    for (let i = 0; i < 1200 && child.exitCode === null; i++) {
       try {
         if (await condition()) return
       } catch {
