@@ -1,12 +1,12 @@
 import t from 'tap'
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { sha256 } from '../../src/auth/api-keys.js'
 import { bundleServer } from '../../scripts/bundle-server.js'
 import { freePort } from '../helpers/redis.js'
-import { rootDir } from '../helpers/app.js'
+import { rootDir } from '../helpers/test-data.js'
+import { startServerProcess } from '../helpers/server-process.js'
 
 const SECRET = 'test-secret-bundle-0123456789abcdef'
 
@@ -20,36 +20,16 @@ t.test('the bundled server (what npm start runs) starts, scores a charge and flu
   const state = mkdtempSync(path.join(tmpdir(), 'riskgate-bundle-'))
   t.teardown(() => rmSync(state, { recursive: true, force: true }))
   const port = await freePort()
-  const child = spawn(process.execPath, [outfile], {
-    cwd: rootDir,
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
-      RISKGATE_HOST: '127.0.0.1',
-      RISKGATE_PORT: String(port),
-      RISKGATE_API_KEYS: `checkout:score:${sha256(SECRET).toString('hex')}`,
-      RISKGATE_HASH_KEY: 'test-hash-key-bundle-0123456789abcdef',
-      RISKGATE_DEV_STATE_DIR: state
-    },
-    stdio: ['ignore', 'pipe', 'pipe']
+  const server = startServerProcess(t, [outfile], {
+    NODE_ENV: 'production',
+    RISKGATE_HOST: '127.0.0.1',
+    RISKGATE_PORT: String(port),
+    RISKGATE_API_KEYS: `checkout:score:${sha256(SECRET).toString('hex')}`,
+    RISKGATE_HASH_KEY: 'test-hash-key-bundle-0123456789abcdef',
+    RISKGATE_DEV_STATE_DIR: state
   })
-  let output = ''
-  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
-  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  t.teardown(() => { child.kill('SIGKILL') })
-
   const base = `http://127.0.0.1:${port}`
-  let ready = false
-  // a bounded wait for the server, not a measurement
-  for (let i = 0; i < 600 && !ready && child.exitCode === null; i++) {
-    try {
-      ready = (await fetch(`${base}/readyz`)).ok
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 25))
-    }
-  }
-  t.ok(ready, 'the server is ready', ready ? {} : { output })
+  await server.until(async () => (await fetch(`${base}/readyz`)).ok, 'the bundled server start')
 
   const response = await fetch(`${base}/v1/score`, {
     method: 'POST',
@@ -61,8 +41,8 @@ t.test('the bundled server (what npm start runs) starts, scores a charge and flu
   t.match(body, { decision: 'allow', signals: { ip: { country: 'US', asn: 15169 }, email: { is_disposable: true } } }, 'the bundled data and the default rules')
   t.same(body.reasons.map((r) => r.rule).sort(), ['disposable_email', 'ip_card_country_mismatch'])
 
-  child.kill('SIGTERM')
-  t.equal(await exited, 0, 'SIGTERM closes it cleanly')
-  t.match(output, /"msg":"closing"/, 'the last log line is written before the process exits')
-  t.notMatch(output, new RegExp(SECRET), 'the API secret is never logged')
+  server.child.kill('SIGTERM')
+  t.equal(await server.exited, 0, 'SIGTERM closes it cleanly')
+  t.match(server.output(), /"msg":"closing"/, 'the last log line is written before the process exits')
+  t.notMatch(server.output(), new RegExp(SECRET), 'the API secret is never logged')
 })
