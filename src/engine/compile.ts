@@ -227,7 +227,8 @@ interface CompiledJs {
  * Its conditions are generated again, now that all of them are known, for what they share.
  */
 function programOf (
-  rules: readonly CompiledRule[], plan: RequirementPlan, compiled: ReadonlyArray<CompiledJs | undefined>, names: NameWhitelist, shared: SharedCode
+  rules: readonly CompiledRule[], plan: RequirementPlan, compiled: ReadonlyArray<CompiledJs | undefined>, names: NameWhitelist, shared: SharedCode,
+  onSource?: (source: string) => void
 ): NonNullable<CompiledRuleSet['program']> | undefined {
   const generated = compiled.map((js) => {
     if (js === undefined) return undefined
@@ -237,14 +238,14 @@ function programOf (
       return js.generated
     }
   })
-  const run = createProgram(plan, rules, generated, shared)
+  const run = createProgram(plan, rules, generated, shared, onSource)
   if (run === undefined) return undefined
   try {
     // the roots the conditions read, then those of the paths the engine checks and shows
     const roots = new Set<string>()
     for (const rule of generated) for (const root of rule?.roots ?? []) roots.add(root)
     for (const read of plan.paths) roots.add(read.segments[0] as string)
-    return { rules, plan, run, read: createFeatureReader([...roots], new Set(names.groups.keys()), plan.paths, whitelistedNames(names)) }
+    return { rules, plan, run, read: createFeatureReader([...roots], new Set(names.groups.keys()), plan.paths, whitelistedNames(names), onSource) }
   } catch {
     return undefined
   }
@@ -265,12 +266,17 @@ export function declaredListFiles (text: string): Record<string, string> {
   return out
 }
 
+export interface CompileOptions {
+  /** receives the source of each function of the rule set's program, as it is built (for inspection) */
+  onProgramSource?: (source: string) => void
+}
+
 /**
  * Compiles a rule set (DESIGN.md "Rule files"): validates the YAML, parses and type-checks every
  * condition, and returns either the compiled set or every error found, each at its file, line and
  * column. A set with any error is refused as a whole.
  */
-export function compileRuleSet (input: RuleSetSource): CompileResult {
+export function compileRuleSet (input: RuleSetSource, options: CompileOptions = {}): CompileResult {
   const source = new YamlSource(input.file, input.text)
   if (source.errors.length > 0) return { ok: false, errors: source.errors }
   const root = source.root
@@ -318,7 +324,7 @@ export function compileRuleSet (input: RuleSetSource): CompileResult {
 
   const hash = hashRuleSet({ version, thresholds, velocity: velocity.specs, lists: lists.sets, rules: definitions })
   const plan = planRequirements(rules)
-  const program = programOf(rules, plan, generated, scope.names, scope.shared)
+  const program = programOf(rules, plan, generated, scope.names, scope.shared, options.onProgramSource)
   const ruleSet: CompiledRuleSet = {
     version,
     hash,

@@ -7,6 +7,7 @@ import { compileToJs } from '../../src/engine/compiled/compile-js.js'
 import type { JsCompileResult } from '../../src/engine/compiled/compile-js.js'
 import { createNameWhitelist } from '../../src/engine/compiled/message-types.js'
 import { compilationSummary } from '../../src/engine/compiled/summary.js'
+import { compileRuleSet } from '../../src/engine/compile.js'
 import { evaluate } from '../../src/engine/evaluate.js'
 import type { CompiledRule, CompiledRuleSet } from '../../src/engine/ruleset.js'
 import { rootDir } from '../helpers/app.js'
@@ -112,6 +113,42 @@ t.test('the generated source holds only whitelisted names and escaped literals',
     if (rule.compiled === undefined) return false
     return evaluate(ruleSet, features({ description: s })).score === 60 && evaluate(ruleSet, features({ description: `${s}x` })).score === 0
   }), { numRuns: 300 })
+})
+
+t.test('the source of a rule set\'s program holds only whitelisted names, generated locals and escaped literals', async (t) => {
+  const hostile = ['"); process.exit(1); ("', '`$' + '{process.exit(1)}`', '*/ throw 1 /*', '\u2028\u2029', '\\', '\'', '</script>', 'constructor', '__proto__']
+  const rules = hostile.flatMap((s, i) => [
+    // a string literal, a free-text description, a metadata key (its path is read and shown): in the program
+    `  - id: h${i}\n    description: ${JSON.stringify(s)}\n    when: ${JSON.stringify(`description == ${cel(s)} || description.contains(${cel(s)}) || metadata[${cel(s)}] == "x"`)}\n    score: 5`,
+    `  - id: g${i}\n    description: ${JSON.stringify(s)}\n    when: ${JSON.stringify(`has(metadata.k${i}) && ip.country != card.country && ${cel(s)} in lists.l`)}\n    score: 5\n    mode: shadow`
+  ])
+  rules.push('  - id: q\n    when: "items.exists(i, i.quantity > 1) && cel.bind(x, amount, x > 5) && velocity.v >= 3"\n    action: review')
+  const sources: string[] = []
+  const result = compileRuleSet({ file: 'hostile.yaml', text: ruleSetText(rules.join('\n'), HEADER), lists: { l: { file: 'l.txt', values: hostile } } }, {
+    onProgramSource: (source) => sources.push(source)
+  })
+  t.ok(result.ok, 'compiled')
+  if (!result.ok) return
+  t.ok(result.ruleSet.program !== undefined && sources.length >= 2, 'a program and its reader')
+  const fields = createNameWhitelist(['v'], new Map([['l', new Set(['a'])]]))
+  const allowed = new Set([
+    'use', 'strict', 'return', 'function', 'let', 'const', 'for', 'in', 'switch', 'case', 'break', 'if', 'else', 'try', 'catch',
+    'typeof', 'undefined', 'true', 'false', 'null', 'key', 'f', 'v', 's', 'e', 'k', 'x', 't', 'n', 'D', 'T', 'I', 'H', 'M', 'P', 'U', 'E', '$',
+    'readFeatures', 'unseen', 'readPath', 'length', 'push', 'reasons', 'shadowReasons', 'skipped', 'skip', 'other', 'values',
+    'allScore', 'liveScore', 'allActions', 'liveActions', 'rule', 'description', 'score', 'action', 'unknown',
+    'fail', 'int', 'dbl', 'str', 'bool', 'rec', 'items', 'metadata', 'hasInt', 'hasDbl', 'hasStr', 'hasBool', 'inMap', 'inList', 'inSet', 'range', 'includes'
+  ])
+  for (const root of [...fields.scalars.keys(), ...fields.groups.keys()]) allowed.add(root)
+  for (const message of fields.messages.values()) for (const field of message.fields.keys()) allowed.add(field)
+  for (const source of sources) {
+    const code = source.replace(/"(?:[^"\\]|\\.)*"/g, '""').replace(/'use strict'/g, '')
+    const unexpected = (code.match(/[A-Za-z_$][\w$]*/g) ?? []).filter((word) => !allowed.has(word) && !/^(?:[vmoa]\d+|rules\d+)$/.test(word))
+    t.same([...new Set(unexpected)], [], 'no other name in the source')
+    t.notOk(/\b(process|exit|script|throw|__proto__)\b/.test(code), 'no text of the rule file outside string literals')
+  }
+  // and it runs: the program's evaluation is the interpreter's
+  const f = features({ description: hostile[0], metadata: { [hostile[0] as string]: 'x', k1: 1 }, card: { country: 'US' }, ip: { address: '203.0.113.10', version: 4, is_private: false, country: 'TH' } })
+  t.same(evaluate(result.ruleSet, f), evaluate(interpreted(result.ruleSet), f))
 })
 
 t.test('CEL semantics at the edges: the same answers and errors as the interpreter', async (t) => {

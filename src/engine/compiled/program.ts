@@ -147,7 +147,7 @@ const READER_RUNTIME = { unseen, readPath } as const
  * The same values as readPath.
  */
 export function createFeatureReader (
-  roots: readonly string[], groups: ReadonlySet<string>, paths: readonly RequiredPath[], names: ReadonlySet<string>
+  roots: readonly string[], groups: ReadonlySet<string>, paths: readonly RequiredPath[], names: ReadonlySet<string>, onSource?: (source: string) => void
 ): FeatureReader {
   const keys: unknown[] = []
   const constant = (value: unknown): string => {
@@ -182,7 +182,7 @@ export function createFeatureReader (
         const parent = objectOf(segments.slice(0, -1))
         read = `${parent} === undefined ? undefined : ${parent}${access(segments[segments.length - 1] as string)}`
       }
-      lines.push(`const ${local} = typeof (t = ${read}) === 'object' && t !== null ? t : undefined`)
+      lines.push(`const ${local} = typeof (t = ${read}) === "object" && t !== null ? t : undefined`)
     }
     return local
   }
@@ -199,10 +199,12 @@ export function createFeatureReader (
     }
   })
   // a group of fields: its object, or an empty one (see Generated)
-  const value = (root: string, local: string): string => groups.has(root) ? `typeof ${local} === 'object' && ${local} !== null ? ${local} : E` : local
+  const value = (root: string, local: string): string => groups.has(root) ? `typeof ${local} === "object" && ${local} !== null ? ${local} : E` : local
   lines.push(`return { ${all.map(([root, local]) => `${root}: ${value(root, local)}`).join(', ')} }`)
+  const source = `'use strict'\nreturn function readFeatures (f, v) {\nlet t\n${lines.join('\n')}\n}`
+  onSource?.(source)
   // eslint-disable-next-line no-new-func -- whitelisted names, generated locals and numbers only
-  const factory = new Function('$', 'P', 'U', 'E', `'use strict'\nreturn function readFeatures (f, v) {\nlet t\n${lines.join('\n')}\n}`) as
+  const factory = new Function('$', 'P', 'U', 'E', source) as
     (rt: typeof READER_RUNTIME, keys: readonly unknown[], unseen: unknown, empty: unknown) => FeatureReader
   return factory(READER_RUNTIME, Object.freeze(keys), UNSEEN, runtime.rec(undefined))
 }
@@ -268,7 +270,8 @@ function skipped (plan: RequirementPlan, rule: ProgramRule, r: number, text: (va
  * (the caller falls back to the per-rule functions).
  */
 export function createProgram (
-  plan: RequirementPlan, rules: readonly ProgramRule[], generated: ReadonlyArray<Generated | undefined>, shared: SharedCode
+  plan: RequirementPlan, rules: readonly ProgramRule[], generated: ReadonlyArray<Generated | undefined>, shared: SharedCode,
+  onSource?: (source: string) => void
 ): ProgramRun | undefined {
   // a key `__proto__` in an object literal would set the prototype: no path is one (a path names its root)
   if (plan.paths.some((read) => read.path === '__proto__')) return undefined
@@ -303,8 +306,10 @@ export function createProgram (
           `if (x === true) ${fired(plan, rule, r, text)} else if (x !== false) e.other(${r}, x) } else ${skipped(plan, rule, r, text)}`)
       }
       const lets = `let x, t${[...memos].map((memo) => `, ${memo}`).join('')}\n`
+      const source = `'use strict'\nreturn function rules${from} (f, v, s, e, M) {\n${lets}${lines.join('\n')}\n}`
+      onSource?.(source)
       // eslint-disable-next-line no-new-func -- assembled from generated conditions, escaped paths, fixed words and numbers only (see codegen.ts)
-      const factory = new Function('$', 'k', 'D', 'T', 'I', 'H', `'use strict'\nreturn function rules${from} (f, v, s, e, M) {\n${lets}${lines.join('\n')}\n}`) as Factory
+      const factory = new Function('$', 'k', 'D', 'T', 'I', 'H', source) as Factory
       chunks.push(factory(runtime, constants, texts, Outcome.THREW, Outcome.INTERPRET, HIDDEN))
     }
   } catch {
