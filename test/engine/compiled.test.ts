@@ -151,6 +151,25 @@ t.test('the source of a rule set\'s program holds only whitelisted names, genera
   t.same(evaluate(result.ruleSet, f), evaluate(interpreted(result.ruleSet), f))
 })
 
+t.test('the program reads the Features as property reads do: inherited, non-enumerable, getters', async (t) => {
+  const { ruleSet } = single('amount > 5 && ip.country == "TH" && (has(card.country) || description.contains("x"))')
+  const reference = interpreted(ruleSet)
+  const base = features({ amount: 10, description: 'x', ip: { address: '203.0.113.10', version: 4, is_private: false, country: 'TH' } })
+  const cases: Array<[string, object]> = [
+    ['roots inherited from a prototype', Object.create(base) as object],
+    ['a non-enumerable root', Object.defineProperty({ ...base }, 'ip', { value: base.ip, enumerable: false })],
+    ['a non-enumerable root shadowing an enumerable inherited one', Object.defineProperty(Object.create({ amount: 1 }) as object, 'amount', { value: 10, enumerable: false })],
+    ['a getter for a root', Object.defineProperty({ ...base }, 'amount', { get: () => 10, enumerable: true })],
+    ['a throwing getter on a property no rule reads', Object.defineProperty({ ...base }, 'unread', { get: () => { throw new Error('read') }, enumerable: true })],
+    ['a null prototype', Object.assign(Object.create(null) as object, base)],
+    ['an array', Object.assign([], base)]
+  ]
+  for (const [name, f] of cases) {
+    t.same(evaluate(ruleSet, f as never), evaluate(reference, f as never), name)
+  }
+  t.equal(evaluate(ruleSet, cases[0]?.[1] as never).score, 60, 'inherited roots are read')
+})
+
 t.test('CEL semantics at the edges: the same answers and errors as the interpreter', async (t) => {
   const cases: Array<[string, Record<string, unknown>]> = [
     ['string(ip.risk * 1e300 * 1e300) == "+Inf"', { ip: { address: '1.1.1.1', version: 4, is_private: false, risk: 2 } }],

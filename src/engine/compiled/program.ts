@@ -163,7 +163,8 @@ export function createFeatureReader (
   const all = [...rootLocals]
   if (all.length > 0) {
     lines.push(`let ${all.map(([, local]) => `${local} = U`).join(', ')}`)
-    lines.push(`for (const key in f) {\nconst x = f[key]\nswitch (key) {\n${all.map(([root, local]) => `case ${JSON.stringify(root)}: ${local} = x; break`).join('\n')}\n}\n}`)
+    // each root's value read in its case: a property that is no root is never read (a getter stays uncalled)
+    lines.push(`for (const key in f) {\nswitch (key) {\n${all.map(([root, local]) => `case ${JSON.stringify(root)}: ${local} = f[key]; break`).join('\n')}\n}\n}`)
     for (const [root, local] of all) lines.push(`if (${local} === U) ${local} = $.unseen(f, ${JSON.stringify(root)})`)
   }
   /** prefix (segments, as JSON) -> the local holding its object, or undefined when it is not one */
