@@ -38,10 +38,9 @@ function describeError (error: unknown): string {
   return 'the condition failed'
 }
 
-/** What evaluate() needs of a rules array, computed once per array: its plan of paths, its rules' fields. */
+/** The fields of a rules array evaluate() reads by index, computed once per array. */
 interface RuleTable {
   readonly rules: readonly CompiledRule[]
-  readonly plan: RequirementPlan
   readonly ids: readonly string[]
   readonly descriptions: readonly string[]
   readonly scores: ReadonlyArray<number | null>
@@ -54,12 +53,11 @@ interface RuleTable {
 
 const tables = new WeakMap<readonly CompiledRule[], RuleTable>()
 
-function ruleTable (rules: readonly CompiledRule[], program: CompiledRuleSet['program']): RuleTable {
+function ruleTable (rules: readonly CompiledRule[]): RuleTable {
   let table = tables.get(rules)
   if (table === undefined) {
     table = {
       rules,
-      plan: program?.rules === rules ? program.plan : planRequirements(rules),
       ids: rules.map((rule) => rule.id),
       descriptions: rules.map((rule) => rule.description),
       scores: rules.map((rule) => rule.score),
@@ -71,6 +69,18 @@ function ruleTable (rules: readonly CompiledRule[], program: CompiledRuleSet['pr
     tables.set(rules, table)
   }
   return table
+}
+
+/** the plan of paths of a rules array without a program (built by hand, not by compileRuleSet) */
+const plans = new WeakMap<readonly CompiledRule[], RequirementPlan>()
+
+function requirementPlan (rules: readonly CompiledRule[]): RequirementPlan {
+  let plan = plans.get(rules)
+  if (plan === undefined) {
+    plan = planRequirements(rules)
+    plans.set(rules, plan)
+  }
+  return plan
 }
 
 /**
@@ -90,17 +100,24 @@ class Tally implements ProgramSink {
   private context: Record<string, unknown> | undefined = undefined
 
   private readonly ruleSet: CompiledRuleSet
-  private readonly table: RuleTable
+  private readonly plan: RequirementPlan
   private readonly source: unknown
   private readonly known: readonly unknown[]
   private readonly shown: readonly unknown[]
+  /** the rules' fields, looked up when a rule needs more than the program writes itself */
+  private ruleFields: RuleTable | undefined = undefined
 
-  constructor (ruleSet: CompiledRuleSet, table: RuleTable, source: unknown, values: readonly unknown[], shown: readonly unknown[]) {
+  constructor (ruleSet: CompiledRuleSet, plan: RequirementPlan, source: unknown, values: readonly unknown[], shown: readonly unknown[]) {
     this.ruleSet = ruleSet
-    this.table = table
+    this.plan = plan
     this.source = source
     this.known = values
     this.shown = shown
+  }
+
+  private get table (): RuleTable {
+    this.ruleFields ??= ruleTable(this.ruleSet.rules)
+    return this.ruleFields
   }
 
   fire (r: number, values: Record<string, unknown>): void {
@@ -127,7 +144,7 @@ class Tally implements ProgramSink {
 
   /** skipped: the required paths that are unknown */
   skip (r: number): void {
-    const plan = this.table.plan
+    const plan = this.plan
     const requires = plan.byRule[r] as readonly number[]
     const unknown: string[] = []
     for (let i = 0; i < requires.length; i++) {
@@ -153,7 +170,7 @@ class Tally implements ProgramSink {
 
   /** the values of a fired rule's reason: its shown paths in order, but those HIDDEN */
   values (r: number): Record<string, unknown> {
-    const plan = this.table.plan
+    const plan = this.plan
     const shows = plan.showsByRule[r] as readonly number[]
     const values: Record<string, unknown> = {}
     for (let i = 0; i < shows.length; i++) {
@@ -207,8 +224,8 @@ export function evaluate (ruleSet: CompiledRuleSet, features: Features): Evaluat
   const source: unknown = features !== null && typeof features === 'object' ? features : {}
   const rules = ruleSet.rules
   const program = ruleSet.program !== undefined && ruleSet.program.rules === rules ? ruleSet.program : undefined
-  const table = ruleTable(rules, program)
-  const paths = table.plan.paths
+  const plan = program !== undefined ? program.plan : requirementPlan(rules)
+  const paths = plan.paths
   // every path of the plan read once: whether it is known (not undefined), and what reasons show
   const values: unknown[] = new Array(paths.length)
   // the program reads each root of the Features once (its conditions read the roots it returns)
@@ -217,9 +234,9 @@ export function evaluate (ruleSet: CompiledRuleSet, features: Features): Evaluat
   const shown: unknown[] = new Array(paths.length)
   for (let i = 0; i < paths.length; i++) shown[i] = shownValue(values[i])
 
-  const tally = new Tally(ruleSet, table, source, values, shown)
+  const tally = new Tally(ruleSet, plan, source, values, shown)
   if (program !== undefined && roots !== undefined) program.run(roots, values, shown, tally)
-  else ruleByRule(tally, rules, table.plan, values, source)
+  else ruleByRule(tally, rules, plan, values, source)
 
   const score = clampScore(tally.liveScore)
   const shadowScore = clampScore(tally.allScore)

@@ -89,7 +89,7 @@ export interface ProgramSink {
   readonly reasons: unknown[]
   readonly shadowReasons: unknown[]
   readonly skipped: unknown[]
-  fire: (rule: number, values: Record<string, unknown>) => void
+  /** lists a skipped rule with its unknown required paths (when the program does not list them itself) */
   skip: (rule: number) => void
   other: (rule: number, result: unknown) => void
   /** the values of the rule's reason when one of its shown values is HIDDEN */
@@ -224,9 +224,9 @@ function reasonValues (plan: RequirementPlan, r: number): string {
 const FLAGS: Readonly<Record<RuleAction, number>> = { allow: ActionFlag.ALLOW, block: ActionFlag.BLOCK, review: ActionFlag.REVIEW }
 
 /**
- * What the program does when rule r fires, written out: the sums, then its reason, as the sink's
- * `fire` would (src/engine/evaluate.ts); its id and description are values (`D[i]`), its score and
- * action numbers and fixed words.
+ * What the program does when rule r fires, written out: the sums, then its reason, as the engine
+ * does for a rule the interpreter fires (src/engine/evaluate.ts); its id and description are values
+ * (`D[i]`), its score and action numbers and fixed words.
  */
 function fired (plan: RequirementPlan, rule: ProgramRule, r: number, text: (value: string) => string): string {
   const points = rule.score ?? 0
