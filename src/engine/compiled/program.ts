@@ -246,7 +246,9 @@ function fired (plan: RequirementPlan, rule: ProgramRule, r: number, text: (valu
 
 /**
  * What the program does when rule r is skipped, written out: its unknown required paths, chosen by
- * which of them is unknown (up to 3 of them; more are the sink's to list).
+ * which of them is unknown (up to 3 of them; more are the sink's to list). The paths are string
+ * literals (escaped, as in reasons' values): an array literal of constants shares its elements
+ * until it is written to.
  */
 function skipped (plan: RequirementPlan, rule: ProgramRule, r: number, text: (value: string) => string): string {
   const requires = plan.byRule[r] ?? []
@@ -254,7 +256,7 @@ function skipped (plan: RequirementPlan, rule: ProgramRule, r: number, text: (va
   const unknown = (rest: readonly number[], chosen: readonly string[]): string => {
     if (rest.length === 0) return `[${chosen.join(', ')}]`
     const [at, ...others] = rest as [number, ...number[]]
-    const path = text((plan.paths[at] as RequiredPath).path)
+    const path = JSON.stringify((plan.paths[at] as RequiredPath).path)
     return `(v[${Number(at)}] === undefined ? ${unknown(others, [...chosen, path])} : ${unknown(others, chosen)})`
   }
   return `e.skipped.push({ rule: ${text(rule.id)}, unknown: ${unknown(requires, [])} })`
