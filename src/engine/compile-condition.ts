@@ -1,11 +1,14 @@
 import type { Environment } from '@marcbachmann/cel-js'
 import type { Scalar } from 'yaml'
+import { authorsText, matchesCalls } from './cel-environment.js'
 import { findConditionReads } from './cel-reads.js'
 import type { ConditionReads } from './cel-reads.js'
 import { compileToJs } from './compiled/compile-js.js'
 import type { JsCompileResult } from './compiled/compile-js.js'
 import type { SharedCode } from './compiled/codegen.js'
 import type { NameWhitelist } from './compiled/message-types.js'
+import { PatternError } from './re2-pattern.js'
+import type { PatternSet } from './re2-pattern.js'
 import type { YamlSource } from './yaml-source.js'
 
 export const MAX_CONDITION_LENGTH = 4_096
@@ -20,7 +23,10 @@ export interface CompiledCondition {
 }
 
 export interface ConditionScope {
+  /** a RuleEnvironment (src/engine/cel-environment.ts) whose `matches` reads `patterns` */
   env: Environment
+  /** the rule set's regular expressions, compiled here as the conditions are */
+  patterns: PatternSet
   velocity: ReadonlySet<string>
   lists: ReadonlySet<string>
   /** the names compiled conditions may read */
@@ -34,13 +40,37 @@ function celErrorParts (error: unknown): { start: number | undefined, message: s
     const e = error as { range?: { start?: unknown }, summary?: unknown, message?: unknown }
     const start = typeof e.range?.start === 'number' ? e.range.start : undefined
     const message = typeof e.summary === 'string' ? e.summary : typeof e.message === 'string' ? e.message : String(error)
-    return { start, message }
+    return { start, message: authorsText(message) }
   }
-  return { start: undefined, message: String(error) }
+  return { start: undefined, message: authorsText(String(error)) }
 }
 
 function declaredList (names: ReadonlySet<string>): string {
   return names.size === 0 ? 'none' : [...names].join(', ')
+}
+
+/**
+ * Compiles the patterns of the condition's `matches` calls into the rule set's patterns, each once:
+ * a pattern must be a string literal (a pattern computed from the charge would let the charge choose
+ * the regular expression, and pay for compiling it on every charge) that RE2 accepts.
+ */
+function compilePatterns (ast: Parameters<typeof matchesCalls>[0], patterns: PatternSet, errorAt: (index: number, message: string) => undefined): boolean {
+  let ok = true
+  for (const call of matchesCalls(ast)) {
+    if (call.pattern === undefined) {
+      errorAt(call.start, 'matches() takes its pattern as a string literal ("^gift ?card$"), not a value computed per charge')
+      ok = false
+      continue
+    }
+    try {
+      patterns.add(call.pattern)
+    } catch (error) {
+      if (!(error instanceof PatternError)) throw error
+      errorAt(call.start, `matches(): ${error.message}`)
+      ok = false
+    }
+  }
+  return ok
 }
 
 /**
@@ -87,5 +117,6 @@ export function compileCondition (
   if (checked.type !== 'bool') {
     return errorAt(0, `the condition must be a bool, but it is ${checked.type ?? 'unknown'}`)
   }
+  if (!compilePatterns(parsed.ast, scope.patterns, errorAt)) return undefined
   return { condition: parsed, ast: parsed.ast, js: compileToJs(parsed.ast, scope.names, scope.shared), reads }
 }

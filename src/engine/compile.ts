@@ -10,6 +10,7 @@ import type { NameWhitelist } from './compiled/message-types.js'
 import type { RequirementPlan } from './compiled/program.js'
 import { createFeatureReader, createProgram, planRequirements } from './compiled/program.js'
 import { identifierProblem } from './identifiers.js'
+import { createPatternSet } from './re2-pattern.js'
 import { RuleAction, RuleMode } from './ruleset.js'
 import type { CompiledRule, CompiledRuleSet, CompileResult, FeatureRead, RuleDefinition, RuleSetSource, Thresholds } from './ruleset.js'
 import { hashRuleSet } from './ruleset-hash.js'
@@ -292,12 +293,15 @@ export function compileRuleSet (input: RuleSetSource, options: CompileOptions = 
   const lists = compileLists(source, entryOf(top, 'lists'), input)
   const listNames = [...lists.sets.keys()]
 
+  // the set's regular expressions: compiled once, for its compiled code and its interpreter alike
+  const patterns = createPatternSet()
   const scope = {
-    env: createCelEnvironment(velocity.names, lists.names),
+    env: createCelEnvironment(velocity.names, lists.names, patterns),
+    patterns,
     velocity: new Set(velocity.names),
     lists: new Set(lists.names),
     names: createNameWhitelist(velocity.names, lists.sets),
-    shared: createSharedCode()
+    shared: createSharedCode(patterns)
   }
 
   const rulesEntry = entryOf(top, 'rules')

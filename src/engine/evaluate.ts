@@ -1,4 +1,5 @@
 import { buildCelContext } from './cel-context.js'
+import { authorsText } from './cel-environment.js'
 import { ActionFlag, clampScore, decide } from './decide.js'
 import type { Features } from './features.js'
 import { HIDDEN, Outcome, planRequirements, readPath } from './compiled/program.js'
@@ -32,8 +33,8 @@ function actionFlag (action: RuleAction | null): number {
 function describeError (error: unknown): string {
   if (error !== null && typeof error === 'object') {
     const e = error as { summary?: unknown, message?: unknown }
-    if (typeof e.summary === 'string') return e.summary
-    if (typeof e.message === 'string') return e.message
+    if (typeof e.summary === 'string') return authorsText(e.summary)
+    if (typeof e.message === 'string') return authorsText(e.message)
   }
   return 'the condition failed'
 }
@@ -214,7 +215,7 @@ function ruleByRule (tally: Tally, rules: readonly CompiledRule[], plan: Require
  *
  * - A rule that reads a feature path absent from the Features (no card, Redis down...) is not
  *   evaluated and is listed in `skipped` with those paths; paths tested with `has()` are exempt.
- *   A condition that fails at run time (division by zero, bad regex...) is skipped with its error.
+ *   A condition that fails at run time (division by zero, a missing metadata key...) is skipped with its error.
  * - The score is the sum of the fired live rules' scores, clamped to 0..100.
  * - Decision precedence: allow action > block action > review action > score thresholds.
  * - `shadow` is what live and shadow rules together would decide (score, decision); its reasons

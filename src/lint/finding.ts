@@ -16,9 +16,7 @@ export const LintCode = {
   ALLOW_BLOCK_OVERLAP: 'allow_block_overlap',
   UNUSED_LIST: 'unused_list',
   EMPTY_LIST: 'empty_list',
-  UNUSED_COUNTER: 'unused_counter',
-  REGEX_BACKTRACKING: 'regex_backtracking',
-  REGEX_INVALID: 'regex_invalid'
+  UNUSED_COUNTER: 'unused_counter'
 } as const
 export type LintCode = typeof LintCode[keyof typeof LintCode]
 

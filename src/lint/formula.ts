@@ -1,5 +1,6 @@
 import { serialize } from '@marcbachmann/cel-js'
 import type { ASTNode } from '@marcbachmann/cel-js'
+import { authorsText } from '../engine/cel-environment.js'
 import { ROOTS } from '../engine/feature-catalog.js'
 
 /**
@@ -77,8 +78,9 @@ export function constantOf (node: ASTNode): Constant | undefined {
   return undefined
 }
 
+/** the key is the node's canonical text, as its author would write it (it shows in findings) */
 function opaque (node: ASTNode): Formula {
-  return { kind: 'atom', atom: { kind: 'opaque', key: serialize(node), span: spanOf(node) } }
+  return { kind: 'atom', atom: { kind: 'opaque', key: authorsText(serialize(node)), span: spanOf(node) } }
 }
 
 function and (parts: Formula[]): Formula {

@@ -1,4 +1,3 @@
-import type { ASTNode } from '@marcbachmann/cel-js'
 import { findConditionReads } from '../engine/cel-reads.js'
 import { createCelEnvironment } from '../engine/cel-environment.js'
 import { RuleAction, RuleMode } from '../engine/ruleset.js'
@@ -10,7 +9,6 @@ import { LintCode, LintSeverity } from './finding.js'
 import type { LintFinding } from './finding.js'
 import { toFormula } from './formula.js'
 import type { Formula } from './formula.js'
-import { checkRegex } from './regex-risk.js'
 import { locateRuleFile } from './rule-source.js'
 import type { Position } from './rule-source.js'
 import { implies, satisfiable } from './satisfiable.js'
@@ -27,6 +25,11 @@ export interface LintInput {
 export interface LintOptions {
   /** random charges tried per allow/block pair when the solver cannot build one (default 2,000) */
   samples?: number
+  /**
+   * false: look for errors only (what decides whether a set may go live), skipping the analyses
+   * that only find warnings, the costly ones among them (pairs of rules, example charges)
+   */
+  warnings?: boolean
 }
 
 interface Analyzed extends RuleFacts {
@@ -36,23 +39,6 @@ interface Analyzed extends RuleFacts {
 
 /** allow > block > review: the precedence of DESIGN.md */
 const RANK: Readonly<Record<RuleAction, number>> = { allow: 3, block: 2, review: 1 }
-
-function regexLiterals (ast: ASTNode): Array<{ pattern: string, start: number }> {
-  const out: Array<{ pattern: string, start: number }> = []
-  const walk = (node: ASTNode): void => {
-    if (node.op === 'rcall' && node.args[0] === 'matches') {
-      const arg = node.args[2][0]
-      if (arg?.op === 'value' && typeof arg.args === 'string') out.push({ pattern: arg.args, start: arg.start })
-    }
-    const visit = (value: unknown): void => {
-      if (Array.isArray(value)) value.forEach(visit)
-      else if (value !== null && typeof value === 'object' && 'op' in value) walk(value as ASTNode)
-    }
-    if (node.op !== 'value') visit(node.args)
-  }
-  walk(ast)
-  return out
-}
 
 function requiresSubset (a: CompiledRule, b: CompiledRule): boolean {
   const paths = new Set(b.requires.map((r) => r.path))
@@ -70,14 +56,15 @@ function effect (rule: CompiledRule): string {
 }
 
 /**
- * Lints a compiled rule set (pure: no I/O). Errors: rules that can never fire, regular expressions
- * that are invalid or can backtrack catastrophically. Warnings: rules that fire on every charge,
- * rules shadowed by another action rule, score rules with the same condition, allow and block
- * rules that can fire on the same charge (with an example charge found by the engine itself),
- * lists and velocity counters declared but unused, empty lists. Lists and counters used but not
- * declared are compile errors already.
+ * Lints a compiled rule set (pure: no I/O). Errors: rules that can never fire. Warnings: rules that
+ * fire on every charge, rules shadowed by another action rule, score rules with the same condition,
+ * allow and block rules that can fire on the same charge (with an example charge found by the
+ * engine itself), lists and velocity counters declared but unused, empty lists. Lists and counters
+ * used but not declared are compile errors already, and so are regular expressions RE2 refuses:
+ * matches() runs on a linear-time engine, so no pattern can backtrack catastrophically.
  */
 export function lintRuleSet (input: LintInput, options: LintOptions = {}): LintFinding[] {
+  const warnings = options.warnings ?? true
   const { ruleSet } = input
   const locations = locateRuleFile(input.file, input.text)
   const findings: LintFinding[] = []
@@ -108,22 +95,12 @@ export function lintRuleSet (input: LintInput, options: LintOptions = {}): LintF
 
     if (sat.status === 'unsat') {
       add(LintSeverity.ERROR, LintCode.NEVER_FIRES, locations.condition(rule.id, sat.span?.start ?? 0), `can never fire: ${sat.reason}`, rule.id)
-    } else if (satisfiable({ kind: 'not', part: formula }, ctx).status === 'unsat') {
+    } else if (warnings && satisfiable({ kind: 'not', part: formula }, ctx).status === 'unsat') {
       add(LintSeverity.WARNING, LintCode.ALWAYS_FIRES, locations.rule(rule.id),
         'fires on every charge whose inputs are known: the condition is always true', rule.id)
     }
-
-    for (const { pattern, start } of regexLiterals(ast)) {
-      const check = checkRegex(pattern)
-      if (check.ok) continue
-      const at = locations.condition(rule.id, start)
-      if ('invalid' in check) {
-        add(LintSeverity.ERROR, LintCode.REGEX_INVALID, at, `invalid regular expression: the rule is skipped with an error on every charge (${check.invalid})`, rule.id)
-      } else {
-        add(LintSeverity.ERROR, LintCode.REGEX_BACKTRACKING, at, `regular expression can backtrack catastrophically: ${check.risk.message}; rewrite it without nested or overlapping repetition`, rule.id)
-      }
-    }
   })
+  if (!warnings) return findings.sort((x, y) => x.line - y.line || x.column - y.column)
 
   for (const spec of ruleSet.velocity) {
     if (!usedCounters.has(spec.name)) {

@@ -1,3 +1,6 @@
+import { RE2_MATCHES } from '../cel-environment.js'
+import { createPatternSet, PatternError } from '../re2-pattern.js'
+import type { PatternSet } from '../re2-pattern.js'
 import type { MessageType, NameWhitelist } from './message-types.js'
 import { celInt } from './runtime.js'
 import { asChecked } from './types.js'
@@ -29,10 +32,12 @@ export interface SharedCode {
   readonly nodes: WeakMap<object, string>
   /** those held more than once, in the program: code -> slot `M[i]` of the evaluation */
   readonly slots: Map<string, number>
+  /** the set's regular expressions (the interpreter's `matches` reads the same ones) */
+  readonly patterns: PatternSet
 }
 
-export function createSharedCode (): SharedCode {
-  return { memo: new Map(), constants: [], constantIndex: new Map(), uses: new Map(), nodes: new WeakMap(), slots: new Map() }
+export function createSharedCode (patterns: PatternSet = createPatternSet()): SharedCode {
+  return { memo: new Map(), constants: [], constantIndex: new Map(), uses: new Map(), nodes: new WeakMap(), slots: new Map(), patterns }
 }
 
 /**
@@ -485,23 +490,27 @@ class Generator {
       if (mapped !== undefined && args.length === 0) return { code: `${receiver.code}.${mapped}()`, type }
       if (name === 'size' && args.length === 0) return { code: `$.sizeOfString(${receiver.code})`, type }
       if (name === 'containsAny' && argTypes === 'list<string>') return { code: `$.containsAny(${receiver.code}, ${(first as Expr).code})`, type }
-      if (name === 'matches' && argTypes === 'string') return { code: this.matches(receiver, args[0] as CheckedNode), type }
+      if (name === RE2_MATCHES && argTypes === 'string') return { code: this.matches(receiver, args[0] as CheckedNode), type }
     }
     if (name === 'size' && args.length === 0 && receiver.type.kind === 'list') return { code: `$.sizeOfList(${receiver.code})`, type }
     if (name === 'size' && args.length === 0 && receiver.type.kind === 'map') return { code: `$.sizeOfMap(${receiver.code})`, type }
     throw new Unsupported(signature)
   }
 
-  /** matches() with a literal pattern: one RegExp, built at compile exactly as cel-js builds it */
+  /**
+   * matches() with a literal pattern: the rule set's compiled RE2 pattern, the very one the
+   * interpreter's `matches` uses (src/engine/cel-environment.ts), a constant of the set
+   */
   private matches (receiver: Expr, patternNode: CheckedNode): string {
     if (patternNode.op !== 'value' || typeof patternNode.args !== 'string') throw new Unsupported('matches() with a pattern that is not a literal')
-    let regex: RegExp
+    let pattern: ReturnType<PatternSet['add']>
     try {
-      regex = new RegExp(patternNode.args)
-    } catch {
-      throw new Unsupported('matches() with an invalid pattern')
+      pattern = this.common.patterns.add(patternNode.args)
+    } catch (error) {
+      if (error instanceof PatternError) throw new Unsupported('matches() with an invalid pattern')
+      throw error
     }
-    return `${this.constant(regex)}.test(${receiver.code})`
+    return `${this.constant(pattern)}.test(${receiver.code})`
   }
 
   private bind (node: CheckedNode, receiver: CheckedNode, args: CheckedNode[], scope: Scope): Expr {
