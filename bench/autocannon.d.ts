@@ -2,25 +2,27 @@
 declare module 'autocannon' {
   import type { EventEmitter } from 'node:events'
 
-  interface Request {
+  export interface Request {
     method?: string
     path?: string
     headers?: Record<string, string>
     body?: string | Buffer
   }
-  interface RequestSpec extends Request {
+  export interface RequestSpec extends Request {
     setupRequest?: (request: Request, context: Record<string, unknown>) => Request
   }
-  interface Options {
+  export interface Options {
     url: string
     connections?: number
     duration?: number
+    /** requests in all (instead of a duration) */
+    amount?: number
     pipelining?: number
     timeout?: number
     requests?: RequestSpec[]
   }
   interface Histogram { average: number, mean: number, p50: number, p99: number, total: number }
-  interface Result {
+  export interface Result {
     requests: Histogram
     latency: Histogram
     throughput: Histogram

@@ -1,18 +1,29 @@
 /**
- * One load run: autocannon, in this process, against a server in another one. Each request is a
- * body of the corpus (in turn) with a fresh charge_id. Latencies are kept at full resolution (the
- * 'response' event carries fractional milliseconds; autocannon's own histogram keeps integers).
+ * Closed-loop load from this process against a server in another one: for a duration, with
+ * autocannon (latencies kept at full resolution: the 'response' event carries fractional
+ * milliseconds, autocannon's own histogram keeps integers), or a fixed number of requests as fast
+ * as the server answers them (bench/pipelined-client.ts). Each request is POST /v1/score with a
+ * body the caller makes from its number.
  */
 import autocannon from 'autocannon'
+import type { RequestSpec } from 'autocannon'
 import { bodyOf } from './corpus.js'
 import type { Corpus } from './corpus.js'
+import { runPipelined } from './pipelined-client.js'
 import { HOST } from './processes.js'
+import { percentile } from './stats.js'
+
+/** the body of the n-th request of a run */
+export type BodyOf = (n: number) => string
+
+/** the corpus's bodies in turn, each with a fresh charge_id `<prefix>_<n>` */
+export function corpusBodies (corpus: Corpus, idPrefix: string): BodyOf {
+  return (n) => bodyOf(corpus, n, `${idPrefix}_${n}`)
+}
 
 export interface LoadOptions {
   port: number
-  corpus: Corpus
-  /** prefix of the charge ids: unique per run */
-  idPrefix: string
+  body: BodyOf
   connections: number
   durationSeconds: number
   headers: Record<string, string>
@@ -29,30 +40,27 @@ export interface LoadResult {
   non2xx: number
 }
 
-function percentile (sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] as number
+function scoreRequest (body: BodyOf, headers: Record<string, string>): RequestSpec {
+  let next = 0
+  return {
+    method: 'POST',
+    path: '/v1/score',
+    headers: { 'content-type': 'application/json', ...headers },
+    setupRequest: (request) => {
+      request.body = body(next++)
+      return request
+    }
+  }
 }
 
 export async function runLoad (options: LoadOptions): Promise<LoadResult> {
-  let next = 0
-  const corpus = options.corpus
   const latencies: number[] = []
   const instance = autocannon({
     url: `http://${HOST}:${options.port}`,
     connections: options.connections,
     duration: options.durationSeconds,
     timeout: 10,
-    requests: [{
-      method: 'POST',
-      path: '/v1/score',
-      headers: { 'content-type': 'application/json', ...options.headers },
-      setupRequest: (request) => {
-        const n = next++
-        request.body = bodyOf(corpus, n, `${options.idPrefix}_${n}`)
-        return request
-      }
-    }]
+    requests: [scoreRequest(options.body, options.headers)]
   })
   instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
     if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime)
@@ -69,5 +77,52 @@ export async function runLoad (options: LoadOptions): Promise<LoadResult> {
     meanMs: sum / sorted.length,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx
+  }
+}
+
+export interface AmountOptions {
+  port: number
+  body: BodyOf
+  /** requests in all */
+  amount: number
+  connections: number
+  /** requests in flight per connection */
+  pipelining?: number
+  headers: Record<string, string>
+}
+
+export interface AmountResult {
+  /** 2xx answers */
+  requests: number
+  seconds: number
+  /** CPU of this process (the load generator) per request, µs */
+  clientCpuUs: number
+  errors: number
+  non2xx: number
+  /** the status line and start of the first non-2xx answer */
+  firstNon2xx?: string
+}
+
+/** `amount` requests, as fast as the server answers them (bench/pipelined-client.ts). */
+export async function runAmount (options: AmountOptions): Promise<AmountResult> {
+  const started = performance.now()
+  const cpu = process.cpuUsage()
+  const result = await runPipelined({ ...options, pipelining: options.pipelining ?? 1 })
+  const used = process.cpuUsage(cpu)
+  return {
+    requests: result.ok,
+    seconds: (performance.now() - started) / 1000,
+    clientCpuUs: (used.user + used.system) / options.amount,
+    errors: result.errors,
+    non2xx: result.non2xx,
+    ...(result.firstNon2xx !== undefined ? { firstNon2xx: result.firstNon2xx } : {})
+  }
+}
+
+/** Throws when a run had errors or non-2xx answers (its figures would be of something else). */
+export function assertAllAnswered (what: string, result: { errors: number, non2xx: number, firstNon2xx?: string }, note = ''): void {
+  if (result.errors > 0 || result.non2xx > 0) {
+    const first = result.firstNon2xx === undefined ? '' : ` (first: ${result.firstNon2xx})`
+    throw new Error(`${what}: ${result.errors} errors, ${result.non2xx} non-2xx answers${first}: the measurement is invalid${note}`)
   }
 }

@@ -1,0 +1,121 @@
+/**
+ * The command line of `npm run bench` (see docs/performance.md). Every phase can be skipped, and
+ * its size changed, so that a developer can run a part of it quickly.
+ */
+import { parseArgs } from 'node:util'
+
+export interface BenchOptions {
+  /** alternating rounds of the load and of the steady-rate phase */
+  rounds: number
+  /** seconds measured per run (load and steady rate) */
+  durationSeconds: number
+  warmupSeconds: number
+  /** connections of the load phase (and of the profiled run) */
+  connections: number
+  steadyRate: number
+  steadyConnections: number
+  /** charges scored for Redis memory per charge */
+  memoryCharges: number
+  /** charges of one card before the measured ones, and charges measured (hot and normal each) */
+  hotCharges: number
+  hotMeasured: number
+  /** distinct charges scored by a server without Redis before its RSS is read */
+  rssCharges: number
+  rssConnections: number
+  rssPipelining: number
+  profile: boolean
+  /** where to keep the profile's .cpuprofile files (a temporary folder, removed, when undefined) */
+  profileDir: string | undefined
+  skip: Record<'inProcess' | 'load' | 'steady' | 'memory' | 'hot' | 'rss', boolean>
+  /** variants of the riskgate server: its in-process stores (the baseline keeps Redis), more settings */
+  noRedis: boolean
+  env: Record<string, string>
+}
+
+const USAGE = `usage: npm run bench -- [options]
+  --rounds N             alternating rounds of the load and steady phases (3)
+  --duration S           seconds measured per run (10); --warmup S (2)
+  --connections N        connections of the load phase (50)
+  --steady-rate R        requests per second of the steady phase (300); --steady-connections N (20)
+  --memory-charges N     charges scored for Redis memory per charge (50000)
+  --hot-charges N        charges of one card before the measured ones (10000); --hot-measured N (2000)
+  --rss-charges N        distinct charges scored without Redis before reading RSS (1000000)
+  --rss-connections N    (32) and --rss-pipelining N (4) of that phase
+  --profile              one more load run with the riskgate server under node --cpu-prof
+  --profile-dir DIR      keep its .cpuprofile files in DIR (implies --profile)
+  --skip-in-process --skip-load --skip-steady --skip-memory --skip-hot --skip-rss
+  --no-redis             riskgate with its in-process stores (the baseline keeps Redis)
+  --env RISKGATE_X=value another setting of the riskgate server (repeatable)`
+
+function count (value: string, name: string, min: number): number {
+  const n = Number(value)
+  if (!Number.isFinite(n) || n < min) throw new Error(`--${name} takes a number >= ${min}, not ${value}\n${USAGE}`)
+  return n
+}
+
+export function parseOptions (argv: readonly string[]): BenchOptions {
+  const { values: args } = parseArgs({
+    args: [...argv],
+    options: {
+      rounds: { type: 'string', default: '3' },
+      duration: { type: 'string', default: '10' },
+      warmup: { type: 'string', default: '2' },
+      connections: { type: 'string', default: '50' },
+      'steady-rate': { type: 'string', default: '300' },
+      'steady-connections': { type: 'string', default: '20' },
+      'memory-charges': { type: 'string', default: '50000' },
+      'hot-charges': { type: 'string', default: '10000' },
+      'hot-measured': { type: 'string', default: '2000' },
+      'rss-charges': { type: 'string', default: '1000000' },
+      'rss-connections': { type: 'string', default: '32' },
+      'rss-pipelining': { type: 'string', default: '4' },
+      profile: { type: 'boolean', default: false },
+      'profile-dir': { type: 'string' },
+      'skip-in-process': { type: 'boolean', default: false },
+      'skip-load': { type: 'boolean', default: false },
+      'skip-steady': { type: 'boolean', default: false },
+      'skip-memory': { type: 'boolean', default: false },
+      'skip-hot': { type: 'boolean', default: false },
+      'skip-rss': { type: 'boolean', default: false },
+      'no-redis': { type: 'boolean', default: false },
+      env: { type: 'string', multiple: true, default: [] },
+      help: { type: 'boolean', default: false }
+    }
+  })
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`)
+    process.exit(0)
+  }
+  const env: Record<string, string> = {}
+  for (const pair of args.env) {
+    const at = pair.indexOf('=')
+    if (at < 1 || !pair.startsWith('RISKGATE_')) throw new Error(`--env takes RISKGATE_NAME=value, not ${pair}`)
+    env[pair.slice(0, at)] = pair.slice(at + 1)
+  }
+  return {
+    rounds: Math.floor(count(args.rounds, 'rounds', 1)),
+    durationSeconds: count(args.duration, 'duration', 1),
+    warmupSeconds: count(args.warmup, 'warmup', 0),
+    connections: Math.floor(count(args.connections, 'connections', 1)),
+    steadyRate: count(args['steady-rate'], 'steady-rate', 1),
+    steadyConnections: Math.floor(count(args['steady-connections'], 'steady-connections', 1)),
+    memoryCharges: Math.floor(count(args['memory-charges'], 'memory-charges', 100)),
+    hotCharges: Math.floor(count(args['hot-charges'], 'hot-charges', 0)),
+    hotMeasured: Math.floor(count(args['hot-measured'], 'hot-measured', 100)),
+    rssCharges: Math.floor(count(args['rss-charges'], 'rss-charges', 1000)),
+    rssConnections: Math.floor(count(args['rss-connections'], 'rss-connections', 1)),
+    rssPipelining: Math.floor(count(args['rss-pipelining'], 'rss-pipelining', 1)),
+    profile: args.profile || args['profile-dir'] !== undefined,
+    profileDir: args['profile-dir'],
+    skip: {
+      inProcess: args['skip-in-process'],
+      load: args['skip-load'],
+      steady: args['skip-steady'],
+      memory: args['skip-memory'],
+      hot: args['skip-hot'],
+      rss: args['skip-rss']
+    },
+    noRedis: args['no-redis'],
+    env
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * The profile phase (--profile): one more load run (the load phase's connections, warm-up and
+ * duration) against a riskgate server started with `node --cpu-prof`, and the self time of its
+ * samples during the measured seconds split by category (bench/cpu-profile.ts), in µs of CPU per
+ * request, beside the server's CPU per request from /proc in the same run.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import type { Corpus } from '../corpus.js'
+import { breakdown, CATEGORIES, sourceMap } from '../cpu-profile.js'
+import type { Category, CpuProfile, FunctionTime } from '../cpu-profile.js'
+import { assertAllAnswered, corpusBodies, runLoad } from '../load.js'
+import type { BenchOptions } from '../options.js'
+import { cpuSeconds, threadCpuSeconds } from '../processes.js'
+import type { BenchRedis } from '../processes.js'
+import { exitNote } from '../servers.js'
+import type { RiskgateServers, RiskgateSetup } from '../servers.js'
+import { fixed, log } from '../stats.js'
+
+/** microseconds between two samples of the profiler */
+const SAMPLING_INTERVAL_US = 250
+
+export interface ProfilePhase {
+  requests: number
+  rps: number
+  /** server CPU per request from /proc during the profiled run, all threads (the profiler's own cost included) */
+  serverCpuUs: number
+  /** of which the main thread's (JavaScript, GC on the main thread, I/O calls) */
+  mainThreadCpuUs: number
+  /**
+   * per request: time of the samples (they are taken by wall clock: a thread waiting for a core
+   * is sampled too), "(program)" (native code outside JavaScript, or waiting) and "(idle)" apart
+   */
+  sampledUs: number
+  programUs: number
+  idleUs: number
+  samples: number
+  samplingIntervalUs: number
+  /** µs of main-thread CPU per request: each category's share of the samples times mainThreadCpuUs */
+  byCategory: Record<Category, number>
+  top: FunctionTime[]
+}
+
+function monotonicUs (): number {
+  return Number(process.hrtime.bigint() / 1000n)
+}
+
+export async function runProfilePhase (servers: RiskgateServers, setup: RiskgateSetup, redis: BenchRedis, corpus: Corpus, options: BenchOptions): Promise<ProfilePhase> {
+  const keep = options.profileDir !== undefined
+  const dir = keep ? path.resolve(options.profileDir as string) : mkdtempSync(path.join(tmpdir(), 'riskgate-bench-profile-'))
+  if (keep) mkdirSync(dir, { recursive: true })
+  const before = new Set(keep ? readdirSync(dir) : [])
+  try {
+    log(`profile: riskgate under node --cpu-prof (a sample every ${SAMPLING_INTERVAL_US} µs), ${options.durationSeconds} s of load after ${options.warmupSeconds} s of warm-up, ${options.connections} connections`)
+    const riskgate = await servers.startRiskgate(setup, ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', String(SAMPLING_INTERVAL_US)])
+    let result
+    let fromUs = 0
+    let toUs = 0
+    let cpu0: number | undefined
+    let cpu1: number | undefined
+    let main0: number | undefined
+    let main1: number | undefined
+    try {
+      if (setup.redisUrl !== undefined) await redis.flush()
+      const { port, pid } = riskgate
+      if (options.warmupSeconds > 0) await runLoad({ port, body: corpusBodies(corpus, `pw${process.pid}`), connections: options.connections, durationSeconds: options.warmupSeconds, headers: servers.headers })
+      cpu0 = await cpuSeconds(pid)
+      main0 = await threadCpuSeconds(pid)
+      fromUs = monotonicUs()
+      result = await runLoad({ port, body: corpusBodies(corpus, `pm${process.pid}`), connections: options.connections, durationSeconds: options.durationSeconds, headers: servers.headers })
+      toUs = monotonicUs()
+      main1 = await threadCpuSeconds(pid)
+      cpu1 = await cpuSeconds(pid)
+      assertAllAnswered('riskgate, profiled run', result, exitNote(riskgate))
+    } finally {
+      // the profile is written when the process exits
+      await riskgate.child.stop(60_000)
+    }
+    const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && !before.has(f))
+    if (keep) log(`  profile written: ${files.map((f) => path.join(dir, f)).join(', ')}`)
+    const profiles = files.map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as CpuProfile)
+    if (profiles.length === 0) throw new Error(`the profiled server wrote no profile: ${riskgate.child.stderr()}`)
+    const found = breakdown(profiles, sourceMap(setup.root), fromUs, toUs)
+    if (found.samples === 0) {
+      throw new Error(`no sample of the profile falls within the measured run (profile ${profiles.map((p) => `${p.startTime}..${p.endTime}`).join(', ')} µs, run ${fromUs}..${toUs} µs)`)
+    }
+    const n = result.requests
+    const mainThreadCpuUs = ((main1 ?? Number.NaN) - (main0 ?? Number.NaN)) * 1e6 / n
+    // sampled time to CPU time: the samples' shares of the main thread's CPU (sampled time itself
+    // where there is no schedstat)
+    const scale = Number.isFinite(mainThreadCpuUs) ? mainThreadCpuUs / found.sampledUs : 1 / n
+    const byCategory = Object.fromEntries(CATEGORIES.map((c) => [c, found.byCategory[c] * scale])) as Record<Category, number>
+    const phase: ProfilePhase = {
+      requests: n,
+      rps: result.rps,
+      serverCpuUs: ((cpu1 ?? Number.NaN) - (cpu0 ?? Number.NaN)) * 1e6 / n,
+      mainThreadCpuUs,
+      sampledUs: found.sampledUs / n,
+      programUs: found.programUs / n,
+      idleUs: found.idleUs / n,
+      samples: found.samples,
+      samplingIntervalUs: SAMPLING_INTERVAL_US,
+      byCategory,
+      top: found.top.map((f) => ({ ...f, us: f.us * scale }))
+    }
+    printProfile(phase)
+    return phase
+  } finally {
+    if (!keep) rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+function printProfile (p: ProfilePhase): void {
+  log(`  ${fixed(p.rps, 0)} req/s under the profiler; server CPU per request (/proc): ${fixed(p.serverCpuUs, 0)} µs, of which the main thread ${fixed(p.mainThreadCpuUs, 0)} µs`)
+  log(`  samples: ${p.samples}, ${fixed(p.sampledUs, 1)} µs per request of wall time sampled on the main thread, (program) ${fixed(p.programUs, 1)} µs and (idle) ${fixed(p.idleUs, 1)} µs left out; ` +
+    'each category\'s share of the samples is shown as that share of the main thread\'s CPU')
+  log('  self time by category (nearest categorized frame)   µs CPU/request   share')
+  const total = Object.values(p.byCategory).reduce((sum, us) => sum + us, 0)
+  const rows = (Object.entries(p.byCategory) as Array<[Category, number]>).filter(([, us]) => us > 0).sort((a, b) => b[1] - a[1])
+  for (const [category, us] of rows) {
+    log(`    ${category.padEnd(50)} ${fixed(us, 1).padStart(13)}   ${fixed(us / total * 100, 1).padStart(5)}%`)
+  }
+  log(`    ${'other threads (GC helpers, libuv pool, ...)'.padEnd(50)} ${fixed(p.serverCpuUs - p.mainThreadCpuUs, 1).padStart(13)}`)
+  log(`  top ${p.top.length} functions by self time                              µs CPU/request   category`)
+  for (const f of p.top) {
+    // lines are of the bundle for the server's own modules: only node's are shown
+    const where = f.source.startsWith('node:') ? `${f.source}:${f.line}` : f.source
+    log(`    ${`${f.name}  ${where}`.slice(0, 70).padEnd(70)} ${fixed(f.us, 2).padStart(11)}   ${f.category}`)
+  }
+}

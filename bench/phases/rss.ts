@@ -1,0 +1,94 @@
+/**
+ * The RSS phase: a riskgate server without Redis (its in-process stores: velocity, stored
+ * decisions, decision log) scores N distinct charges (1,000,000 by default) over HTTP, pipelined on
+ * several connections; its resident memory is sampled every second (VmRSS, and VmHWM: the kernel's
+ * peak) and read at the end.
+ */
+import { randomBytes } from 'node:crypto'
+import type { Corpus } from '../corpus.js'
+import { assertAllAnswered, corpusBodies, runAmount } from '../load.js'
+import type { BenchOptions } from '../options.js'
+import { cpuSeconds, decisionCounters, memoryStatus } from '../processes.js'
+import { exitNote } from '../servers.js'
+import type { RiskgateServers, RiskgateSetup } from '../servers.js'
+import { fixed, grouped, log } from '../stats.js'
+
+export interface RssPhase {
+  charges: number
+  seconds: number
+  chargesPerSecond: number
+  serverCpuUs: number
+  /** the load generator's (this process's) CPU per charge */
+  clientCpuUs: number
+  rssAfterStartMb: number
+  rssAtEndMb: number
+  /** VmHWM at the end: the highest RSS the process had */
+  peakMb: number
+  /** the highest of the one-second samples of VmRSS */
+  sampledPeakMb: number
+  /** one sample every 10 s: seconds since the start of the scoring, VmRSS in MB */
+  samples: Array<[number, number]>
+}
+
+export async function runRssPhase (servers: RiskgateServers, setup: Omit<RiskgateSetup, 'redisUrl'>, corpus: Corpus, options: BenchOptions): Promise<RssPhase> {
+  const charges = options.rssCharges
+  log(`RSS: a riskgate server without Redis scores ${grouped(charges)} distinct charges, ${options.rssConnections} connections x ${options.rssPipelining} pipelined`)
+  const riskgate = await servers.startRiskgate({ ...setup, redisUrl: undefined })
+  try {
+    const rssAfterStartMb = (await memoryStatus(riskgate.pid)).rssMb
+    const samples: Array<[number, number]> = []
+    let sampledPeakMb = rssAfterStartMb
+    const started = performance.now()
+    let lastPrinted = started
+    const sampler = setInterval(() => {
+      memoryStatus(riskgate.pid).then(({ rssMb }) => {
+        const now = performance.now()
+        if (rssMb > sampledPeakMb) sampledPeakMb = rssMb
+        if (samples.length === 0 || now - started >= (samples.length) * 10_000) samples.push([(now - started) / 1000, rssMb])
+        if (now - lastPrinted >= 30_000) {
+          lastPrinted = now
+          log(`  ${fixed((now - started) / 1000, 0)} s: RSS ${fixed(rssMb, 0)} MB`)
+        }
+      }, () => {})
+    }, 1000)
+    const decisions0 = (await decisionCounters(riskgate.port)).decisions
+    const cpu0 = await cpuSeconds(riskgate.pid)
+    let result
+    try {
+      result = await runAmount({
+        port: riskgate.port,
+        body: corpusBodies(corpus, `rss${randomBytes(4).toString('hex')}`),
+        amount: charges,
+        connections: options.rssConnections,
+        pipelining: options.rssPipelining,
+        headers: servers.headers
+      })
+    } finally {
+      clearInterval(sampler)
+    }
+    const cpu1 = await cpuSeconds(riskgate.pid)
+    assertAllAnswered('riskgate without Redis, RSS phase', result, exitNote(riskgate))
+    const decided = (await decisionCounters(riskgate.port)).decisions - decisions0
+    if (decided !== charges) throw new Error(`riskgate counted ${decided} decisions for ${charges} charges sent`)
+    const end = await memoryStatus(riskgate.pid)
+    sampledPeakMb = Math.max(sampledPeakMb, end.rssMb)
+    const phase: RssPhase = {
+      charges,
+      seconds: result.seconds,
+      chargesPerSecond: charges / result.seconds,
+      serverCpuUs: ((cpu1 ?? Number.NaN) - (cpu0 ?? Number.NaN)) * 1e6 / charges,
+      clientCpuUs: result.clientCpuUs,
+      rssAfterStartMb,
+      rssAtEndMb: end.rssMb,
+      peakMb: end.peakMb,
+      sampledPeakMb,
+      samples
+    }
+    log(`  scored in ${fixed(phase.seconds, 1)} s (${fixed(phase.chargesPerSecond, 0)} charges/s, CPU per charge: server ${fixed(phase.serverCpuUs, 0)} µs, load generator ${fixed(phase.clientCpuUs, 0)} µs)`)
+    log(`  RSS: ${fixed(rssAfterStartMb, 0)} MB after start, ${fixed(phase.rssAtEndMb, 0)} MB at the end, peak ${fixed(phase.peakMb, 0)} MB (VmHWM; highest 1 s sample ${fixed(sampledPeakMb, 0)} MB)`)
+    log(`  RSS every 10 s: ${samples.map(([s, mb]) => `${fixed(s, 0)} s ${fixed(mb, 0)}`).join(', ')}`)
+    return phase
+  } finally {
+    await riskgate.child.stop()
+  }
+}
