@@ -32,8 +32,8 @@ export class ReloadFailedError extends Error {
 
 /**
  * Reloads the rule set and appends the attempt to the audit log, whatever its result. A set with
- * errors is refused (the old one stays live: the rules holder swaps only a compiled set) and
- * audited with every `file:line:col` problem. An audit log that cannot be written does not stop
+ * errors, compile or lint (src/ruleset/go-live.ts), is refused (the old one stays live: the rules
+ * holder swaps only a set that may go live) and audited with every `file:line:col` problem. An audit log that cannot be written does not stop
  * the reload; it is logged and reported (`audited: false`).
  */
 export async function reloadWithAudit (rules: ReloadableRules, audit: Pick<RuleAuditLog, 'append'>, actor: string, log: AuditLogger, now: () => Date = () => new Date()): Promise<AuditedReload> {

@@ -17,8 +17,8 @@ export interface RulesHolder {
   readonly loadedAt: Date
   readonly rulesDir: string
   /**
-   * Loads and compiles the folder again and swaps it in. Throws a RuleSetError (the old set stays
-   * live) when the new set does not compile.
+   * Loads the folder again and swaps it in. Throws a RuleSetError (the old set stays live) when the
+   * new set may not go live: it does not compile, or its lint finds an error (src/ruleset/go-live.ts).
    */
   reload: () => Promise<CompiledRuleSet>
 }
@@ -50,8 +50,9 @@ export function createRulesHolder (rulesDir: string, initial: CompiledRuleSet): 
 }
 
 /**
- * Loads and compiles the rule set at registration: a set with any error throws a RuleSetError
- * listing every `file:line:col` problem, and the app refuses to start.
+ * Loads the rule set at registration, as `riskgate rules check` checks it: a set with any error,
+ * compile or lint (warnings do not count), throws a RuleSetError listing every `file:line:col`
+ * problem, and the app refuses to start.
  */
 export const rulesPlugin = fp(async function rules (fastify, opts: RulesOptions) {
   const ruleSet = await loadRuleSet(opts.rulesDir)

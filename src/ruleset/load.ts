@@ -1,7 +1,8 @@
 import { readFile, realpath } from 'node:fs/promises'
 import path from 'node:path'
-import { compileRuleSet, declaredListFiles } from '../engine/compile.js'
-import type { CompiledRuleSet, ListSource } from '../engine/ruleset.js'
+import { declaredListFiles } from '../engine/compile.js'
+import type { CompiledRuleSet, ListSource, RuleSetSource } from '../engine/ruleset.js'
+import { checkRuleSet, mayGoLive, refusalReasons } from './go-live.js'
 import { parseListText } from './parse-list-file.js'
 import { RuleSetError } from './rule-set-error.js'
 
@@ -42,10 +43,11 @@ async function readList (realDir: string, dir: string, relativeFile: string): Pr
 }
 
 /**
- * Reads `<dir>/ruleset.yaml` and the list files it names (paths relative to `dir`, which they
- * must not leave), compiles the set, and returns it; throws a RuleSetError listing every error.
+ * Reads `<dir>/ruleset.yaml` and the list files it names (paths relative to `dir`, which they must
+ * not leave). Throws a RuleSetError only when the rule file cannot be read; a list that cannot be
+ * read is an error of the set, reported when it is compiled.
  */
-export async function loadRuleSet (dir: string): Promise<CompiledRuleSet> {
+export async function readRuleSetSource (dir: string): Promise<RuleSetSource> {
   const absoluteDir = path.resolve(dir)
   const file = path.join(absoluteDir, RULESET_FILE)
   let text: string
@@ -61,8 +63,16 @@ export async function loadRuleSet (dir: string): Promise<CompiledRuleSet> {
   await Promise.all(Object.entries(declaredListFiles(text)).map(async ([name, relativeFile]) => {
     lists[name] = await readList(realDir, absoluteDir, relativeFile)
   }))
+  return { file: displayPath(file), text, lists }
+}
 
-  const result = compileRuleSet({ file: displayPath(file), text, lists })
-  if (!result.ok) throw new RuleSetError(result.errors)
-  return result.ruleSet
+/**
+ * Reads the rule set in `dir` and returns it compiled, if it may go live (src/ruleset/go-live.ts:
+ * it compiles and its lint finds no error); else throws a RuleSetError listing every reason at its
+ * file:line:col. The service starts and reloads with this, `riskgate rules check` decides the same.
+ */
+export async function loadRuleSet (dir: string): Promise<CompiledRuleSet> {
+  const check = checkRuleSet(await readRuleSetSource(dir))
+  if (!mayGoLive(check)) throw new RuleSetError(refusalReasons(check))
+  return check.ruleSet
 }

@@ -2,8 +2,10 @@ import t from 'tap'
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import Fastify from 'fastify'
+import { buildApp } from '../../src/app.js'
 import { rulesPlugin } from '../../src/plugins/rules.js'
 import { RuleSetError } from '../../src/ruleset/rule-set-error.js'
+import { testConfig, testData } from '../helpers/app.js'
 
 const ruleset = (version: string, when = 'ip.is_tor') =>
   `version: "${version}"\nthresholds: { review: 50, block: 80 }\nrules:\n  - id: tor\n    when: ${when}\n    score: 60\n`
@@ -44,4 +46,23 @@ t.test('a rule set with errors stops the app from starting', async (t) => {
   t.teardown(() => app.close())
   app.register(rulesPlugin, { rulesDir: dir })
   await t.rejects(async () => { await app.ready() }, { name: 'RuleSetError', message: /ruleset\.yaml:5:14 rule tor: type error: No such key: is_torr/ })
+})
+
+t.test('a rule set with a lint error stops the app from starting, as `rules check` fails it', async (t) => {
+  // compiles, but can never fire: riskgate's currencies are upper-case
+  const dir = t.testdir({ 'ruleset.yaml': ruleset('v1', 'currency == "thb"') })
+  const logs: string[] = []
+  await t.rejects(buildApp(testConfig(testData(t), { rulesDir: dir }), { logStream: { write: (line) => { logs.push(line) } } }), {
+    name: 'RuleSetError',
+    message: /^the rule set has errors \(1\):\n.*ruleset\.yaml:5:11 rule tor: can never fire: currency is compared with "thb".* \[never_fires\]$/
+  })
+})
+
+t.test('a rule set with warnings only loads', async (t) => {
+  // fires on every charge whose inputs are known (always_fires), declares an unused counter (unused_counter)
+  const text = ruleset('v1', 'amount >= 0').replace('rules:', 'velocity:\n  unused: { count: charges, by: ip, window: 1h }\nrules:')
+  const dir = t.testdir({ 'ruleset.yaml': text })
+  const app = await buildApp(testConfig(testData(t), { rulesDir: dir }), { logStream: { write: () => {} } })
+  t.teardown(() => app.close())
+  t.equal(app.rules.current.version, 'v1')
 })

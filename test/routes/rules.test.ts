@@ -94,6 +94,31 @@ t.test('POST /v1/rules/reload (admin): applied, unchanged, refused with file:lin
   t.equal((await app.inject({ method: 'GET', url: '/v1/rules/audit?limit=1', headers: analystAuth })).json().entries.length, 1)
 })
 
+t.test('reload refuses a set with a lint error as it refuses a compile error: 422, the old set stays, audited; warnings load', async (t) => {
+  const { app, dir } = await appWithRules(t, ruleSet('v1', 10))
+  const v1 = { version: 'v1', hash: app.rules.current.hash }
+
+  // compiles, but can never fire (riskgate's currencies are upper-case): `riskgate rules check` fails it
+  await writeFile(path.join(dir, 'ruleset.yaml'), ruleSet('v2', 20, '  - id: thb\n    when: currency == "thb"\n    score: 5'))
+  const refused = await reload(app)
+  t.equal(refused.statusCode, 422)
+  t.equal(refused.json().error.code, 'rule_set_invalid')
+  t.match(refused.json().error.details, [{ message: /ruleset\.yaml:13:11 rule thb: can never fire: currency is compared with "thb".*\[never_fires\]$/ }])
+  t.same({ version: app.rules.current.version, hash: app.rules.current.hash }, v1, 'the old set stays live')
+  const scored = (await app.inject({ method: 'POST', url: '/v1/score', headers: { 'content-type': 'application/json', ...scoreAuth }, payload: JSON.stringify(charge()) })).json()
+  t.same(scored.reasons.map((r: { rule: string }) => r.rule), ['rule_v1'], 'and scores')
+  const [entry] = await audit(app)
+  t.match(entry, { result: 'refused', actor: 'ops-admin', previous: v1, loaded: null, errors: [/ruleset\.yaml:13:11 rule thb: can never fire.*\[never_fires\]/] })
+
+  // warnings only (the rule fires on every charge; the list and the counter are unused): applied
+  await writeFile(path.join(dir, 'ruleset.yaml'), ruleSet('v3', 30))
+  const applied = await reload(app)
+  t.equal(applied.statusCode, 200)
+  t.equal(applied.json().result, 'applied')
+  t.equal(app.rules.current.version, 'v3')
+  t.same((await audit(app)).map((e: { result: string }) => e.result), ['applied', 'refused'])
+})
+
 t.test('scopes: reload needs admin, the audit needs analyst', async (t) => {
   const { app } = await appWithRules(t, ruleSet('v1', 10))
   t.equal((await reload(app, analystAuth)).statusCode, 403)

@@ -1,12 +1,8 @@
-import { readFile } from 'node:fs/promises'
-import path from 'node:path'
-import type { CompiledRuleSet } from '../../engine/ruleset.js'
 import { formatSourceError } from '../../engine/yaml-source.js'
-import type { SourceError } from '../../engine/yaml-source.js'
 import { formatFinding, LintSeverity } from '../../lint/finding.js'
-import type { LintFinding } from '../../lint/finding.js'
-import { lintRuleSet } from '../../lint/lint-ruleset.js'
-import { displayPath, loadRuleSet, RULESET_FILE } from '../../ruleset/load.js'
+import { checkRuleSet, mayGoLive } from '../../ruleset/go-live.js'
+import type { RuleSetCheck } from '../../ruleset/go-live.js'
+import { readRuleSetSource } from '../../ruleset/load.js'
 import { RuleSetError } from '../../ruleset/rule-set-error.js'
 import type { CliCommand, CliIo } from '../command.js'
 import { ExitCode } from '../command.js'
@@ -18,14 +14,16 @@ const NAME = 'rules check'
 const USAGE = `usage: riskgate rules check [dir] [--strict] [--json]
 
 Parses and type-checks the rule set in <dir> (default: $RISKGATE_RULES_DIR, else ./rules), reporting
-every error at its file:line:col, then lints it:
+every error at its file:line:col (a matches() pattern RE2 refuses is one), then lints it:
 
   errors    rules that can never fire (a contradiction, the constant false, a comparison with a
-            value outside what riskgate produces, e.g. currency == "thb"); regular expressions
-            that are invalid or can backtrack catastrophically
+            value outside what riskgate produces, e.g. currency == "thb")
   warnings  rules that fire on every charge; action rules shadowed by another action rule; score
             rules with the same condition; allow and block rules that can fire on the same charge
             (with an example charge); lists and velocity counters declared but unused; empty lists
+
+A set with any error, compile or lint, is one the service refuses, at start and on reload, exactly
+as this check fails; warnings never stop it.
 
 options:
   --strict   warnings fail the check too
@@ -39,28 +37,14 @@ examples:
   riskgate rules check rules/ --strict
 `
 
-interface CheckResult {
-  errors: SourceError[]
-  findings: LintFinding[]
-  ruleSet?: CompiledRuleSet
-}
-
-export async function checkRuleDir (dir: string): Promise<CheckResult | { unreadable: string }> {
-  const file = path.join(dir, RULESET_FILE)
-  let text: string
+/** The check of the rule set in `dir`, warnings included, or why its rule file cannot be read. */
+export async function checkRuleDir (dir: string): Promise<RuleSetCheck | { unreadable: string }> {
   try {
-    text = await readFile(file, 'utf8')
+    return checkRuleSet(await readRuleSetSource(dir), { warnings: true })
   } catch (error) {
-    return { unreadable: `cannot read ${displayPath(file)}: ${(error as { code?: string }).code ?? String(error)}` }
-  }
-  let ruleSet: CompiledRuleSet
-  try {
-    ruleSet = await loadRuleSet(dir)
-  } catch (error) {
-    if (error instanceof RuleSetError) return { errors: [...error.errors], findings: [] }
+    if (error instanceof RuleSetError) return { unreadable: error.lines.join('\n') }
     throw error
   }
-  return { errors: [], findings: lintRuleSet({ ruleSet, file: ruleSet.definition.file, text }), ruleSet }
 }
 
 function plural (n: number, word: string): string {
@@ -83,7 +67,9 @@ async function run (argv: string[], io: CliIo): Promise<number> {
   const lintErrors = result.findings.filter((f) => f.severity === LintSeverity.ERROR).length
   const warnings = result.findings.length - lintErrors
   const errors = result.errors.length + lintErrors
-  const failed = errors > 0 || (strict && warnings > 0)
+  // what the service decides (src/ruleset/go-live.ts), and warnings too with --strict
+  const live = mayGoLive(result)
+  const failed = !live || (strict && warnings > 0)
 
   if (parsed.values.json === true) {
     io.stdout.write(JSON.stringify({ ok: !failed, errors: result.errors, findings: result.findings }, null, 2) + '\n')
@@ -98,14 +84,14 @@ async function run (argv: string[], io: CliIo): Promise<number> {
   for (const finding of result.findings) io.stdout.write(`${formatFinding(finding)}\n`)
   const verdict = result.errors.length > 0
     ? 'the rule set does not compile: it would be refused'
-    : failed ? (lintErrors > 0 ? 'lint errors' : 'warnings fail with --strict') : 'ok'
+    : !live ? 'lint errors: it would be refused' : failed ? 'warnings fail with --strict' : 'ok'
   io.stdout.write(`${plural(errors, 'error')}, ${plural(warnings, 'warning')}: ${verdict}\n`)
   return failed ? ExitCode.FAILED : ExitCode.OK
 }
 
 export const rulesCheckCommand: CliCommand = {
   path: ['rules', 'check'],
-  summary: 'type-check and lint a rule set (file:line:col errors, never-firing, shadowed and overlapping rules, risky regexes)',
+  summary: 'type-check and lint a rule set as the service would load it (file:line:col errors, never-firing, shadowed and overlapping rules)',
   usage: USAGE,
   run
 }
