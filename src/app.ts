@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { AppConfig } from './config/app-config.js'
 import { loggerOptions } from './logger.js'
-import { errorHandlerPlugin } from './plugins/error-handler.js'
+import { errorHandlerPlugin, errorShapeServerOptions } from './plugins/error-handler.js'
 import { requestLogPlugin } from './plugins/request-log.js'
 import { openApiPlugin } from './plugins/openapi.js'
 import { metricsPlugin } from './plugins/metrics.js'
@@ -40,7 +40,8 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
       return typeof id === 'string' && REQUEST_ID.test(id) ? id : crypto.randomUUID()
     },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, useDefaults: false } },
-    return503OnClosing: true,
+    // Fastify's and Node's own answers (bad URL, long parameter, malformed request, closing) in the one error shape
+    ...errorShapeServerOptions,
     // one line per request instead, from the request-log plugin
     logController: new LogController({ disableRequestLogging: true })
   }).withTypeProvider<TypeBoxTypeProvider>()

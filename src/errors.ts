@@ -13,7 +13,23 @@ export const ErrorCode = {
   FORBIDDEN: 'forbidden',
   NOT_FOUND: 'not_found',
   METHOD_NOT_ALLOWED: 'method_not_allowed',
-  CHARGE_ID_CONFLICT: 'charge_id_conflict',
+  /** the request cannot be read as HTTP: a malformed request line or header, a body shorter or longer than its Content-Length */
+  BAD_REQUEST: 'bad_request',
+  /** the URL's path is not valid: malformed percent-encoding */
+  INVALID_URL: 'invalid_url',
+  /** a path parameter (a decision id...) is longer than the router accepts */
+  URI_TOO_LONG: 'uri_too_long',
+  /** the request line and headers together are larger than the server accepts */
+  HEADERS_TOO_LARGE: 'headers_too_large',
+  /** the request was not received in full in time */
+  REQUEST_TIMEOUT: 'request_timeout',
+  /** a conditional request (If-Match, If-Unmodified-Since) whose condition does not hold */
+  PRECONDITION_FAILED: 'precondition_failed',
+  /** a Range header outside the resource */
+  RANGE_NOT_SATISFIABLE: 'range_not_satisfiable',
+  /** the charge_id was scored with another request body: nothing was scored or counted */
+  IDEMPOTENCY_CONFLICT: 'idempotency_conflict',
+  /** the service cannot answer now (shutting down, its store unreachable): retry, on another instance if there is one */
   SERVICE_UNAVAILABLE: 'service_unavailable',
   /** no decision with this id is kept (unknown, or older than RISKGATE_DECISION_LOG_TTL_SECONDS) */
   DECISION_NOT_FOUND: 'decision_not_found',

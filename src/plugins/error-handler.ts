@@ -1,71 +1,85 @@
 import fp from 'fastify-plugin'
-import type { FastifyError } from 'fastify'
-import { ErrorCode, RiskgateError, errorBody } from '../errors.js'
-import type { ErrorDetail } from '../errors.js'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { errorResponse, statusResponse } from '../http-errors/error-response.js'
+import type { ErrorResponse } from '../http-errors/error-response.js'
+import { onClientError } from '../http-errors/client-error.js'
+import { createRouteTable } from '../http-errors/route-table.js'
 
-interface AjvError {
-  instancePath?: string
-  keyword?: string
-  message?: string
-  params?: Record<string, unknown>
+/** The longest path parameter the router takes (a decision id is far shorter); longer: 414. */
+export const MAX_PARAM_LENGTH = 100
+
+/**
+ * Sends an error answer already serialized: no preSerialization hook or response schema stands
+ * between the error and its one shape (a hook that fails again would hand the error to Fastify's
+ * own handler, whose body quotes the error's message).
+ */
+function sendError (reply: FastifyReply, response: ErrorResponse): FastifyReply {
+  return reply.code(response.statusCode).type('application/json; charset=utf-8').send(JSON.stringify(response.body))
 }
 
-/** Turns Ajv errors into details: a JSON pointer and a message, never the offending value. */
-export function validationDetails (errors: readonly AjvError[], context: string): ErrorDetail[] {
-  return errors.map((e) => {
-    const base = e.instancePath ?? ''
-    if (e.keyword === 'additionalProperties' && typeof e.params?.additionalProperty === 'string') {
-      return { path: `${base}/${e.params.additionalProperty}`, message: 'unknown field' }
-    }
-    if (e.keyword === 'required' && typeof e.params?.missingProperty === 'string') {
-      return { path: `${base}/${e.params.missingProperty}`, message: 'required field missing' }
-    }
-    return { path: base === '' ? `/${context}` : base, message: e.message ?? 'invalid' }
-  })
+function logFault (request: FastifyRequest, err: unknown, response: ErrorResponse): void {
+  if (!response.fault) return
+  const e = err instanceof Error ? err : new Error(String(err))
+  request.log.error({ err: { type: e.name, message: e.message, stack: e.stack } }, 'request failed')
+}
+
+/**
+ * What Fastify answers before a route runs (a malformed percent-encoding, a path parameter over
+ * MAX_PARAM_LENGTH): the one error shape instead of Fastify's own body, which quotes the path.
+ */
+export function onFrameworkError (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const response = errorResponse(error, { maxParamLength: MAX_PARAM_LENGTH })
+  logFault(request, error, response)
+  sendError(reply, response)
+}
+
+/**
+ * The Fastify constructor options that route Fastify's and Node's own answers to the one error
+ * shape; the error-handler plugin does the rest (it answers 503 while the server closes, in place
+ * of Fastify's `return503OnClosing` body).
+ */
+export const errorShapeServerOptions = {
+  return503OnClosing: false,
+  routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+  frameworkErrors: onFrameworkError,
+  clientErrorHandler: onClientError
 }
 
 /**
  * The one error shape of DESIGN.md for every failure: stable codes for 4xx, and for 5xx a generic
- * message (the fault is logged, never returned).
+ * message (the fault is logged, never returned). Also: 405 with `Allow` for a known path asked with
+ * another method, and 503 for every request that arrives once the server has begun to close.
  */
 export const errorHandlerPlugin = fp(async function errorHandler (fastify) {
-  fastify.setNotFoundHandler(async function notFound (_request, reply) {
-    return reply.code(404).send(errorBody(ErrorCode.NOT_FOUND, 'no such route'))
+  const routes = createRouteTable()
+  fastify.addHook('onRoute', (route) => { routes.add(route.method, route.url) })
+
+  let closing = false
+  fastify.addHook('preClose', function stopServing (done) {
+    closing = true
+    done()
+  })
+  // callback style: no promise per request
+  fastify.addHook('onRequest', function refuseWhileClosing (_request, reply, done) {
+    if (!closing) {
+      done()
+      return
+    }
+    // Fastify has already set Connection: close on a request that arrives while closing
+    sendError(reply, statusResponse(503, 'riskgate is shutting down: send the request again'))
   })
 
-  fastify.setErrorHandler(async function onError (err: FastifyError | RiskgateError, request, reply) {
-    if (err instanceof RiskgateError) {
-      return reply.code(err.statusCode).send(errorBody(err.code, err.message, err.details))
+  fastify.setNotFoundHandler(async function notFound (request, reply) {
+    const allowed = routes.allowed(request.url)
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
+      return sendError(reply.header('allow', allowed.join(', ')), statusResponse(405, 'this route does not take this method: see the Allow header'))
     }
-    const fe = err as FastifyError & { validation?: AjvError[], validationContext?: string }
-    if (fe.validation !== undefined) {
-      const details = validationDetails(fe.validation, fe.validationContext ?? 'body')
-      const onlyUnknown = details.every((d) => d.message === 'unknown field')
-      return reply.code(400).send(errorBody(
-        onlyUnknown ? ErrorCode.UNKNOWN_FIELD : ErrorCode.VALIDATION_FAILED,
-        onlyUnknown ? 'the request has fields this API does not know' : 'the request does not match the schema',
-        details
-      ))
-    }
-    switch (fe.code) {
-      case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return reply.code(413).send(errorBody(ErrorCode.BODY_TOO_LARGE, 'the request body is larger than 16 KiB'))
-      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-        return reply.code(415).send(errorBody(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'send Content-Type: application/json'))
-      case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-        return reply.code(400).send(errorBody(ErrorCode.INVALID_JSON, 'the request body is not valid JSON'))
-    }
-    if (fe.statusCode === 400 && err instanceof SyntaxError) {
-      return reply.code(400).send(errorBody(ErrorCode.INVALID_JSON, 'the request body is not valid JSON'))
-    }
-    if (fe.statusCode === 405) {
-      return reply.code(405).send(errorBody(ErrorCode.METHOD_NOT_ALLOWED, 'method not allowed'))
-    }
-    if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
-      return reply.code(fe.statusCode).send(errorBody(ErrorCode.VALIDATION_FAILED, 'the request is not valid'))
-    }
-    request.log.error({ err: { type: err.name, message: err.message, stack: err.stack } }, 'request failed')
-    return reply.code(500).send(errorBody(ErrorCode.INTERNAL, 'internal error'))
+    return sendError(reply, statusResponse(404))
+  })
+
+  fastify.setErrorHandler(async function onError (err, request, reply) {
+    const response = errorResponse(err, { bodyLimit: request.routeOptions.bodyLimit, maxParamLength: MAX_PARAM_LENGTH })
+    logFault(request, err, response)
+    return sendError(reply, response)
   })
 }, { name: 'error-handler', fastify: '5.x' })

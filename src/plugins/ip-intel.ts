@@ -5,7 +5,8 @@ import { DEFAULT_AGE_LIMITS } from '../data/freshness.js'
 import type { AgeLimits } from '../data/freshness.js'
 import { startIpDataReload } from '../data/hot-reload.js'
 import { describeSources } from '../scoring/data-versions.js'
-import type { DataSource } from '../schemas/health.js'
+import type { DataSourceView } from '../schemas/health.js'
+import { bundledFiles, publicDataSources } from '../data/public-view.js'
 
 export { createIpIntel, startIpDataReload }
 export type { IpIntel, IpIntelOptions }
@@ -21,8 +22,11 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** IP signals from the loaded databases and lists (synchronous lookups; hot reloads swap the data inside) */
     ipIntel: IpIntel
-    /** every loaded source for /readyz: build date, age, and warnings (stale, replacement refused) */
-    ipDataStatus: () => DataSource[]
+    /**
+     * every loaded source for /readyz: build date, age, and warnings (stale, replacement refused);
+     * named by file name, never by folder (/readyz is public)
+     */
+    ipDataStatus: () => DataSourceView[]
   }
 }
 
@@ -34,8 +38,11 @@ declare module 'fastify' {
 export const ipIntelPlugin = fp(async function ipIntel (fastify, opts: IpIntelPluginOptions) {
   const intel = await createIpIntel(opts)
   const maxAgeDays = opts.maxAgeDays ?? DEFAULT_AGE_LIMITS
-  const status = (): DataSource[] => describeSources(intel.sources, Date.now(), { maxAgeDays, refused: intel.refused })
-  for (const source of status()) {
+  const describe = () => describeSources(intel.sources, Date.now(), { maxAgeDays, refused: intel.refused })
+  const bundled = bundledFiles()
+  const status = (): DataSourceView[] => publicDataSources(describe(), bundled)
+  // the log is the operator's own: it names each file with its path
+  for (const source of describe()) {
     fastify.log.info({
       source: source.id,
       path: source.path,
