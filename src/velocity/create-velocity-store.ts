@@ -6,28 +6,26 @@ import type { VelocityStore } from './store.js'
 export interface VelocityStoreOptions {
   /** null: the in-process store (one instance only) */
   redis: RedisClient | null
-  /** RISKGATE_HASH_KEY */
-  hashKey: string
   keyPrefix?: string
-  maxEventsPerSeries?: number
-  /** in-process store only */
-  maxTotalEvents?: number
+  maxDistinctPerSeries?: number
+  /** in-process store only (see MemoryVelocityStoreOptions) */
+  maxEntities?: number
+  maxCells?: number
 }
 
 /** The Redis store when a client is given, else the in-process one. */
 export function createVelocityStore (options: VelocityStoreOptions): VelocityStore {
-  const { redis, hashKey, keyPrefix, maxEventsPerSeries, maxTotalEvents } = options
+  const { redis, keyPrefix, maxDistinctPerSeries, maxEntities, maxCells } = options
   if (redis !== null) {
     return createRedisVelocityStore({
       redis,
-      hashKey,
       ...(keyPrefix !== undefined ? { keyPrefix } : {}),
-      ...(maxEventsPerSeries !== undefined ? { maxEventsPerSeries } : {})
+      ...(maxDistinctPerSeries !== undefined ? { maxDistinctPerSeries } : {})
     })
   }
   return createMemoryVelocityStore({
-    hashKey,
-    ...(maxEventsPerSeries !== undefined ? { maxEventsPerSeries } : {}),
-    ...(maxTotalEvents !== undefined ? { maxTotalEvents } : {})
+    ...(maxDistinctPerSeries !== undefined ? { maxDistinctPerSeries } : {}),
+    ...(maxEntities !== undefined ? { maxEntities } : {}),
+    ...(maxCells !== undefined ? { maxCells } : {})
   })
 }

@@ -1,88 +1,132 @@
-import { HashDomain } from './keyed-hash.js'
-import type { KeyedHasher } from './keyed-hash.js'
-import type { PlannedEntity, PlannedWindow, VelocityPlan } from './plan.js'
+import { createHash } from 'node:crypto'
+import type { FeatureValue } from '../engine/feature-path.js'
 import type { VelocitySignals } from '../schemas/signals.js'
+import type { PlannedEntity, PlannedWindow, VelocityPlan } from './plan.js'
+import { MAX_SUM, RING_BUCKETS } from './store.js'
+import type { Identify } from './store.js'
 
-export const SeriesKind = {
-  DISTINCT: 'd',
-  SUM: 's'
-} as const
-export type SeriesKindCode = typeof SeriesKind[keyof typeof SeriesKind]
+/**
+ * One `count` window, or one window of one `sum` series, of an entity: a ring of RING_BUCKETS
+ * buckets (src/velocity/ring.ts). Counters of the same entity, kind, value path and window share
+ * one ring.
+ */
+export interface RingOp {
+  /**
+   * The ring's name inside its entity, the prefix of its Redis hash fields: `c<windowMs>` for a
+   * count, `s<windowMs>:<path>` for a sum (e.g. `s86400000:amount`).
+   */
+  id: string
+  windowMs: number
+  /** bucket width: windowMs / RING_BUCKETS, a whole number of milliseconds */
+  widthMs: number
+  /** what this charge adds: 1 for a count; for a sum its integer value, 0 when unknown (read only) */
+  add: number
+  /** the counters that read this ring */
+  names: string[]
+}
 
-export interface SeriesOp {
-  kind: SeriesKindCode
+/** One `distinct` series of an entity: its values by the time they were last seen. */
+export interface DistinctOp {
   /** the value path, part of the series' key (a path such as `card.fingerprint`, not a value) */
   of: string
-  /**
-   * distinct: keyed hash of this charge's value; sum: this charge's number as a decimal string;
-   * '' when unknown (the series is read, nothing is added)
-   */
+  /** identify(of, value) of this charge's value; '' when unknown (the series is read, nothing added) */
   value: string
   windows: PlannedWindow[]
 }
 
-/** One entity's update, with every identifier replaced by its keyed hash. */
+/** One entity's update, its identifiers replaced by the caller's digests: what the stores work with. */
 export interface EntityOp {
-  /** keyed hash of the entity's `by` paths and values; the Redis hash tag */
+  /**
+   * The entity's key: `<path>:<identify(path, value)>` for one `by` path, else 22 characters of
+   * base64url (SHA-256 of the `path=digest` parts). Never `{` or `}`: the Redis hash tag.
+   */
   entity: string
-  /** keyed hash of the charge id */
-  charge: string
   atMs: number
+  /** the entity's longest window: every key's time to live, and how long distinct values are kept */
   retentionMs: number
-  counts: PlannedWindow[]
-  series: SeriesOp[]
+  /** count rings first, then sum rings: the order of the values returned */
+  rings: RingOp[]
+  distinct: DistinctOp[]
 }
 
-export function validateRecordInput (chargeId: string, atMs: number): void {
-  if (typeof chargeId !== 'string' || chargeId.length === 0) throw new TypeError('chargeId must be a non-empty string')
+const MINUTE_MS = 60_000
+const COMPOSITE_KEY_BYTES = 16
+
+export function validateAtMs (atMs: number): void {
   if (!Number.isSafeInteger(atMs)) throw new TypeError('atMs must be an integer number of epoch milliseconds')
 }
 
-function entityOp (entity: PlannedEntity, charge: string, atMs: number, hasher: KeyedHasher): EntityOp {
-  const series: SeriesOp[] = []
-  for (const d of entity.distinct) {
-    series.push({
-      kind: SeriesKind.DISTINCT,
-      of: d.of,
-      value: d.value === undefined ? '' : hasher.hash(HashDomain.VALUE, JSON.stringify(d.value)),
-      windows: d.windows
-    })
-  }
-  for (const s of entity.sums) {
-    series.push({ kind: SeriesKind.SUM, of: s.of, value: s.value === undefined ? '' : String(s.value), windows: s.windows })
-  }
-  return {
-    entity: hasher.hash(HashDomain.ENTITY, JSON.stringify([entity.by, entity.values])),
-    charge,
-    atMs,
-    retentionMs: entity.retentionMs,
-    counts: entity.counts,
-    series
+function checkWindow (windowMs: number): void {
+  if (!Number.isSafeInteger(windowMs) || windowMs <= 0 || windowMs % MINUTE_MS !== 0) {
+    throw new RangeError(`velocity windows are whole minutes; got ${windowMs} ms`)
   }
 }
 
-/** Hashes the plan's identifiers: what the stores work with. */
-export function entityOps (plan: VelocityPlan, chargeId: string, atMs: number, hasher: KeyedHasher): EntityOp[] {
-  validateRecordInput(chargeId, atMs)
+function digestOf (identify: Identify, path: string, value: FeatureValue): string {
+  const digest = identify(path, value)
+  if (typeof digest !== 'string' || digest.length === 0) throw new TypeError(`identify(${path}) must return a non-empty string`)
+  return digest
+}
+
+/** The entity's key from its `by` paths (sorted by the planner) and their values. */
+export function entityKey (by: readonly string[], values: readonly FeatureValue[], identify: Identify): string {
+  if (by.length === 1) {
+    const path = by[0] as string
+    const key = `${path}:${digestOf(identify, path, values[0] as FeatureValue)}`
+    if (/[{}]/.test(key)) throw new TypeError('an entity key must not contain `{` or `}`')
+    return key
+  }
+  // the parts are keyed digests already: a plain hash only makes the key short
+  const parts = by.map((path, i) => `${path}=${digestOf(identify, path, values[i] as FeatureValue)}`)
+  return createHash('sha256').update(JSON.stringify(parts)).digest().subarray(0, COMPOSITE_KEY_BYTES).toString('base64url')
+}
+
+/** A sum's contribution: an integer (truncated towards zero) within +-MAX_SUM; 0 when unknown. */
+function sumAdd (value: number | undefined): number {
+  if (value === undefined || !Number.isFinite(value)) return 0
+  return Math.min(Math.max(Math.trunc(value), -MAX_SUM), MAX_SUM) + 0
+}
+
+function ring (id: string, w: PlannedWindow, add: number): RingOp {
+  checkWindow(w.windowMs)
+  return { id, windowMs: w.windowMs, widthMs: w.windowMs / RING_BUCKETS, add, names: w.names }
+}
+
+function entityOp (entity: PlannedEntity, atMs: number, identify: Identify): EntityOp {
+  const rings: RingOp[] = []
+  for (const w of entity.counts) rings.push(ring(`c${w.windowMs}`, w, 1))
+  for (const s of entity.sums) {
+    const add = sumAdd(s.value)
+    for (const w of s.windows) rings.push(ring(`s${w.windowMs}:${s.of}`, w, add))
+  }
+  const distinct: DistinctOp[] = entity.distinct.map((d) => {
+    for (const w of d.windows) checkWindow(w.windowMs)
+    return { of: d.of, value: d.value === undefined ? '' : digestOf(identify, d.of, d.value), windows: d.windows }
+  })
+  checkWindow(entity.retentionMs)
+  return { entity: entityKey(entity.by, entity.values, identify), atMs, retentionMs: entity.retentionMs, rings, distinct }
+}
+
+/** The plan's entities with their identifiers replaced by digests: what the stores work with. */
+export function entityOps (plan: VelocityPlan, atMs: number, identify: Identify): EntityOp[] {
+  validateAtMs(atMs)
   if (plan.entities.length === 0) return []
-  const charge = hasher.hash(HashDomain.CHARGE, chargeId)
-  return plan.entities.map((e) => entityOp(e, charge, atMs, hasher))
+  if (typeof identify !== 'function') throw new TypeError('identify must be a function')
+  return plan.entities.map((e) => entityOp(e, atMs, identify))
 }
 
 /**
  * Writes one entity's results into the signals. `values` (numbers, or decimal strings) are in the
- * op's order: the count windows, then each series' windows.
+ * op's order: the rings, then each distinct series' windows.
  */
 export function assignResults (op: EntityOp, values: ReadonlyArray<number | string>, out: VelocitySignals): void {
   let i = 0
-  const take = (windows: PlannedWindow[]): void => {
-    for (const w of windows) {
-      const raw = values[i++]
-      if (raw === undefined) throw new Error('velocity store returned fewer values than planned')
-      const value = Math.trunc(Number(raw))
-      for (const name of w.names) out[name] = value
-    }
+  const take = (names: string[]): void => {
+    const raw = values[i++]
+    if (raw === undefined) throw new Error('velocity store returned fewer values than planned')
+    const value = Math.trunc(Number(raw)) + 0
+    for (const name of names) out[name] = value
   }
-  take(op.counts)
-  for (const s of op.series) take(s.windows)
+  for (const r of op.rings) take(r.names)
+  for (const d of op.distinct) for (const w of d.windows) take(w.names)
 }

@@ -1,200 +1,194 @@
 import type { VelocitySignals } from '../schemas/signals.js'
-import { assignResults, entityOps, SeriesKind } from './entity-op.js'
-import type { EntityOp, SeriesOp } from './entity-op.js'
-import { createKeyedHasher } from './keyed-hash.js'
-import { DEFAULT_MAX_EVENTS_PER_SERIES } from './store.js'
+import { assignResults, entityOps } from './entity-op.js'
+import type { EntityOp } from './entity-op.js'
+import { LastSeen } from './last-seen.js'
+import { bucketOf, newRing, recordRing } from './ring.js'
+import type { Ring } from './ring.js'
+import { DEFAULT_MAX_DISTINCT_PER_SERIES } from './store.js'
 import type { VelocityRecordInput, VelocityStore } from './store.js'
-import { Timeline } from './timeline.js'
 
 export interface MemoryVelocityStoreOptions {
-  /** RISKGATE_HASH_KEY: identifiers are kept as keyed hashes here too */
-  hashKey: string
-  maxEventsPerSeries?: number
+  /** the most values a distinct series keeps (default DEFAULT_MAX_DISTINCT_PER_SERIES) */
+  maxDistinctPerSeries?: number
+  /** the most entities kept; beyond it the least recently written are forgotten */
+  maxEntities?: number
   /**
-   * The most events (charges, distinct values, summed numbers) kept over all entities. Beyond it
-   * the least recently written entities are forgotten whole.
+   * The most cells kept over all entities: a cell is a ring or one of its non-zero buckets, a
+   * distinct series or one of its values. Beyond it the least recently written entities are
+   * forgotten whole (the one just written too, when it alone is larger).
    */
-  maxTotalEvents?: number
+  maxCells?: number
 }
 
-/** about 100 bytes each: some 50 MB at most */
-export const DEFAULT_MAX_TOTAL_EVENTS = 500_000
-
-interface DistinctSeries {
-  kind: typeof SeriesKind.DISTINCT
-  /** value hash -> time last seen */
-  lastSeen: Map<string, number>
-}
-
-interface SumSeries {
-  kind: typeof SeriesKind.SUM
-  amounts: Timeline<number>
-}
+export const DEFAULT_MAX_ENTITIES = 200_000
+export const DEFAULT_MAX_CELLS = 2_000_000
 
 interface EntityState {
-  /** charge hash per event: counts, and the idempotency marker */
-  events: Timeline<string>
-  charges: Map<string, number>
-  series: Map<string, DistinctSeries | SumSeries>
-  /** like a Redis TTL, on the store's clock: the latest atMs it has seen */
+  rings: Map<string, Ring>
+  distinct: Map<string, LastSeen> | undefined
+  /** like a Redis TTL, on the store's clock: one retention after the latest atMs written */
   expiresAt: number
-  size: number
+  /** write order over all entities: the least recently written is the lowest */
+  seq: number
+  cells: number
 }
 
 export interface MemoryVelocityStore extends VelocityStore {
-  /** entities and events held, for tests and metrics */
-  stats (): { entities: number, events: number }
+  /** record, computed synchronously (the same code serves live charges and backtests) */
+  recordSync (input: VelocityRecordInput): VelocitySignals
+  /** entities and cells held, for tests and metrics */
+  stats (): { entities: number, cells: number }
+}
+
+function positiveInteger (name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer`)
+  return value
 }
 
 /**
- * The in-process velocity store, for a single instance without Redis: the same semantics as the
- * Redis store (VelocityStore), computed synchronously, so every record is atomic.
+ * The in-process velocity store, for a single instance without Redis and for backtests: the same
+ * semantics as the Redis store (see VelocityStore and docs/velocity.md), computed synchronously,
+ * so every record is atomic. No I/O and no clock of its own: time is the charges' `atMs`.
  *
- * Time is the charges' own: events older than an entity's retention are dropped when the entity
- * is written, and an entity expires one retention after its last write, measured on the latest
- * `atMs` recorded. Memory is bounded by maxEventsPerSeries and maxTotalEvents.
+ * Memory is bounded: an entity expires one retention (its longest window) after its last write,
+ * measured on the store's clock (the latest `atMs` recorded), and at most `maxEntities` entities
+ * and `maxCells` cells are kept, the least recently written forgotten first.
  */
-export function createMemoryVelocityStore (options: MemoryVelocityStoreOptions): MemoryVelocityStore {
-  const cap = options.maxEventsPerSeries ?? DEFAULT_MAX_EVENTS_PER_SERIES
-  if (!Number.isSafeInteger(cap) || cap < 1) throw new RangeError('maxEventsPerSeries must be a positive integer')
-  const budget = options.maxTotalEvents ?? DEFAULT_MAX_TOTAL_EVENTS
-  if (!Number.isSafeInteger(budget) || budget < cap) throw new RangeError('maxTotalEvents must be an integer >= maxEventsPerSeries')
-  const hasher = createKeyedHasher(options.hashKey)
-  // least recently written first
-  const entities = new Map<string, EntityState>()
-  let total = 0
+export function createMemoryVelocityStore (options: MemoryVelocityStoreOptions = {}): MemoryVelocityStore {
+  const cap = positiveInteger('maxDistinctPerSeries', options.maxDistinctPerSeries ?? DEFAULT_MAX_DISTINCT_PER_SERIES)
+  const maxEntities = positiveInteger('maxEntities', options.maxEntities ?? DEFAULT_MAX_ENTITIES)
+  const maxCells = positiveInteger('maxCells', options.maxCells ?? DEFAULT_MAX_CELLS)
+  // entities grouped by retention, each group in write order: within a group the front expires
+  // first, and the least recently written entity of all is at the front of one of the groups
+  const groups = new Map<number, Map<string, EntityState>>()
+  let entityCount = 0
+  let cellCount = 0
+  let seq = 0
   let clock = -Infinity
 
-  function forget (id: string, state: EntityState): void {
-    entities.delete(id)
-    total -= state.size
-  }
-
-  function entityFor (id: string): EntityState | undefined {
-    const state = entities.get(id)
-    if (state !== undefined && state.expiresAt <= clock) {
-      forget(id, state)
-      return undefined
+  function take (id: string, retentionMs: number): EntityState | undefined {
+    let group = groups.get(retentionMs)
+    let state = group?.get(id)
+    if (state === undefined) {
+      // written under another rule set, with another retention
+      for (const [retention, other] of groups) {
+        if (retention === retentionMs) continue
+        state = other.get(id)
+        if (state !== undefined) {
+          group = other
+          break
+        }
+      }
     }
+    if (state === undefined || group === undefined) return undefined
+    group.delete(id)
+    entityCount--
+    cellCount -= state.cells
     return state
   }
 
+  function put (id: string, retentionMs: number, state: EntityState): void {
+    let group = groups.get(retentionMs)
+    if (group === undefined) {
+      group = new Map()
+      groups.set(retentionMs, group)
+    }
+    group.set(id, state)
+    entityCount++
+    cellCount += state.cells
+  }
+
+  function forgetFirst (group: Map<string, EntityState>, retentionMs: number): void {
+    const first = group.entries().next()
+    if (first.done !== true) {
+      const [id, state] = first.value
+      group.delete(id)
+      entityCount--
+      cellCount -= state.cells
+    }
+    if (group.size === 0) groups.delete(retentionMs)
+  }
+
   function sweep (): void {
-    let checked = 0
-    for (const [id, state] of entities) {
-      if (++checked > 8) break
-      if (state.expiresAt <= clock) forget(id, state)
-    }
-    for (const [id, state] of entities) {
-      if (total <= budget) break
-      forget(id, state)
-    }
-  }
-
-  function write (state: EntityState, op: EntityOp): void {
-    const old = op.atMs - op.retentionMs
-    state.events.insert(op.atMs, op.charge)
-    state.charges.set(op.charge, op.atMs)
-    for (const dropped of state.events.trim(old, cap)) state.charges.delete(dropped)
-    for (const s of op.series) {
-      if (s.value === '') continue
-      const key = `${s.kind}:${s.of}`
-      let series = state.series.get(key)
-      if (s.kind === SeriesKind.DISTINCT) {
-        if (series === undefined) {
-          series = { kind: SeriesKind.DISTINCT, lastSeen: new Map() }
-          state.series.set(key, series)
-        }
-        if (series.kind === SeriesKind.DISTINCT) addDistinct(series.lastSeen, s.value, op.atMs, old)
-      } else {
-        if (series === undefined) {
-          series = { kind: SeriesKind.SUM, amounts: new Timeline() }
-          state.series.set(key, series)
-        }
-        if (series.kind === SeriesKind.SUM) {
-          series.amounts.insert(op.atMs, Number(s.value))
-          series.amounts.trim(old, cap)
-        }
+    for (const [retention, group] of groups) {
+      for (const state of group.values()) {
+        if (state.expiresAt > clock) break
+        forgetFirst(group, retention)
       }
     }
-    let size = state.events.length
-    for (const series of state.series.values()) {
-      size += series.kind === SeriesKind.DISTINCT ? series.lastSeen.size : series.amounts.length
-    }
-    total += size - state.size
-    state.size = size
-    state.expiresAt = Math.max(state.expiresAt, op.atMs + op.retentionMs)
-  }
-
-  function addDistinct (lastSeen: Map<string, number>, value: string, at: number, old: number): void {
-    const seen = lastSeen.get(value)
-    if (seen === undefined || seen < at) lastSeen.set(value, at)
-    for (const [v, time] of lastSeen) if (time <= old) lastSeen.delete(v)
-    while (lastSeen.size > cap) {
-      let oldest: string | undefined
-      let oldestTime = Infinity
-      for (const [v, time] of lastSeen) {
-        if (time < oldestTime) {
-          oldest = v
-          oldestTime = time
+    while (entityCount > maxEntities || cellCount > maxCells) {
+      let oldest: [number, Map<string, EntityState>] | undefined
+      let oldestSeq = Infinity
+      for (const [retention, group] of groups) {
+        const first = group.values().next().value
+        if (first !== undefined && first.seq < oldestSeq) {
+          oldestSeq = first.seq
+          oldest = [retention, group]
         }
       }
-      lastSeen.delete(oldest as string)
+      if (oldest === undefined) break
+      forgetFirst(oldest[1], oldest[0])
     }
-  }
-
-  function read (state: EntityState | undefined, op: EntityOp, t: number): number[] {
-    const out: number[] = []
-    for (const w of op.counts) out.push(state === undefined ? 0 : state.events.countAfter(t - w.windowMs))
-    for (const s of op.series) out.push(...readSeries(state?.series.get(`${s.kind}:${s.of}`), s, t))
-    return out
-  }
-
-  function readSeries (series: DistinctSeries | SumSeries | undefined, s: SeriesOp, t: number): number[] {
-    return s.windows.map((w) => {
-      const after = t - w.windowMs
-      if (series === undefined) return 0
-      let value = 0
-      if (series.kind === SeriesKind.DISTINCT) {
-        for (const time of series.lastSeen.values()) if (time > after) value++
-      } else {
-        const { times, values } = series.amounts
-        for (let i = series.amounts.firstAfter(after); i < times.length; i++) value += values[i] as number
-        value = Math.min(Math.max(value, -Number.MAX_SAFE_INTEGER), Number.MAX_SAFE_INTEGER)
-      }
-      return value
-    })
   }
 
   function recordOne (op: EntityOp, out: VelocitySignals): void {
-    let state = entityFor(op.entity)
-    const seen = state?.charges.get(op.charge)
-    if (seen !== undefined) {
-      assignResults(op, read(state, op, seen), out)
-      return
+    const t = op.atMs
+    let state = take(op.entity, op.retentionMs)
+    // idle for a whole retention: every ring and value has left its windows
+    if (state !== undefined && state.expiresAt <= t) state = undefined
+    state ??= { rings: new Map(), distinct: undefined, expiresAt: -Infinity, seq: 0, cells: 0 }
+    const values: number[] = []
+    let cells = 0
+    for (const r of op.rings) {
+      const b = bucketOf(t, r.widthMs)
+      let ring = state.rings.get(r.id)
+      if (ring === undefined) {
+        ring = newRing(b)
+        state.rings.set(r.id, ring)
+      }
+      values.push(recordRing(ring, b, r.add))
     }
-    if (state === undefined) {
-      state = { events: new Timeline(), charges: new Map(), series: new Map(), expiresAt: -Infinity, size: 0 }
+    for (const ring of state.rings.values()) cells += 1 + ring.cells.length / 2
+    for (const d of op.distinct) {
+      let series = state.distinct?.get(d.of)
+      if (d.value !== '') {
+        if (series === undefined) {
+          series = new LastSeen()
+          state.distinct ??= new Map()
+          state.distinct.set(d.of, series)
+        }
+        const added = series.set(d.value, t)
+        series.removeUpTo(t - op.retentionMs)
+        if (added) series.keepNewest(cap)
+      }
+      for (const w of d.windows) values.push(series === undefined ? 0 : series.countAfter(t - w.windowMs))
     }
-    entities.delete(op.entity)
-    entities.set(op.entity, state)
-    write(state, op)
-    assignResults(op, read(state, op, op.atMs), out)
+    if (state.distinct !== undefined) for (const series of state.distinct.values()) cells += 1 + series.size
+    state.cells = cells
+    state.expiresAt = Math.max(state.expiresAt, t + op.retentionMs)
+    state.seq = ++seq
+    put(op.entity, op.retentionMs, state)
+    assignResults(op, values, out)
+  }
+
+  function recordSync ({ atMs, plan, identify }: VelocityRecordInput): VelocitySignals {
+    const ops = entityOps(plan, atMs, identify)
+    const out: VelocitySignals = {}
+    if (ops.length === 0) return out
+    if (atMs > clock) clock = atMs
+    for (const op of ops) recordOne(op, out)
+    sweep()
+    return out
   }
 
   return {
     backend: 'memory',
-    async record ({ chargeId, atMs, plan }: VelocityRecordInput): Promise<VelocitySignals> {
-      const ops = entityOps(plan, chargeId, atMs, hasher)
-      const out: VelocitySignals = {}
-      if (ops.length === 0) return out
-      clock = Math.max(clock, atMs)
-      for (const op of ops) recordOne(op, out)
-      sweep()
-      return out
+    recordSync,
+    async record (input) {
+      return recordSync(input)
     },
     stats () {
-      return { entities: entities.size, events: total }
+      return { entities: entityCount, cells: cellCount }
     }
   }
 }

@@ -1,126 +1,194 @@
+import type { EntityOp } from './entity-op.js'
+import { distinctKey, entityHashKey } from './redis-keys.js'
+import { DEFAULT_MAX_DISTINCT_PER_SERIES, RING_BUCKETS } from './store.js'
+
+export { assignResults } from './entity-op.js'
+
 /**
- * The Lua script that records one charge for one entity and reads all its windows, atomically,
- * in one round trip. Every key it touches is passed in KEYS and shares the entity's hash tag, so it
- * runs on Redis Cluster. Commands are limited to what Redis 6.0 has.
+ * The Lua source of `local function record_velocity_entity(keys, argv)`: records one charge for
+ * one entity and returns the entity's values. It touches only the keys it is given, which share
+ * the entity's hash tag (so it runs on Redis Cluster), and only commands Redis 6.0 has. A bigger
+ * script (an idempotency reservation first, then every entity of the charge) can include this
+ * source and call the function once per entity with what entityCall returns.
  *
- * KEYS[1]   the entity's events: sorted set, member = charge hash, score = time (ms). It counts
- *           charges and is the idempotency marker: a charge already in it is not recorded again.
- * KEYS[2..] the entity's series, in ARGV order:
- *           distinct: member = value hash, score = time it was last seen
- *           sum:      member = "<charge hash>:<number>", score = time
- * ARGV      charge hash, now, retention ms, cap, #count windows, count windows...,
- *           then per series: kind ('d' | 's'), value ('' = unknown: read only), #windows, windows...
+ * keys[1]     the entity's hash: every ring (a count window, or a window of a sum series) of the
+ *             entity, as fields `<ring>:h` (head: the newest bucket index), `<ring>:t` (total) and
+ *             `<ring>:<slot>` (bucket b lives in slot b % 60; only non-zero buckets are stored),
+ *             where <ring> is `c<windowMs>` for a count and `s<windowMs>:<path>` for a sum
+ * keys[1 + i]  the sorted set of the entity's i-th distinct series: member = value digest,
+ *             score = time it was last seen (ms)
+ * argv[1]     the charge's time t (epoch ms, integer)
+ * argv[2]     the entity's retention (ms): every key written gets this PEXPIRE, and distinct
+ *             values last seen at or before t - retention are removed
+ * argv[3]     the most values a distinct series keeps (the least recently seen are dropped)
+ * argv[4]     R, the number of rings; then R times:
+ *               ring name, bucket width r (ms, windowMs / 60), what the charge adds (integer:
+ *               1 for a count, the value for a sum, 0 when the value is unknown)
+ * argv[5+3R]  D, the number of distinct series; then D times:
+ *               value digest ('' = unknown: read without adding), n windows, n windows (ms)
  *
- * Returns the values in ARGV order: counts as integers, sums as decimal strings (clamped to
- * +-(2^53 - 1); the client's integer parser is not exact near 2^53). A window `w` holds the events with `t - w < time`, where `t`
- * is now, or the first recording's time when the charge was recorded before.
+ * Returns the R ring values (decimal strings: the client's integer parser is not exact near
+ * 2^53), then the D series' window counts (integers), in argv order.
  *
- * Each written key is trimmed: events older than the retention (the entity's longest window) are
- * removed, then the oldest beyond `cap`, and its expiry is set to the retention, so no key lives
- * without a TTL and an idle entity disappears one retention after its last charge.
+ * Commands per call: with rings, HMGET (head, total and current slot of every ring), a second
+ * HMGET only when a ring's head moves 2..59 buckets forward, HDEL only when buckets are cleared,
+ * HSET, PEXPIRE; per distinct series with a known value ZADD, ZREMRANGEBYSCORE, ZCARD when the
+ * value is new (ZREMRANGEBYRANK when over the cap), PEXPIRE; and ZCOUNT per distinct window.
+ * None of them grows with the number of charges in a window.
  */
-export const RECORD_SCRIPT = `
-local ev = KEYS[1]
-local charge = ARGV[1]
-local now = tonumber(ARGV[2])
-local keep = tonumber(ARGV[3])
-local cap = tonumber(ARGV[4])
-local old = string.format('%.0f', now - keep)
-local t = now
-local add = true
-local seen = redis.call('ZSCORE', ev, charge)
-if seen then
-  t = tonumber(seen)
-  add = false
-end
-
-local function trim(key)
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', old)
-  local n = redis.call('ZCARD', key)
-  if n > cap then redis.call('ZREMRANGEBYRANK', key, 0, n - cap - 1) end
-  redis.call('PEXPIRE', key, keep)
-end
-
-local function after(w)
-  return string.format('(%.0f', t - w)
-end
-
-if add then
-  redis.call('ZADD', ev, now, charge)
-  trim(ev)
-end
-
-local out = {}
-local i = 5
-local n = tonumber(ARGV[i])
-for j = i + 1, i + n do
-  out[#out + 1] = redis.call('ZCOUNT', ev, after(tonumber(ARGV[j])), '+inf')
-end
-i = i + n + 1
-
-for k = 2, #KEYS do
-  local key = KEYS[k]
-  local kind = ARGV[i]
-  local v = ARGV[i + 1]
-  local nw = tonumber(ARGV[i + 2])
-  local w0 = i + 3
-  i = w0 + nw
-  if add and v ~= '' then
-    if kind == 'd' then
-      local last = redis.call('ZSCORE', key, v)
-      if (not last) or tonumber(last) < now then redis.call('ZADD', key, now, v) end
-    else
-      redis.call('ZADD', key, now, charge .. ':' .. v)
-    end
-    trim(key)
+export const RECORD_ENTITY_LUA = `
+local function record_velocity_entity(keys, argv)
+  local MAX = 9007199254740991
+  local LAST = ${RING_BUCKETS - 1}
+  local now = tonumber(argv[1])
+  local keep = tonumber(argv[2])
+  local cap = tonumber(argv[3])
+  local nr = tonumber(argv[4])
+  local out = {}
+  local function fmt(x) return string.format('%.0f', x) end
+  local function clamp(x)
+    if x > MAX then return MAX elseif x < -MAX then return -MAX end
+    return x
   end
-  if kind == 'd' then
-    for j = w0, i - 1 do
-      out[#out + 1] = redis.call('ZCOUNT', key, after(tonumber(ARGV[j])), '+inf')
+  local function clip(add, total, cur)
+    if add > 0 then return math.min(add, MAX - total, MAX - cur) end
+    if add < 0 then return math.max(add, -MAX - total, -MAX - cur) end
+    return 0
+  end
+  local a = 5
+  if nr > 0 then
+    local hash = keys[1]
+    local rings = {}
+    local fields = {}
+    for i = 1, nr do
+      local id = argv[a]
+      local b = math.floor(now / tonumber(argv[a + 1]))
+      local slot = id .. ':' .. (b % ${RING_BUCKETS})
+      rings[i] = { id = id, b = b, add = tonumber(argv[a + 2]), slot = slot }
+      fields[#fields + 1] = id .. ':h'
+      fields[#fields + 1] = id .. ':t'
+      fields[#fields + 1] = slot
+      a = a + 3
     end
-  else
-    local cuts = {}
-    local sums = {}
-    local from = t
-    for j = 1, nw do
-      cuts[j] = t - tonumber(ARGV[w0 + j - 1])
-      sums[j] = 0
-      if cuts[j] < from then from = cuts[j] end
-    end
-    local rows = redis.call('ZRANGEBYSCORE', key, string.format('(%.0f', from), '+inf', 'WITHSCORES')
-    for r = 1, #rows, 2 do
-      local m = rows[r]
-      local amount = tonumber(string.sub(m, string.find(m, ':', 1, true) + 1))
-      local at = tonumber(rows[r + 1])
-      for j = 1, nw do
-        if at > cuts[j] then sums[j] = sums[j] + amount end
+    local got = redis.call('HMGET', hash, unpack(fields))
+    -- the slots of buckets leaving the window, other than the current slot
+    local more = {}
+    for i = 1, nr do
+      local r = rings[i]
+      local h = tonumber(got[3 * i - 2])
+      r.total = tonumber(got[3 * i - 1]) or 0
+      r.had = got[3 * i] ~= false
+      r.cur = tonumber(got[3 * i]) or 0
+      if h == nil then
+        r.h = r.b
+        r.total = 0
+        r.cur = 0
+      elseif r.b > h then
+        if r.b - h > LAST then
+          r.clear = true
+        else
+          r.first = #more + 1
+          for k = h - LAST, r.b - ${RING_BUCKETS + 1} do
+            more[#more + 1] = r.id .. ':' .. (k % ${RING_BUCKETS})
+          end
+          r.last = #more
+        end
+        r.h = r.b
+      else
+        r.h = h
       end
     end
-    for j = 1, nw do
-      local total = sums[j]
-      if total > 9007199254740991 then total = 9007199254740991 elseif total < -9007199254740991 then total = -9007199254740991 end
-      out[#out + 1] = string.format('%.0f', total)
+    local old = {}
+    if #more > 0 then old = redis.call('HMGET', hash, unpack(more)) end
+    local dels = {}
+    local sets = {}
+    for i = 1, nr do
+      local r = rings[i]
+      if r.clear then
+        local current = r.b % ${RING_BUCKETS}
+        for s = 0, LAST do
+          if s ~= current then dels[#dels + 1] = r.id .. ':' .. s end
+        end
+        r.total = 0
+        r.cur = 0
+      elseif r.first then
+        -- oldest bucket first, the current slot (bucket b - 60) last
+        for j = r.first, r.last do
+          if old[j] then
+            r.total = clamp(r.total - tonumber(old[j]))
+            dels[#dels + 1] = more[j]
+          end
+        end
+        r.total = clamp(r.total - r.cur)
+        r.cur = 0
+      end
+      local value
+      if r.b < r.h - LAST then
+        -- stamped before the oldest bucket held: not kept, but the charge counts itself
+        value = clamp(r.total + r.add)
+      else
+        local add = clip(r.add, r.total, r.cur)
+        r.cur = r.cur + add
+        r.total = r.total + add
+        value = r.total
+        if r.cur ~= 0 then
+          sets[#sets + 1] = r.slot
+          sets[#sets + 1] = fmt(r.cur)
+        elseif r.had then
+          dels[#dels + 1] = r.slot
+        end
+      end
+      sets[#sets + 1] = r.id .. ':h'
+      sets[#sets + 1] = fmt(r.h)
+      sets[#sets + 1] = r.id .. ':t'
+      sets[#sets + 1] = fmt(r.total)
+      out[#out + 1] = fmt(value)
     end
+    if #dels > 0 then redis.call('HDEL', hash, unpack(dels)) end
+    redis.call('HSET', hash, unpack(sets))
+    redis.call('PEXPIRE', hash, argv[2])
   end
+  local nd = tonumber(argv[a])
+  a = a + 1
+  for i = 1, nd do
+    local key = keys[1 + i]
+    local v = argv[a]
+    local nw = tonumber(argv[a + 1])
+    a = a + 2
+    if v ~= '' then
+      local added = redis.call('ZADD', key, argv[1], v)
+      redis.call('ZREMRANGEBYSCORE', key, '-inf', fmt(now - keep))
+      if added == 1 then
+        local n = redis.call('ZCARD', key)
+        if n > cap then redis.call('ZREMRANGEBYRANK', key, 0, n - cap - 1) end
+      end
+      redis.call('PEXPIRE', key, argv[2])
+    end
+    for j = a, a + nw - 1 do
+      out[#out + 1] = redis.call('ZCOUNT', key, '(' .. fmt(now - tonumber(argv[j])), '+inf')
+    end
+    a = a + nw
+  end
+  return out
 end
-return out
+`
+
+/** One entity per call: what the Redis store runs on a Cluster, one call per entity. */
+export const RECORD_SCRIPT = `${RECORD_ENTITY_LUA}
+return record_velocity_entity(KEYS, ARGV)
 `
 
 /**
- * RECORD_SCRIPT for several entities in one call, one round trip per charge instead of one per
- * entity. Standalone Redis only: on a Cluster the entities' keys live in different slots.
+ * Every entity of a charge in one call: one round trip per charge. Standalone Redis only: on a
+ * Cluster the entities' keys live in different slots.
  *
- * KEYS      every entity's keys, entity after entity, as RECORD_SCRIPT takes them
+ * KEYS      every entity's keys, entity after entity, as entityCall gives them
  * ARGV      number of entities, then per entity: its number of keys, its number of arguments,
- *           its arguments as RECORD_SCRIPT takes them
+ *           its arguments as entityCall gives them
  *
- * Returns one RECORD_SCRIPT result per entity, in order.
+ * Returns one record_velocity_entity result per entity, in order.
  */
-export const RECORD_MANY_SCRIPT = `
-local function record(KEYS, ARGV)
-${RECORD_SCRIPT}
-end
-
+export const RECORD_MANY_SCRIPT = `${RECORD_ENTITY_LUA}
 local results = {}
 local k = 1
 local a = 2
@@ -138,7 +206,29 @@ for e = 1, tonumber(ARGV[1]) do
     args[j] = ARGV[a]
     a = a + 1
   end
-  results[e] = record(keys, args)
+  results[e] = record_velocity_entity(keys, args)
 end
 return results
 `
+
+export interface EntityCallOptions {
+  /** the most values a distinct series keeps (default DEFAULT_MAX_DISTINCT_PER_SERIES) */
+  maxDistinctPerSeries?: number
+}
+
+/** The keys and arguments of record_velocity_entity for one entity (layout above). */
+export function entityCall (prefix: string, op: EntityOp, options: EntityCallOptions = {}): { keys: string[], args: string[] } {
+  const keys = [entityHashKey(prefix, op.entity)]
+  const args = [
+    String(op.atMs), String(op.retentionMs),
+    String(options.maxDistinctPerSeries ?? DEFAULT_MAX_DISTINCT_PER_SERIES), String(op.rings.length)
+  ]
+  for (const r of op.rings) args.push(r.id, String(r.widthMs), String(r.add))
+  args.push(String(op.distinct.length))
+  for (const d of op.distinct) {
+    keys.push(distinctKey(prefix, op.entity, d.of))
+    args.push(d.value, String(d.windows.length))
+    for (const w of d.windows) args.push(String(w.windowMs))
+  }
+  return { keys, args }
+}

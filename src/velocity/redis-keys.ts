@@ -1,18 +1,19 @@
-import type { EntityOp, SeriesOp } from './entity-op.js'
-
 /** Prefix of every velocity key; bump the version when the layout changes. */
-export const DEFAULT_VELOCITY_KEY_PREFIX = 'rg:v1:vel:'
+export const DEFAULT_VELOCITY_KEY_PREFIX = 'rg:v2:vel:'
 
 export function validateKeyPrefix (prefix: string): void {
   if (/[{}\s]/.test(prefix)) throw new Error('a Redis key prefix must not contain braces or spaces')
 }
 
 /**
- * Keys of one entity: `<prefix>{<entity hash>}:c` for its events and `...:d:<path>` /
- * `...:s:<path>` for its distinct and sum series. The `{...}` hash tag puts them in one Cluster
- * slot; the only readable part is the value path of the series (e.g. `card.fingerprint`).
+ * The hash holding every ring (count and sum windows) of one entity: `<prefix>{<entity>}`. The
+ * `{...}` hash tag puts all the keys of an entity in one Cluster slot.
  */
-export function entityKeys (prefix: string, op: EntityOp): string[] {
-  const base = `${prefix}{${op.entity}}:`
-  return [`${base}c`, ...op.series.map((s: SeriesOp) => `${base}${s.kind}:${s.of}`)]
+export function entityHashKey (prefix: string, entity: string): string {
+  return `${prefix}{${entity}}`
+}
+
+/** The sorted set of one distinct series of an entity: `<prefix>{<entity>}:d:<value path>`. */
+export function distinctKey (prefix: string, entity: string, of: string): string {
+  return `${prefix}{${entity}}:d:${of}`
 }

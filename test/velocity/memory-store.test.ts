@@ -1,53 +1,109 @@
 import t from 'tap'
-import { createMemoryVelocityStore } from '../../src/velocity/memory-store.js'
+import { createMemoryVelocityStore, DEFAULT_MAX_CELLS, DEFAULT_MAX_ENTITIES } from '../../src/velocity/memory-store.js'
 import { createVelocityPlanner } from '../../src/velocity/plan.js'
 import { velocityStoreModelCheck, velocityStoreSuite } from '../helpers/velocity-store-suite.js'
-import { count, DAY, exampleSpecs, features, HOUR, T0 } from '../helpers/velocity-fixtures.js'
-
-const HASH_KEY = 'test-hash-key-memory-store-0123456789'
+import { count, DAY, distinct, exampleSpecs, features, HOUR, MINUTE, sum, T0 } from '../helpers/velocity-fixtures.js'
+import { identify } from '../helpers/velocity-identify.js'
 
 t.test('shared store behaviour', async (t) => {
-  const create = async (_t: unknown, options = {}) => createMemoryVelocityStore({ hashKey: HASH_KEY, ...options })
+  const create = async (_t: unknown, options = {}) => createMemoryVelocityStore(options)
   velocityStoreSuite(t, create)
-  velocityStoreModelCheck(t, create, 200)
+  velocityStoreModelCheck(t, create, 300)
 })
 
-t.test('entities expire one retention after their last charge', async (t) => {
-  const store = createMemoryVelocityStore({ hashKey: HASH_KEY })
-  const plan = createVelocityPlanner([count('per_ip_1h', ['ip.address'], 3600)])
-  for (let i = 0; i < 5; i++) {
-    await store.record({ chargeId: `ch_${i}`, atMs: T0, plan: plan(features({ ip: `198.51.100.${i}` })) })
-  }
-  t.same(store.stats(), { entities: 5, events: 5 })
-  await store.record({ chargeId: 'ch_late', atMs: T0 + HOUR, plan: plan(features({ ip: '198.51.100.200' })) })
-  t.same(store.stats(), { entities: 1, events: 1 }, 'the five idle entities are gone')
-})
-
-t.test('old events are dropped when an entity is written', async (t) => {
-  const store = createMemoryVelocityStore({ hashKey: HASH_KEY })
+t.test('recordSync gives the values synchronously, as record does', async (t) => {
+  const store = createMemoryVelocityStore()
   const plan = createVelocityPlanner(exampleSpecs)
-  const charge = features({ email: 'a@example.com', fingerprint: 'fp', bin: '424242' })
-  for (let i = 0; i < 10; i++) await store.record({ chargeId: `ch_${i}`, atMs: T0 + i, plan: plan(charge) })
-  const before = store.stats().events
-  await store.record({ chargeId: 'ch_next_day', atMs: T0 + 2 * DAY, plan: plan(charge) })
-  t.ok(store.stats().events < before, `${store.stats().events} < ${before}`)
+  const charge = features({ ip: '198.51.100.1', email: 'a@example.com', fingerprint: 'fp', bin: '424242', amount: 700 })
+  t.same(store.recordSync({ atMs: T0, plan: plan(charge), identify }),
+    { charges_per_ip_1h: 1, cards_per_email_24h: 1, amount_per_card_24h: 700, charges_per_bin_ip_1h: 1 })
+  t.same(await store.record({ atMs: T0 + 1, plan: plan(charge), identify }),
+    { charges_per_ip_1h: 2, cards_per_email_24h: 1, amount_per_card_24h: 1400, charges_per_bin_ip_1h: 2 })
+  t.throws(() => store.recordSync({ atMs: Number.NaN, plan: plan(charge), identify }), TypeError)
 })
 
-t.test('total memory is bounded: the least recently written entities are forgotten', async (t) => {
-  const store = createMemoryVelocityStore({ hashKey: HASH_KEY, maxEventsPerSeries: 10, maxTotalEvents: 50 })
-  const plan = createVelocityPlanner([count('per_ip', ['ip.address'], 3600)])
-  for (let i = 0; i < 200; i++) {
-    await store.record({ chargeId: `ch_${i}`, atMs: T0 + i, plan: plan(features({ ip: `10.0.${i % 100}.1` })) })
-    t.ok(store.stats().events <= 50, 'within the budget', { diagnostic: false })
+t.test('entities expire one retention after their last write, on the latest time recorded', async (t) => {
+  const store = createMemoryVelocityStore()
+  const short = createVelocityPlanner([count('per_ip_1h', ['ip.address'], 3600)])
+  const long = createVelocityPlanner([count('per_email_1d', ['email.address'], 86_400)])
+  for (let i = 0; i < 5; i++) store.recordSync({ atMs: T0, plan: short(features({ ip: `198.51.100.${i}` })), identify })
+  store.recordSync({ atMs: T0, plan: long(features({ email: 'a@example.com' })), identify })
+  t.same(store.stats(), { entities: 6, cells: 6 * 2 }, 'one ring and one bucket each')
+  store.recordSync({ atMs: T0 + HOUR - 1, plan: short(features({ ip: '198.51.100.200' })), identify })
+  t.equal(store.stats().entities, 7, 'not yet')
+  store.recordSync({ atMs: T0 + HOUR, plan: short(features({ ip: '198.51.100.200' })), identify })
+  t.equal(store.stats().entities, 2, 'the five idle 1h entities are gone, the 1d one and the active one stay')
+  store.recordSync({ atMs: T0 + 2 * DAY, plan: short(features({ ip: '198.51.100.201' })), identify })
+  t.equal(store.stats().entities, 1, 'then the 1d one too (entities of each retention expire in order)')
+})
+
+t.test('a ring holds only its non-zero buckets; a distinct series its values of the retention', async (t) => {
+  const store = createMemoryVelocityStore()
+  const plan = createVelocityPlanner([
+    count('per_email_1h', ['email.address'], 3600), distinct('cards_per_email_1d', 'card.fingerprint', ['email.address'], 86_400)
+  ])
+  for (let i = 0; i < 100; i++) {
+    store.recordSync({ atMs: T0 + i * MINUTE, plan: plan(features({ email: 'a@example.com', fingerprint: `fp_${i}` })), identify })
   }
-  const recent = await store.record({ chargeId: 'ch_x', atMs: T0 + 500, plan: plan(features({ ip: '10.0.99.1' })) })
-  t.equal(recent.per_ip, 2, 'the most recently written entity is kept (its charge at +199)')
-  const forgotten = await store.record({ chargeId: 'ch_y', atMs: T0 + 501, plan: plan(features({ ip: '10.0.0.1' })) })
-  t.equal(forgotten.per_ip, 1, 'an old one was forgotten')
+  // 60 buckets + the ring, 100 values + the series
+  t.same(store.stats(), { entities: 1, cells: 61 + 101 })
+  store.recordSync({ atMs: T0 + 99 * MINUTE + DAY, plan: plan(features({ email: 'a@example.com', fingerprint: 'fp_new' })), identify })
+  t.same(store.stats(), { entities: 1, cells: 2 + 2 }, 'a day later: one bucket, one value')
 })
 
-t.test('options are checked', async (t) => {
-  t.throws(() => createMemoryVelocityStore({ hashKey: HASH_KEY, maxEventsPerSeries: 0 }), RangeError)
-  t.throws(() => createMemoryVelocityStore({ hashKey: HASH_KEY, maxEventsPerSeries: 10, maxTotalEvents: 5 }), RangeError)
-  t.throws(() => createMemoryVelocityStore({ hashKey: '' }))
+t.test('at most maxEntities: the least recently written are forgotten', async (t) => {
+  const store = createMemoryVelocityStore({ maxEntities: 50 })
+  const plan = createVelocityPlanner([count('per_ip', ['ip.address'], 3600), count('per_email', ['email.address'], 86_400)])
+  for (let i = 0; i < 200; i++) {
+    store.recordSync({ atMs: T0 + i, plan: plan(features({ ip: `10.0.${i % 100}.1` })), identify })
+    t.ok(store.stats().entities <= 50, 'within the bound', { diagnostic: false })
+  }
+  store.recordSync({ atMs: T0 + 200, plan: plan(features({ ip: '10.0.0.250', email: 'e@example.com' })), identify })
+  t.equal(store.stats().entities, 50)
+  t.equal(store.recordSync({ atMs: T0 + 500, plan: plan(features({ ip: '10.0.99.1' })), identify }).per_ip, 2,
+    'recently written: kept (its charge at +199; the one at +99 was forgotten by +149)')
+  t.equal(store.recordSync({ atMs: T0 + 501, plan: plan(features({ ip: '10.0.0.1' })), identify }).per_ip, 1,
+    'least recently written: forgotten')
+  t.equal(store.recordSync({ atMs: T0 + 502, plan: plan(features({ ip: '10.0.0.9', email: 'e@example.com' })), identify }).per_email, 2,
+    'entities of another retention are in the same order')
+})
+
+t.test('at most maxCells: the least recently written are forgotten', async (t) => {
+  const store = createMemoryVelocityStore({ maxCells: 100 })
+  const plan = createVelocityPlanner([distinct('cards_per_ip', 'card.fingerprint', ['ip.address'], 3600)])
+  for (let i = 0; i < 30; i++) {
+    for (let j = 0; j < 9; j++) {
+      store.recordSync({ atMs: T0 + i * 10 + j, plan: plan(features({ ip: `10.0.0.${i}`, fingerprint: `fp_${j}` })), identify })
+      t.ok(store.stats().cells <= 100, 'within the bound', { diagnostic: false })
+    }
+  }
+  t.equal(store.stats().entities, 10, 'ten entities of ten cells')
+  const kept = store.recordSync({ atMs: T0 + 400, plan: plan(features({ ip: '10.0.0.29' })), identify })
+  t.equal(kept.cards_per_ip, 9)
+  const gone = store.recordSync({ atMs: T0 + 401, plan: plan(features({ ip: '10.0.0.0' })), identify })
+  t.equal(gone.cards_per_ip, 0)
+  const small = createMemoryVelocityStore({ maxCells: 5 })
+  const counts: number[] = []
+  for (let j = 0; j < 9; j++) {
+    counts.push(small.recordSync({ atMs: T0 + j, plan: plan(features({ ip: '10.0.0.1', fingerprint: `fp_${j}` })), identify }).cards_per_ip as number)
+    t.ok(small.stats().cells <= 5, 'within the bound', { diagnostic: false })
+  }
+  t.same(counts, [1, 2, 3, 4, 5, 1, 2, 3, 4], 'an entity that alone outgrows the budget is forgotten, the one just written too')
+})
+
+t.test('an entity written under another retention (a new rule set) keeps its rings', async (t) => {
+  const store = createMemoryVelocityStore()
+  const before = createVelocityPlanner([count('per_ip_1h', ['ip.address'], 3600)])
+  const after = createVelocityPlanner([count('per_ip_1h', ['ip.address'], 3600), sum('amount_per_ip_1d', 'amount', ['ip.address'], 86_400)])
+  store.recordSync({ atMs: T0, plan: before(features({})), identify })
+  t.same(store.recordSync({ atMs: T0 + 1, plan: after(features({ amount: 5 })), identify }), { per_ip_1h: 2, amount_per_ip_1d: 5 })
+  t.equal(store.stats().entities, 1)
+})
+
+t.test('defaults and options', async (t) => {
+  t.equal(DEFAULT_MAX_ENTITIES, 200_000)
+  t.ok(DEFAULT_MAX_CELLS >= 1_000_000)
+  t.throws(() => createMemoryVelocityStore({ maxDistinctPerSeries: 0 }), RangeError)
+  t.throws(() => createMemoryVelocityStore({ maxEntities: 1.5 }), RangeError)
+  t.throws(() => createMemoryVelocityStore({ maxCells: -1 }), RangeError)
 })
