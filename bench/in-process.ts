@@ -1,28 +1,29 @@
 /**
- * In-process figures: microseconds per score() (normalize, IP data, email and card signals,
- * velocity planning, rules, response assembly, the in-process decision store; the velocity store
- * itself replaced by fixed values) and per evaluate() (the rules alone), each with the default
- * rule set and the generated 200-rule set, over the corpus's charges.
+ * In-process figures: microseconds per score() and per evaluate() (the rules alone), each with
+ * the default rule set and the generated 200-rule set, over the corpus's charges. score() is the
+ * service's own scorer, built by the app from a production configuration without Redis (its
+ * in-process stores: velocity, reservations, the decision log through the outbox): normalize, IP
+ * data, email and card signals, velocity, rules, response, the decision recorded.
  */
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { buildApp } from '../src/app.js'
+import { loadConfig } from '../src/config/load-config.js'
 import { evaluate } from '../src/engine/evaluate.js'
 import type { Features } from '../src/engine/features.js'
 import type { CompiledRuleSet } from '../src/engine/ruleset.js'
-import { createMemoryDecisionStore } from '../src/idempotency/memory-decision-store.js'
 import { loadRuleSet } from '../src/ruleset/load.js'
 import type { ChargeContext } from '../src/schemas/charge.js'
 import type { VelocitySignals } from '../src/schemas/signals.js'
 import { buildFeatures } from '../src/scoring/build-features.js'
-import { dataVersions } from '../src/scoring/data-versions.js'
 import { normalizeCharge } from '../src/scoring/normalize-charge.js'
-import { createScorer } from '../src/scoring/score-charge.js'
-import type { RuleSetView } from '../src/scoring/score-charge.js'
 import { emailSignals, loadDisposableDomains } from '../src/signals/email.js'
 import { createIpIntel } from '../src/signals/ip/ip-intel.js'
 import type { IpIntelOptions } from '../src/signals/ip/ip-intel.js'
-import { createVelocityPlanner } from '../src/velocity/plan.js'
 import type { Corpus } from './corpus.js'
-import { generatedRuleSet } from './rule-sets.js'
+import { generatedRuleSet, generatedRuleSetSource } from './rule-sets.js'
 
 export interface InProcessResult {
   rules: number
@@ -71,13 +72,39 @@ function interpretedOnly (ruleSet: CompiledRuleSet): CompiledRuleSet {
   return { ...ruleSet, rules: ruleSet.rules.map(({ compiled: _compiled, ...rule }) => rule) }
 }
 
+/** the generated rule set written as a rules directory (ruleset.yaml and its lists) */
+function writeRuleSetDir (dir: string, count: number): string {
+  const source = generatedRuleSetSource(count)
+  mkdirSync(path.join(dir, 'lists'), { recursive: true })
+  writeFileSync(path.join(dir, 'ruleset.yaml'), source.text)
+  for (const list of Object.values(source.lists)) writeFileSync(path.join(dir, 'lists', list.file), `${list.values.join('\n')}\n`)
+  return dir
+}
+
+/** the service's scorer, as the app wires it from a production configuration without Redis */
+async function serviceScorer (rulesDir: string, torExitsFile: string | undefined): Promise<{ score: (charge: ChargeContext) => Promise<unknown>, close: () => Promise<void> }> {
+  const secret = randomBytes(32).toString('base64url')
+  const { config } = await loadConfig({
+    NODE_ENV: 'production',
+    RISKGATE_RULES_DIR: rulesDir,
+    ...(torExitsFile !== undefined ? { RISKGATE_TOR_EXITS_FILE: torExitsFile } : {}),
+    RISKGATE_API_KEYS: `bench:score:${createHash('sha256').update(secret).digest('hex')}`,
+    RISKGATE_HASH_KEY: randomBytes(32).toString('base64url'),
+    RISKGATE_DEADLINE_MS: '1000',
+    RISKGATE_LOG_LEVEL: 'silent'
+  })
+  const app = await buildApp(config, { logStream: { write: () => {} } })
+  await app.ready()
+  return { score: async (charge) => await app.scorer.score(charge), close: async () => { await app.close() } }
+}
+
 export async function runInProcess (root: string, corpus: Corpus, data: IpIntelOptions): Promise<Record<'default' | 'rules200', InProcessResult>> {
   const intel = await createIpIntel(data)
   const disposable = loadDisposableDomains()
-  const versions = dataVersions(intel.sources)
+  const work = mkdtempSync(path.join(tmpdir(), 'riskgate-bench-rules-'))
   const sets = {
-    default: await loadRuleSet(path.join(root, 'rules')),
-    rules200: generatedRuleSet(200)
+    default: { ruleSet: await loadRuleSet(path.join(root, 'rules')), dir: path.join(root, 'rules') },
+    rules200: { ruleSet: generatedRuleSet(200), dir: writeRuleSetDir(work, 200) }
   }
   // the corpus's charges as the engine sees them (IP, email and card signals; velocity values)
   const base = corpus.charges.map((charge) => {
@@ -87,35 +114,29 @@ export async function runInProcess (root: string, corpus: Corpus, data: IpIntelO
   })
 
   const out: Partial<Record<keyof typeof sets, InProcessResult>> = {}
-  for (const [name, ruleSet] of Object.entries(sets) as Array<[keyof typeof sets, CompiledRuleSet]>) {
-    const features: Features[] = base.map((f, i) => ({ ...f, velocity: velocityFor(ruleSet, i) }))
-    const planner = createVelocityPlanner(ruleSet.velocity)
-    const view: RuleSetView = { version: ruleSet.version, hash: ruleSet.hash, evaluate: (f) => evaluate(ruleSet, f), planVelocity: planner }
-    let calls = 0
-    const scorer = createScorer({
-      lookupIp: (ip) => intel.lookup(ip),
-      dataVersions: () => versions,
-      disposable,
-      ruleSet: () => view,
-      // velocity excluded: the plan is made, the store's answer is fixed
-      recordVelocity: async () => velocityFor(ruleSet, calls++),
-      decisions: createMemoryDecisionStore({ maxEntries: 10_000 }),
-      deadlineMs: 1000,
-      decisionTtlSeconds: 3600,
-      log: { warn: () => {} }
-    })
-    const charges: ChargeContext[] = corpus.charges
-    const n = features.length
-    const interpreted = interpretedOnly(ruleSet)
-    out[name] = {
-      rules: ruleSet.rules.length,
-      compiled: ruleSet.rules.filter((r) => r.compiled !== undefined).length,
-      interpreted: ruleSet.rules.filter((r) => r.compiled === undefined).length,
-      scoreUs: await timeAsync(5_000, 9, (i) => scorer.score({ ...(charges[i % n] as ChargeContext), charge_id: `inproc_${name}_${i}` })),
-      evaluateUs: timeSync(20_000, 9, (i) => { evaluate(ruleSet, features[i % n] as Features) }),
-      evaluateInterpretedUs: timeSync(5_000, 5, (i) => { evaluate(interpreted, features[i % n] as Features) })
+  try {
+    for (const [name, { ruleSet, dir }] of Object.entries(sets) as Array<[keyof typeof sets, { ruleSet: CompiledRuleSet, dir: string }]>) {
+      const features: Features[] = base.map((f, i) => ({ ...f, velocity: velocityFor(ruleSet, i) }))
+      const scorer = await serviceScorer(dir, data.torExitsFile)
+      const charges: ChargeContext[] = corpus.charges
+      const n = features.length
+      const interpreted = interpretedOnly(ruleSet)
+      try {
+        out[name] = {
+          rules: ruleSet.rules.length,
+          compiled: ruleSet.rules.filter((r) => r.compiled !== undefined).length,
+          interpreted: ruleSet.rules.filter((r) => r.compiled === undefined).length,
+          scoreUs: await timeAsync(5_000, 9, async (i) => await scorer.score({ ...(charges[i % n] as ChargeContext), charge_id: `inproc_${name}_${i}` })),
+          evaluateUs: timeSync(20_000, 9, (i) => { evaluate(ruleSet, features[i % n] as Features) }),
+          evaluateInterpretedUs: timeSync(5_000, 5, (i) => { evaluate(interpreted, features[i % n] as Features) })
+        }
+      } finally {
+        await scorer.close()
+      }
     }
+  } finally {
+    await intel.close()
+    rmSync(work, { recursive: true, force: true })
   }
-  await intel.close()
   return out as Record<keyof typeof sets, InProcessResult>
 }

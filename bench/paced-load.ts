@@ -4,7 +4,8 @@
  * waits for a free connection when all are busy: that wait is the server's doing and counts in its
  * latency). Latency runs from the moment the request is handed to the HTTP client until its
  * answer's last byte. autocannon's own rate limit is not used: it sends each connection's quota of
- * a second at the start of that second, bursts rather than a steady rate.
+ * a second at the start of that second, bursts rather than a steady rate. The connections are
+ * opened before the first measured request, and take turns.
  */
 import { Agent, request } from 'node:http'
 import type { Socket } from 'node:net'
@@ -86,6 +87,10 @@ export async function runPaced (options: PacedOptions): Promise<PacedResult> {
     if (sent === total && inFlight === 0) finish()
   }
 
+  // every connection opened first (requests not measured), so that all of them take turns
+  // (the agent hands a request the free connection that has waited longest)
+  await prime(agent, options, headers)
+
   const start = performance.now()
   const tick = (): void => {
     const now = performance.now()
@@ -113,4 +118,20 @@ export async function runPaced (options: PacedOptions): Promise<PacedResult> {
     non2xx,
     latencies
   }
+}
+
+/** `connections` requests at once, answered, not measured: the connections open and ready */
+async function prime (agent: Agent, options: PacedOptions, headers: Record<string, string>): Promise<void> {
+  await Promise.all(Array.from({ length: options.connections }, async (_, i) => {
+    // numbers after those of the measured requests: charge ids of their own
+    const body = options.body(Math.round(options.rate * options.durationSeconds) + i)
+    await new Promise<void>((resolve, reject) => {
+      const req = request({ host: HOST, port: options.port, method: 'POST', path: '/v1/score', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+        res.resume()
+        res.once('end', () => { (res.statusCode ?? 500) < 300 ? resolve() : reject(new Error(`priming the connections: HTTP ${res.statusCode ?? '?'}`)) })
+      })
+      req.once('error', reject)
+      req.end(body)
+    })
+  }))
 }
