@@ -132,6 +132,13 @@ export function sourceMap (root: string): SourceMap {
   }
 }
 
+/** how many modules a bundle marks with a `// path` line (0 in a minified bundle, whose frames would all be "other") */
+export function bundleModuleCount (file: string): number {
+  let text = ''
+  try { text = readFileSync(file, 'utf8') } catch { return 0 }
+  return text.match(/^\/\/ \S+\.(?:[cm]?js|ts|json)$/gm)?.length ?? 0
+}
+
 /** `../x/node_modules/a/node_modules/b/c.js` -> `node_modules/b/c.js`; `src/x.ts` as it is */
 function moduleName (file: string): string {
   const at = file.lastIndexOf('node_modules/')

@@ -166,6 +166,24 @@ export async function threadCpuSeconds (pid: number, tid = pid): Promise<number 
   }
 }
 
+/** CPU seconds of a process's threads by thread name (/proc/<pid>/task/<tid>/comm), the main thread as `main` */
+export async function cpuByThread (pid: number): Promise<Record<string, number>> {
+  const out: Record<string, number> = {}
+  try {
+    for (const task of await readdir(`/proc/${pid}/task`)) {
+      const [comm, line] = await Promise.all([
+        readFile(`/proc/${pid}/task/${task}/comm`, 'utf8').catch(() => '?'),
+        readFile(`/proc/${pid}/task/${task}/schedstat`, 'utf8').catch(() => '0')
+      ])
+      const name = task === String(pid) ? 'main' : comm.trim()
+      out[name] = (out[name] ?? 0) + Number(line.split(' ')[0]) / 1e9
+    }
+  } catch {
+    // no /proc
+  }
+  return out
+}
+
 /** USER_HZ: 100 on every Linux architecture Node runs on */
 const CLOCK_TICKS = 100
 

@@ -8,13 +8,13 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { Corpus } from '../corpus.js'
-import { breakdown, CATEGORIES, sourceMap } from '../cpu-profile.js'
+import { breakdown, bundleModuleCount, CATEGORIES, sourceMap } from '../cpu-profile.js'
 import type { Category, CpuProfile, FunctionTime } from '../cpu-profile.js'
 import { assertAllAnswered, corpusBodies, runLoad } from '../load.js'
 import type { BenchOptions } from '../options.js'
-import { cpuSeconds, threadCpuSeconds } from '../processes.js'
+import { cpuByThread, cpuSeconds, threadCpuSeconds } from '../processes.js'
 import type { BenchRedis } from '../processes.js'
-import { exitNote } from '../servers.js'
+import { exitNote, SERVER_ENTRY } from '../servers.js'
 import type { RiskgateServers, RiskgateSetup } from '../servers.js'
 import { fixed, log } from '../stats.js'
 
@@ -37,6 +37,8 @@ export interface ProfilePhase {
   idleUs: number
   samples: number
   samplingIntervalUs: number
+  /** CPU per request of the process's threads, by thread name (the main thread: `main`) */
+  threadsCpuUs: Record<string, number>
   /** µs of main-thread CPU per request: each category's share of the samples times mainThreadCpuUs */
   byCategory: Record<Category, number>
   top: FunctionTime[]
@@ -61,16 +63,20 @@ export async function runProfilePhase (servers: RiskgateServers, setup: Riskgate
     let cpu1: number | undefined
     let main0: number | undefined
     let main1: number | undefined
+    let threads0: Record<string, number> = {}
+    let threads1: Record<string, number> = {}
     try {
       if (setup.redisUrl !== undefined) await redis.flush()
       const { port, pid } = riskgate
       if (options.warmupSeconds > 0) await runLoad({ port, body: corpusBodies(corpus, `pw${process.pid}`), connections: options.connections, durationSeconds: options.warmupSeconds, headers: servers.headers })
       cpu0 = await cpuSeconds(pid)
       main0 = await threadCpuSeconds(pid)
+      threads0 = await cpuByThread(pid)
       fromUs = monotonicUs()
       result = await runLoad({ port, body: corpusBodies(corpus, `pm${process.pid}`), connections: options.connections, durationSeconds: options.durationSeconds, headers: servers.headers })
       toUs = monotonicUs()
       main1 = await threadCpuSeconds(pid)
+      threads1 = await cpuByThread(pid)
       cpu1 = await cpuSeconds(pid)
       assertAllAnswered('riskgate, profiled run', result, exitNote(riskgate))
     } finally {
@@ -81,6 +87,9 @@ export async function runProfilePhase (servers: RiskgateServers, setup: Riskgate
     if (keep) log(`  profile written: ${files.map((f) => path.join(dir, f)).join(', ')}`)
     const profiles = files.map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as CpuProfile)
     if (profiles.length === 0) throw new Error(`the profiled server wrote no profile: ${riskgate.child.stderr()}`)
+    if (SERVER_ENTRY.endsWith('.mjs') && bundleModuleCount(SERVER_ENTRY) === 0) {
+      log(`  WARNING: ${path.relative(setup.root, SERVER_ENTRY)} marks no modules (minified?): its functions cannot be told apart by module and fall under "other"`)
+    }
     const found = breakdown(profiles, sourceMap(setup.root), fromUs, toUs)
     if (found.samples === 0) {
       throw new Error(`no sample of the profile falls within the measured run (profile ${profiles.map((p) => `${p.startTime}..${p.endTime}`).join(', ')} µs, run ${fromUs}..${toUs} µs)`)
@@ -96,6 +105,7 @@ export async function runProfilePhase (servers: RiskgateServers, setup: Riskgate
       rps: result.rps,
       serverCpuUs: ((cpu1 ?? Number.NaN) - (cpu0 ?? Number.NaN)) * 1e6 / n,
       mainThreadCpuUs,
+      threadsCpuUs: Object.fromEntries(Object.entries(threads1).map(([name, seconds]) => [name, (seconds - (threads0[name] ?? 0)) * 1e6 / n])),
       sampledUs: found.sampledUs / n,
       programUs: found.programUs / n,
       idleUs: found.idleUs / n,
@@ -121,7 +131,8 @@ function printProfile (p: ProfilePhase): void {
   for (const [category, us] of rows) {
     log(`    ${category.padEnd(50)} ${fixed(us, 1).padStart(13)}   ${fixed(us / total * 100, 1).padStart(5)}%`)
   }
-  log(`    ${'other threads (GC helpers, libuv pool, ...)'.padEnd(50)} ${fixed(p.serverCpuUs - p.mainThreadCpuUs, 1).padStart(13)}`)
+  const others = Object.entries(p.threadsCpuUs).filter(([name, us]) => name !== 'main' && us >= 0.05).sort((a, b) => b[1] - a[1])
+  log(`    ${'other threads'.padEnd(50)} ${fixed(p.serverCpuUs - p.mainThreadCpuUs, 1).padStart(13)}   ${others.map(([name, us]) => `${name} ${fixed(us, 1)}`).join(', ')}`)
   log(`  top ${p.top.length} functions by self time                              µs CPU/request   category`)
   for (const f of p.top) {
     // lines are of the bundle for the server's own modules: only node's are shown
