@@ -14,6 +14,7 @@ import { ipIntelPlugin } from './plugins/ip-intel.js'
 import { rulesPlugin } from './plugins/rules.js'
 import { scoringPlugin } from './plugins/scoring.js'
 import { decisionLogPlugin } from './plugins/decision-log.js'
+import { outboxPlugin } from './outbox/plugin.js'
 import { healthRoutes } from './routes/health.js'
 import { scoreRoutes } from './routes/score.js'
 import { decisionRoutes } from './routes/decisions.js'
@@ -61,14 +62,22 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
   await app.register(metricsPlugin)
   await app.register(authPlugin, { apiKeys: config.apiKeys })
   await app.register(redisPlugin, config.redis)
+  await app.register(outboxPlugin)
   await app.register(velocityPlugin, { hashKey: config.hashKey })
   await app.register(ipIntelPlugin, config.data)
   await app.register(rulesPlugin, { rulesDir: config.rulesDir })
   await app.register(decisionLogPlugin, { hashKey: config.hashKey, ...config.decisionLog })
-  await app.register(scoringPlugin, { deadlineMs: config.deadlineMs, decisionTtlSeconds: config.decisionTtlSeconds })
+  await app.register(scoringPlugin, { hashKey: config.hashKey, deadlineMs: config.deadlineMs })
   await app.register(healthRoutes, { readiness: () => app.readiness() })
   await app.register(scoreRoutes, { scorer: app.scorer, metrics: app.metrics })
-  await app.register(decisionRoutes, { store: app.decisionLog.store, recorder: app.decisionLog.recorder })
+  await app.register(decisionRoutes, {
+    store: app.decisionLog.store,
+    outbox: app.outbox,
+    recordWaiting: (id) => {
+      const key = app.decisionLog.store.keys.ofDecisionId(id)
+      return key !== undefined && app.decisionLog.recorder.pending(key.field) !== undefined
+    }
+  })
   await app.register(omiseWebhookPlugin, { secrets: config.omiseWebhookSecrets, hashKey: config.hashKey })
   await app.register(ruleReloadPlugin)
   await app.register(ruleRoutes, { rules: app.rules, audit: app.rulesAudit, reload: app.reloadRules })

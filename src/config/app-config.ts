@@ -28,7 +28,6 @@ export interface AppConfig {
   logLevel: string
   /** deadline of the enrichment step (velocity) of one score request */
   deadlineMs: number
-  decisionTtlSeconds: number
   /** the decision log (src/decision-log/): absent fields take the documented defaults */
   decisionLog?: {
     /** records kept per stream partition (Redis) or in all (in process) */

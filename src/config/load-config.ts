@@ -121,7 +121,6 @@ export async function loadConfig (env: Record<string, string | undefined>): Prom
     omiseWebhookSecrets,
     logLevel: raw.RISKGATE_LOG_LEVEL,
     deadlineMs: raw.RISKGATE_DEADLINE_MS,
-    decisionTtlSeconds: raw.RISKGATE_DECISION_TTL_SECONDS,
     decisionLog: {
       maxPerPartition: raw.RISKGATE_DECISION_LOG_MAX,
       partitions: raw.RISKGATE_DECISION_LOG_PARTITIONS,

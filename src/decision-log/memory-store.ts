@@ -1,8 +1,12 @@
-import type { DecisionOutcome, DecisionRecord } from './record.js'
-import { DEFAULT_LOG_MAX_PER_PARTITION, DEFAULT_LOG_TTL_SECONDS, inRange } from './store.js'
-import type { DecisionLogStore, LogRange, OutcomeResult, OutcomeWrite } from './store.js'
+import type { DecisionKey, DecisionKeys } from '../idempotency/decision-key.js'
+import { decodeRecord } from './codec.js'
+import type { RecordContext } from './codec.js'
+import type { DecisionRecord } from './record.js'
+import { decodeOutcome, DEFAULT_LOG_MAX_PER_PARTITION, DEFAULT_LOG_TTL_SECONDS, encodeOutcome, inRange } from './store.js'
+import type { AppendEntry, AppendResult, DecisionLogStore, LogRange, Lookup, OutcomeResult, Reservation } from './store.js'
 
 export interface MemoryDecisionLogOptions {
+  keys: DecisionKeys
   /** records kept; beyond it the oldest are dropped (with their outcomes) */
   maxRecords?: number
   ttlSeconds?: number
@@ -10,96 +14,187 @@ export interface MemoryDecisionLogOptions {
 }
 
 interface Entry {
-  /** the record without outcome, as JSON (a copy: callers never share objects with the store) */
-  json: string
-  outcome?: DecisionOutcome
-  rank: number
+  decisionId: string
+  fingerprint: string
+  encoded: string
+  contextId: string
+  atMs: number
   expiresAt: number
+  /** rank|outcome JSON (see encodeOutcome) */
+  outcome?: string
+}
+
+interface Pending {
+  fingerprint: string
+  nonce: string
+  expiresAt: number
+  outcome?: string
+}
+
+/** The synchronous core of the in-process log: the service's hot path calls it without a promise. */
+export interface MemoryDecisionLog extends DecisionLogStore {
+  reserveSync: (key: DecisionKey, fingerprint: string, nonce: string, pendingMs: number) => Reservation
+  /** records, reservations and contexts held now (tests, metrics) */
+  stats: () => { records: number, pending: number, contexts: number }
 }
 
 /**
- * The decision log of a single instance without Redis: one bounded map in insertion (time)
- * order. Lost on restart; the by-id index is bounded with the records.
+ * The decision log of a single instance without Redis, with the semantics of the Redis one: one
+ * map of compact records (src/decision-log/codec.ts) in insertion order, bounded by `maxRecords`
+ * and the TTL, plus the reservations of charges being decided. Lost on restart.
  */
-export function createMemoryDecisionLog (options: MemoryDecisionLogOptions = {}): DecisionLogStore {
+export function createMemoryDecisionLog (options: MemoryDecisionLogOptions): MemoryDecisionLog {
+  const { keys } = options
   const maxRecords = options.maxRecords ?? DEFAULT_LOG_MAX_PER_PARTITION
   if (!Number.isSafeInteger(maxRecords) || maxRecords < 1) throw new RangeError('maxRecords must be a positive integer')
   const ttlMs = (options.ttlSeconds ?? DEFAULT_LOG_TTL_SECONDS) * 1000
   const now = options.now ?? Date.now
-  const entries = new Map<string, Entry>()
-  const charges = new Map<string, { decisionId: string, expiresAt: number }>()
-  const maxCharges = maxRecords * 2
+  // field -> record, oldest first
+  const records = new Map<string, Entry>()
+  const pending = new Map<string, Pending>()
+  const contexts = new Map<string, { context: RecordContext, records: number }>()
+  const aliases = new Map<string, { decisionId: string, expiresAt: number }>()
 
-  const live = (decisionId: string): Entry | undefined => {
-    const entry = entries.get(decisionId)
-    if (entry === undefined) return undefined
-    if (entry.expiresAt <= now()) {
-      entries.delete(decisionId)
+  function forget (field: string, entry: Entry): void {
+    records.delete(field)
+    const held = contexts.get(entry.contextId)
+    if (held !== undefined && --held.records === 0) contexts.delete(entry.contextId)
+  }
+
+  function live (field: string, at: number): Entry | undefined {
+    const entry = records.get(field)
+    if (entry !== undefined && entry.expiresAt <= at) {
+      forget(field, entry)
       return undefined
     }
     return entry
   }
-  const withOutcome = (entry: Entry): DecisionRecord => {
-    const record = JSON.parse(entry.json) as DecisionRecord
-    if (entry.outcome !== undefined) record.outcome = { ...entry.outcome }
+
+  function livePending (field: string, at: number): Pending | undefined {
+    const held = pending.get(field)
+    if (held !== undefined && held.expiresAt <= at) {
+      pending.delete(field)
+      return undefined
+    }
+    return held
+  }
+
+  /** the oldest records beyond the bound or the TTL, and a few expired reservations and aliases */
+  function sweep (at: number): void {
+    for (const [field, entry] of records) {
+      if (records.size <= maxRecords && entry.expiresAt > at) break
+      forget(field, entry)
+    }
+    let checked = 0
+    for (const [field, held] of pending) {
+      if (held.expiresAt > at || ++checked > 8) break
+      pending.delete(field)
+    }
+    checked = 0
+    for (const [alias, link] of aliases) {
+      if (++checked > 8) break
+      if (link.expiresAt <= at || aliases.size > maxRecords) aliases.delete(alias)
+    }
+  }
+
+  function decode (entry: Entry): DecisionRecord {
+    const record = decodeRecord(entry.encoded, entry.decisionId, contexts.get(entry.contextId)?.context)
+    if (entry.outcome !== undefined) record.outcome = decodeOutcome(entry.outcome).outcome
     return record
   }
-  const link = (chargeId: string, decisionId: string): void => {
-    charges.delete(chargeId)
-    charges.set(chargeId, { decisionId, expiresAt: now() + ttlMs })
-    while (charges.size > maxCharges) {
-      const oldest = charges.keys().next()
-      if (oldest.done === true) break
-      charges.delete(oldest.value)
+
+  function lookupSync (key: DecisionKey, at: number): Lookup {
+    const entry = live(key.field, at)
+    if (entry !== undefined) return { status: 'recorded', fingerprint: entry.fingerprint, record: decode(entry) }
+    const held = livePending(key.field, at)
+    if (held !== undefined) return { status: 'pending', fingerprint: held.fingerprint }
+    return { status: 'none' }
+  }
+
+  function reserveSync (key: DecisionKey, fingerprint: string, nonce: string, pendingMs: number): Reservation {
+    const at = now()
+    const found = lookupSync(key, at)
+    if (found.status !== 'none') return found
+    pending.set(key.field, { fingerprint, nonce, expiresAt: at + pendingMs })
+    return { status: 'reserved' }
+  }
+
+  function appendOne (entry: AppendEntry, at: number): AppendResult {
+    const field = entry.key.field
+    if (live(field, at) !== undefined) return 'duplicate'
+    const held = livePending(field, at)
+    if (held !== undefined && held.nonce !== entry.nonce) return 'superseded'
+    pending.delete(field)
+    const context = contexts.get(entry.context.id)
+    if (context === undefined) contexts.set(entry.context.id, { context: entry.context, records: 1 })
+    else context.records++
+    const stored: Entry = {
+      decisionId: entry.key.decisionId,
+      fingerprint: entry.fingerprint,
+      encoded: entry.encoded,
+      contextId: entry.context.id,
+      atMs: entry.atMs,
+      expiresAt: at + ttlMs
     }
+    if (held?.outcome !== undefined) stored.outcome = held.outcome
+    records.set(field, stored)
+    return 'written'
   }
 
   return {
     backend: 'memory',
-    async append (records) {
-      for (const record of records) {
-        const { outcome: _ignored, ...rest } = record
-        entries.delete(record.decision_id)
-        entries.set(record.decision_id, { json: JSON.stringify(rest), rank: 0, expiresAt: now() + ttlMs })
-        link(record.charge_id, record.decision_id)
-      }
-      while (entries.size > maxRecords) {
-        const oldest = entries.keys().next()
-        if (oldest.done === true) break
-        entries.delete(oldest.value)
-      }
+    keys,
+    reserveSync,
+    async reserve (key, fingerprint, nonce, pendingMs) {
+      return reserveSync(key, fingerprint, nonce, pendingMs)
+    },
+    async append (entries) {
+      const at = now()
+      const results = entries.map((entry) => appendOne(entry, at))
+      sweep(at)
+      return results
+    },
+    async lookup (key) {
+      return lookupSync(key, now())
     },
     async get (decisionId) {
-      const entry = live(decisionId)
-      return entry === undefined ? undefined : withOutcome(entry)
+      const key = keys.ofDecisionId(decisionId)
+      if (key === undefined) return undefined
+      const entry = live(key.field, now())
+      return entry === undefined ? undefined : decode(entry)
     },
-    async has (decisionId) {
-      return live(decisionId) !== undefined
-    },
-    async setOutcome (decisionId, write: OutcomeWrite): Promise<OutcomeResult> {
-      const entry = live(decisionId)
-      if (entry === undefined) return { status: 'unknown' }
-      if (!write.force && entry.outcome !== undefined && entry.rank > write.rank) return { status: 'kept', outcome: { ...entry.outcome } }
-      entry.outcome = { ...write.outcome }
-      entry.rank = write.rank
+    async setOutcome (decisionId, write): Promise<OutcomeResult> {
+      const key = keys.ofDecisionId(decisionId)
+      if (key === undefined) return { status: 'unknown' }
+      const at = now()
+      const target: { outcome?: string } | undefined = live(key.field, at) ?? livePending(key.field, at)
+      if (target === undefined) return { status: 'unknown' }
+      if (!write.force && target.outcome !== undefined) {
+        const current = decodeOutcome(target.outcome)
+        if (current.rank > write.rank) return { status: 'kept', outcome: current.outcome }
+      }
+      target.outcome = encodeOutcome(write)
       return { status: 'stored', outcome: { ...write.outcome } }
     },
     async findByChargeId (chargeId) {
-      const found = charges.get(chargeId)
-      if (found === undefined || found.expiresAt <= now()) return undefined
-      return found.decisionId
+      const at = now()
+      const key = keys.ofCharge(chargeId)
+      if (live(key.field, at) !== undefined || livePending(key.field, at) !== undefined) return key.decisionId
+      const link = aliases.get(chargeId)
+      return link !== undefined && link.expiresAt > at ? link.decisionId : undefined
     },
     async linkCharge (chargeId, decisionId) {
-      link(chargeId, decisionId)
+      aliases.delete(chargeId)
+      aliases.set(chargeId, { decisionId, expiresAt: now() + ttlMs })
     },
     async * scan (range: LogRange = {}) {
-      // the ids at the start of the scan; records appended during it are not part of it
-      for (const id of [...entries.keys()]) {
-        const entry = live(id)
-        if (entry === undefined) continue
-        const record = withOutcome(entry)
-        if (inRange(record.at, range)) yield record
+      // the records at the start of the scan; records appended during it are not part of it
+      const at = now()
+      for (const [field, entry] of [...records]) {
+        if (live(field, at) === undefined || !inRange(entry.atMs, range)) continue
+        yield decode(entry)
       }
-    }
+    },
+    stats: () => ({ records: records.size, pending: pending.size, contexts: contexts.size })
   }
 }

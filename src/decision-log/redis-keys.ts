@@ -1,27 +1,33 @@
 import { validateKeyPrefix } from '../velocity/redis-keys.js'
 
 /** Prefix of every decision log key; bump the version when the layout changes. */
-export const DEFAULT_DECISION_LOG_PREFIX = 'rg:v1:dlog:'
+export const DEFAULT_DECISION_LOG_PREFIX = 'rg:v2:log:'
 
 /**
- * The decision log's keys. Every command touches one key, so the layout works on Redis Cluster:
- * - `<prefix>{p<n>}:stream`: partition n, a stream capped with MAXLEN ~ (hash tag: one slot each);
- * - `<prefix>d:<keyed hash of the decision id>`: hash with the record's place (partition, stream id)
- *   and its latest outcome, with a TTL;
- * - `<prefix>c:<keyed hash of a charge id>`: the decision id of a charge (the merchant's charge id,
- *   or a gateway charge id learned from a webhook), with a TTL.
+ * The decision log's keys (see redis-scripts.ts for what each holds). A partition's keys share the
+ * hash tag `{p<n>}`, so every script runs in one Redis Cluster slot:
+ * - `<prefix>{p<n>}:s` the records (a stream), `:i` the index, `:o` the outcomes,
+ *   `:r:<field>` the reservation of a charge being decided;
+ * - `<prefix>ctx` the record contexts (rule set, data versions, counter names), shared;
+ * - `<prefix>a:<keyed digest of a gateway charge id>` the decision id it was linked to.
  */
 export interface DecisionLogKeys {
   stream: (partition: number) => string
-  decision: (decisionIdHash: string) => string
-  charge: (chargeIdHash: string) => string
+  index: (partition: number) => string
+  outcomes: (partition: number) => string
+  reservation: (partition: number, field: string) => string
+  contexts: string
+  alias: (digest: string) => string
 }
 
 export function decisionLogKeys (prefix = DEFAULT_DECISION_LOG_PREFIX): DecisionLogKeys {
   validateKeyPrefix(prefix)
   return {
-    stream: (partition) => `${prefix}{p${partition}}:stream`,
-    decision: (hash) => `${prefix}d:${hash}`,
-    charge: (hash) => `${prefix}c:${hash}`
+    stream: (p) => `${prefix}{p${p}}:s`,
+    index: (p) => `${prefix}{p${p}}:i`,
+    outcomes: (p) => `${prefix}{p${p}}:o`,
+    reservation: (p, field) => `${prefix}{p${p}}:r:${field}`,
+    contexts: `${prefix}ctx`,
+    alias: (digest) => `${prefix}a:${digest}`
   }
 }

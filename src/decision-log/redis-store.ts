@@ -1,176 +1,182 @@
-import { Cluster } from 'ioredis'
 import type { RedisClient } from '../redis/client.js'
-import { createKeyedHasher, HashDomain } from '../velocity/keyed-hash.js'
+import { createKeyedDigest } from '../hashing/keyed-digest.js'
+import { decisionIdOfField } from '../idempotency/decision-key.js'
+import type { DecisionKey, DecisionKeys } from '../idempotency/decision-key.js'
+import { atOf, contextIdOf, decodeRecord, parseContext, serializeContext } from './codec.js'
+import type { RecordContext } from './codec.js'
 import { mergeSorted } from './merge.js'
-import { partitionOf } from './partition.js'
-import type { DecisionOutcome, DecisionRecord } from './record.js'
+import type { DecisionRecord } from './record.js'
 import { decisionLogKeys, DEFAULT_DECISION_LOG_PREFIX } from './redis-keys.js'
-import { DEFAULT_LOG_MAX_PER_PARTITION, DEFAULT_LOG_PARTITIONS, DEFAULT_LOG_TTL_SECONDS, inRange } from './store.js'
-import type { DecisionLogStore, LogRange, OutcomeResult } from './store.js'
+import type { DecisionLogKeys } from './redis-keys.js'
+import { APPEND_SCRIPT, KNOWN_SCRIPT, LOOKUP_SCRIPT, OUTCOME_SCRIPT, RESERVE_SCRIPT } from './redis-scripts.js'
+import { decodeOutcome, DEFAULT_LOG_MAX_PER_PARTITION, DEFAULT_LOG_TTL_SECONDS, encodeOutcome, inRange } from './store.js'
+import type { AppendEntry, AppendResult, DecisionLogStore, LogRange, Lookup, OutcomeResult, Reservation } from './store.js'
 
 export interface RedisDecisionLogOptions {
   redis: RedisClient
-  /** RISKGATE_HASH_KEY: decision and charge ids appear in keys only as keyed hashes */
+  keys: DecisionKeys
+  /** RISKGATE_HASH_KEY: gateway charge ids appear in keys only as keyed digests */
   hashKey: string
   keyPrefix?: string
-  /** RISKGATE_DECISION_LOG_MAX: MAXLEN ~ of each partition's stream */
+  /** RISKGATE_DECISION_LOG_MAX: records kept per partition */
   maxPerPartition?: number
-  /** RISKGATE_DECISION_LOG_PARTITIONS */
-  partitions?: number
-  /** RISKGATE_DECISION_LOG_TTL_SECONDS: lifetime of the by-id and by-charge indexes */
+  /** RISKGATE_DECISION_LOG_TTL_SECONDS */
   ttlSeconds?: number
   /** entries read per XRANGE while scanning */
   scanBatch?: number
 }
 
-/** a record's place in the log, and its latest outcome with its rank */
-const INDEX_SCRIPT = `
-redis.call('HSET', KEYS[1], 'p', ARGV[1], 's', ARGV[2])
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-return 1`
+type Script = (numberOfKeys: number, ...args: Array<string | number>) => Promise<unknown>
 
-/** {0} unknown decision, {1} stored, {2, outcome} a stronger outcome is kept */
-const OUTCOME_SCRIPT = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return {0} end
-if ARGV[3] ~= '1' then
-  local current = redis.call('HMGET', KEYS[1], 'k', 'o')
-  if current[2] and tonumber(current[1]) > tonumber(ARGV[2]) then return {2, current[2]} end
-end
-redis.call('HSET', KEYS[1], 'o', ARGV[1], 'k', ARGV[2])
-return {1}`
+/** slack on stream ids around a range on `at`: ids follow the write, which may come after the decision */
+const RANGE_SLACK_MS = 10 * 60_000
+/** a context is written again this often by each process, which renews the key's TTL */
+const CONTEXT_REFRESH_MS = 60 * 60_000
+
+const RESULTS: readonly AppendResult[] = ['written', 'duplicate', 'superseded']
+
+/** A raw lookup reply of LOOKUP_LUA (see redis-scripts.ts). */
+export type LookupReply = [0] | [1, string, string | null | false, string | null | false] | [2, string, string]
 
 /**
- * A batch of records in one call (standalone Redis only: its keys span partitions and indexes).
- * KEYS: per record its stream, its decision index and its charge index. ARGV: MAXLEN, TTL, then
- * per record its partition, its time (ms), its decision id and its JSON. Each record is appended as
- * the single-record path does it (`<ms>-*`, or `*` when the stream already holds a later id) and
- * indexed. Returns the stream ids.
+ * The decision log in Redis: per partition a stream of compact records, an index, the outcomes and
+ * the reservations of charges being decided (redis-keys.ts, redis-scripts.ts), every write a script
+ * of one partition (one slot), idempotent, so a resent write never duplicates a record.
  */
-const APPEND_MANY_SCRIPT = `
-local maxlen = ARGV[1]
-local ttl = ARGV[2]
-local ids = {}
-for r = 1, #KEYS / 3 do
-  local k = (r - 1) * 3
-  local a = 2 + (r - 1) * 4
-  local id = redis.pcall('XADD', KEYS[k + 1], 'MAXLEN', '~', maxlen, ARGV[a + 2] .. '-*', 'r', ARGV[a + 4])
-  if type(id) == 'table' and id.err then
-    id = redis.call('XADD', KEYS[k + 1], 'MAXLEN', '~', maxlen, '*', 'r', ARGV[a + 4])
-  end
-  redis.call('HSET', KEYS[k + 2], 'p', ARGV[a + 1], 's', id)
-  redis.call('EXPIRE', KEYS[k + 2], ttl)
-  redis.call('SET', KEYS[k + 3], ARGV[a + 3], 'EX', ttl)
-  ids[r] = id
-end
-return ids`
-
-type IndexCommand = (key: string, partition: number, streamId: string, ttl: number) => Promise<number>
-type AppendManyCommand = (numberOfKeys: number, ...args: Array<string | number>) => Promise<string[]>
-type OutcomeCommand = (key: string, outcome: string, rank: number, force: string) => Promise<[number, string?]>
-
-/** slack on stream ids around a range on `at`: an id is later than its `at` when another instance's clock was ahead */
-const RANGE_SLACK_MS = 60_000
-
-interface Positioned { atMs: number, ms: number, seq: number, record: DecisionRecord }
-
-function parseStreamId (id: string): { ms: number, seq: number } {
-  const dash = id.indexOf('-')
-  return { ms: Number(id.slice(0, dash)), seq: Number(id.slice(dash + 1)) }
+export interface RedisDecisionLog extends DecisionLogStore {
+  /** the keys the scoring script needs to reserve a charge (src/idempotency/) */
+  readonly redisKeys: DecisionLogKeys
+  /** a lookup reply of the scoring script, decoded */
+  readLookup: (key: DecisionKey, reply: LookupReply) => Promise<Lookup>
 }
 
-/**
- * The decision log in Redis: records in N bounded streams (XADD MAXLEN ~), found by decision id
- * through an index hash that also holds the latest outcome, and by charge id. See redis-keys.ts.
- */
-export function createRedisDecisionLog (options: RedisDecisionLogOptions): DecisionLogStore {
-  const { redis } = options
-  const keys = decisionLogKeys(options.keyPrefix ?? DEFAULT_DECISION_LOG_PREFIX)
+export function createRedisDecisionLog (options: RedisDecisionLogOptions): RedisDecisionLog {
+  const { redis, keys } = options
+  const names = decisionLogKeys(options.keyPrefix ?? DEFAULT_DECISION_LOG_PREFIX)
   const maxLen = options.maxPerPartition ?? DEFAULT_LOG_MAX_PER_PARTITION
-  const partitions = options.partitions ?? DEFAULT_LOG_PARTITIONS
-  const ttl = options.ttlSeconds ?? DEFAULT_LOG_TTL_SECONDS
+  const ttlSeconds = options.ttlSeconds ?? DEFAULT_LOG_TTL_SECONDS
   const scanBatch = options.scanBatch ?? 500
-  for (const [name, value] of [['maxPerPartition', maxLen], ['partitions', partitions], ['ttlSeconds', ttl], ['scanBatch', scanBatch]] as const) {
+  for (const [name, value] of [['maxPerPartition', maxLen], ['ttlSeconds', ttlSeconds], ['scanBatch', scanBatch]] as const) {
     if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer`)
   }
-  const hasher = createKeyedHasher(options.hashKey)
-  const decisionKey = (decisionId: string): string => keys.decision(hasher.hash(HashDomain.DECISION, decisionId))
-  const chargeKey = (chargeId: string): string => keys.charge(hasher.hash(HashDomain.DECISION, chargeId))
+  const ttlMs = ttlSeconds * 1000
+  const digest = createKeyedDigest(options.hashKey)
+  const aliasKey = (chargeId: string): string => names.alias(digest('alias', chargeId).subarray(0, 16).toString('base64url'))
 
-  redis.defineCommand('riskgateLogIndex', { numberOfKeys: 1, lua: INDEX_SCRIPT })
-  redis.defineCommand('riskgateLogOutcome', { numberOfKeys: 1, lua: OUTCOME_SCRIPT })
-  const commands = redis as unknown as { riskgateLogIndex: IndexCommand, riskgateLogOutcome: OutcomeCommand }
-  const indexCommand: IndexCommand = commands.riskgateLogIndex.bind(redis)
-  const outcomeCommand: OutcomeCommand = commands.riskgateLogOutcome.bind(redis)
-  const oneCall = !(redis instanceof Cluster)
-  if (oneCall) redis.defineCommand('riskgateLogAppendMany', { lua: APPEND_MANY_SCRIPT })
-  const appendMany = oneCall ? (redis as unknown as { riskgateLogAppendMany: AppendManyCommand }).riskgateLogAppendMany.bind(redis) : undefined
+  const define = (name: string, lua: string): Script => {
+    redis.defineCommand(name, { lua })
+    return (redis as unknown as Record<string, Script>)[name]?.bind(redis) as Script
+  }
+  const lookupScript = define('riskgateLogLookup', LOOKUP_SCRIPT)
+  const reserveScript = define('riskgateLogReserve', RESERVE_SCRIPT)
+  const appendScript = define('riskgateLogAppend', APPEND_SCRIPT)
+  const outcomeScript = define('riskgateLogOutcome', OUTCOME_SCRIPT)
+  const knownScript = define('riskgateLogKnown', KNOWN_SCRIPT)
 
-  /** standalone Redis: the whole batch in one script call, one round trip */
-  async function appendInOneCall (many: AppendManyCommand, records: readonly DecisionRecord[]): Promise<void> {
-    const names: string[] = []
-    const args: Array<string | number> = [maxLen, ttl]
-    for (const record of records) {
-      const { outcome: _ignored, ...rest } = record
-      const partition = partitionOf(record.decision_id, partitions)
-      names.push(keys.stream(partition), decisionKey(record.decision_id), chargeKey(record.charge_id))
-      args.push(partition, Date.parse(record.at), record.decision_id, JSON.stringify(rest))
+  // contexts: those this process wrote (and when), and those it has read
+  const written = new Map<string, number>()
+  const known = new Map<string, RecordContext>()
+
+  async function contextsOf (ids: Iterable<string>): Promise<Map<string, RecordContext>> {
+    const missing = [...new Set(ids)].filter((id) => !known.has(id))
+    if (missing.length > 0) {
+      const texts = await redis.hmget(names.contexts, ...missing)
+      texts.forEach((text) => {
+        const context = text === null ? undefined : parseContext(text)
+        if (context !== undefined) remember(context)
+      })
     }
-    const ids = await many(names.length, ...names, ...args)
-    if (ids.length !== records.length) throw new Error('the decision log script returned fewer ids than records')
+    return known
   }
 
-  async function append (records: readonly DecisionRecord[]): Promise<void> {
-    if (records.length === 0) return
-    if (appendMany !== undefined) {
-      await appendInOneCall(appendMany, records)
-      return
+  function remember (context: RecordContext): void {
+    if (known.size >= 1000) known.clear()
+    known.set(context.id, context)
+  }
+
+  async function writeContexts (entries: readonly AppendEntry[]): Promise<void> {
+    const at = Date.now()
+    const due = new Map<string, RecordContext>()
+    for (const entry of entries) {
+      const last = written.get(entry.context.id)
+      if (last === undefined || at - last > CONTEXT_REFRESH_MS) due.set(entry.context.id, entry.context)
     }
-    await Promise.all(records.map(async (record) => {
-      const { outcome: _ignored, ...rest } = record
-      const partition = partitionOf(record.decision_id, partitions)
-      const key = keys.stream(partition)
-      const json = JSON.stringify(rest)
-      // the entry id is the decision time (`<ms>-*`, Redis >= 7), so time ranges are XRANGEs; when
-      // the stream already holds a later id (another instance's clock is ahead), Redis picks it (`*`)
-      let id: string | null
-      try {
-        id = await redis.xadd(key, 'MAXLEN', '~', String(maxLen), `${Date.parse(record.at)}-*`, 'r', json)
-      } catch {
-        id = await redis.xadd(key, 'MAXLEN', '~', String(maxLen), '*', 'r', json)
-      }
-      if (id === null) throw new Error('XADD returned no id')
-      await Promise.all([
-        indexCommand(decisionKey(record.decision_id), partition, id, ttl),
-        redis.set(chargeKey(record.charge_id), record.decision_id, 'EX', ttl)
-      ])
-    }))
+    if (due.size === 0) return
+    const args: string[] = []
+    for (const [id, context] of due) args.push(id, serializeContext(context))
+    await redis.hset(names.contexts, ...args)
+    await redis.pexpire(names.contexts, ttlMs)
+    for (const [id, context] of due) {
+      written.set(id, at)
+      remember(context)
+    }
   }
 
-  async function outcomesOf (records: readonly DecisionRecord[]): Promise<void> {
-    // one HGET per record, sent together (each touches one key: fine on a Cluster)
-    const outcomes = await Promise.all(records.map(async (r) => await redis.hget(decisionKey(r.decision_id), 'o')))
-    records.forEach((record, i) => {
-      const json = outcomes[i]
-      if (typeof json === 'string') record.outcome = JSON.parse(json) as DecisionOutcome
-    })
+  async function decode (key: DecisionKey, encoded: string, outcome: string | null | false): Promise<DecisionRecord> {
+    const contextId = contextIdOf(encoded)
+    const context = contextId === undefined ? undefined : (await contextsOf([contextId])).get(contextId)
+    const record = decodeRecord(encoded, key.decisionId, context)
+    if (typeof outcome === 'string') record.outcome = decodeOutcome(outcome).outcome
+    return record
   }
 
-  async function * readPartition (partition: number, range: LogRange): AsyncGenerator<Positioned> {
-    const key = keys.stream(partition)
+  function partitionKeys (key: DecisionKey): [string, string, string, string] {
+    return [names.index(key.partition), names.stream(key.partition), names.outcomes(key.partition), names.reservation(key.partition, key.field)]
+  }
+
+  async function readLookup (key: DecisionKey, reply: LookupReply): Promise<Lookup> {
+    if (reply[0] === 1) {
+      // a record trimmed between the index read and now cannot be replayed: it is no longer kept
+      if (typeof reply[2] !== 'string') return { status: 'none' }
+      return { status: 'recorded', fingerprint: reply[1], record: await decode(key, reply[2], reply[3]) }
+    }
+    if (reply[0] === 2) return { status: 'pending', fingerprint: reply[1] }
+    return { status: 'none' }
+  }
+
+  async function lookup (key: DecisionKey): Promise<Lookup> {
+    return await readLookup(key, await lookupScript(4, ...partitionKeys(key), key.field) as LookupReply)
+  }
+
+  async function appendPartition (partition: number, entries: readonly AppendEntry[]): Promise<AppendResult[]> {
+    const keyArgs = [names.stream(partition), names.index(partition), names.outcomes(partition)]
+    const args: Array<string | number> = [maxLen, ttlMs, Date.now()]
+    for (const entry of entries) {
+      keyArgs.push(names.reservation(partition, entry.key.field))
+      args.push(entry.key.field, entry.fingerprint, entry.nonce, entry.atMs, entry.encoded)
+    }
+    const codes = await appendScript(keyArgs.length, ...keyArgs, ...args) as number[]
+    if (!Array.isArray(codes) || codes.length !== entries.length) throw new Error('the decision log script returned another number of results than records')
+    return codes.map((code) => RESULTS[code - 1] as AppendResult)
+  }
+
+  async function * readPartition (partition: number, range: LogRange): AsyncGenerator<{ atMs: number, record: DecisionRecord }> {
+    const stream = names.stream(partition)
     let start = range.from === undefined ? '-' : String(Math.max(0, range.from.getTime() - RANGE_SLACK_MS))
     const end = range.to === undefined ? '+' : String(range.to.getTime() + RANGE_SLACK_MS)
     for (;;) {
-      const entries = await redis.xrange(key, start, end, 'COUNT', scanBatch)
+      const entries = await redis.xrange(stream, start, end, 'COUNT', scanBatch)
       if (entries.length === 0) return
-      const batch: Positioned[] = []
-      for (const [id, fields] of entries) {
-        const json = fields[fields.indexOf('r') + 1]
-        if (json === undefined) continue
-        const record = JSON.parse(json) as DecisionRecord
-        if (inRange(record.at, range)) batch.push({ atMs: Date.parse(record.at), ...parseStreamId(id), record })
+      const rows: Array<{ field: string, encoded: string, atMs: number }> = []
+      for (const [, fields] of entries) {
+        const field = fields[1]
+        const encoded = fields[3]
+        if (field === undefined || encoded === undefined) continue
+        const atMs = atOf(encoded)
+        if (inRange(atMs, range)) rows.push({ field, encoded, atMs })
       }
-      await outcomesOf(batch.map((p) => p.record))
-      yield * batch
+      if (rows.length > 0) {
+        const outcomes = await redis.hmget(names.outcomes(partition), ...rows.map((row) => row.field))
+        const contexts = await contextsOf(rows.map((row) => contextIdOf(row.encoded) ?? ''))
+        const batch = rows.map((row, n) => {
+          const record = decodeRecord(row.encoded, decisionIdOfField(row.field), contexts.get(contextIdOf(row.encoded) ?? ''))
+          const outcome = outcomes[n]
+          if (typeof outcome === 'string') record.outcome = decodeOutcome(outcome).outcome
+          return { atMs: row.atMs, record }
+        })
+        batch.sort((a, b) => a.atMs - b.atMs)
+        yield * batch
+      }
       if (entries.length < scanBatch) return
       start = `(${(entries[entries.length - 1] as [string, string[]])[0]}`
     }
@@ -178,37 +184,58 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Decis
 
   return {
     backend: 'redis',
-    append,
-    async get (decisionId) {
-      const [partition, streamId, outcome] = await redis.hmget(decisionKey(decisionId), 'p', 's', 'o')
-      if (typeof partition !== 'string' || typeof streamId !== 'string') return undefined
-      const entries = await redis.xrange(keys.stream(Number(partition)), streamId, streamId)
-      const fields = entries[0]?.[1]
-      const json = fields === undefined ? undefined : fields[fields.indexOf('r') + 1]
-      if (json === undefined) return undefined // trimmed from the log (MAXLEN)
-      const record = JSON.parse(json) as DecisionRecord
-      if (typeof outcome === 'string') record.outcome = JSON.parse(outcome) as DecisionOutcome
-      return record
+    keys,
+    redisKeys: names,
+    readLookup,
+    lookup,
+    async reserve (key, fingerprint, nonce, pendingMs): Promise<Reservation> {
+      const found = await readLookup(key, await reserveScript(4, ...partitionKeys(key), key.field, fingerprint, nonce, pendingMs) as LookupReply)
+      return found.status === 'none' ? { status: 'reserved' } : found
     },
-    async has (decisionId) {
-      return await redis.exists(decisionKey(decisionId)) === 1
+    async append (entries) {
+      if (entries.length === 0) return []
+      await writeContexts(entries)
+      const byPartition = new Map<number, number[]>()
+      entries.forEach((entry, n) => {
+        const list = byPartition.get(entry.key.partition)
+        if (list === undefined) byPartition.set(entry.key.partition, [n])
+        else list.push(n)
+      })
+      const results: AppendResult[] = new Array(entries.length)
+      await Promise.all([...byPartition].map(async ([partition, indexes]) => {
+        const codes = await appendPartition(partition, indexes.map((n) => entries[n] as AppendEntry))
+        indexes.forEach((n, j) => { results[n] = codes[j] as AppendResult })
+      }))
+      return results
+    },
+    async get (decisionId) {
+      const key = keys.ofDecisionId(decisionId)
+      if (key === undefined) return undefined
+      const found = await lookup(key)
+      return found.status === 'recorded' ? found.record : undefined
     },
     async setOutcome (decisionId, write): Promise<OutcomeResult> {
-      const [status, current] = await outcomeCommand(decisionKey(decisionId), JSON.stringify(write.outcome), write.rank, write.force ? '1' : '0')
-      if (status === 0) return { status: 'unknown' }
-      if (status === 2 && current !== undefined) return { status: 'kept', outcome: JSON.parse(current) as DecisionOutcome }
+      const key = keys.ofDecisionId(decisionId)
+      if (key === undefined) return { status: 'unknown' }
+      const reply = await outcomeScript(3, names.index(key.partition), names.outcomes(key.partition), names.reservation(key.partition, key.field),
+        key.field, encodeOutcome(write), write.rank, write.force ? '1' : '0') as [number, string?]
+      if (reply[0] === 0) return { status: 'unknown' }
+      if (reply[0] === 2 && reply[1] !== undefined) return { status: 'kept', outcome: decodeOutcome(reply[1]).outcome }
       return { status: 'stored', outcome: write.outcome }
     },
     async findByChargeId (chargeId) {
-      return (await redis.get(chargeKey(chargeId))) ?? undefined
+      const key = keys.ofCharge(chargeId)
+      const isKnown = await knownScript(2, names.index(key.partition), names.reservation(key.partition, key.field), key.field)
+      if (isKnown === 1) return key.decisionId
+      return (await redis.get(aliasKey(chargeId))) ?? undefined
     },
     async linkCharge (chargeId, decisionId) {
-      await redis.set(chargeKey(chargeId), decisionId, 'EX', ttl)
+      await redis.set(aliasKey(chargeId), decisionId, 'PX', ttlMs)
     },
     scan (range: LogRange = {}) {
-      const sources = Array.from({ length: partitions }, (_, p) => readPartition(p, range))
+      const sources = Array.from({ length: keys.partitions }, (_, p) => readPartition(p, range))
       return (async function * () {
-        for await (const item of mergeSorted(sources, (a, b) => a.atMs - b.atMs || a.ms - b.ms || a.seq - b.seq)) yield item.record
+        for await (const item of mergeSorted(sources, (a, b) => a.atMs - b.atMs)) yield item.record
       })()
     }
   }

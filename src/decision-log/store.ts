@@ -1,3 +1,5 @@
+import type { DecisionKey, DecisionKeys } from '../idempotency/decision-key.js'
+import type { RecordContext } from './codec.js'
 import type { DecisionOutcome, DecisionRecord } from './record.js'
 
 /** A time range of the log: `from` included, `to` excluded; either may be absent. */
@@ -16,47 +18,103 @@ export interface OutcomeWrite {
 }
 
 export type OutcomeResult =
-  /** no decision with this id is kept */
+  /** no decision with this id is kept (nor being decided) */
   | { status: 'unknown' }
   /** the outcome is now the decision's latest */
   | { status: 'stored', outcome: DecisionOutcome }
   /** a stronger outcome was already stored and stays (e.g. a chargeback is not replaced by a late `legit`) */
   | { status: 'kept', outcome: DecisionOutcome }
 
+/** One decision to record, encoded (src/decision-log/codec.ts). */
+export interface AppendEntry {
+  key: DecisionKey
+  /** the request body's fingerprint (src/idempotency/fingerprint.ts) */
+  fingerprint: string
+  /**
+   * The attempt that decided (see Reservation): its record lands while that attempt holds the
+   * reservation, or when no attempt holds it (the store did not answer the reservation in time, or
+   * it lapsed); never over another attempt's reservation or record.
+   */
+  nonce: string
+  atMs: number
+  encoded: string
+  context: RecordContext
+}
+
 /**
- * The decision log: every live decision with the snapshot of its features (DecisionRecord), in
- * bounded storage, plus a by-id index that outlives the log's bound for outcomes: a chargeback
- * arrives weeks after the charge.
+ * written: recorded now; duplicate: this decision was recorded already (a resent write);
+ * superseded: another attempt of the same charge holds the reservation or is recorded (this one
+ * was answered degraded and is not recorded: one charge id, one recorded decision).
+ */
+export type AppendResult = 'written' | 'duplicate' | 'superseded'
+
+/** What the log knows of a charge now. */
+export type Lookup =
+  | { status: 'recorded', fingerprint: string, record: DecisionRecord }
+  /** an attempt holds the reservation and its record has not landed yet */
+  | { status: 'pending', fingerprint: string }
+  | { status: 'none' }
+
+/** The answer to a reservation: this attempt decides the charge, or what the log already knows. */
+export type Reservation = { status: 'reserved' } | Exclude<Lookup, { status: 'none' }>
+
+/**
+ * The decision log: every live decision, once per charge id, with what it was decided on
+ * (identifiers as keyed digests), in bounded storage (RISKGATE_DECISION_LOG_MAX records at most, for
+ * RISKGATE_DECISION_LOG_TTL_SECONDS at most), found by time, by decision id and by charge id. It is
+ * also the idempotency store: a charge id is reserved before it is decided (a reservation lives
+ * for `pendingMs` unless its record replaces it), so that a retry replays the recorded decision.
  */
 export interface DecisionLogStore {
   readonly backend: 'redis' | 'memory'
-  /** appends records (without outcomes); indexes them by decision id and charge id */
-  append: (records: readonly DecisionRecord[]) => Promise<void>
-  /** the record with its latest outcome; undefined when unknown or no longer kept */
+  readonly keys: DecisionKeys
+  /**
+   * Reserves the charge for the attempt `nonce`, unless it is recorded or reserved by another
+   * attempt already; a reservation older than `pendingMs` no longer holds.
+   */
+  reserve: (key: DecisionKey, fingerprint: string, nonce: string, pendingMs: number) => Promise<Reservation>
+  /** records decisions, idempotently: one result per entry, in order */
+  append: (entries: readonly AppendEntry[]) => Promise<AppendResult[]>
+  lookup: (key: DecisionKey) => Promise<Lookup>
+  /** the recorded decision with its latest outcome; undefined when unknown or no longer kept */
   get: (decisionId: string) => Promise<DecisionRecord | undefined>
-  /** whether a decision with this id is known (its outcome can be set) */
-  has: (decisionId: string) => Promise<boolean>
+  /** sets an outcome on a recorded decision, or on one being decided (reserved) */
   setOutcome: (decisionId: string, write: OutcomeWrite) => Promise<OutcomeResult>
-  /** the decision id recorded for a charge id (the merchant's, or a gateway's linked with linkCharge) */
+  /** the decision id of a charge id that is recorded or being decided, or of a linked gateway charge id */
   findByChargeId: (chargeId: string) => Promise<string | undefined>
-  /** makes `chargeId` (e.g. the Omise charge id) find `decisionId` too */
+  /** makes `chargeId` (e.g. the Omise charge id) find `decisionId` too, for as long as the log keeps decisions */
   linkCharge: (chargeId: string, decisionId: string) => Promise<void>
   /** every kept record in `range`, oldest first, each with its latest outcome */
   scan: (range?: LogRange) => AsyncIterable<DecisionRecord>
 }
 
 /**
- * 25,000 records per partition: 200,000 with the default 8 partitions, about 460 MB of Redis at
- * the 2.3 KB a record measured by bench/decision-log.ts
+ * 100,000 records per partition: 800,000 with the default 8 partitions, a few hundred MB of Redis
+ * at the size a record measures in `npm run bench`.
  */
-export const DEFAULT_LOG_MAX_PER_PARTITION = 25_000
+export const DEFAULT_LOG_MAX_PER_PARTITION = 100_000
 export const DEFAULT_LOG_PARTITIONS = 8
 /** 120 days: the card networks' usual chargeback window */
 export const DEFAULT_LOG_TTL_SECONDS = 120 * 24 * 60 * 60
+/**
+ * How long a reservation holds without its record: far longer than any answer takes and than the
+ * outbox needs to write the record while Redis is up; after it, a retry may decide the charge anew
+ * (the first attempt's process is presumed gone).
+ */
+export const DEFAULT_PENDING_MS = 60_000
 
-export function inRange (at: string, range: LogRange): boolean {
-  const ms = Date.parse(at)
-  if (range.from !== undefined && ms < range.from.getTime()) return false
-  if (range.to !== undefined && ms >= range.to.getTime()) return false
+export function inRange (atMs: number, range: LogRange): boolean {
+  if (range.from !== undefined && atMs < range.from.getTime()) return false
+  if (range.to !== undefined && atMs >= range.to.getTime()) return false
   return true
+}
+
+/** the stored form of an outcome with its rank */
+export function encodeOutcome (write: OutcomeWrite): string {
+  return `${write.rank}|${JSON.stringify(write.outcome)}`
+}
+
+export function decodeOutcome (stored: string): { rank: number, outcome: DecisionOutcome } {
+  const bar = stored.indexOf('|')
+  return { rank: Number(stored.slice(0, bar)), outcome: JSON.parse(stored.slice(bar + 1)) as DecisionOutcome }
 }

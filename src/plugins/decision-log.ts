@@ -1,10 +1,18 @@
 import fp from 'fastify-plugin'
-import { createDecisionLogStore } from '../decision-log/create-store.js'
+import { Counter } from 'prom-client'
+import { decodeRecord } from '../decision-log/codec.js'
+import type { DigestOf } from '../decision-log/codec.js'
+import { createMemoryDecisionLog } from '../decision-log/memory-store.js'
+import type { MemoryDecisionLog } from '../decision-log/memory-store.js'
+import type { DecisionRecord } from '../decision-log/record.js'
 import { createDecisionRecorder } from '../decision-log/recorder.js'
 import type { DecisionRecorder } from '../decision-log/recorder.js'
+import { createRedisDecisionLog } from '../decision-log/redis-store.js'
+import type { RedisDecisionLog } from '../decision-log/redis-store.js'
 import { createSnapshotHash } from '../decision-log/snapshot.js'
-import type { SnapshotHash } from '../decision-log/snapshot.js'
-import type { DecisionLogStore } from '../decision-log/store.js'
+import type { AppendEntry } from '../decision-log/store.js'
+import { DEFAULT_LOG_PARTITIONS } from '../decision-log/store.js'
+import { createDecisionKeys } from '../idempotency/decision-key.js'
 
 export interface DecisionLogOptions {
   /** RISKGATE_HASH_KEY */
@@ -14,15 +22,16 @@ export interface DecisionLogOptions {
   ttlSeconds?: number
   /** Redis key prefix (tests) */
   keyPrefix?: string
-  maxQueue?: number
 }
 
-/** The decision log as the app uses it: the store, the background recorder, the snapshot hash. */
+/** The decision log as the app uses it. */
 export interface DecisionLog {
-  store: DecisionLogStore
+  store: MemoryDecisionLog | RedisDecisionLog
   recorder: DecisionRecorder
-  /** the keyed hash of recorded identifiers (HASHED_PATHS) */
-  hash: SnapshotHash
+  /** the keyed digest of recorded identifiers (HASHED_PATHS), cached: each identifier is hashed once */
+  digestOf: DigestOf
+  /** the record of an entry still waiting in the outbox */
+  decode: (entry: AppendEntry) => DecisionRecord
 }
 
 declare module 'fastify' {
@@ -31,27 +40,41 @@ declare module 'fastify' {
   }
 }
 
-export function createDecisionLog (redis: Parameters<typeof createDecisionLogStore>[0]['redis'], opts: DecisionLogOptions, log: { warn: (obj: object, msg: string) => void, error: (obj: object, msg: string) => void }): DecisionLog {
-  const hash = createSnapshotHash(opts.hashKey)
-  const store = createDecisionLogStore({
-    redis,
-    hashKey: opts.hashKey,
-    ...(opts.keyPrefix !== undefined ? { keyPrefix: opts.keyPrefix } : {}),
-    ...(opts.maxPerPartition !== undefined ? { maxPerPartition: opts.maxPerPartition } : {}),
-    ...(opts.partitions !== undefined ? { partitions: opts.partitions } : {}),
-    ...(opts.ttlSeconds !== undefined ? { ttlSeconds: opts.ttlSeconds } : {})
-  })
-  const recorder = createDecisionRecorder({ store, hash, log, ...(opts.maxQueue !== undefined ? { maxQueue: opts.maxQueue } : {}) })
-  return { store, recorder, hash }
-}
-
 /**
- * The decision log (Redis streams, or in process without Redis) and its background recorder.
- * On close, what is queued is written before the Redis client closes (this plugin is registered
- * after it, so its onClose runs first).
+ * The decision log (Redis, or in process without Redis), which is also the idempotency store,
+ * and its recorder, which writes through the outbox (registered before this plugin).
  */
 export const decisionLogPlugin = fp(async function decisionLog (fastify, opts: DecisionLogOptions) {
-  const decisionLog = createDecisionLog(fastify.redis, opts, fastify.log)
-  fastify.decorate('decisionLog', decisionLog)
-  fastify.addHook('onClose', async () => { await decisionLog.recorder.flush() })
-}, { name: 'decision-log', fastify: '5.x', dependencies: ['redis'] })
+  const keys = createDecisionKeys(opts.hashKey, fastify.redis === null ? 1 : opts.partitions ?? DEFAULT_LOG_PARTITIONS)
+  const common = {
+    keys,
+    ...(opts.ttlSeconds !== undefined ? { ttlSeconds: opts.ttlSeconds } : {})
+  }
+  const store = fastify.redis === null
+    ? createMemoryDecisionLog({ ...common, ...(opts.maxPerPartition !== undefined ? { maxRecords: opts.maxPerPartition } : {}) })
+    : createRedisDecisionLog({
+      ...common,
+      redis: fastify.redis,
+      hashKey: opts.hashKey,
+      ...(opts.keyPrefix !== undefined ? { keyPrefix: opts.keyPrefix } : {}),
+      ...(opts.maxPerPartition !== undefined ? { maxPerPartition: opts.maxPerPartition } : {})
+    })
+  const recorder = createDecisionRecorder(fastify.outbox, store)
+  fastify.decorate('decisionLog', {
+    store,
+    recorder,
+    digestOf: createSnapshotHash(opts.hashKey),
+    decode: (entry) => decodeRecord(entry.encoded, entry.key.decisionId, entry.context)
+  } satisfies DecisionLog)
+  fastify.metricsRegistry.registerMetric(new Counter({
+    name: 'riskgate_decision_records_total',
+    help: 'Decision records by what the log did with them: written, duplicate (a resent write), superseded (a degraded answer of a charge another attempt recorded)',
+    labelNames: ['result'] as const,
+    registers: [],
+    collect () {
+      this.reset()
+      const stats = recorder.stats()
+      for (const result of ['written', 'duplicate', 'superseded'] as const) this.inc({ result }, stats[result])
+    }
+  }))
+}, { name: 'decision-log', fastify: '5.x', dependencies: ['redis', 'outbox', 'metrics'] })

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { ScoreResponse } from '../schemas/decision.js'
 
 export interface ScoreMetrics {
@@ -10,6 +10,8 @@ export interface ScoreMetrics {
 declare module 'fastify' {
   interface FastifyInstance {
     metrics: ScoreMetrics
+    /** the registry GET /metrics exposes: other plugins register their own metrics on it */
+    metricsRegistry: Registry
   }
 }
 
@@ -55,18 +57,7 @@ export const metricsPlugin = fp(async function metrics (fastify) {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
   fastify.decorate('metrics', createScoreMetrics(registry))
-  // the decision log's background writer, read at scrape time
-  registry.registerMetric(new Gauge({
-    name: 'riskgate_decision_log_records',
-    help: 'Decision log writer: records written, dropped (queue full), failed (store unavailable), queued now',
-    labelNames: ['state'] as const,
-    registers: [],
-    collect () {
-      if (!fastify.hasDecorator('decisionLog')) return
-      const stats = fastify.decisionLog.recorder.stats()
-      for (const state of ['recorded', 'dropped', 'failed', 'queued'] as const) this.set({ state }, stats[state])
-    }
-  }))
+  fastify.decorate('metricsRegistry', registry)
   fastify.get('/metrics', {
     logLevel: 'warn',
     schema: {

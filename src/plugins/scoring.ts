@@ -1,15 +1,24 @@
 import fp from 'fastify-plugin'
+import { DEFAULT_PENDING_MS } from '../decision-log/store.js'
+import { createBodyFingerprint } from '../idempotency/fingerprint.js'
+import { memoryReservations, redisReservations } from '../idempotency/reservations.js'
 import { pingRedis } from '../redis/client.js'
 import { loadDisposableDomains } from '../signals/email.js'
 import { createScorer } from '../scoring/score-charge.js'
 import type { Scorer } from '../scoring/score-charge.js'
-import { ruleSetView } from '../scoring/rule-set-view.js'
+import { createRuleSetHistory, ruleSetView } from '../scoring/rule-set-view.js'
 import type { Readiness } from '../schemas/health.js'
-import { dataVersions } from '../scoring/data-versions.js'
+import { sharedDataVersions } from '../scoring/data-versions.js'
+import type { MemoryDecisionLog } from '../decision-log/memory-store.js'
+import type { RedisDecisionLog } from '../decision-log/redis-store.js'
+import type { MemoryVelocityStore } from '../velocity/memory-store.js'
 
 export interface ScoringOptions {
+  /** RISKGATE_HASH_KEY (the body fingerprints) */
+  hashKey: string
   deadlineMs: number
-  decisionTtlSeconds: number
+  /** how long a reservation holds without its record (tests) */
+  pendingMs?: number
 }
 
 declare module 'fastify' {
@@ -21,22 +30,31 @@ declare module 'fastify' {
 }
 
 /**
- * Wires the request path: IP intelligence, the live rule set, the velocity and decision stores
- * into one scorer. The rule set is read once per request (a reload never mixes two sets).
+ * Wires the request path: IP intelligence, the live rule set, velocity and the decision log
+ * (reservations and records) into one scorer. The rule set is read once per request (a reload
+ * never mixes two sets).
  */
 export const scoringPlugin = fp(async function scoring (fastify, opts: ScoringOptions) {
   const disposable = loadDisposableDomains()
+  const history = createRuleSetHistory()
+  const log = fastify.decisionLog
+  const reservations = fastify.redis === null
+    ? memoryReservations(log.store as MemoryDecisionLog, fastify.velocityStore as MemoryVelocityStore)
+    : redisReservations({ redis: fastify.redis, log: log.store as RedisDecisionLog, velocity: fastify.velocityStore })
   const scorer = createScorer({
     lookupIp: (ip) => fastify.ipIntel.lookup(ip),
-    dataVersions: () => dataVersions(fastify.ipIntel.sources),
+    dataVersions: () => sharedDataVersions(fastify.ipIntel.sources),
     disposable,
-    ruleSet: () => ruleSetView(fastify.rules.current),
-    recordVelocity: ({ chargeId, atMs, plan }) => fastify.velocityStore.record({ chargeId, atMs, plan }),
-    decisions: fastify.decisionStore,
+    ruleSet: () => history.remember(ruleSetView(fastify.rules.current)),
+    ruleSetByHash: history.byHash,
+    keys: log.store.keys,
+    fingerprint: createBodyFingerprint(opts.hashKey),
+    digestOf: log.digestOf,
+    reservations,
+    decisions: { record: log.recorder.record, pending: log.recorder.pending, decode: log.decode },
     deadlineMs: opts.deadlineMs,
-    decisionTtlSeconds: opts.decisionTtlSeconds,
-    log: fastify.log,
-    onDecision: (response, features) => { fastify.decisionLog.recorder.record(response, features) }
+    pendingMs: opts.pendingMs ?? DEFAULT_PENDING_MS,
+    log: fastify.log
   })
   fastify.decorate('scorer', scorer)
 

@@ -3,18 +3,22 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { Scope } from '../auth/api-keys.js'
 import type { DecisionRecord } from '../decision-log/record.js'
-import type { DecisionRecorder } from '../decision-log/recorder.js'
 import type { DecisionLogStore, LogRange } from '../decision-log/store.js'
 import { parseLogRange } from '../decision-log/range.js'
 import { ErrorCode, RiskgateError } from '../errors.js'
+import { defineOutcomeWrites } from '../outcomes/outcome-writes.js'
 import { reportOutcome } from '../outcomes/report-outcome.js'
-import { DecisionIdParamsSchema, DecisionRecordSchema, ExportQuerySchema, OutcomeRequestSchema, OutcomeResponseSchema } from '../schemas/decision-log.js'
+import type { OutcomeReport } from '../outcomes/report-outcome.js'
+import type { Outbox } from '../outbox/outbox.js'
+import { DecisionIdParamsSchema, DecisionRecordSchema, ExportQuerySchema, OutcomeAcceptedSchema, OutcomeRequestSchema, OutcomeResponseSchema } from '../schemas/decision-log.js'
 import { ErrorResponseSchema, authErrorResponses } from '../schemas/error.js'
 
 export interface DecisionRouteOptions {
   store: DecisionLogStore
-  /** an outcome reported right after its decision may race the background write: flush, then look again */
-  recorder: Pick<DecisionRecorder, 'flush'>
+  /** outcomes that cannot be written at once are queued there */
+  outbox: Outbox
+  /** whether the record of a decision of this process still waits in the outbox */
+  recordWaiting: (decisionId: string) => boolean
 }
 
 export const NDJSON = 'application/x-ndjson'
@@ -46,27 +50,39 @@ export function ndjsonLines (records: AsyncIterable<DecisionRecord>): Readable {
  * decision and export the log (scope `analyst`).
  */
 export const decisionRoutes: FastifyPluginAsyncTypebox<DecisionRouteOptions> = async function decisionRoutes (fastify, opts) {
-  const { store, recorder } = opts
+  const { store } = opts
+
+  const queueOutcome = defineOutcomeWrites(opts.outbox, store)
 
   fastify.post('/v1/decisions/:decision_id/outcome', {
     config: { scope: Scope.SCORE },
     schema: {
       summary: 'Report what really happened to a scored charge',
+      description: 'Answers 200 with the outcome as stored; 202 when the store cannot take it right now (it is queued and written as soon as it can be).',
       tags: ['decisions'],
       security: [{ bearer: [] }],
       params: DecisionIdParamsSchema,
       body: OutcomeRequestSchema,
-      response: { 200: OutcomeResponseSchema, 400: ErrorResponseSchema, 404: ErrorResponseSchema, 415: ErrorResponseSchema, ...authErrorResponses }
+      response: { 200: OutcomeResponseSchema, 202: OutcomeAcceptedSchema, 400: ErrorResponseSchema, 404: ErrorResponseSchema, 415: ErrorResponseSchema, ...authErrorResponses }
     }
-  }, async function outcome (request) {
+  }, async function outcome (request, reply) {
     const id = request.params.decision_id
-    const report = { label: request.body.label, source: 'api' as const, ...(request.body.note !== undefined ? { note: request.body.note } : {}) }
-    let result = await reportOutcome(store, id, report)
-    if (result.status === 'unknown') {
-      await recorder.flush()
+    if (store.keys.ofDecisionId(id) === undefined) throw notFound()
+    const report: OutcomeReport = { label: request.body.label, source: 'api', at: new Date().toISOString(), ...(request.body.note !== undefined ? { note: request.body.note } : {}) }
+    let result
+    try {
       result = await reportOutcome(store, id, report)
+    } catch (err) {
+      // the store is unavailable: the outcome is written through the outbox as soon as it can be
+      request.log.warn({ err: { type: (err as Error).name, message: (err as Error).message }, decision_id: id }, 'outcome queued: the store is unavailable')
+      if (!queueOutcome({ decisionId: id, report })) throw new RiskgateError(503, ErrorCode.SERVICE_UNAVAILABLE, 'the outcome cannot be recorded now: retry later')
+      return await reply.code(202).send({ decision_id: id, queued: true as const })
     }
-    if (result.status === 'unknown') throw notFound()
+    if (result.status === 'unknown') {
+      // decided here a moment ago, recorded as soon as the outbox writes it: the outcome follows it
+      if (!opts.recordWaiting(id) || !queueOutcome({ decisionId: id, report })) throw notFound()
+      return await reply.code(202).send({ decision_id: id, queued: true as const })
+    }
     request.log.info({ decision_id: id, label: result.outcome.label }, 'outcome reported')
     return { decision_id: id, outcome: result.outcome }
   })
@@ -104,11 +120,7 @@ export const decisionRoutes: FastifyPluginAsyncTypebox<DecisionRouteOptions> = a
       response: { 200: DecisionRecordSchema, 400: ErrorResponseSchema, 404: ErrorResponseSchema, ...authErrorResponses }
     }
   }, async function getDecision (request) {
-    let record = await store.get(request.params.decision_id)
-    if (record === undefined) {
-      await recorder.flush()
-      record = await store.get(request.params.decision_id)
-    }
+    const record = await store.get(request.params.decision_id)
     if (record === undefined) throw notFound()
     return record
   })

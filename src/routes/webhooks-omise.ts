@@ -120,8 +120,7 @@ export const omiseWebhookPlugin = fp(async function omiseWebhooks (fastify, opts
     source: 'omise',
     ...(opts.keyPrefix !== undefined ? { keyPrefix: opts.keyPrefix } : {})
   })
-  const processor = createOmiseEventProcessor({ store: fastify.decisionLog.store, dedupe, log: fastify.log })
+  const processor = createOmiseEventProcessor({ store: fastify.decisionLog.store, dedupe, outbox: fastify.outbox, log: fastify.log })
   fastify.decorate('omiseWebhooks', processor)
-  fastify.addHook('onClose', async () => { await processor.flush() })
   await fastify.register(omiseWebhookRoute, { secrets: opts.secrets, dedupe, processor, now: opts.now ?? Date.now })
-}, { name: 'omise-webhooks', fastify: '5.x', dependencies: ['redis', 'decision-log'] })
+}, { name: 'omise-webhooks', fastify: '5.x', dependencies: ['redis', 'decision-log', 'outbox'] })

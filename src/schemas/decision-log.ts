@@ -38,6 +38,12 @@ export const OutcomeResponseSchema = Type.Object({
 }, { additionalProperties: false })
 export type OutcomeResponse = Static<typeof OutcomeResponseSchema>
 
+export const OutcomeAcceptedSchema = Type.Object({
+  decision_id: Type.String(),
+  /** the store could not take the outcome now: it is queued and written as soon as it can be */
+  queued: Type.Literal(true)
+}, { additionalProperties: false })
+
 /** A recorded decision (src/decision-log/record.ts), as GET /v1/decisions/:decision_id returns it. */
 export const DecisionRecordSchema = Type.Object({
   v: Type.Literal(1),

@@ -23,17 +23,25 @@ export function sourceIds (sources: ReadonlyArray<Pick<IpDataSource, 'name' | 'p
 // one per loaded sources array (a reload makes a new array): computed once, copied per decision
 const versionsOf = new WeakMap<readonly IpDataSource[], Readonly<Record<string, string>>>()
 
-/** For each decision: source key (see sourceIds) -> the build date of the data it used. */
-export function dataVersions (sources: readonly IpDataSource[]): Record<string, string> {
+/**
+ * For each decision: source key (see sourceIds) -> the build date of the data it used. One shared,
+ * frozen object per loaded sources array (callers must not modify it; a reload gives a new one).
+ */
+export function sharedDataVersions (sources: readonly IpDataSource[]): Readonly<Record<string, string>> {
   let versions = versionsOf.get(sources)
   if (versions === undefined) {
     const out: Record<string, string> = {}
     const ids = sourceIds(sources)
     sources.forEach((source, i) => { out[ids[i] as string] = source.built_at })
-    versions = out
+    versions = Object.freeze(out)
     versionsOf.set(sources, versions)
   }
-  return { ...versions }
+  return versions
+}
+
+/** sharedDataVersions, as a copy the caller owns */
+export function dataVersions (sources: readonly IpDataSource[]): Record<string, string> {
+  return { ...sharedDataVersions(sources) }
 }
 
 export interface DescribeOptions {

@@ -1,10 +1,18 @@
-import type { Address, ChargeContext, Item } from '../schemas/charge.js'
-import { scrubCardNumbers } from '../security/luhn.js'
+import type { Address, Card, ChargeContext, Item } from '../schemas/charge.js'
+import { CARD_NUMBER_PLACEHOLDER, numberHoldsCardNumber, scrubCardNumbers } from '../security/scrub-card-numbers.js'
 
 /**
- * The charge as riskgate keeps it: free text scrubbed of anything that looks like a card number
- * (Luhn-valid 13-19 digit runs) before it is logged, stored or shown to a rule; country and
- * currency codes upper-cased. The IP and email are normalized by their signal modules.
+ * The charge as riskgate keeps it: every free-text string scrubbed of card numbers (any rendering,
+ * see src/security/scrub-card-numbers.ts) before it is logged, stored or shown to a rule; country
+ * and currency codes upper-cased. The IP and email are normalized by their signal modules.
+ *
+ * Free text: description, user_agent, accept_language, every address field but the country, the
+ * items' sku, name and category, the metadata's keys and values (a number holding a card number
+ * becomes the placeholder string), and the card's brand and funding (kept in clear, so scrubbed of
+ * a card number written beside a word; a whole card number there is refused earlier, by
+ * findCardData). Identifiers (charge_id, customer_id, email, card fingerprint) are not changed:
+ * they are keys, and a whole card number in one is refused by findCardData. Nothing is refused
+ * here.
  */
 export function normalizeCharge (charge: ChargeContext): ChargeContext {
   const out: ChargeContext = {
@@ -16,15 +24,9 @@ export function normalizeCharge (charge: ChargeContext): ChargeContext {
   if (charge.accept_language !== undefined) out.accept_language = scrubCardNumbers(charge.accept_language)
   if (charge.billing !== undefined) out.billing = normalizeAddress(charge.billing)
   if (charge.shipping !== undefined) out.shipping = normalizeAddress(charge.shipping)
-  if (charge.card?.country !== undefined) out.card = { ...charge.card, country: charge.card.country.toUpperCase() }
+  if (charge.card !== undefined) out.card = normalizeCard(charge.card)
   if (charge.items !== undefined) out.items = charge.items.map(normalizeItem)
-  if (charge.metadata !== undefined) {
-    const metadata: Record<string, string | number | boolean> = {}
-    for (const [key, value] of Object.entries(charge.metadata)) {
-      metadata[scrubCardNumbers(key)] = typeof value === 'string' ? scrubCardNumbers(value) : value
-    }
-    out.metadata = metadata
-  }
+  if (charge.metadata !== undefined) out.metadata = normalizeMetadata(charge.metadata)
   return out
 }
 
@@ -37,10 +39,32 @@ function normalizeAddress (address: Address): Address {
   return out
 }
 
+function normalizeCard (card: Card): Card {
+  const out: Card = { ...card }
+  if (card.country !== undefined) out.country = card.country.toUpperCase()
+  if (card.brand !== undefined) out.brand = scrubCardNumbers(card.brand)
+  if (card.funding !== undefined) out.funding = scrubCardNumbers(card.funding)
+  return out
+}
+
 function normalizeItem (item: Item): Item {
   const out: Item = { ...item }
   if (item.name !== undefined) out.name = scrubCardNumbers(item.name)
   if (item.sku !== undefined) out.sku = scrubCardNumbers(item.sku)
   if (item.category !== undefined) out.category = scrubCardNumbers(item.category)
+  return out
+}
+
+function normalizeMetadata (metadata: Record<string, string | number | boolean>): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {}
+  for (const [key, value] of Object.entries(metadata)) {
+    const scrubbed = scrubCardNumbers(key)
+    // two keys scrubbed to the same text both stay
+    let outKey = scrubbed
+    for (let n = 2; Object.hasOwn(out, outKey); n++) outKey = `${scrubbed} (${n})`
+    out[outKey] = typeof value === 'string'
+      ? scrubCardNumbers(value)
+      : typeof value === 'number' && numberHoldsCardNumber(value) ? CARD_NUMBER_PLACEHOLDER : value
+  }
   return out
 }

@@ -1,16 +1,25 @@
 import { randomUUID } from 'node:crypto'
+import { encodeRecord } from '../decision-log/codec.js'
+import type { DigestOf, RecordContext } from '../decision-log/codec.js'
+import type { DecisionRecord } from '../decision-log/record.js'
+import type { AppendEntry } from '../decision-log/store.js'
 import type { Features } from '../engine/features.js'
+import { ErrorCode, RiskgateError } from '../errors.js'
+import type { DecisionKey, DecisionKeys } from '../idempotency/decision-key.js'
+import type { BodyFingerprint } from '../idempotency/fingerprint.js'
+import type { ChargeReservations, ReserveResult } from '../idempotency/reservations.js'
 import type { ChargeContext } from '../schemas/charge.js'
-import type { IpSignals, VelocitySignals } from '../schemas/signals.js'
-import type { VelocityPlan } from '../velocity/plan.js'
 import { DegradedSignal } from '../schemas/decision.js'
 import type { Decision, Reason, ScoreResponse } from '../schemas/decision.js'
+import type { IpSignals } from '../schemas/signals.js'
 import { emailSignals } from '../signals/email.js'
 import type { DisposableDomains } from '../signals/email.js'
+import { throttledWarning } from '../util/throttled-warning.js'
+import { withDeadline } from '../util/deadline.js'
+import type { VelocityPlan } from '../velocity/plan.js'
 import { buildFeatures } from './build-features.js'
 import { normalizeCharge } from './normalize-charge.js'
-import { withDeadline } from '../util/deadline.js'
-import { throttledWarning } from '../util/throttled-warning.js'
+import { replayResponse } from './replay.js'
 
 /** What the engine says about one charge (see src/engine/evaluate.ts). */
 export interface EvaluationView {
@@ -27,53 +36,119 @@ export interface RuleSetView {
   evaluate: (features: Features) => EvaluationView
   /** which velocity entities and counters this charge touches under this rule set */
   planVelocity: (features: Features) => VelocityPlan
-}
-
-export interface DecisionRecordStore {
-  putIfAbsent: (chargeId: string, record: ScoreResponse, ttlSeconds: number) => Promise<ScoreResponse>
+  /** the rule's description, score and action (undefined when the set has no such rule) */
+  rule: (id: string) => { description: string, score: number | null, action: Decision | null } | undefined
+  /** what the records decided with this rule set and these data versions share */
+  context: (data: Readonly<Record<string, string>>) => RecordContext
 }
 
 export interface Logger {
   warn: (obj: object, msg: string) => void
 }
 
+/** Where decisions go and come from: the log (through the outbox) and this process's waiting records. */
+export interface DecisionSink {
+  record: (entry: AppendEntry) => boolean
+  /** a record of this charge still in the outbox */
+  pending: (field: string) => AppendEntry | undefined
+  /** the record of a pending entry, decoded (identifiers as digests) */
+  decode: (entry: AppendEntry) => DecisionRecord
+}
+
 export interface ScorerDeps {
   /** IP signals of the shopper's address; throws the 400 RiskgateError when it is not an IP address */
   lookupIp: (ip: string) => IpSignals
-  /** data source name -> version of what lookupIp uses right now */
-  dataVersions: () => Record<string, string>
+  /** data source name -> version of what lookupIp uses right now (one shared object per data load) */
+  dataVersions: () => Readonly<Record<string, string>>
   disposable: DisposableDomains
   /** the live rule set, read once per request so a reload never mixes two sets in one decision */
   ruleSet: () => RuleSetView
-  /** counts this charge in every declared velocity counter and returns their values */
-  recordVelocity: (input: { chargeId: string, atMs: number, plan: VelocityPlan }) => Promise<VelocitySignals>
-  decisions: DecisionRecordStore
+  /** a rule set this process loaded, by hash (a retry is replayed with the set that decided) */
+  ruleSetByHash: (hash: string) => RuleSetView | undefined
+  keys: DecisionKeys
+  fingerprint: BodyFingerprint
+  /** keyed digest of an identifier: computed once per identifier, shared by velocity and the record */
+  digestOf: DigestOf
+  reservations: ChargeReservations
+  decisions: DecisionSink
+  /** how long the whole enrichment (reservation and velocity) may take before deciding without it */
   deadlineMs: number
-  decisionTtlSeconds: number
+  /** how long a reservation holds without its record (DEFAULT_PENDING_MS) */
+  pendingMs: number
   log: Logger
   now?: () => number
-  /** called after the response is decided, never awaited by the response (decision log) */
-  onDecision?: (record: ScoreResponse, features: Features) => void
 }
 
 export interface Scorer {
   score: (charge: ChargeContext) => Promise<ScoreResponse>
 }
 
+interface Attempt {
+  fingerprint: string
+  answer: Promise<ScoreResponse>
+}
+
+/** how often a retry looks again for the decision of an attempt of another instance */
+const POLL_MS = [2, 4, 8, 16, 32]
+
+function conflict (): RiskgateError {
+  return new RiskgateError(409, ErrorCode.IDEMPOTENCY_CONFLICT,
+    'this charge_id was scored with a different request body: nothing was scored or counted; use a new charge_id for a new charge attempt')
+}
+
+async function delay (ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms))
+}
+
 /**
- * The request path of DESIGN.md: normalize, enrich (IP and email synchronously, velocity in Redis
- * under the deadline), evaluate the live rules, store the decision for idempotency. A Redis fault
- * degrades the answer (`degraded: ["velocity"]`) instead of failing the checkout.
+ * The request path of DESIGN.md: normalize, enrich (IP and email synchronously; the charge
+ * reserved by its charge id and counted in velocity, in the store, under the deadline), evaluate
+ * the live rules, answer, then record the decision through the outbox.
+ *
+ * Idempotency: one charge id, one decision id (derived from it), one recorded decision. A retry
+ * with the same body gets the recorded decision (`replayed: true`), waiting for it while another
+ * attempt is deciding; with another body, 409 idempotency_conflict. Nothing is counted twice.
+ * A store fault degrades the answer (`degraded: ["velocity", "idempotency"]`) instead of failing
+ * the checkout.
  */
 export function createScorer (deps: ScorerDeps): Scorer {
   const now = deps.now ?? Date.now
-  // a Redis outage hits every request: one line per 10 s, not one per request (metrics count them all)
   const velocityUnavailable = throttledWarning(deps.log, 'velocity unavailable: scoring without it')
-  const storeUnavailable = throttledWarning(deps.log, 'decision store unavailable: decisions are not kept for retries')
+  const storeUnavailable = throttledWarning(deps.log, 'decision store unavailable: deciding without idempotency')
+  // attempts of this process still deciding, by the decision's field
+  const deciding = new Map<string, Attempt>()
+
+  function identify (_path: string, value: string | number | boolean): string {
+    return deps.digestOf(String(value))
+  }
+
+  /**
+   * What a retry gets from this process when it knows the charge: the answer of an attempt still
+   * deciding (awaited), or a decision whose record waits in the outbox. Synchronous up to the
+   * await, so two attempts arriving in one turn never both decide.
+   */
+  function local (key: DecisionKey, fingerprint: string, retry: Features, live: RuleSetView): Promise<ScoreResponse> | Omit<ScoreResponse, 'took_ms'> | undefined {
+    const attempt = deciding.get(key.field)
+    if (attempt !== undefined) {
+      if (attempt.fingerprint !== fingerprint) throw conflict()
+      return attempt.answer
+    }
+    const waiting = deps.decisions.pending(key.field)
+    if (waiting !== undefined) {
+      if (waiting.fingerprint !== fingerprint) throw conflict()
+      return replay(deps.decisions.decode(waiting), retry, live)
+    }
+    return undefined
+  }
+
+  function replay (record: DecisionRecord, retry: Features, live: RuleSetView): Omit<ScoreResponse, 'took_ms'> {
+    return replayResponse(record, retry, deps.ruleSetByHash(record.ruleset.hash), live)
+  }
 
   async function score (input: ChargeContext): Promise<ScoreResponse> {
     const started = performance.now()
-    const atMs = now()
+    const fingerprint = deps.fingerprint(input)
+    const key = deps.keys.ofCharge(input.charge_id)
     const charge = normalizeCharge(input)
     const ip = deps.lookupIp(charge.ip)
     // read in the same tick as the lookup: a data reload cannot fall between the two
@@ -81,25 +156,87 @@ export function createScorer (deps: ScorerDeps): Scorer {
     const email = charge.email === undefined ? undefined : emailSignals(charge.email, deps.disposable)
     const features = buildFeatures(charge, ip, email)
     const ruleSet = deps.ruleSet()
-    const degraded: ScoreResponse['degraded'] = []
+    const took = (answer: Omit<ScoreResponse, 'took_ms'>): ScoreResponse =>
+      ({ ...answer, took_ms: Math.round((performance.now() - started) * 1000) / 1000 })
 
+    const known = local(key, fingerprint, features, ruleSet)
+    if (known instanceof Promise) return took({ ...await known, replayed: true })
+    if (known !== undefined) return took(known)
+
+    let resolve!: (answer: ScoreResponse) => void
+    let reject!: (err: unknown) => void
+    const answer = new Promise<ScoreResponse>((res, rej) => { resolve = res; reject = rej })
+    answer.catch(() => {})
+    deciding.set(key.field, { fingerprint, answer })
     try {
-      features.velocity = await withDeadline(
-        deps.recordVelocity({ chargeId: charge.charge_id, atMs, plan: ruleSet.planVelocity(features) }), deps.deadlineMs)
+      const response = await decide(key, fingerprint, features, ruleSet, data, charge.charge_id, took)
+      resolve(response)
+      return response
     } catch (err) {
-      degraded.push(DegradedSignal.VELOCITY)
-      velocityUnavailable({ err: describe(err) })
+      reject(err)
+      throw err
+    } finally {
+      deciding.delete(key.field)
+    }
+  }
+
+  async function decide (key: DecisionKey, fingerprint: string, features: Features, ruleSet: RuleSetView, data: Readonly<Record<string, string>>,
+    chargeId: string, took: (answer: Omit<ScoreResponse, 'took_ms'>) => ScoreResponse): Promise<ScoreResponse> {
+    const atMs = now()
+    const nonce = randomUUID()
+    const deadline = performance.now() + deps.deadlineMs
+    const degraded: ScoreResponse['degraded'] = []
+    let recorded = true
+    let reservation: ReserveResult | undefined
+    try {
+      reservation = await withDeadline(deps.reservations.reserveAndCount({
+        key, fingerprint, nonce, pendingMs: deps.pendingMs, atMs, plan: ruleSet.planVelocity(features), identify
+      }), deps.deadlineMs)
+    } catch (err) {
+      // unknown whether the store reserved and counted: decided without both, recorded if no other attempt is
+      degraded.push(DegradedSignal.VELOCITY, DegradedSignal.IDEMPOTENCY)
+      storeUnavailable({ err: describe(err) })
+    }
+
+    if (reservation !== undefined && reservation.status !== 'reserved') {
+      if (reservation.fingerprint !== fingerprint) throw conflict()
+      if (reservation.status === 'recorded') return took(replay(reservation.record, features, ruleSet))
+      // another instance is deciding this charge: wait for its decision within the deadline
+      for (let i = 0; performance.now() < deadline; i++) {
+        await delay(Math.min(POLL_MS[Math.min(i, POLL_MS.length - 1)] as number, Math.max(0, deadline - performance.now())))
+        let found
+        try {
+          found = await withDeadline(deps.reservations.lookup(key), Math.max(1, deadline - performance.now()))
+        } catch {
+          break
+        }
+        if (found.status === 'recorded') {
+          if (found.fingerprint !== fingerprint) throw conflict()
+          return took(replay(found.record, features, ruleSet))
+        }
+        if (found.status === 'none') break
+      }
+      // still undecided: an answer of our own, decided without velocity (the other attempt counted
+      // the charge) and not recorded (the other attempt's decision will be)
+      degraded.push(DegradedSignal.VELOCITY, DegradedSignal.IDEMPOTENCY)
+      recorded = false
+    } else if (reservation !== undefined) {
+      if (reservation.velocity instanceof Error) {
+        degraded.push(DegradedSignal.VELOCITY)
+        velocityUnavailable({ err: describe(reservation.velocity) })
+      } else {
+        features.velocity = reservation.velocity
+      }
     }
 
     const evaluation = ruleSet.evaluate(features)
-    const signals: ScoreResponse['signals'] = { ip }
+    const signals: ScoreResponse['signals'] = { ip: features.ip }
     if (features.email !== undefined) signals.email = features.email
     if (features.card !== undefined) signals.card = features.card
     if (features.velocity !== undefined) signals.velocity = features.velocity
-
-    const response: ScoreResponse = {
-      decision_id: randomUUID(),
-      charge_id: charge.charge_id,
+    const response = took({
+      decision_id: key.decisionId,
+      charge_id: chargeId,
       decision: evaluation.decision,
       score: evaluation.score,
       reasons: evaluation.reasons,
@@ -109,31 +246,27 @@ export function createScorer (deps: ScorerDeps): Scorer {
       degraded,
       ruleset: { version: ruleSet.version, hash: ruleSet.hash },
       data,
-      replayed: false,
-      took_ms: 0
+      replayed: false
+    })
+    if (recorded) {
+      const context = ruleSet.context(data)
+      const encoded = encodeRecord({
+        chargeId,
+        atMs,
+        features,
+        decision: evaluation.decision,
+        score: evaluation.score,
+        fired: evaluation.reasons.map((r) => r.rule),
+        shadow: { decision: evaluation.shadow.decision, score: evaluation.shadow.score, fired: evaluation.shadow.reasons.map((r) => r.rule) },
+        skipped: evaluation.skipped.map((s) => s.rule),
+        degraded
+      }, context, deps.digestOf)
+      deps.decisions.record({ key, fingerprint, nonce, atMs, encoded, context })
     }
-
-    let stored: ScoreResponse = response
-    try {
-      stored = await withDeadline(deps.decisions.putIfAbsent(charge.charge_id, response, deps.decisionTtlSeconds), deps.deadlineMs)
-    } catch (err) {
-      response.degraded.push(DegradedSignal.IDEMPOTENCY)
-      storeUnavailable({ err: describe(err) })
-    }
-    if (stored.decision_id !== response.decision_id) {
-      // a retry of a charge already scored: the stored decision, counted once
-      return { ...stored, replayed: true, took_ms: round(performance.now() - started) }
-    }
-    response.took_ms = round(performance.now() - started)
-    if (deps.onDecision !== undefined) deps.onDecision(response, features)
     return response
   }
 
   return { score }
-}
-
-function round (ms: number): number {
-  return Math.round(ms * 1000) / 1000
 }
 
 function describe (err: unknown): { type: string, message: string } {

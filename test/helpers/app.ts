@@ -28,7 +28,6 @@ export function testConfig (data: AppConfig['data'], overrides: Partial<AppConfi
     omiseWebhookSecrets: [],
     logLevel: 'info',
     deadlineMs: 200,
-    decisionTtlSeconds: 3600,
     ...overrides
   }
 }

@@ -1,18 +1,10 @@
 import path from 'node:path'
-import { createSnapshotHash, toDecisionRecord } from '../../src/decision-log/snapshot.js'
+import { createOfflineScorer } from '../../src/cli/offline-scorer.js'
+import { createSnapshotHash } from '../../src/decision-log/snapshot.js'
 import type { SnapshotHash } from '../../src/decision-log/snapshot.js'
 import type { DecisionRecord } from '../../src/decision-log/record.js'
-import { evaluate } from '../../src/engine/evaluate.js'
 import type { CompiledRuleSet } from '../../src/engine/ruleset.js'
-import { createMemoryDecisionStore } from '../../src/idempotency/memory-decision-store.js'
-import { loadRuleSet } from '../../src/ruleset/load.js'
 import type { ChargeContext } from '../../src/schemas/charge.js'
-import { dataVersions } from '../../src/scoring/data-versions.js'
-import { createScorer } from '../../src/scoring/score-charge.js'
-import { loadDisposableDomains } from '../../src/signals/email.js'
-import { createIpIntel } from '../../src/signals/ip/ip-intel.js'
-import { createMemoryVelocityStore } from '../../src/velocity/memory-store.js'
-import { createVelocityPlanner } from '../../src/velocity/plan.js'
 import { rootDir, testData, TOR_EXIT } from './test-data.js'
 import { seededRandom } from '../../src/util/seeded-random.js'
 
@@ -86,38 +78,22 @@ export interface Recording {
 }
 
 /**
- * Scores charges through the service's scorer (in-process velocity and decision stores, test IP
- * data, a rule set folder) on a clock advancing `stepMs` per charge, and turns every decision into
- * the decision log's record, exactly as the service does.
+ * Scores charges through the service's scorer (the offline scorer: in-process velocity and
+ * decision log, test IP data, a rule set folder) on a clock advancing `stepMs` per charge, and
+ * reads back the decision log's records, exactly as the service records them.
  */
 export async function recordDecisions (t: Parameters<typeof testData>[0], charges: readonly ChargeContext[], options: { rulesDir?: string, stepMs?: number } = {}): Promise<Recording> {
-  const ruleSet = await loadRuleSet(options.rulesDir ?? path.join(rootDir, 'rules'))
-  const intel = await createIpIntel(testData(t))
-  t.teardown(() => intel.close())
-  const hash = createSnapshotHash(RECORDING_HASH_KEY)
-  const planner = createVelocityPlanner(ruleSet.velocity)
-  const store = createMemoryVelocityStore({ hashKey: RECORDING_HASH_KEY })
-  const records: DecisionRecord[] = []
   let clock = Date.UTC(2026, 9, 1)
   const stepMs = options.stepMs ?? 45_000
-  const scorer = createScorer({
-    lookupIp: (ip) => intel.lookup(ip),
-    dataVersions: () => dataVersions(intel.sources),
-    disposable: loadDisposableDomains(),
-    ruleSet: () => ({ version: ruleSet.version, hash: ruleSet.hash, evaluate: (f) => evaluate(ruleSet, f), planVelocity: planner }),
-    recordVelocity: (input) => store.record(input),
-    decisions: createMemoryDecisionStore(),
-    deadlineMs: 5_000,
-    decisionTtlSeconds: 3_600,
-    log: { warn: () => {} },
-    now: () => clock,
-    onDecision: (response, features) => { records.push(toDecisionRecord(response, features, hash, new Date(clock))) }
-  })
+  const offline = await createOfflineScorer({ rulesDir: options.rulesDir ?? path.join(rootDir, 'rules'), data: testData(t), now: () => clock, hashKey: RECORDING_HASH_KEY })
+  t.teardown(() => offline.close())
   for (const charge of charges) {
     clock += stepMs
-    await scorer.score(charge)
+    await offline.scorer.score(charge)
   }
-  return { records, ruleSet, hash }
+  const records: DecisionRecord[] = []
+  for await (const record of offline.log.scan()) records.push(record)
+  return { records, ruleSet: offline.ruleSet, hash: createSnapshotHash(RECORDING_HASH_KEY) }
 }
 
 export function toNdjson (records: readonly DecisionRecord[]): string {

@@ -2,6 +2,7 @@ import { once } from 'node:events'
 import { createWriteStream } from 'node:fs'
 import { rename, rm } from 'node:fs/promises'
 import path from 'node:path'
+import { createDecisionKeys } from '../../idempotency/decision-key.js'
 import { createRedisDecisionLog } from '../../decision-log/redis-store.js'
 import type { LogRange } from '../../decision-log/store.js'
 import { DEFAULT_LOG_PARTITIONS } from '../../decision-log/store.js'
@@ -125,7 +126,7 @@ async function fromRedis (io: CliIo, range: LogRange, sink: Sink, counter: Count
       io.stderr.write(`riskgate ${NAME}: Redis is not reachable\n`)
       return ExitCode.UNAVAILABLE
     }
-    const store = createRedisDecisionLog({ redis: client, hashKey: hashKey.key, partitions })
+    const store = createRedisDecisionLog({ redis: client, hashKey: hashKey.key, keys: createDecisionKeys(hashKey.key, partitions) })
     for await (const record of store.scan(range)) {
       await sink.write(JSON.stringify(record) + '\n')
       counter.count++

@@ -1,5 +1,7 @@
 import type { DecisionLogStore } from '../../decision-log/store.js'
 import { reportOutcome } from '../../outcomes/report-outcome.js'
+import { ItemResult } from '../../outbox/outbox.js'
+import type { Outbox } from '../../outbox/outbox.js'
 import type { EventDedupe } from '../event-dedupe.js'
 import { meaningOf } from './event.js'
 import type { OmiseEvent } from './event.js'
@@ -15,55 +17,59 @@ export interface OmiseProcessorStats {
   applied: number
   /** events whose outcome was weaker than the stored one (kept) */
   kept: number
-  /** events about a charge riskgate has no decision for */
+  /** events about a charge riskgate has no decision for, after holding them for the outbox's hold limit */
   unmatched: number
   /** events that carry no outcome (other keys, declines) */
   ignored: number
-  /** events whose processing failed (their claim is released) */
+  /** events the outbox could not write (full, or left at shutdown): their claim is released */
   failed: number
 }
 
+export type ProcessResult = keyof OmiseProcessorStats | 'pending'
+
 export interface OmiseEventProcessor {
-  /** processes an accepted (claimed) event in the background; returns at once */
+  /** queues an accepted (claimed) event in the outbox; returns at once */
   submit: (event: OmiseEvent) => void
-  /** processes one event now (what submit runs) */
-  process: (event: OmiseEvent) => Promise<keyof OmiseProcessorStats>
-  /** resolves when every submitted event is processed */
-  flush: () => Promise<void>
+  /**
+   * Processes one event now (what the outbox runs): `pending` when no recorded decision matches it
+   * yet (its record may be on its way: the outbox tries again, up to its hold limit)
+   */
+  process: (event: OmiseEvent) => Promise<ProcessResult>
   stats: () => OmiseProcessorStats
 }
 
 export interface OmiseProcessorOptions {
-  store: Pick<DecisionLogStore, 'setOutcome' | 'findByChargeId' | 'linkCharge' | 'has'>
+  store: Pick<DecisionLogStore, 'setOutcome' | 'findByChargeId' | 'linkCharge' | 'keys'>
   dedupe: Pick<EventDedupe, 'release'>
+  outbox: Outbox
   log: ProcessorLogger
   now?: () => Date
 }
 
+export const OMISE_EVENT_KIND = 'omise-event'
+
 /**
- * Applies Omise events to recorded decisions. The decision is found by, in order: the charge's
- * `riskgate_decision_id` metadata, its `riskgate_charge_id` metadata, the Omise charge id (when
- * the merchant used it as charge_id, or linked by an earlier event of the same charge). Once
- * found through metadata, the Omise charge id is linked to the decision, so a refund or dispute
- * (which carry only the charge id) finds it later.
+ * Applies Omise events to recorded decisions, through the outbox (retried while the store is
+ * unavailable, held while the decision's record is on its way). The decision is found by, in
+ * order: the charge's `riskgate_decision_id` metadata, its `riskgate_charge_id` metadata, the Omise
+ * charge id (when the merchant used it as charge_id, or linked by an earlier event of the same
+ * charge). Once found through metadata, the Omise charge id is linked to the decision, so a refund
+ * or dispute (which carry only the charge id) finds it later.
  */
 export function createOmiseEventProcessor (options: OmiseProcessorOptions): OmiseEventProcessor {
   const { store, dedupe, log } = options
   const now = options.now ?? (() => new Date())
   const stats: OmiseProcessorStats = { applied: 0, kept: 0, unmatched: 0, ignored: 0, failed: 0 }
-  const inFlight = new Set<Promise<unknown>>()
 
   async function findDecision (meaning: ReturnType<typeof meaningOf>): Promise<string | undefined> {
-    if (meaning.decisionId !== undefined && await store.has(meaning.decisionId)) return meaning.decisionId
-    if (meaning.chargeId !== undefined) {
-      const found = await store.findByChargeId(meaning.chargeId)
-      if (found !== undefined) return found
-    }
+    if (meaning.decisionId !== undefined && store.keys.ofDecisionId(meaning.decisionId) !== undefined) return meaning.decisionId
+    // a charge id has one decision id, known or not yet: setting its outcome says which
+    if (meaning.chargeId !== undefined) return store.keys.ofCharge(meaning.chargeId).decisionId
     if (meaning.omiseChargeId !== undefined) return await store.findByChargeId(meaning.omiseChargeId)
     return undefined
   }
 
-  async function process (event: OmiseEvent): Promise<keyof OmiseProcessorStats> {
+  async function process (event: OmiseEvent): Promise<ProcessResult> {
     const meaning = meaningOf(event)
     if (meaning.label === undefined && meaning.decisionId === undefined && meaning.chargeId === undefined) {
       stats.ignored++
@@ -75,9 +81,7 @@ export function createOmiseEventProcessor (options: OmiseProcessorOptions): Omis
         stats.ignored++
         return 'ignored'
       }
-      stats.unmatched++
-      log.info({ event_id: event.id, event: event.key }, 'omise webhook: no recorded decision for this charge')
-      return 'unmatched'
+      return 'pending'
     }
     if (meaning.omiseChargeId !== undefined && (meaning.decisionId !== undefined || meaning.chargeId !== undefined)) {
       await store.linkCharge(meaning.omiseChargeId, decisionId)
@@ -86,7 +90,7 @@ export function createOmiseEventProcessor (options: OmiseProcessorOptions): Omis
       stats.ignored++
       return 'ignored'
     }
-    const result = await reportOutcome(store, decisionId, { label: meaning.label, source: 'omise', event_id: event.id, at: now() })
+    const result = await reportOutcome(store, decisionId, { label: meaning.label, source: 'omise', event_id: event.id, at: now().toISOString() })
     if (result.status === 'stored') {
       stats.applied++
       log.info({ event_id: event.id, event: event.key, decision_id: decisionId, label: meaning.label }, 'omise webhook: outcome recorded')
@@ -96,24 +100,33 @@ export function createOmiseEventProcessor (options: OmiseProcessorOptions): Omis
       stats.kept++
       return 'kept'
     }
-    stats.unmatched++
-    return 'unmatched'
+    return 'pending'
   }
+
+  options.outbox.define<OmiseEvent>(OMISE_EVENT_KIND, {
+    batchSize: 20,
+    async write (events) {
+      const results: ItemResult[] = []
+      for (const event of events) results.push(await process(event) === 'pending' ? ItemResult.LATER : ItemResult.DONE)
+      return results
+    },
+    settled (event, outcome) {
+      if (outcome.written) return
+      if (outcome.reason === 'expired') {
+        stats.unmatched++
+        log.info({ event_id: event.id, event: event.key }, 'omise webhook: no recorded decision for this charge')
+        return
+      }
+      stats.failed++
+      log.error({ event_id: event.id, event: event.key, reason: outcome.reason }, 'omise webhook: event not applied; a redelivery of it will be')
+      dedupe.release(event.id).catch(() => {})
+    }
+  })
 
   return {
     process,
     submit (event) {
-      const running = process(event).catch(async (err: unknown) => {
-        stats.failed++
-        log.error({ event_id: event.id, event: event.key, err: { type: (err as Error).name, message: (err as Error).message } },
-          'omise webhook: processing failed; a redelivery of this event will be applied')
-        await dedupe.release(event.id).catch(() => {})
-      })
-      inFlight.add(running)
-      running.finally(() => inFlight.delete(running)).catch(() => {})
-    },
-    async flush () {
-      while (inFlight.size > 0) await Promise.all([...inFlight])
+      options.outbox.add(OMISE_EVENT_KIND, event)
     },
     stats: () => ({ ...stats })
   }

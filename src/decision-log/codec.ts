@@ -1,0 +1,312 @@
+import { createHash } from 'node:crypto'
+import type { Features } from '../engine/features.js'
+import type { Address, Item } from '../schemas/charge.js'
+import type { Decision } from '../schemas/decision.js'
+import type { CardSignals, EmailSignals, IpSignals, VelocitySignals } from '../schemas/signals.js'
+import type { DecisionRecord } from './record.js'
+
+/**
+ * How a decision is kept at rest: one compact JSON array per record, positional (field tables
+ * below, like protobuf field numbers: new fields go at the end of a table, never in between), and
+ * what every record of a rule set and data shares (rule set version and hash, data versions,
+ * velocity counter names) kept once, as a RecordContext that records name by id.
+ *
+ * Identifiers (the `id` fields of the tables: IP address, email address, card fingerprint,
+ * customer id, names and street lines) are written as their keyed digest, never as given.
+ * Decoding gives the documented record (src/decision-log/record.ts), identifiers as digests.
+ * Rules are named by their place in the context's rule list.
+ */
+
+/** what the records of one rule set and one set of data versions share */
+export interface RecordContext {
+  /** 12 base64url characters of SHA-256 over the rest */
+  id: string
+  ruleset: { version: string, hash: string }
+  data: Readonly<Record<string, string>>
+  /** the rule set's velocity counter names: a record keeps their values in this order */
+  velocity: readonly string[]
+  /** the rule set's rule ids: a record names fired and skipped rules by their place here */
+  rules: readonly string[]
+}
+
+export function createRecordContext (ruleset: { version: string, hash: string }, data: Readonly<Record<string, string>>, velocity: readonly string[], rules: readonly string[]): RecordContext {
+  const body = { ruleset: { version: ruleset.version, hash: ruleset.hash }, data: { ...data }, velocity: [...velocity], rules: [...rules] }
+  const id = createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 12)
+  return { id, ...body }
+}
+
+export function serializeContext (context: RecordContext): string {
+  return JSON.stringify(context)
+}
+
+export function parseContext (text: string): RecordContext | undefined {
+  try {
+    const value = JSON.parse(text) as RecordContext
+    if (typeof value?.id !== 'string' || typeof value.ruleset?.hash !== 'string' || !Array.isArray(value.velocity) || !Array.isArray(value.rules)) return undefined
+    return value
+  } catch {
+    return undefined
+  }
+}
+
+/** identifier -> its keyed digest (the request's own digests: each identifier is hashed once) */
+export type DigestOf = (value: string) => string
+
+const Kind = { STR: 0, NUM: 1, BOOL: 2, ID: 3 } as const
+type Kind = typeof Kind[keyof typeof Kind]
+
+type Table<T> = ReadonlyArray<readonly [keyof T & string, Kind]>
+/** compile-time check that a table names every field of its type */
+type Covers<T, Tb extends Table<T>> = Exclude<keyof T, Tb[number][0]> extends never ? Tb : never
+
+function table<T> () {
+  return <const Tb extends Table<T>>(tb: Covers<T, Tb>): Tb => tb
+}
+
+const IP = table<IpSignals>()([
+  ['address', Kind.ID], ['version', Kind.NUM], ['is_private', Kind.BOOL], ['country', Kind.STR], ['asn', Kind.NUM],
+  ['as_org', Kind.STR], ['is_tor', Kind.BOOL], ['is_hosting', Kind.BOOL], ['is_vpn', Kind.BOOL], ['is_proxy', Kind.BOOL],
+  ['is_residential_proxy', Kind.BOOL], ['is_anonymous', Kind.BOOL], ['risk', Kind.NUM]
+])
+const EMAIL = table<EmailSignals>()([['address', Kind.ID], ['domain', Kind.STR], ['is_disposable', Kind.BOOL]])
+const CARD = table<CardSignals>()([
+  ['bin', Kind.STR], ['last4', Kind.STR], ['country', Kind.STR], ['brand', Kind.STR], ['funding', Kind.STR], ['fingerprint', Kind.ID]
+])
+const ADDRESS = table<Address>()([
+  ['name', Kind.ID], ['line1', Kind.ID], ['line2', Kind.ID], ['city', Kind.STR], ['state', Kind.STR], ['postal_code', Kind.STR], ['country', Kind.STR]
+])
+const ITEM = table<Item>()([['sku', Kind.STR], ['name', Kind.STR], ['category', Kind.STR], ['quantity', Kind.NUM], ['unit_price', Kind.NUM]])
+
+/** The Features' own fields, in record order; each is written by the function of the same name below. */
+const FEATURES = [
+  'amount', 'currency', 'item_count', 'items', 'metadata', 'ip', 'customer', 'description',
+  'email', 'card', 'billing', 'shipping', 'velocity'
+] as const satisfies ReadonlyArray<keyof Features>
+// every field of Features is in FEATURES (a new feature must be given a place in the record)
+const featuresCovered: Exclude<keyof Features, typeof FEATURES[number]> extends never ? true : never = true
+void featuresCovered
+
+/**
+ * The paths whose values are identifiers of a person or a card: kept only as keyed digests. A
+ * backtest hashes list entries with the same key, so `email.address in lists.blocked_emails`
+ * replays exactly; string functions on these paths (`startsWith`, `matches`) do not.
+ */
+export const HASHED_PATHS = [
+  'ip.address', 'email.address', 'card.fingerprint', 'customer.id',
+  'billing.name', 'billing.line1', 'billing.line2', 'shipping.name', 'shipping.line1', 'shipping.line2'
+] as const
+export type HashedPath = typeof HASHED_PATHS[number]
+
+type Row = Array<string | number | null>
+type Encoded = string | number | null | Encoded[] | Record<string, string | number | boolean>
+
+function encodeTuple<T> (tb: Table<T>, value: T | undefined, digestOf: DigestOf): Row | null {
+  if (value === undefined) return null
+  const row: Row = []
+  let last = -1
+  for (let i = 0; i < tb.length; i++) {
+    const [name, kind] = tb[i] as readonly [keyof T & string, Kind]
+    const v = (value as Record<string, unknown>)[name]
+    if (v === undefined || v === null) {
+      row.push(null)
+      continue
+    }
+    if (kind === Kind.BOOL) row.push(v === true ? 1 : 0)
+    else if (kind === Kind.ID) row.push(digestOf(v as string))
+    else row.push(v as string | number)
+    last = i
+  }
+  row.length = last + 1
+  return row
+}
+
+function decodeTuple<T> (tb: Table<T>, row: unknown): T | undefined {
+  if (!Array.isArray(row)) return undefined
+  const out: Record<string, unknown> = {}
+  for (let i = 0; i < row.length && i < tb.length; i++) {
+    const v = row[i] as unknown
+    if (v === null || v === undefined) continue
+    const [name, kind] = tb[i] as readonly [string, Kind]
+    out[name] = kind === Kind.BOOL ? v === 1 : v
+  }
+  return out as T
+}
+
+/** Everything a record holds, as the request computed it (identifiers as given: encoding hashes them). */
+export interface RecordInput {
+  chargeId: string
+  atMs: number
+  features: Features
+  decision: Decision
+  score: number
+  fired: readonly string[]
+  shadow: { decision: Decision, score: number, fired: readonly string[] }
+  skipped: readonly string[]
+  degraded: readonly string[]
+}
+
+const DECISIONS: readonly Decision[] = ['allow', 'review', 'block']
+/** the codec's own version: the first element of every encoded record */
+const CODEC = 1
+
+function encodeFeatures (f: Features, context: RecordContext, digestOf: DigestOf): Encoded[] {
+  const velocity = f.velocity
+  const row: Encoded[] = [
+    f.amount,
+    f.currency,
+    f.item_count,
+    f.items.length === 0 ? null : f.items.map((item) => encodeTuple(ITEM, item, digestOf) ?? []),
+    Object.keys(f.metadata).length === 0 ? null : f.metadata,
+    encodeTuple(IP, f.ip, digestOf),
+    f.customer.id === undefined ? null : digestOf(f.customer.id),
+    f.description ?? null,
+    encodeTuple(EMAIL, f.email, digestOf),
+    encodeTuple(CARD, f.card, digestOf),
+    encodeTuple(ADDRESS, f.billing, digestOf),
+    encodeTuple(ADDRESS, f.shipping, digestOf),
+    velocity === undefined ? null : context.velocity.map((name) => velocity[name] ?? null)
+  ]
+  let end = row.length
+  while (end > 0 && row[end - 1] === null) end--
+  row.length = end
+  return row
+}
+
+function decodeFeatures (row: unknown[], context: RecordContext | undefined): Features {
+  const at = (i: number): unknown => row[i] ?? undefined
+  const features: Features = {
+    amount: at(0) as number,
+    currency: at(1) as string,
+    item_count: (at(2) as number | undefined) ?? 0,
+    items: Array.isArray(at(3)) ? (at(3) as unknown[]).map((item) => decodeTuple(ITEM, item) as Item) : [],
+    metadata: (at(4) as Features['metadata'] | undefined) ?? {},
+    ip: decodeTuple(IP, at(5)) as IpSignals,
+    customer: typeof at(6) === 'string' ? { id: at(6) as string } : {}
+  }
+  if (typeof at(7) === 'string') features.description = at(7) as string
+  const email = decodeTuple(EMAIL, at(8))
+  if (email !== undefined) features.email = email
+  const card = decodeTuple(CARD, at(9))
+  if (card !== undefined) features.card = card
+  const billing = decodeTuple(ADDRESS, at(10))
+  if (billing !== undefined) features.billing = billing
+  const shipping = decodeTuple(ADDRESS, at(11))
+  if (shipping !== undefined) features.shipping = shipping
+  const velocity = at(12)
+  if (Array.isArray(velocity)) {
+    const out: VelocitySignals = {}
+    const names = context?.velocity ?? []
+    velocity.forEach((value, i) => {
+      const name = names[i]
+      if (name !== undefined && typeof value === 'number') out[name] = value
+    })
+    features.velocity = out
+  }
+  return features
+}
+
+// rule id -> its place in the context's rules
+const ruleIndexes = new WeakMap<RecordContext, Map<string, number>>()
+
+function ruleIndex (context: RecordContext): Map<string, number> {
+  let index = ruleIndexes.get(context)
+  if (index === undefined) {
+    index = new Map(context.rules.map((id, i) => [id, i]))
+    ruleIndexes.set(context, index)
+  }
+  return index
+}
+
+/** rule ids as their places in the context (an id the context does not know stays an id) */
+function encodeRules (ids: readonly string[], index: Map<string, number>): Array<number | string> {
+  return ids.map((id) => index.get(id) ?? id)
+}
+
+function decodeRules (encoded: unknown, context: RecordContext | undefined): string[] {
+  if (!Array.isArray(encoded)) return []
+  return encoded.map((rule: unknown) => typeof rule === 'number' ? context?.rules[rule] ?? `#${rule}` : String(rule))
+}
+
+/** The record as stored: one line of JSON, identifiers replaced by `digestOf`. */
+export function encodeRecord (input: RecordInput, context: RecordContext, digestOf: DigestOf): string {
+  const rules = ruleIndex(context)
+  return JSON.stringify([
+    CODEC,
+    input.chargeId,
+    input.atMs,
+    context.id,
+    DECISIONS.indexOf(input.decision),
+    input.score,
+    encodeRules(input.fired, rules),
+    DECISIONS.indexOf(input.shadow.decision),
+    input.shadow.score,
+    encodeRules(input.shadow.fired, rules),
+    encodeRules(input.skipped, rules),
+    input.degraded,
+    encodeFeatures(input.features, context, digestOf)
+  ])
+}
+
+/** the context id an encoded record names (to fetch its context before decoding it) */
+export function contextIdOf (encoded: string): string | undefined {
+  const match = /^\[\d+,(?:"(?:[^"\\]|\\.)*"),\d+,"([A-Za-z0-9_-]+)"/.exec(encoded)
+  return match?.[1]
+}
+
+/**
+ * The documented record of an encoded one. Without its context (lost, or never written), the
+ * rule set and data versions read `unknown` and the velocity values are absent.
+ */
+export function decodeRecord (encoded: string, decisionId: string, context: RecordContext | undefined): DecisionRecord {
+  const row = JSON.parse(encoded) as unknown[]
+  if (!Array.isArray(row) || row[0] !== CODEC) throw new Error('not a decision record of this version')
+  const features = decodeFeatures(row[12] as unknown[], context)
+  return {
+    v: 1,
+    decision_id: decisionId,
+    charge_id: row[1] as string,
+    at: new Date(row[2] as number).toISOString(),
+    amount: features.amount,
+    currency: features.currency,
+    features,
+    ruleset: context === undefined ? { version: 'unknown', hash: 'unknown' } : { ...context.ruleset },
+    data: context === undefined ? {} : { ...context.data },
+    decision: DECISIONS[row[4] as number] as Decision,
+    score: row[5] as number,
+    fired: decodeRules(row[6], context),
+    shadow: { decision: DECISIONS[row[7] as number] as Decision, score: row[8] as number, fired: decodeRules(row[9], context) },
+    skipped: decodeRules(row[10], context),
+    degraded: row[11] as string[]
+  }
+}
+
+/** the time of an encoded record (ms), without decoding it */
+export function atOf (encoded: string): number {
+  const match = /^\[\d+,(?:"(?:[^"\\]|\\.)*"),(\d+),/.exec(encoded)
+  return match === null ? Number.NaN : Number(match[1])
+}
+
+/**
+ * The features of a record with its identifier digests replaced by the identifiers of `raw` (the
+ * same charge's features, as a retry of the same body computes them): what the decision saw.
+ */
+export function withIdentifiers (recorded: Features, raw: Features): Features {
+  const out: Features = { ...recorded, ip: { ...recorded.ip, address: raw.ip.address }, customer: { ...raw.customer } }
+  if (recorded.email !== undefined && raw.email !== undefined) out.email = { ...recorded.email, address: raw.email.address }
+  if (recorded.card !== undefined) {
+    const card: CardSignals = { ...recorded.card }
+    if (raw.card?.fingerprint !== undefined) card.fingerprint = raw.card.fingerprint
+    out.card = card
+  }
+  if (recorded.billing !== undefined) out.billing = withAddressIdentifiers(recorded.billing, raw.billing)
+  if (recorded.shipping !== undefined) out.shipping = withAddressIdentifiers(recorded.shipping, raw.shipping)
+  return out
+}
+
+function withAddressIdentifiers (recorded: Address, raw: Address | undefined): Address {
+  const out: Address = { ...recorded }
+  for (const field of ['name', 'line1', 'line2'] as const) {
+    if (raw?.[field] !== undefined) out[field] = raw[field]
+  }
+  return out
+}
