@@ -3,6 +3,7 @@ import { ChargeContextSchema } from '../schemas/charge.js'
 import { ScoreResponseSchema } from '../schemas/decision.js'
 import { ErrorResponseSchema, authErrorResponses } from '../schemas/error.js'
 import { findCardData } from '../security/card-data.js'
+import type { CardDataFinding } from '../security/card-data.js'
 import { ErrorCode, RiskgateError } from '../errors.js'
 import { Scope } from '../auth/api-keys.js'
 import type { Scorer } from '../scoring/score-charge.js'
@@ -11,6 +12,13 @@ import type { ScoreMetrics } from '../plugins/metrics.js'
 export interface ScoreRouteOptions {
   scorer: Scorer
   metrics: ScoreMetrics
+}
+
+/** Why a field was refused; the path says which (never the value; card numbers in names are scrubbed). */
+const CARD_DATA_MESSAGES: Record<CardDataFinding['reason'], string> = {
+  card_field_name: 'field carries raw card data',
+  card_number_in_identifier: 'value is a card number',
+  card_number_in_field_name: 'field name holds a card number'
 }
 
 /** POST /v1/score: the charge context in, a decision with its reasons out. */
@@ -36,7 +44,7 @@ export const scoreRoutes: FastifyPluginAsyncTypebox<ScoreRouteOptions> = async f
       if (findings.length > 0) {
         done(new RiskgateError(400, ErrorCode.CARD_DATA_NOT_ALLOWED,
           'card numbers and security codes are never accepted: tokenize the card at your gateway and send its fingerprint or token, with bin, last4 and country',
-          findings.map((f) => ({ path: f.path, message: f.reason === 'card_field_name' ? 'field carries raw card data' : 'value looks like a card number' }))))
+          findings.map((f) => ({ path: f.path, message: CARD_DATA_MESSAGES[f.reason] }))))
         return
       }
       done()

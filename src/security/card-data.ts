@@ -1,69 +1,160 @@
-import { containsCardNumber } from './luhn.js'
+import { identifierIsCardNumber } from './identifier-card-number.js'
+import { containsCardNumber, scrubCardNumbers } from './scrub-card-numbers.js'
 
 /**
  * Field names that carry raw card data. riskgate never accepts them: card data goes from the
  * shopper's device to the gateway's vault; merchants send the gateway's token or fingerprint.
- * Compared after lower-casing and removing `_`, `-` and spaces.
+ * Compared normalized: NFKC (full-width letters), lower case, separators removed (`card_number`,
+ * `cardNumber`, `Card-Number`, `card.number` and `card number` are one name).
  */
 const CARD_FIELD_NAMES = new Set([
-  'number', 'pan', 'cardnumber', 'ccnumber', 'cardno', 'accountnumber', 'primaryaccountnumber',
-  'cvv', 'cvv2', 'cvc', 'cvc2', 'cid', 'csc', 'securitycode', 'cardsecuritycode', 'cardverificationvalue',
-  'track', 'track1', 'track2', 'trackdata', 'magstripe', 'pin', 'pinblock'
+  'number', 'pan', 'fullpan', 'cardpan', 'cardnumber', 'cardnum', 'cardno', 'ccnumber', 'ccnum', 'ccno',
+  'creditcardnumber', 'debitcardnumber', 'accountnumber', 'primaryaccountnumber',
+  'cvv', 'cvv2', 'cvc', 'cvc2', 'cvn', 'cvn2', 'cvd', 'cav2', 'csc', 'securitycode', 'cardsecuritycode',
+  'cardverificationvalue', 'cardverificationcode', 'cardcode',
+  'track', 'track1', 'track2', 'trackdata', 'magstripe', 'magneticstripe', 'pinblock'
 ])
 
-// the same few dozen field names arrive with every request: their normalized form is kept
-const normalizedNames = new Map<string, string>()
-const MAX_NORMALIZED_NAMES = 1_000
+/**
+ * Names that are card data only when the value looks like it: `cid` is also a customer or client
+ * id (analytics tools send one), `pin` a postal index number.
+ */
+const CARD_FIELD_NAMES_BY_VALUE = new Map<string, RegExp>([
+  ['cid', /^\s*[0-9]{3,4}\s*$/], // American Express's card identification number
+  ['pin', /^\s*[0-9]{4,12}\s*$/]
+])
 
-function normalizeName (name: string): string {
-  let normalized = normalizedNames.get(name)
-  if (normalized === undefined) {
-    normalized = name.toLowerCase().replace(/[\s_-]/g, '')
-    if (normalizedNames.size < MAX_NORMALIZED_NAMES && name.length <= 64) normalizedNames.set(name, normalized)
+const IS_CARD_NAME = 1
+const IS_CARD_NAME_BY_VALUE = 2
+const HOLDS_CARD_NUMBER = 4
+
+// the same few dozen field names arrive with every request: what is known of each is kept
+const nameFlags = new Map<string, number>()
+const MAX_KNOWN_NAMES = 1_000
+const NAME_SEPARATORS = /[\s\p{Pd}\p{Cf}_./\\,]/gu
+
+function flagsOf (name: string): number {
+  let flags = nameFlags.get(name)
+  if (flags === undefined) {
+    const normalized = name.normalize('NFKC').toLowerCase().replace(NAME_SEPARATORS, '')
+    flags = (CARD_FIELD_NAMES.has(normalized) ? IS_CARD_NAME : 0) |
+      (CARD_FIELD_NAMES_BY_VALUE.has(normalized) ? IS_CARD_NAME_BY_VALUE : 0) |
+      (containsCardNumber(name) ? HOLDS_CARD_NUMBER : 0)
+    if (nameFlags.size < MAX_KNOWN_NAMES && name.length <= 64) nameFlags.set(name, flags)
   }
-  return normalized
+  return flags
 }
 
-/** a JSON pointer segment (RFC 6901) */
-function escapeSegment (key: string): string {
-  return key.includes('~') || key.includes('/') ? key.replace(/~/g, '~0').replace(/\//g, '~1') : key
+function isCardDataByValue (name: string, value: unknown): boolean {
+  const normalized = name.normalize('NFKC').toLowerCase().replace(NAME_SEPARATORS, '')
+  const pattern = CARD_FIELD_NAMES_BY_VALUE.get(normalized)
+  return pattern !== undefined && (typeof value === 'string' || typeof value === 'number') && pattern.test(String(value))
 }
 
 export interface CardDataFinding {
-  /** JSON pointer of the field, e.g. `/card/number`; never the value */
+  /** JSON pointer of the field, e.g. `/card/number`; never the value, and card numbers in names are scrubbed */
   path: string
-  reason: 'card_field_name' | 'card_number_in_identifier'
+  reason: 'card_field_name' | 'card_number_in_identifier' | 'card_number_in_field_name'
 }
 
-/** Identifier fields that must never hold a full card number (free text is scrubbed instead). */
-const IDENTIFIER_POINTERS = new Set(['/card/bin', '/card/last4', '/card/fingerprint', '/customer_id', '/charge_id', '/email'])
+/** Identifier fields that must never hold a whole card number (free text is scrubbed instead). */
+const ROOT_IDENTIFIERS = new Set(['charge_id', 'customer_id'])
+const CARD_IDENTIFIERS = new Set(['fingerprint', 'bin', 'last4', 'brand', 'funding'])
+
+const Place = { ROOT: 0, CARD: 1, METADATA: 2, OTHER: 3 } as const
+type Place = typeof Place[keyof typeof Place]
+
+interface Frame {
+  value: unknown
+  /** what the value is, as an object of the charge */
+  place: Place
+  key: string
+  parent: Frame | undefined
+  /** set when the field's name alone refuses it */
+  refusal: CardDataFinding['reason'] | undefined
+}
+
+/** a JSON pointer segment (RFC 6901), scrubbed of card numbers */
+function segment (key: string): string {
+  const scrubbed = scrubCardNumbers(key)
+  return scrubbed.includes('~') || scrubbed.includes('/') ? scrubbed.replace(/~/g, '~0').replace(/\//g, '~1') : scrubbed
+}
+
+function pointer (frame: Frame): string {
+  let path = ''
+  for (let f: Frame | undefined = frame; f?.parent !== undefined; f = f.parent) path = `/${segment(f.key)}${path}`
+  return path
+}
+
+function emailLocalPart (email: string): string {
+  const at = email.lastIndexOf('@')
+  return at === -1 ? email : email.slice(0, at)
+}
+
+function isIdentifierHoldingCard (value: string | number, key: string, parentPlace: Place | undefined): boolean {
+  if (parentPlace === Place.ROOT) {
+    if (ROOT_IDENTIFIERS.has(key)) return identifierIsCardNumber(value)
+    if (key === 'email') return identifierIsCardNumber(typeof value === 'string' ? emailLocalPart(value) : value)
+    return false
+  }
+  return parentPlace === Place.CARD && CARD_IDENTIFIERS.has(key) && identifierIsCardNumber(value)
+}
+
+function refusalOf (key: string, value: unknown, holder: Place): CardDataFinding['reason'] | undefined {
+  const flags = flagsOf(key)
+  if (flags === 0) return undefined
+  if ((flags & IS_CARD_NAME) !== 0 && value !== null && value !== undefined && value !== '') return 'card_field_name'
+  if ((flags & IS_CARD_NAME_BY_VALUE) !== 0 && isCardDataByValue(key, value)) return 'card_field_name'
+  if ((flags & HOLDS_CARD_NUMBER) !== 0 && holder !== Place.METADATA) return 'card_number_in_field_name'
+  return undefined
+}
 
 /**
  * Walks a request body (before schema validation, so the merchant learns to tokenize rather than
- * just "unknown field") and reports every field that carries card data, by path only.
+ * just "unknown field") and reports, by path only, every field that carries card data:
+ * - a field named for card data (CARD_FIELD_NAMES) at any depth, metadata keys included;
+ * - an identifier whose whole value is a card number (./identifier-card-number.ts);
+ * - a field name holding a card number, except a metadata key (metadata keys are free text,
+ *   scrubbed by normalizeCharge): any other such name is not a field of the charge, and would be
+ *   echoed by the "unknown field" error.
+ * Findings come in document order. The walk uses its own stack: any depth is walked.
  */
 export function findCardData (body: unknown): CardDataFinding[] {
   const findings: CardDataFinding[] = []
-  const walk = (node: unknown, pointer: string, depth: number): void => {
-    if (depth > 8 || node === null || typeof node !== 'object') {
-      if (typeof node === 'string' && IDENTIFIER_POINTERS.has(pointer) && containsCardNumber(node)) {
-        findings.push({ path: pointer, reason: 'card_number_in_identifier' })
-      }
-      return
+  const stack: Frame[] = [{ value: body, place: Place.ROOT, key: '', parent: undefined, refusal: undefined }]
+  while (stack.length > 0) {
+    const frame = stack.pop() as Frame
+    if (frame.refusal !== undefined) {
+      findings.push({ path: pointer(frame), reason: frame.refusal })
+      continue
     }
+    const node = frame.value
+    if (typeof node === 'string' || typeof node === 'number') {
+      if (frame.parent !== undefined && isIdentifierHoldingCard(node, frame.key, frame.parent.place)) {
+        findings.push({ path: pointer(frame), reason: 'card_number_in_identifier' })
+      }
+      continue
+    }
+    if (node === null || typeof node !== 'object') continue
     if (Array.isArray(node)) {
-      node.forEach((item, i) => walk(item, `${pointer}/${i}`, depth + 1))
-      return
-    }
-    for (const [key, value] of Object.entries(node)) {
-      const child = `${pointer}/${escapeSegment(key)}`
-      if (CARD_FIELD_NAMES.has(normalizeName(key)) && value !== null && value !== '') {
-        findings.push({ path: child, reason: 'card_field_name' })
-      } else {
-        walk(value, child, depth + 1)
+      for (let i = node.length - 1; i >= 0; i--) {
+        stack.push({ value: node[i], place: Place.OTHER, key: String(i), parent: frame, refusal: undefined })
       }
+      continue
+    }
+    const keys = Object.keys(node)
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const key = keys[i] as string
+      const value = (node as Record<string, unknown>)[key]
+      stack.push({ value, place: childPlace(frame.place, key), key, parent: frame, refusal: refusalOf(key, value, frame.place) })
     }
   }
-  walk(body, '', 0)
   return findings
+}
+
+function childPlace (place: Place, key: string): Place {
+  if (place !== Place.ROOT) return Place.OTHER
+  if (key === 'card') return Place.CARD
+  if (key === 'metadata') return Place.METADATA
+  return Place.OTHER
 }
