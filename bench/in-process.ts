@@ -126,7 +126,7 @@ export async function runInProcess (root: string, corpus: Corpus, data: IpIntelO
           rules: ruleSet.rules.length,
           compiled: ruleSet.rules.filter((r) => r.compiled !== undefined).length,
           interpreted: ruleSet.rules.filter((r) => r.compiled === undefined).length,
-          scoreUs: await timeAsync(5_000, 9, async (i) => await scorer.score({ ...(charges[i % n] as ChargeContext), charge_id: `inproc_${name}_${i}` })),
+          scoreUs: await timeAsync(2_000, 9, async (i) => await scorer.score({ ...(charges[i % n] as ChargeContext), charge_id: `inproc_${name}_${i}` })),
           evaluateUs: timeSync(20_000, 9, (i) => { evaluate(ruleSet, features[i % n] as Features) }),
           evaluateInterpretedUs: timeSync(5_000, 5, (i) => { evaluate(interpreted, features[i % n] as Features) })
         }
