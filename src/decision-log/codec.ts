@@ -193,9 +193,9 @@ function decodeFeatures (row: unknown[], context: RecordContext | undefined): Fe
   const shipping = decodeTuple(ADDRESS, at(11))
   if (shipping !== undefined) features.shipping = shipping
   const velocity = at(12)
-  if (Array.isArray(velocity)) {
+  if (Array.isArray(velocity) && context !== undefined) {
     const out: VelocitySignals = {}
-    const names = context?.velocity ?? []
+    const names = context.velocity
     velocity.forEach((value, i) => {
       const name = names[i]
       if (name !== undefined && typeof value === 'number') out[name] = value

@@ -134,7 +134,8 @@ export function createMemoryDecisionLog (options: MemoryDecisionLogOptions): Mem
       encoded: entry.encoded,
       contextId: entry.context.id,
       atMs: entry.atMs,
-      expiresAt: at + ttlMs
+      // a record's age is its decision's (the Redis log trims by the same time)
+      expiresAt: Math.min(entry.atMs, at) + ttlMs
     }
     if (held?.outcome !== undefined) stored.outcome = held.outcome
     records.set(field, stored)

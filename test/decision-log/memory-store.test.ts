@@ -1,34 +1,39 @@
 import t from 'tap'
 import { createMemoryDecisionLog } from '../../src/decision-log/memory-store.js'
-import { decisionLogSuite, decisionRecord, outcome } from '../helpers/decision-log-suite.js'
+import { decisionLogSuite, entry, keysOf } from '../helpers/decision-log-suite.js'
 
 t.test('shared decision log behaviour', async (t) => {
-  decisionLogSuite(t, async () => createMemoryDecisionLog())
+  decisionLogSuite(t, async (_t, options = {}) => createMemoryDecisionLog({
+    keys: keysOf(options.partitions ?? 1),
+    ...(options.maxRecords !== undefined ? { maxRecords: options.maxRecords } : {}),
+    ...(options.ttlSeconds !== undefined ? { ttlSeconds: options.ttlSeconds } : {})
+  }))
 })
 
-t.test('bounded: the oldest records go first, with their outcomes', async (t) => {
-  const store = createMemoryDecisionLog({ maxRecords: 3 })
-  const records = Array.from({ length: 5 }, (_, i) => decisionRecord(new Date(Date.UTC(2026, 10, 21, 10, 0, i)).toISOString()))
-  await store.append(records)
-  const kept = []
-  for await (const record of store.scan()) kept.push(record.decision_id)
-  t.same(kept, records.slice(2).map((r) => r.decision_id))
-  t.equal(await store.has(records[0]?.decision_id ?? ''), false)
-  t.same(await store.setOutcome(records[0]?.decision_id ?? '', { outcome: outcome('fraud'), rank: 3, force: true }), { status: 'unknown' })
+t.test('a reservation lapses after its time: the next attempt reserves the charge', async (t) => {
+  let now = 1_000_000
+  const log = createMemoryDecisionLog({ keys: keysOf(1), now: () => now })
+  const e = entry(log.keys, now)
+  t.same(log.reserveSync(e.key, 'fp', 'first', 1000), { status: 'reserved' })
+  now += 999
+  t.same(log.reserveSync(e.key, 'fp', 'second', 1000), { status: 'pending', fingerprint: 'fp' })
+  now += 1
+  t.same(log.reserveSync(e.key, 'fp', 'second', 1000), { status: 'reserved' }, 'lapsed: taken over')
+  t.same(await log.append([{ ...e, nonce: 'first' }]), ['superseded'], 'the first attempt\'s late record does not land over the second')
+  t.same(await log.append([{ ...e, nonce: 'second' }]), ['written'])
 })
 
-t.test('records and indexes expire after the TTL', async (t) => {
-  let clock = Date.UTC(2026, 10, 21)
-  const store = createMemoryDecisionLog({ ttlSeconds: 60, now: () => clock })
-  const record = decisionRecord('2026-11-21T00:00:00.000Z')
-  await store.append([record])
-  clock += 59_000
-  t.equal(await store.has(record.decision_id), true)
-  clock += 1_000
-  t.equal(await store.has(record.decision_id), false)
-  t.equal(await store.findByChargeId(record.charge_id), undefined)
-})
-
-t.test('options are checked', async (t) => {
-  t.throws(() => createMemoryDecisionLog({ maxRecords: 0 }), RangeError)
+t.test('memory stays bounded: records, reservations and contexts', async (t) => {
+  let now = 1_000_000
+  const log = createMemoryDecisionLog({ keys: keysOf(1), maxRecords: 100, now: () => now })
+  for (let i = 0; i < 1000; i++) {
+    const e = entry(log.keys, now)
+    log.reserveSync(e.key, e.fingerprint, 'other', 10)
+    now += 20
+    await log.append([e])
+  }
+  const stats = log.stats()
+  t.equal(stats.records, 100)
+  t.ok(stats.pending <= 16, `lapsed reservations are swept (${stats.pending} left)`)
+  t.equal(stats.contexts, 1, 'one context shared by every record')
 })

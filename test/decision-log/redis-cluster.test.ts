@@ -2,11 +2,10 @@ import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import type { Cluster } from 'ioredis'
 import { createRedisDecisionLog } from '../../src/decision-log/redis-store.js'
-import { decisionLogSuite, decisionRecord } from '../helpers/decision-log-suite.js'
+import { decisionLogSuite, entry, keysOf, SUITE_HASH_KEY } from '../helpers/decision-log-suite.js'
 import { connectRedisCluster } from '../helpers/redis-cluster.js'
 
-// a real local Redis Cluster of three masters: every command must touch one slot only
-const HASH_KEY = 'test-hash-key-decision-log-cluster-0123'
+// a real local Redis Cluster of three masters: every script must touch one slot only
 let client: Cluster
 t.before(async () => {
   client = await connectRedisCluster(t)
@@ -15,19 +14,28 @@ t.before(async () => {
 const newPrefix = (): string => `test:${randomUUID()}:`
 
 t.test('shared decision log behaviour on Redis Cluster', async (t) => {
-  decisionLogSuite(t, async () => createRedisDecisionLog({ redis: client, hashKey: HASH_KEY, keyPrefix: newPrefix(), partitions: 8, scanBatch: 4 }))
+  decisionLogSuite(t, async (_t, options = {}) => createRedisDecisionLog({
+    redis: client,
+    hashKey: SUITE_HASH_KEY,
+    keys: keysOf(options.partitions ?? 8),
+    keyPrefix: newPrefix(),
+    scanBatch: 4,
+    ...(options.maxRecords !== undefined ? { maxPerPartition: options.maxRecords } : {}),
+    ...(options.ttlSeconds !== undefined ? { ttlSeconds: options.ttlSeconds } : {})
+  }))
 })
 
-t.test('partitions and indexes spread over the masters', async (t) => {
+t.test('partitions spread over the masters', async (t) => {
   const prefix = newPrefix()
-  const store = createRedisDecisionLog({ redis: client, hashKey: HASH_KEY, keyPrefix: prefix, partitions: 8 })
-  await store.append(Array.from({ length: 60 }, () => decisionRecord('2026-11-21T10:00:00.000Z')))
+  const keys = keysOf(8)
+  const store = createRedisDecisionLog({ redis: client, hashKey: SUITE_HASH_KEY, keys, keyPrefix: prefix })
+  await store.append(Array.from({ length: 60 }, () => entry(keys, Date.now())))
   let streams = 0
   let nodesWithStreams = 0
   for (const node of client.nodes('master')) {
-    const keys = (await node.keys(`${prefix}*`)).filter((k) => k.endsWith(':stream'))
-    streams += keys.length
-    if (keys.length > 0) nodesWithStreams++
+    const found = (await node.keys(`${prefix}*`)).filter((k) => k.endsWith(':s'))
+    streams += found.length
+    if (found.length > 0) nodesWithStreams++
   }
   t.equal(streams, 8)
   t.ok(nodesWithStreams >= 2, `the 8 partitions live on ${nodesWithStreams} of 3 masters`)

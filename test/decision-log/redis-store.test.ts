@@ -3,11 +3,10 @@ import { randomUUID } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import { createRedisDecisionLog } from '../../src/decision-log/redis-store.js'
 import { waitForRedis } from '../../src/redis/client.js'
-import { decisionLogSuite, decisionRecord, outcome } from '../helpers/decision-log-suite.js'
+import { decisionLogSuite, entry, keysOf, SUITE_HASH_KEY } from '../helpers/decision-log-suite.js'
 import { connectRedis, externalRedisUrl } from '../helpers/redis.js'
 import type { RedisServer } from '../helpers/redis.js'
 
-const HASH_KEY = 'test-hash-key-decision-log-0123456789'
 let server: RedisServer
 let client: Redis
 t.before(async () => {
@@ -17,82 +16,113 @@ t.before(async () => {
 const newPrefix = (): string => `test:${randomUUID()}:`
 
 t.test('shared decision log behaviour', async (t) => {
-  decisionLogSuite(t, async () => createRedisDecisionLog({ redis: client, hashKey: HASH_KEY, keyPrefix: newPrefix(), partitions: 4, scanBatch: 7 }))
+  decisionLogSuite(t, async (_t, options = {}) => createRedisDecisionLog({
+    redis: client,
+    hashKey: SUITE_HASH_KEY,
+    keys: keysOf(options.partitions ?? 4),
+    keyPrefix: newPrefix(),
+    scanBatch: 7,
+    ...(options.maxRecords !== undefined ? { maxPerPartition: options.maxRecords } : {}),
+    ...(options.ttlSeconds !== undefined ? { ttlSeconds: options.ttlSeconds } : {})
+  }))
 })
 
-t.test('keys: partition streams with hash tags, indexes named by keyed hashes, all with a TTL or a bound', async (t) => {
+t.test('keys: every key of a partition shares its hash tag; no id or identifier in clear; all with a TTL', async (t) => {
   const prefix = newPrefix()
-  const store = createRedisDecisionLog({ redis: client, hashKey: HASH_KEY, keyPrefix: prefix, partitions: 4, ttlSeconds: 3600 })
-  const records = Array.from({ length: 40 }, () => decisionRecord('2026-11-21T10:00:00.000Z'))
-  await store.append(records)
-  const keys = await client.keys(`${prefix}*`)
-  const streams = keys.filter((k) => k.endsWith(':stream'))
-  t.same(streams.sort(), [0, 1, 2, 3].map((p) => `${prefix}{p${p}}:stream`), 'the records spread over every partition')
-  const indexes = keys.filter((k) => !k.endsWith(':stream'))
-  t.equal(indexes.length, 80, 'one by-id and one by-charge index per record')
-  for (const key of indexes) {
-    t.match(key.slice(prefix.length), /^[dc]:[A-Za-z0-9_-]{22}$/, 'a keyed hash, never the id', { diagnostic: false })
-    const ttl = await client.ttl(key)
-    t.ok(ttl > 0 && ttl <= 3600, 'TTL', { diagnostic: false })
+  const keys = keysOf(4)
+  const store = createRedisDecisionLog({ redis: client, hashKey: SUITE_HASH_KEY, keys, keyPrefix: prefix, ttlSeconds: 3600 })
+  const entries = Array.from({ length: 40 }, () => entry(keys, Date.now()))
+  await store.append(entries)
+  await store.linkCharge('chrg_test_omise_1', (entries[0] as (typeof entries)[number]).key.decisionId)
+  const found = await client.keys(`${prefix}*`)
+  const partitionKeys = found.filter((k) => k.startsWith(`${prefix}{p`))
+  t.same(new Set(partitionKeys.map((k) => k.slice(prefix.length).replace(/^\{p\d\}/, ''))), new Set([':s', ':i']), 'a stream and an index per partition')
+  t.equal(new Set(partitionKeys.map((k) => /\{p(\d)\}/.exec(k)?.[1])).size, 4, 'the records spread over every partition')
+  t.ok(found.includes(`${prefix}ctx`), 'the shared contexts')
+  t.equal(found.filter((k) => k.startsWith(`${prefix}a:`)).length, 1, 'one alias, named by a keyed digest')
+  for (const key of found) {
+    const ttl = await client.pttl(key)
+    t.ok(ttl > 0 && ttl <= 3600_000, `${key.slice(prefix.length)} has a TTL`, { diagnostic: false })
   }
-  const all = keys.join(' ')
-  t.notOk(records.some((r) => all.includes(r.decision_id) || all.includes(r.charge_id)), 'no id in clear in a key')
+  const everything = found.join(' ')
+  t.notOk(entries.some((e) => everything.includes(e.key.decisionId)) || everything.includes('chrg_test_omise_1'), 'no id in clear in a key')
+})
+
+t.test('a reservation is a key of the partition with the reservation time as its TTL', async (t) => {
+  const prefix = newPrefix()
+  const keys = keysOf(2)
+  const store = createRedisDecisionLog({ redis: client, hashKey: SUITE_HASH_KEY, keys, keyPrefix: prefix })
+  const e = entry(keys, Date.now())
+  await store.reserve(e.key, e.fingerprint, e.nonce, 30_000)
+  const name = `${prefix}{p${e.key.partition}}:r:${e.key.field}`
+  t.equal(await client.get(name), `${e.fingerprint}|${e.nonce}`)
+  const ttl = await client.pttl(name)
+  t.ok(ttl > 0 && ttl <= 30_000, `PX ${ttl}`)
+  await store.append([e])
+  t.equal(await client.exists(name), 0, 'gone once the record lands')
 })
 
 t.test('a record older than the stream top (another instance\'s clock was ahead) is still written and scanned', async (t) => {
-  const store = createRedisDecisionLog({ redis: client, hashKey: HASH_KEY, keyPrefix: newPrefix(), partitions: 1 })
+  const keys = keysOf(1)
+  const store = createRedisDecisionLog({ redis: client, hashKey: SUITE_HASH_KEY, keys, keyPrefix: newPrefix() })
   const now = Date.now()
-  const late = decisionRecord(new Date(now + 2000).toISOString())
-  const early = decisionRecord(new Date(now).toISOString())
+  const late = entry(keys, now + 2000)
+  const early = entry(keys, now)
   await store.append([late])
   await store.append([early])
-  t.same((await store.get(early.decision_id))?.at, early.at)
+  t.equal((await store.get(early.key.decisionId))?.at, new Date(now).toISOString())
   const scanned = []
   for await (const record of store.scan({ from: new Date(now), to: new Date(now + 1) })) scanned.push(record.decision_id)
-  t.same(scanned, [early.decision_id])
-  const all = []
-  for await (const record of store.scan()) all.push(record.decision_id)
-  t.same(all, [late.decision_id, early.decision_id], 'within a partition, in the order written (skew between instances is not re-sorted)')
+  t.same(scanned, [early.key.decisionId])
 })
 
-t.test('each partition is capped with MAXLEN ~', async (t) => {
+t.test('a resent batch changes nothing: same stream length, same index', async (t) => {
   const prefix = newPrefix()
-  const store = createRedisDecisionLog({ redis: client, hashKey: HASH_KEY, keyPrefix: prefix, partitions: 1, maxPerPartition: 100 })
-  for (let i = 0; i < 10; i++) await store.append(Array.from({ length: 100 }, () => decisionRecord('2026-11-21T10:00:00.000Z')))
-  const length = await client.xlen(`${prefix}{p0}:stream`)
-  t.ok(length >= 100 && length <= 200, `1,000 appended, ${length} kept (trimmed by whole stream nodes of 100 entries)`)
+  const keys = keysOf(1)
+  const store = createRedisDecisionLog({ redis: client, hashKey: SUITE_HASH_KEY, keys, keyPrefix: prefix })
+  const batch = Array.from({ length: 50 }, () => entry(keys, Date.now()))
+  t.ok((await store.append(batch)).every((r) => r === 'written'))
+  t.ok((await store.append(batch)).every((r) => r === 'duplicate'))
+  t.equal(await client.xlen(`${prefix}{p0}:s`), 50)
+  t.equal(await client.hlen(`${prefix}{p0}:i`), 50)
 })
 
-t.test('a record trimmed from the log is no longer returned; its outcome index stays until its TTL', async (t) => {
+t.test('a record whose context is not known decodes with the rule set and data versions unknown', async (t) => {
   const prefix = newPrefix()
-  const store = createRedisDecisionLog({ redis: client, hashKey: HASH_KEY, keyPrefix: prefix, partitions: 1 })
-  const record = decisionRecord('2026-11-21T10:00:00.000Z')
-  await store.append([record])
-  await client.xtrim(`${prefix}{p0}:stream`, 'MAXLEN', 0)
-  t.equal(await store.get(record.decision_id), undefined)
-  t.equal((await store.setOutcome(record.decision_id, { outcome: outcome('chargeback'), rank: 3, force: false })).status, 'stored')
+  const keys = keysOf(1)
+  const store = createRedisDecisionLog({ redis: client, hashKey: SUITE_HASH_KEY, keys, keyPrefix: prefix })
+  const e = entry(keys, Date.now())
+  await store.append([e])
+  await client.del(`${prefix}ctx`)
+  const fresh = createRedisDecisionLog({ redis: client, hashKey: SUITE_HASH_KEY, keys, keyPrefix: prefix })
+  const record = await fresh.get(e.key.decisionId)
+  t.same(record?.ruleset, { version: 'unknown', hash: 'unknown' })
+  t.equal(record?.decision, 'review', 'what was decided is still there')
 })
 
-t.test('two stores with different hash keys do not see each other\'s indexes', async (t) => {
+t.test('two stores with different hash keys do not find each other\'s charges', async (t) => {
   const prefix = newPrefix()
-  const record = decisionRecord('2026-11-21T10:00:00.000Z')
-  await createRedisDecisionLog({ redis: client, hashKey: HASH_KEY, keyPrefix: prefix }).append([record])
-  const other = createRedisDecisionLog({ redis: client, hashKey: 'another-hash-key-0123456789abcdef', keyPrefix: prefix })
-  t.equal(await other.has(record.decision_id), false)
+  const keys = keysOf(1)
+  const e = entry(keys, Date.now(), { chargeId: 'ch_shared_name' })
+  await createRedisDecisionLog({ redis: client, hashKey: SUITE_HASH_KEY, keys, keyPrefix: prefix }).append([e])
+  const otherKey = 'another-hash-key-0123456789abcdef'
+  const other = createRedisDecisionLog({ redis: client, hashKey: otherKey, keys: (await import('../../src/idempotency/decision-key.js')).createDecisionKeys(otherKey, 1), keyPrefix: prefix })
+  t.equal(await other.findByChargeId('ch_shared_name'), undefined)
 })
 
-t.test('Redis down: every call rejects (the recorder counts it), nothing hangs', { skip: externalRedisUrl() !== undefined && 'needs a redis-server of its own' }, async (t) => {
-  const store = createRedisDecisionLog({ redis: client, hashKey: HASH_KEY, keyPrefix: newPrefix() })
+t.test('Redis down: every call rejects (the outbox retries), nothing hangs', { skip: externalRedisUrl() !== undefined && 'needs a redis-server of its own' }, async (t) => {
+  const keys = keysOf(1)
+  const store = createRedisDecisionLog({ redis: client, hashKey: SUITE_HASH_KEY, keys, keyPrefix: newPrefix() })
   await server.kill()
   t.teardown(async () => {
     await server.restart()
     await waitForRedis(client, 5000)
   })
-  await t.rejects(store.append([decisionRecord('2026-11-21T10:00:00.000Z')]))
-  await t.rejects(store.get('dec_1'))
+  await t.rejects(store.append([entry(keys, Date.now())]))
+  await t.rejects(store.get(keys.ofCharge('x').decisionId))
 })
 
 t.test('options are checked', async (t) => {
-  t.throws(() => createRedisDecisionLog({ redis: client, hashKey: HASH_KEY, partitions: 0 }), RangeError)
-  t.throws(() => createRedisDecisionLog({ redis: client, hashKey: HASH_KEY, keyPrefix: 'bad{prefix' }))
+  t.throws(() => createRedisDecisionLog({ redis: client, hashKey: SUITE_HASH_KEY, keys: keysOf(1), maxPerPartition: 0 }), RangeError)
+  t.throws(() => createRedisDecisionLog({ redis: client, hashKey: SUITE_HASH_KEY, keys: keysOf(1), keyPrefix: 'bad{prefix' }))
 })

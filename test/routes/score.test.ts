@@ -49,10 +49,14 @@ t.test('POST /v1/score', async (t) => {
   t.test('the 6th charge from one IP sees 6; a retry counts once and returns the stored decision', async (t) => {
     const ip = '1.128.0.66'
     let last
-    for (let i = 0; i < 6; i++) last = (await post(charge({ ip, card: { fingerprint: `fp_v${i}`, country: 'AU' } }))).json()
+    let lastBody
+    for (let i = 0; i < 6; i++) {
+      lastBody = charge({ ip, card: { fingerprint: `fp_v${i}`, country: 'AU' } })
+      last = (await post(lastBody)).json()
+    }
     t.equal(last.signals.velocity.charges_per_ip_1h, 6)
     t.ok(last.reasons.some((r: { rule: string }) => r.rule === 'ip_velocity'), 'ip_velocity fired')
-    const retried = (await post({ ...charge({ ip }), charge_id: last.charge_id })).json()
+    const retried = (await post(lastBody)).json()
     t.equal(retried.decision_id, last.decision_id, 'same decision_id')
     t.equal(retried.replayed, true)
     const next = (await post(charge({ ip }))).json()

@@ -1,0 +1,135 @@
+import t from 'tap'
+import fc from 'fast-check'
+import { atOf, contextIdOf, createRecordContext, decodeRecord, encodeRecord, HASHED_PATHS, parseContext, serializeContext, withIdentifiers } from '../../src/decision-log/codec.js'
+import type { RecordInput } from '../../src/decision-log/codec.js'
+import { createSnapshotHash } from '../../src/decision-log/snapshot.js'
+import type { Features } from '../../src/engine/features.js'
+
+const digestOf = createSnapshotHash('test-hash-key-codec-0123456789abcdef012')
+const COUNTERS = ['charges_per_ip_1h', 'cards_per_email_24h', 'amount_per_card_24h']
+const RULES = ['tor_exit', 'hosting_ip', 'big_amount', 'shadow_rule']
+const context = createRecordContext({ version: '2026-11-22.1', hash: 'f'.repeat(64) }, { country: '2026-06-17T19:51:40.000Z', asn: '2026-06-17T19:00:00.000Z' }, COUNTERS, RULES)
+
+const text = fc.string({ maxLength: 40 })
+const opt = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.option(arb, { nil: undefined })
+const int = fc.integer({ min: -1_000_000, max: Number.MAX_SAFE_INTEGER })
+
+function defined<T extends object> (value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T
+}
+
+const address = fc.record({ name: opt(text), line1: opt(text), line2: opt(text), city: opt(text), state: opt(text), postal_code: opt(text), country: opt(text) }).map(defined)
+const features: fc.Arbitrary<Features> = fc.record({
+  amount: fc.nat(),
+  currency: fc.constantFrom('THB', 'USD', 'JPY'),
+  description: opt(text),
+  item_count: fc.nat({ max: 1000 }),
+  items: fc.array(fc.record({ sku: opt(text), name: opt(text), category: opt(text), quantity: opt(fc.nat()), unit_price: opt(fc.nat()) }).map(defined), { maxLength: 4 }),
+  metadata: fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.oneof(text, fc.integer(), fc.boolean()), { maxKeys: 4 }),
+  ip: fc.record({
+    address: fc.ipV4(),
+    version: fc.constantFrom(4 as const, 6 as const),
+    is_private: fc.boolean(),
+    country: opt(fc.constantFrom('TH', 'US')),
+    asn: opt(fc.nat()),
+    as_org: opt(text),
+    is_tor: opt(fc.boolean()),
+    is_hosting: opt(fc.boolean()),
+    is_vpn: opt(fc.boolean()),
+    is_proxy: opt(fc.boolean()),
+    is_residential_proxy: opt(fc.boolean()),
+    is_anonymous: opt(fc.boolean()),
+    risk: opt(fc.double({ min: 0.01, max: 99, noNaN: true }))
+  }).map(defined),
+  email: opt(fc.record({ address: fc.emailAddress(), domain: fc.domain(), is_disposable: opt(fc.boolean()) }).map(defined)),
+  card: opt(fc.record({ bin: opt(fc.stringMatching(/^[0-9]{6,8}$/)), last4: opt(fc.stringMatching(/^[0-9]{4}$/)), country: opt(text), brand: opt(text), funding: opt(text), fingerprint: opt(fc.string({ minLength: 1, maxLength: 30 })) }).map(defined)),
+  billing: opt(address),
+  shipping: opt(address),
+  velocity: opt(fc.record(Object.fromEntries(COUNTERS.map((name) => [name, int]))).chain((all) => fc.subarray(COUNTERS).map((names) => Object.fromEntries(names.map((n) => [n, all[n] as number]))))),
+  customer: fc.record({ id: opt(fc.string({ minLength: 1, maxLength: 20 })) }).map(defined)
+}).map((f) => defined(f) as Features)
+
+/** the features as a record keeps them: every identifier (HASHED_PATHS) as its digest */
+function hashed (f: Features): Features {
+  const copy = JSON.parse(JSON.stringify(f)) as Record<string, Record<string, unknown>>
+  for (const path of HASHED_PATHS) {
+    const [root, field] = path.split('.') as [string, string]
+    const parent = copy[root]
+    if (parent !== undefined && typeof parent[field] === 'string') parent[field] = digestOf(parent[field] as string)
+  }
+  return copy as unknown as Features
+}
+
+const decision = fc.constantFrom('allow' as const, 'review' as const, 'block' as const)
+const input: fc.Arbitrary<RecordInput> = fc.record({
+  chargeId: fc.string({ minLength: 1, maxLength: 64 }),
+  atMs: fc.integer({ min: 0, max: 4_102_444_800_000 }),
+  features,
+  decision,
+  score: fc.integer({ min: 0, max: 100 }),
+  fired: fc.subarray(RULES),
+  shadow: fc.record({ decision, score: fc.integer({ min: 0, max: 100 }), fired: fc.subarray(RULES) }),
+  skipped: fc.subarray(RULES),
+  degraded: fc.subarray(['velocity', 'idempotency'])
+})
+
+t.test('a record decodes to what was decided, identifiers as their keyed digests', async (t) => {
+  fc.assert(fc.property(input, (record) => {
+    const encoded = encodeRecord(record, context, digestOf)
+    const decoded = decodeRecord(encoded, 'a-decision-id', context)
+    t.same(decoded, {
+      v: 1,
+      decision_id: 'a-decision-id',
+      charge_id: record.chargeId,
+      at: new Date(record.atMs).toISOString(),
+      amount: record.features.amount,
+      currency: record.features.currency,
+      features: hashed(record.features),
+      ruleset: context.ruleset,
+      data: context.data,
+      decision: record.decision,
+      score: record.score,
+      fired: record.fired,
+      shadow: record.shadow,
+      skipped: record.skipped,
+      degraded: record.degraded
+    }, 'round trip', { diagnostic: false })
+    t.equal(contextIdOf(encoded), context.id, 'context id read without decoding', { diagnostic: false })
+    t.equal(atOf(encoded), record.atMs, 'time read without decoding', { diagnostic: false })
+    for (const path of HASHED_PATHS) {
+      const [root, field] = path.split('.') as [string, string]
+      const raw = (record.features as unknown as Record<string, Record<string, unknown> | undefined>)[root]?.[field]
+      if (typeof raw === 'string' && raw.length >= 6) t.notOk(encoded.includes(JSON.stringify(raw).slice(1, -1)), `${path} never in clear`, { diagnostic: false })
+    }
+    // the retry's identifiers put back give the features the decision saw
+    t.same(withIdentifiers(decoded.features, record.features), record.features, 'identifiers restored from the retry', { diagnostic: false })
+  }), { numRuns: 300 })
+})
+
+t.test('the shared context is kept once, not in every record', async (t) => {
+  const encoded = encodeRecord({
+    chargeId: 'ch_1', atMs: 1, features: { amount: 1, currency: 'THB', item_count: 0, items: [], metadata: {}, ip: { address: '8.8.8.8', version: 4, is_private: false }, customer: {}, velocity: { charges_per_ip_1h: 3 } },
+    decision: 'block', score: 100, fired: ['tor_exit', 'not_in_context'], shadow: { decision: 'block', score: 100, fired: [] }, skipped: ['big_amount'], degraded: []
+  }, context, digestOf)
+  t.notOk(encoded.includes('2026-11-22.1') || encoded.includes('charges_per_ip_1h') || encoded.includes('tor_exit'), 'versions, counter names and known rule ids are the context\'s')
+  t.ok(encoded.includes('not_in_context'), 'a rule id the context does not know stays an id')
+  const decoded = decodeRecord(encoded, 'd', context)
+  t.same(decoded.fired, ['tor_exit', 'not_in_context'])
+  t.same(decoded.features.velocity, { charges_per_ip_1h: 3 })
+  t.same(parseContext(serializeContext(context)), context)
+  t.equal(parseContext('{"not":"a context"}'), undefined)
+  t.equal(parseContext('not json'), undefined)
+  const orphan = decodeRecord(encoded, 'd', undefined)
+  t.same(orphan.ruleset, { version: 'unknown', hash: 'unknown' })
+  t.equal(orphan.features.velocity, undefined, 'counter values need their names')
+})
+
+t.test('a context depends on everything it holds', async (t) => {
+  const base = [{ version: '1', hash: 'h' }, { country: 'a' }, ['c1'], ['r1']] as const
+  const id = createRecordContext(...base).id
+  t.not(createRecordContext({ version: '2', hash: 'h' }, base[1], base[2], base[3]).id, id)
+  t.not(createRecordContext(base[0], { country: 'b' }, base[2], base[3]).id, id)
+  t.not(createRecordContext(base[0], base[1], ['c2'], base[3]).id, id)
+  t.not(createRecordContext(base[0], base[1], base[2], ['r2']).id, id)
+  t.equal(createRecordContext(...base).id, id, 'and only on it')
+})

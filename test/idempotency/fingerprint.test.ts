@@ -1,0 +1,39 @@
+import t from 'tap'
+import fc from 'fast-check'
+import { canonicalJson, createBodyFingerprint } from '../../src/idempotency/fingerprint.js'
+
+const fingerprint = createBodyFingerprint('test-hash-key-fingerprint-0123456789ab')
+
+function shuffled (value: unknown, random: () => number): unknown {
+  if (Array.isArray(value)) return value.map((v) => shuffled(v, random))
+  if (value === null || typeof value !== 'object') return value
+  const entries = Object.entries(value)
+  entries.sort(() => random() - 0.5)
+  return Object.fromEntries(entries.map(([k, v]) => [k, shuffled(v, random)]))
+}
+
+t.test('the same body in any key order has one fingerprint', async (t) => {
+  fc.assert(fc.property(fc.jsonValue(), fc.integer(), (body, seed) => {
+    let s = seed
+    const random = (): number => { s = (s * 1103515245 + 12345) & 0x7fffffff; return s / 0x7fffffff }
+    t.equal(fingerprint(shuffled(body, random)), fingerprint(body), { diagnostic: false })
+    t.same(JSON.parse(canonicalJson(body)), JSON.parse(JSON.stringify(body)), 'canonical JSON says the same', { diagnostic: false })
+  }), { numRuns: 300 })
+})
+
+t.test('any change of any field changes the fingerprint', async (t) => {
+  const body = { charge_id: 'ch_1', amount: 100, currency: 'THB', ip: '8.8.8.8', card: { bin: '424242', last4: '4242' }, items: [{ sku: 'a', quantity: 1 }] }
+  const base = fingerprint(body)
+  const variants = [
+    { ...body, amount: 101 },
+    { ...body, ip: '8.8.4.4' },
+    { ...body, card: { ...body.card, last4: '4243' } },
+    { ...body, items: [{ sku: 'a', quantity: 2 }] },
+    { ...body, items: [] },
+    { ...body, email: 'a@b.co' },
+    { ...body, amount: '100' }
+  ]
+  for (const variant of variants) t.not(fingerprint(variant), base, JSON.stringify(variant))
+  t.match(base, /^[A-Za-z0-9_-]{22}$/)
+  t.not(createBodyFingerprint('another-key-0123456789abcdef')(body), base, 'keyed: nothing of the body can be tested without the key')
+})

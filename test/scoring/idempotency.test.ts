@@ -1,0 +1,148 @@
+import t from 'tap'
+import type { Test } from 'tap'
+import type { FastifyInstance } from 'fastify'
+import { startRedis } from '../helpers/redis.js'
+import type { RedisServer } from '../helpers/redis.js'
+import { buildTestApp, charge, scoreAuth } from '../helpers/app.js'
+import type { AppConfig } from '../../src/config/app-config.js'
+
+const json = { 'content-type': 'application/json', ...scoreAuth }
+
+let redis: RedisServer
+t.before(async () => { redis = await startRedis(t) })
+
+let n = 0
+/** an IP of its own per test, so its counter tells how many charges were counted */
+function freshIp (): string {
+  n++
+  return `1.128.${(process.pid + n) % 250}.${n % 250}`
+}
+
+async function post (app: FastifyInstance, body: unknown): Promise<{ status: number, body: Record<string, any> }> {
+  const res = await app.inject({ method: 'POST', url: '/v1/score', headers: json, payload: JSON.stringify(body) })
+  return { status: res.statusCode, body: res.json() }
+}
+
+/** charges counted for `ip` so far: what a new charge from it sees, minus itself */
+async function counted (app: FastifyInstance, ip: string): Promise<number> {
+  const probe = await post(app, charge({ ip }))
+  return (probe.body.signals.velocity.charges_per_ip_1h as number) - 1
+}
+
+async function recordsOf (app: FastifyInstance, chargeId: string): Promise<number> {
+  await app.outbox.flush()
+  let found = 0
+  for await (const record of app.decisionLog.store.scan()) if (record.charge_id === chargeId) found++
+  return found
+}
+
+type Variant = [string, (t: Test) => Partial<AppConfig>]
+const variants: Variant[] = [
+  ['in process', () => ({})],
+  ['Redis', () => ({ redis: { url: redis.url } })]
+]
+
+for (const [name, config] of variants) {
+  t.test(`${name}: a retry with the same body gets the recorded decision and counts nothing`, async (t) => {
+    const { app } = await buildTestApp(t, config(t))
+    const ip = freshIp()
+    const body = charge({ ip })
+    const first = await post(app, body)
+    t.equal(first.status, 200)
+    t.equal(first.body.replayed, false)
+    const again = await post(app, body)
+    t.equal(again.status, 200)
+    t.equal(again.body.replayed, true)
+    t.same({ ...again.body, took_ms: 0, replayed: false }, { ...first.body, took_ms: 0 }, 'the same answer, the same decision id')
+    // once its record is written (not just waiting in the outbox), a retry is answered from the log
+    await app.outbox.flush()
+    const later = await post(app, JSON.parse(JSON.stringify(body)))
+    t.same({ ...later.body, took_ms: 0 }, { ...again.body, took_ms: 0 }, 'and from the log')
+    t.equal(await counted(app, ip), 1, 'counted once')
+    t.equal(await recordsOf(app, body.charge_id as string), 1, 'recorded once')
+  })
+
+  t.test(`${name}: the same charge id with another body is refused with 409 and counts nothing`, async (t) => {
+    const { app } = await buildTestApp(t, config(t))
+    const ip = freshIp()
+    const body = charge({ ip })
+    const first = await post(app, body)
+    for (const changed of [{ ...body, amount: 1 }, { ...body, ip: freshIp() }, { ...body, email: 'other@example.com' }, { ...body, metadata: { a: 1 } }]) {
+      const res = await post(app, changed)
+      t.equal(res.status, 409)
+      t.equal(res.body.error.code, 'idempotency_conflict')
+      t.notOk(JSON.stringify(res.body).includes(String(changed.ip)), 'echoes nothing of the body')
+    }
+    await app.outbox.flush()
+    const conflictAfterRecord = await post(app, { ...body, amount: 2 })
+    t.equal(conflictAfterRecord.status, 409, 'also once the decision is recorded')
+    t.equal(await counted(app, ip), 1, 'the refused attempts counted nothing')
+    t.equal((await post(app, body)).body.decision_id, first.body.decision_id, 'the recorded decision is unchanged')
+    t.equal(await recordsOf(app, body.charge_id as string), 1)
+  })
+
+  t.test(`${name}: concurrent retries wait for one decision: one decision id, one record, counted once`, async (t) => {
+    const { app } = await buildTestApp(t, config(t))
+    const ip = freshIp()
+    const body = charge({ ip })
+    const answers = await Promise.all(Array.from({ length: 20 }, async () => await post(app, body)))
+    t.ok(answers.every((a) => a.status === 200))
+    t.equal(new Set(answers.map((a) => a.body.decision_id)).size, 1, 'one decision id')
+    t.equal(answers.filter((a) => a.body.replayed === false).length, 1, 'decided once, the others replayed')
+    t.equal(new Set(answers.map((a) => a.body.decision)).size, 1)
+    t.equal(await counted(app, ip), 1)
+    t.equal(await recordsOf(app, body.charge_id as string), 1)
+  })
+}
+
+t.test('two instances on one Redis: concurrent attempts of one charge make one recorded decision, counted once', async (t) => {
+  const { app: a } = await buildTestApp(t, { redis: { url: redis.url }, deadlineMs: 2000 })
+  const { app: b } = await buildTestApp(t, { redis: { url: redis.url }, deadlineMs: 2000 })
+  for (let round = 0; round < 5; round++) {
+    const ip = freshIp()
+    const body = charge({ ip })
+    const answers = await Promise.all(Array.from({ length: 10 }, async (_, i) => await post(i % 2 === 0 ? a : b, body)))
+    t.ok(answers.every((x) => x.status === 200), `round ${round}: all answered`)
+    t.equal(new Set(answers.map((x) => x.body.decision_id)).size, 1, 'one decision id')
+    const decided = answers.filter((x) => x.body.replayed === false)
+    t.ok(decided.every((x) => x.body.decision === decided[0]?.body.decision), 'the same decision')
+    await b.outbox.flush()
+    t.equal(await recordsOf(a, body.charge_id as string), 1, 'one record')
+    t.equal(await counted(a, ip), 1, 'counted once')
+  }
+})
+
+t.test('Redis slower than the deadline: degraded answers share the decision id, one of them is recorded, counted once', async (t) => {
+  const { app } = await buildTestApp(t, { redis: { url: redis.url }, deadlineMs: 30 })
+  const ip = freshIp()
+  const body = charge({ ip })
+  // Redis takes no command for a moment: every attempt's reservation misses the deadline
+  const paused = await app.redis?.call('CLIENT', 'PAUSE', '400', 'ALL')
+  t.equal(paused, 'OK')
+  const answers = await Promise.all(Array.from({ length: 5 }, async () => await post(app, body)))
+  t.ok(answers.every((x) => x.status === 200), 'the checkout is never failed')
+  t.equal(new Set(answers.map((x) => x.body.decision_id)).size, 1, 'one decision id, whatever the store said')
+  t.ok(answers.some((x) => x.body.degraded.includes('idempotency')), 'says the store did not answer in time')
+  await app.outbox.flush()
+  t.equal(await recordsOf(app, body.charge_id as string), 1, 'one recorded decision')
+  t.equal(await counted(app, ip), 1, 'counted once')
+  const retry = await post(app, body)
+  t.equal(retry.body.replayed, true)
+  t.equal(retry.body.decision_id, answers[0]?.body.decision_id)
+})
+
+t.test('Redis slower than the deadline, two instances: both answer degraded, one decision is recorded, counted once', async (t) => {
+  const { app: a } = await buildTestApp(t, { redis: { url: redis.url }, deadlineMs: 30 })
+  const { app: b } = await buildTestApp(t, { redis: { url: redis.url }, deadlineMs: 30 })
+  const ip = freshIp()
+  const body = charge({ ip })
+  await a.redis?.call('CLIENT', 'PAUSE', '400', 'ALL')
+  const answers = await Promise.all([post(a, body), post(b, body)])
+  t.ok(answers.every((x) => x.status === 200 && x.body.degraded.includes('idempotency')), 'both decided without the store')
+  t.equal(answers[0]?.body.decision_id, answers[1]?.body.decision_id, 'with the one decision id of the charge')
+  await Promise.all([a.outbox.flush(), b.outbox.flush()])
+  t.equal(await recordsOf(a, body.charge_id as string), 1, 'one of them is recorded, the other is superseded')
+  const superseded = a.decisionLog.recorder.stats().superseded + b.decisionLog.recorder.stats().superseded
+  t.equal(superseded, 1, 'and counted as such')
+  t.equal(await counted(a, ip), 1, 'counted once')
+})
