@@ -1,105 +1,96 @@
 /**
  * `node --import tsx bench/decision-log.ts [--records N]`: what the decision log costs.
  *
- *  1. records: the bench corpus (bench/corpus.ts) scored through the service's own scorer and the
- *     default rule set on the bundled data; the recorder's snapshots are kept in process;
- *  2. size: JSON bytes of a record;
- *  3. Redis (a private redis-server): write all records in the recorder's batches (200), then
- *     used_memory per record (stream entry + by-id index + by-charge index) and the write rate,
- *     and what the two indexes alone take once the streams are trimmed;
- *  4. export: scan every record back with its outcome (8 partitions merged), records per second.
+ *  1. records: N charges of the bench corpus (bench/corpus.ts) scored through the service's own
+ *     scorer (the app built from a production configuration, the default rule set, the bundled
+ *     data) on a private redis-server; the outbox flushed by closing the app;
+ *  2. Redis: used_memory grown per charge, and the log's keys (MEMORY USAGE of a sample of each
+ *     key pattern, scaled) per record, beside velocity's;
+ *  3. export: every record scanned back with its outcome (partitions merged) by a second app on the
+ *     same Redis, records per second, and the JSON size of a record.
+ *
+ * `npm run bench` measures Redis bytes per charge through the real server (its Redis memory phase).
  */
+import { createHash, randomBytes } from 'node:crypto'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import type { Redis } from 'ioredis'
+import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../src/app.js'
-import type { AppConfig } from '../src/config/app-config.js'
+import { loadConfig } from '../src/config/load-config.js'
 import type { DecisionRecord } from '../src/decision-log/record.js'
-import { createRedisDecisionLog } from '../src/decision-log/redis-store.js'
-import { closeRedis, createRedisClient, waitForRedis } from '../src/redis/client.js'
-import { bundledDataPaths, projectRoot } from '../src/signals/ip/bundled-data.js'
+import { projectRoot } from '../src/signals/ip/bundled-data.js'
 import { buildCorpus } from './corpus.js'
-import { redisCommand, startRedis } from './processes.js'
+import { startRedis } from './processes.js'
+import { inspectRedis } from './redis-inspect.js'
 
 const { values: args } = parseArgs({ options: { records: { type: 'string', default: '20000' } } })
 const count = Number(args.records)
 const root = projectRoot()
-const HASH_KEY = 'bench-hash-key-0123456789abcdef0123456789'
 
-async function usedMemory (port: number): Promise<number> {
-  const info = await redisCommand(port, 'INFO memory')
-  const match = /used_memory:(\d+)/.exec(info)
-  if (match === null) throw new Error('no used_memory in INFO')
-  return Number(match[1])
+async function serviceApp (redisUrl: string, hashKey: string): Promise<FastifyInstance> {
+  const { config } = await loadConfig({
+    NODE_ENV: 'production',
+    RISKGATE_REDIS_URL: redisUrl,
+    RISKGATE_RULES_DIR: path.join(root, 'rules'),
+    RISKGATE_API_KEYS: `bench:score:${createHash('sha256').update(randomBytes(32)).digest('hex')}`,
+    RISKGATE_HASH_KEY: hashKey,
+    RISKGATE_DEADLINE_MS: '1000',
+    RISKGATE_DECISION_LOG_MAX: String(count + 1),
+    RISKGATE_LOG_LEVEL: 'silent'
+  })
+  const app = await buildApp(config, { logStream: { write: () => {} } })
+  await app.ready()
+  return app
 }
 
 async function main (): Promise<void> {
   const corpus = buildCorpus({ root, bodies: 5000 })
-  const bundled = bundledDataPaths()
-  const config: AppConfig = {
-    env: 'production',
-    host: '127.0.0.1',
-    port: 0,
-    redis: {},
-    rulesDir: path.join(root, 'rules'),
-    data: { countryDb: bundled.countryDb, asnDb: bundled.asnDb, hostingAsnFiles: [bundled.hostingAsns] },
-    apiKeys: [],
-    hashKey: HASH_KEY,
-    omiseWebhookSecrets: [],
-    logLevel: 'silent',
-    deadlineMs: 50,
-    decisionTtlSeconds: 3600,
-    decisionLog: { maxPerPartition: count + 1 }
-  }
-  const app = await buildApp(config)
-  for (let i = 0; i < count; i++) {
-    const charge = { ...(corpus.charges[i % corpus.charges.length] as (typeof corpus.charges)[number]), charge_id: `bench_${i}` }
-    await app.scorer.score(charge)
-    // the recorder writes on later turns of the event loop: let it, as a server's I/O does
-    if (i % 500 === 499) await new Promise((resolve) => setImmediate(resolve))
-  }
-  await app.decisionLog.recorder.flush()
-  const records: DecisionRecord[] = []
-  for await (const record of app.decisionLog.store.scan()) records.push(record)
-  const recorder = app.decisionLog.recorder.stats()
-  await app.close()
-  if (recorder.dropped > 0 || recorder.failed > 0) throw new Error(`the recorder lost records: ${JSON.stringify(recorder)}`)
-  const bytes = records.map((r) => Buffer.byteLength(JSON.stringify(r)))
-  bytes.sort((a, b) => a - b)
-  const mean = bytes.reduce((a, b) => a + b, 0) / bytes.length
-
+  const hashKey = randomBytes(32).toString('base64url')
   const redis = await startRedis()
-  const client = createRedisClient({ url: redis.url }, { commandTimeoutMs: 10_000 }) as Redis
+  const inspector = inspectRedis(redis.port)
   try {
-    if (!await waitForRedis(client, 5000)) throw new Error('redis not ready')
-    const store = createRedisDecisionLog({ redis: client, hashKey: HASH_KEY, maxPerPartition: count })
-    const before = await usedMemory(redis.port)
+    const before = await inspector.usedMemory()
+    const writer = await serviceApp(redis.url, hashKey)
     let started = performance.now()
-    for (let i = 0; i < records.length; i += 200) await store.append(records.slice(i, i + 200))
-    const writeMs = performance.now() - started
-    const after = await usedMemory(redis.port)
+    for (let i = 0; i < count; i++) {
+      const charge = { ...(corpus.charges[i % corpus.charges.length] as (typeof corpus.charges)[number]), charge_id: `bench_${i}` }
+      await writer.scorer.score(charge)
+      // the outbox writes on later turns of the event loop: let it, as a server's I/O does
+      if (i % 500 === 499) await new Promise((resolve) => setImmediate(resolve))
+    }
+    // closing flushes the outbox
+    await writer.close()
+    const scoreMs = performance.now() - started
+    const after = await inspector.usedMemory()
+    const groups = await inspector.breakdown(200)
+    const logBytes = groups.filter((g) => g.pattern.includes(':log:')).reduce((sum, g) => sum + g.estimatedBytes, 0)
+    const velocityBytes = groups.filter((g) => g.pattern.includes(':vel:')).reduce((sum, g) => sum + g.estimatedBytes, 0)
 
+    const reader = await serviceApp(redis.url, hashKey)
+    const records: DecisionRecord[] = []
     started = performance.now()
-    let scanned = 0
-    for await (const record of store.scan()) if (record.v === 1) scanned++
+    try {
+      for await (const record of reader.decisionLog.store.scan()) records.push(record)
+    } finally {
+      await reader.close()
+    }
     const scanMs = performance.now() - started
-
-    // what stays once the records are trimmed from the streams: the by-id and by-charge indexes
-    for (let p = 0; p < 8; p++) await client.xtrim(`rg:v1:dlog:{p${p}}:stream`, 'MAXLEN', 0)
-    const indexesOnly = await usedMemory(redis.port)
-
+    const bytes = records.map((r) => Buffer.byteLength(JSON.stringify(r))).sort((a, b) => a - b)
+    const mean = bytes.reduce((a, b) => a + b, 0) / Math.max(1, bytes.length)
     const result = {
-      records: records.length,
+      charges: count,
+      exported: records.length,
       record_json_bytes: { mean: Math.round(mean), p50: bytes[Math.floor(bytes.length / 2)], p99: bytes[Math.floor(bytes.length * 0.99)] },
-      redis_bytes_per_record: Math.round((after - before) / records.length),
-      redis_index_bytes_per_record: Math.round((indexesOnly - before) / records.length),
-      write_records_per_second: Math.round(records.length / (writeMs / 1000)),
-      export_records_per_second: Math.round(scanned / (scanMs / 1000)),
-      exported: scanned
+      redis_bytes_per_charge: Math.round((after - before) / count),
+      log_key_bytes_per_record: Math.round(logBytes / Math.max(1, records.length)),
+      velocity_key_bytes_per_charge: Math.round(velocityBytes / count),
+      keys: groups.map((g) => ({ pattern: g.pattern, type: g.type, keys: g.keys, bytes_per_charge: Math.round(g.estimatedBytes / count) })),
+      score_charges_per_second: Math.round(count / (scoreMs / 1000)),
+      export_records_per_second: Math.round(records.length / (scanMs / 1000))
     }
     process.stdout.write(JSON.stringify(result, null, 2) + '\n')
   } finally {
-    await closeRedis(client)
+    await inspector.close()
     await redis.stop()
   }
 }
