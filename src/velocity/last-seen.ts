@@ -1,3 +1,6 @@
+/** Values up to which a series finds a value by scanning instead of keeping an index of them. */
+const SCAN_UP_TO = 8
+
 /**
  * The values of one `distinct` series by the time each was last seen, in process: the counterpart
  * of its Redis sorted set (member = value digest, score = time), ordered the same way: by time,
@@ -6,12 +9,19 @@
  *
  * Counting the values seen after a time is a binary search: O(log n) in the number of values,
  * whatever the number of charges. Recording a value in time order appends; a value seen again, or
- * stamped earlier than others, moves within the sorted arrays.
+ * stamped earlier than others, moves within the sorted arrays. A series of a few values (the
+ * usual case) keeps no index of them, to stay small.
  */
 export class LastSeen {
-  private readonly seen = new Map<string, number>()
-  private readonly times: number[] = []
-  private readonly values: string[] = []
+  /** the series' value path */
+  readonly of: string
+  private index: Map<string, number> | undefined
+  private times: number[] = []
+  private values: string[] = []
+
+  constructor (of: string) {
+    this.of = of
+  }
 
   get size (): number {
     return this.times.length
@@ -44,25 +54,48 @@ export class LastSeen {
     return lo
   }
 
+  private timeOf (value: string): number | undefined {
+    if (this.index !== undefined) return this.index.get(value)
+    const at = this.values.indexOf(value)
+    return at < 0 ? undefined : this.times[at]
+  }
+
   /** Sets the value's last-seen time (as ZADD does); true when the value is new. */
   set (value: string, time: number): boolean {
-    const old = this.seen.get(value)
+    const old = this.timeOf(value)
     if (old === time) return false
+    const { times, values } = this
     if (old !== undefined) {
       const at = this.lowerBound(old, value)
-      this.times.splice(at, 1)
-      this.values.splice(at, 1)
+      times.splice(at, 1)
+      values.splice(at, 1)
     }
-    this.seen.set(value, time)
-    const last = this.times.length - 1
-    const lastTime = this.times[last]
-    if (lastTime === undefined || lastTime < time || (lastTime === time && (this.values[last] as string) < value)) {
-      this.times.push(time)
-      this.values.push(value)
+    if (times.length === 0) {
+      // exactly one element: an empty array grown by push would reserve room for 17
+      this.times = [time]
+      this.values = [value]
     } else {
-      const at = this.lowerBound(time, value)
-      this.times.splice(at, 0, time)
-      this.values.splice(at, 0, value)
+      const last = times.length - 1
+      const lastTime = times[last] as number
+      if (lastTime < time || (lastTime === time && (values[last] as string) < value)) {
+        if (times.length < SCAN_UP_TO) {
+          // new arrays of the exact size while small, rather than room for 17 more
+          this.times = times.concat(time)
+          this.values = values.concat(value)
+        } else {
+          times.push(time)
+          values.push(value)
+        }
+      } else {
+        const at = this.lowerBound(time, value)
+        times.splice(at, 0, time)
+        values.splice(at, 0, value)
+      }
+    }
+    if (this.index !== undefined) {
+      this.index.set(value, time)
+    } else if (this.values.length > SCAN_UP_TO) {
+      this.index = new Map(this.values.map((v, i) => [v, this.times[i] as number]))
     }
     return old === undefined
   }
@@ -84,7 +117,7 @@ export class LastSeen {
 
   private removeFirst (n: number): void {
     if (n <= 0) return
-    for (let i = 0; i < n; i++) this.seen.delete(this.values[i] as string)
+    if (this.index !== undefined) for (let i = 0; i < n; i++) this.index.delete(this.values[i] as string)
     this.times.splice(0, n)
     this.values.splice(0, n)
   }

@@ -2,7 +2,7 @@ import type { VelocitySignals } from '../schemas/signals.js'
 import { assignResults, entityOps } from './entity-op.js'
 import type { EntityOp } from './entity-op.js'
 import { LastSeen } from './last-seen.js'
-import { bucketOf, newRing, recordRing } from './ring.js'
+import { bucketOf, newRing, recordRing, ringBuckets } from './ring.js'
 import type { Ring } from './ring.js'
 import { DEFAULT_MAX_DISTINCT_PER_SERIES } from './store.js'
 import type { VelocityRecordInput, VelocityStore } from './store.js'
@@ -24,8 +24,10 @@ export const DEFAULT_MAX_ENTITIES = 200_000
 export const DEFAULT_MAX_CELLS = 2_000_000
 
 interface EntityState {
-  rings: Map<string, Ring>
-  distinct: Map<string, LastSeen> | undefined
+  /** ring names (RingOp.id) and the rings, in the same order */
+  ids: string[]
+  rings: Ring[]
+  distinct: LastSeen[] | undefined
   /** like a Redis TTL, on the store's clock: one retention after the latest atMs written */
   expiresAt: number
   /** write order over all entities: the least recently written is the lowest */
@@ -131,31 +133,51 @@ export function createMemoryVelocityStore (options: MemoryVelocityStoreOptions =
     }
   }
 
+  // ring names, one string each however many entities hold them
+  const names = new Map<string, string>()
+  function nameOf (id: string): string {
+    let name = names.get(id)
+    if (name === undefined) {
+      if (names.size >= 4096) names.clear()
+      names.set(id, id)
+      name = id
+    }
+    return name
+  }
+
   function recordOne (op: EntityOp, out: VelocitySignals): void {
     const t = op.atMs
     let state = take(op.entity, op.retentionMs)
     // idle for a whole retention: every ring and value has left its windows
     if (state !== undefined && state.expiresAt <= t) state = undefined
-    state ??= { rings: new Map(), distinct: undefined, expiresAt: -Infinity, seq: 0, cells: 0 }
     const values: number[] = []
-    let cells = 0
-    for (const r of op.rings) {
-      const b = bucketOf(t, r.widthMs)
-      let ring = state.rings.get(r.id)
-      if (ring === undefined) {
-        ring = newRing(b)
-        state.rings.set(r.id, ring)
+    if (state === undefined) {
+      // arrays of their exact size: an empty array grown by push would reserve room for 17
+      const rings = op.rings.map((r) => newRing(bucketOf(t, r.widthMs), r.add))
+      for (const r of op.rings) values.push(r.add)
+      state = { ids: op.rings.map((r) => nameOf(r.id)), rings, distinct: undefined, expiresAt: -Infinity, seq: 0, cells: 0 }
+    } else {
+      for (const r of op.rings) {
+        const b = bucketOf(t, r.widthMs)
+        const ring = state.rings[state.ids.indexOf(r.id)]
+        if (ring === undefined) {
+          state.ids.push(nameOf(r.id))
+          state.rings.push(newRing(b, r.add))
+          values.push(r.add)
+        } else {
+          values.push(recordRing(ring, b, r.add))
+        }
       }
-      values.push(recordRing(ring, b, r.add))
     }
-    for (const ring of state.rings.values()) cells += 1 + ring.cells.length / 2
+    let cells = 0
+    for (const ring of state.rings) cells += 1 + ringBuckets(ring)
     for (const d of op.distinct) {
-      let series = state.distinct?.get(d.of)
+      let series = state.distinct?.find((s) => s.of === d.of)
       if (d.value !== '') {
         if (series === undefined) {
-          series = new LastSeen()
-          state.distinct ??= new Map()
-          state.distinct.set(d.of, series)
+          series = new LastSeen(d.of)
+          if (state.distinct === undefined) state.distinct = [series]
+          else state.distinct.push(series)
         }
         const added = series.set(d.value, t)
         series.removeUpTo(t - op.retentionMs)
@@ -163,7 +185,7 @@ export function createMemoryVelocityStore (options: MemoryVelocityStoreOptions =
       }
       for (const w of d.windows) values.push(series === undefined ? 0 : series.countAfter(t - w.windowMs))
     }
-    if (state.distinct !== undefined) for (const series of state.distinct.values()) cells += 1 + series.size
+    if (state.distinct !== undefined) for (const series of state.distinct) cells += 1 + series.size
     state.cells = cells
     state.expiresAt = Math.max(state.expiresAt, t + op.retentionMs)
     state.seq = ++seq

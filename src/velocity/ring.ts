@@ -7,16 +7,15 @@ import { MAX_SUM, RING_BUCKETS } from './store.js'
  *
  * The Lua function of record-script.ts does exactly the same on a Redis hash; the two are tested
  * to give identical values. Only non-zero buckets are kept, so an entity charged once holds one.
+ *
+ * One flat array, to keep an entity small: [head, total, bucket, value, bucket, value, ...], the
+ * buckets ascending, all within head-59..head, the total within +-MAX_SUM.
  */
-export interface Ring {
-  /** the newest bucket index written */
-  head: number
-  /** the sum of the buckets, within +-MAX_SUM */
-  total: number
-  /** [bucket, value, bucket, value, ...]: the non-zero buckets, ascending, all within head-59..head */
-  cells: number[]
-}
+export type Ring = number[]
 
+const HEAD = 0
+const TOTAL = 1
+const FIRST = 2
 const LAST = RING_BUCKETS - 1
 
 function clamp (x: number): number {
@@ -39,8 +38,18 @@ export function bucketOf (atMs: number, widthMs: number): number {
   return Math.floor(atMs / widthMs)
 }
 
-export function newRing (bucket: number): Ring {
-  return { head: bucket, total: 0, cells: [] }
+/** A ring whose first charge, `add` (within +-MAX_SUM), falls in bucket `b`; its value is `add`. */
+export function newRing (b: number, add: number): Ring {
+  return add === 0 ? [b, 0] : [b, add, b, add]
+}
+
+export function ringTotal (ring: Ring): number {
+  return ring[TOTAL] as number
+}
+
+/** the number of non-zero buckets held */
+export function ringBuckets (ring: Ring): number {
+  return (ring.length - FIRST) / 2
 }
 
 /**
@@ -53,44 +62,45 @@ export function newRing (bucket: number): Ring {
  *   still within head-59..head, else not kept; the value then still counts the charge itself.
  */
 export function recordRing (ring: Ring, b: number, add: number): number {
-  if (b > ring.head) {
-    if (b - ring.head > LAST) {
-      ring.cells.length = 0
-      ring.total = 0
+  const head = ring[HEAD] as number
+  if (b > head) {
+    if (b - head > LAST) {
+      ring.length = FIRST
+      ring[TOTAL] = 0
     } else {
-      const cells = ring.cells
       const keep = b - LAST
-      let k = 0
-      while (k < cells.length && (cells[k] as number) < keep) {
-        ring.total = clamp(ring.total - (cells[k + 1] as number))
+      let total = ring[TOTAL] as number
+      let k = FIRST
+      while (k < ring.length && (ring[k] as number) < keep) {
+        total = clamp(total - (ring[k + 1] as number))
         k += 2
       }
-      if (k > 0) cells.splice(0, k)
+      ring[TOTAL] = total
+      if (k > FIRST) ring.splice(FIRST, k - FIRST)
     }
-    ring.head = b
+    ring[HEAD] = b
   }
-  if (b < ring.head - LAST) return clamp(ring.total + add)
+  if (b < (ring[HEAD] as number) - LAST) return clamp((ring[TOTAL] as number) + add)
   addAt(ring, b, add)
-  return ring.total
+  return ring[TOTAL] as number
 }
 
 function addAt (ring: Ring, b: number, add: number): void {
-  const cells = ring.cells
   // the position of bucket b, searched from the newest (b is the head but for skewed clocks)
-  let i = cells.length
-  while (i > 0 && (cells[i - 2] as number) > b) i -= 2
-  const found = i > 0 && cells[i - 2] === b
-  const cur = found ? cells[i - 1] as number : 0
-  const a = clipAdd(add, ring.total, cur)
+  let i = ring.length
+  while (i > FIRST && (ring[i - 2] as number) > b) i -= 2
+  const found = i > FIRST && ring[i - 2] === b
+  const cur = found ? ring[i - 1] as number : 0
+  const a = clipAdd(add, ring[TOTAL] as number, cur)
   if (a === 0) return
-  ring.total += a
+  ring[TOTAL] = (ring[TOTAL] as number) + a
   const value = cur + a
   if (found) {
-    if (value === 0) cells.splice(i - 2, 2)
-    else cells[i - 1] = value
-  } else if (i === cells.length) {
-    cells.push(b, value)
+    if (value === 0) ring.splice(i - 2, 2)
+    else ring[i - 1] = value
+  } else if (i === ring.length) {
+    ring.push(b, value)
   } else {
-    cells.splice(i, 0, b, value)
+    ring.splice(i, 0, b, value)
   }
 }
