@@ -90,9 +90,10 @@ function scanRun (n: number, spans: number[] | null): number[] | null {
 }
 
 // where a run of digits may start: an ASCII digit or any non-ASCII character. The scan skips ASCII
-// text with the regular expression engine and reads characters one by one from there (through
-// non-ASCII text too: the class of a character is then one table read)
-const MAY_START_RUN = /[0-9\u0080-\uFFFF]/g
+// text with the regular expression engine (much faster than a loop, or than a `\p{Nd}` class) and
+// reads characters one by one from there, through non-ASCII text too (one table read each), until
+// an ASCII character that is neither a digit nor a separator
+const MAY_START_RUN = /[0-9\u0080-\uffff]/g
 
 /** The [start, end) character spans of the card numbers in `text`, in order, or null when none. */
 export function findCardNumberSpans (text: string): number[] | null {
@@ -104,10 +105,7 @@ export function findCardNumberSpans (text: string): number[] | null {
     MAY_START_RUN.lastIndex = i
     if (!MAY_START_RUN.test(text)) break
     i = MAY_START_RUN.lastIndex - 1
-    // digits, with separators between them, until a character that is neither ends the run; an
-    // ASCII character sends the scan back to skipping
-    let n = 0
-    let ascii = false
+    let n = 0 // digits of the current run: digits with separators between them
     for (; i < length; i += charWidth.width) {
       const code = text.charCodeAt(i)
       let cls: number
@@ -126,14 +124,11 @@ export function findCardNumberSpans (text: string): number[] | null {
       } else if (cls === OTHER) {
         if (n >= CARD_NUMBER_MIN_LENGTH) spans = scanRun(n, spans)
         n = 0
-        if (code < 128) {
-          ascii = true
-          break
-        }
+        if (code < 128) break
       }
     }
-    if (ascii) i++
-    else if (n >= CARD_NUMBER_MIN_LENGTH) spans = scanRun(n, spans)
+    if (n >= CARD_NUMBER_MIN_LENGTH) spans = scanRun(n, spans)
+    i++ // past the ASCII character that ended the run (or past the end)
   }
   return spans
 }
