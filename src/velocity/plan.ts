@@ -35,13 +35,13 @@ export interface PlannedSum {
 export interface PlannedEntity {
   /** the `by` paths, sorted: `[ip.address, card.bin]` and `[card.bin, ip.address]` are one entity */
   by: string[]
-  /** raw values of `by`, in the same order; the store hashes them before they leave the process */
+  /** raw values of `by`, in the same order; entityOps replaces them with the caller's digests (identify) */
   values: FeatureValue[]
   /** `count` windows (the charge itself is always counted) */
   counts: PlannedWindow[]
   distinct: PlannedDistinct[]
   sums: PlannedSum[]
-  /** the longest window of this entity: how long its events are kept */
+  /** the longest window of this entity: how long its rings and distinct values are kept */
   retentionMs: number
 }
 
