@@ -1,44 +1,23 @@
 import t from 'tap'
 import { createMemoryDecisionLog } from '../../src/decision-log/memory-store.js'
+import type { MemoryDecisionLog } from '../../src/decision-log/memory-store.js'
 import type { DecisionRecord } from '../../src/decision-log/record.js'
-import { createDecisionRecorder } from '../../src/decision-log/recorder.js'
-import { createSnapshotHash } from '../../src/decision-log/snapshot.js'
-import type { Features } from '../../src/engine/features.js'
-import type { ScoreResponse } from '../../src/schemas/decision.js'
+import { createDecisionRecorder, DECISION_KIND } from '../../src/decision-log/recorder.js'
+import type { AppendEntry, AppendResult, DecisionLogStore } from '../../src/decision-log/store.js'
+import { createOutbox } from '../../src/outbox/outbox.js'
+import type { Outbox } from '../../src/outbox/outbox.js'
+import { entry, keysOf } from '../helpers/decision-log-suite.js'
 
-const hash = createSnapshotHash('test-hash-key-recorder-0123456789abcdef')
+const T0 = Date.UTC(2026, 10, 21, 10)
 
-function decided (n: number): { response: ScoreResponse, features: Features } {
-  const features: Features = {
-    amount: 1000 + n,
-    currency: 'THB',
-    item_count: 0,
-    items: [],
-    metadata: {},
-    ip: { address: '203.0.113.9', version: 4, is_private: false },
-    email: { address: 'somchai@example.co.th', domain: 'example.co.th' },
-    customer: { id: 'cus_1' }
-  }
-  const response: ScoreResponse = {
-    decision_id: `dec_${n}`,
-    charge_id: `ch_${n}`,
-    decision: 'allow',
-    score: 0,
-    reasons: [],
-    shadow: { decision: 'allow', score: 0, reasons: [] },
-    skipped: [],
-    signals: { ip: features.ip },
-    degraded: [],
-    ruleset: { version: 'v', hash: 'h' },
-    data: {},
-    replayed: false,
-    took_ms: 0.2
-  }
-  return { response, features }
+interface Lines {
+  lines: Array<{ level: string, obj: object, msg: string }>
+  warn: (obj: object, msg: string) => void
+  error: (obj: object, msg: string) => void
 }
 
-function logger (): { lines: Array<{ level: string, obj: object, msg: string }>, warn: (obj: object, msg: string) => void, error: (obj: object, msg: string) => void } {
-  const lines: Array<{ level: string, obj: object, msg: string }> = []
+function logger (): Lines {
+  const lines: Lines['lines'] = []
   return {
     lines,
     warn: (obj, msg) => { lines.push({ level: 'warn', obj, msg }) },
@@ -46,77 +25,197 @@ function logger (): { lines: Array<{ level: string, obj: object, msg: string }>,
   }
 }
 
-t.test('record only queues; the write happens on a later turn, in order, snapshot hashed', async (t) => {
-  const store = createMemoryDecisionLog()
+function memoryLog (): MemoryDecisionLog {
+  return createMemoryDecisionLog({ keys: keysOf(1) })
+}
+
+function outbox (log: Lines = logger(), extra: { maxItems?: number } = {}): Outbox {
+  return createOutbox({ log, baseBackoffMs: 1, maxBackoffMs: 2, ...extra })
+}
+
+async function scanned (log: DecisionLogStore): Promise<DecisionRecord[]> {
+  const out: DecisionRecord[] = []
+  for await (const record of log.scan()) out.push(record)
+  return out
+}
+
+/** a resolvable promise, to await what happens in the background (a write starting) */
+function signal<T = void> (): { promise: Promise<T>, resolve: (value: T) => void } {
+  let done!: (value: T) => void
+  const promise = new Promise<T>((resolve) => { done = resolve })
+  return { promise, resolve: done }
+}
+
+t.test('record only queues; the log is written on a later turn, in batches, every record once and in order', async (t) => {
+  const log = memoryLog()
   const calls: number[] = []
-  const recorder = createDecisionRecorder({
-    store: { append: async (records) => { calls.push(records.length); await store.append(records) } },
-    hash,
-    log: logger(),
-    now: () => new Date('2026-11-21T10:00:00.000Z')
+  const box = outbox()
+  const recorder = createDecisionRecorder(box, { append: async (entries) => { calls.push(entries.length); return await log.append(entries) } })
+  const entries = Array.from({ length: 450 }, (_, i) => entry(log.keys, T0 + i))
+  for (const e of entries) t.equal(recorder.record(e), true, 'queued', { diagnostic: false })
+  t.same(calls, [], 'nothing written in the turn that records')
+  t.equal(box.stats()[DECISION_KIND]?.queued, 450)
+  t.same(await box.flush(), { left: 0 })
+  t.same(calls, [200, 200, 50], 'at most 200 records per write')
+  t.same(recorder.stats(), { written: 450, duplicate: 0, superseded: 0 })
+  const records = await scanned(log)
+  t.same(records.map((r) => r.decision_id), entries.map((e) => e.key.decisionId), 'each record once, in the order recorded')
+  t.equal(records[0]?.at, new Date(T0).toISOString())
+  t.equal(box.stats()[DECISION_KIND]?.written, 450)
+  t.same(await box.flush(), { left: 0 }, 'a flush with nothing queued resolves')
+})
+
+t.test('pending(field) gives the entry until it is written', async (t) => {
+  const log = memoryLog()
+  const entered = signal()
+  const release = signal()
+  const box = outbox()
+  const recorder = createDecisionRecorder(box, {
+    append: async (entries) => {
+      entered.resolve()
+      await release.promise
+      return await log.append(entries)
+    }
   })
-  for (let i = 0; i < 5; i++) {
-    const { response, features } = decided(i)
-    recorder.record(response, features)
-  }
-  t.same(calls, [], 'nothing written synchronously')
-  t.equal(recorder.stats().queued, 5)
-  await recorder.flush()
-  t.same(recorder.stats(), { recorded: 5, dropped: 0, failed: 0, queued: 0 })
-  const records: DecisionRecord[] = []
-  for await (const record of store.scan()) records.push(record)
-  t.same(records.map((r) => r.decision_id), ['dec_0', 'dec_1', 'dec_2', 'dec_3', 'dec_4'])
-  t.equal(records[0]?.at, '2026-11-21T10:00:00.000Z')
-  t.equal(records[0]?.features.email?.address, hash('somchai@example.co.th'))
-  t.notOk(JSON.stringify(records).includes('somchai@'), 'no email in clear')
-  await recorder.flush()
-  t.pass('flush with nothing queued resolves')
-})
-
-t.test('batches are bounded', async (t) => {
-  const calls: number[] = []
-  const recorder = createDecisionRecorder({ store: { append: async (records) => { calls.push(records.length) } }, hash, log: logger(), batchSize: 4 })
-  for (let i = 0; i < 10; i++) recorder.record(decided(i).response, decided(i).features)
-  await recorder.flush()
-  t.same(calls, [4, 4, 2])
-})
-
-t.test('a full queue drops and counts; a failing store counts and logs once per outage; nothing throws', async (t) => {
-  let fail = true
-  const log = logger()
-  const recorder = createDecisionRecorder({
-    store: { append: async () => { if (fail) throw new Error('Connection is closed.') } },
-    hash,
-    log,
-    maxQueue: 3,
-    batchSize: 1
-  })
-  for (let i = 0; i < 5; i++) recorder.record(decided(i).response, decided(i).features)
-  t.same(recorder.stats(), { recorded: 0, dropped: 2, failed: 0, queued: 3 })
-  await recorder.flush()
-  t.same(recorder.stats(), { recorded: 0, dropped: 2, failed: 3, queued: 0 })
-  t.equal(log.lines.filter((l) => l.level === 'error').length, 1, 'one error line for the outage')
-  t.equal(log.lines.filter((l) => l.msg.includes('queue full')).length, 1, 'one warning for the drops')
-  fail = false
-  recorder.record(decided(9).response, decided(9).features)
-  await recorder.flush()
-  t.equal(recorder.stats().recorded, 1)
-  t.ok(log.lines.some((l) => l.msg.includes('writing again')), 'the recovery is logged')
-  t.notOk(JSON.stringify(log.lines).includes('somchai'), 'logs carry no record content')
-})
-
-t.test('flush waits for a write in progress', async (t) => {
-  let release: () => void = () => {}
-  const gate = new Promise<void>((resolve) => { release = resolve })
-  let written = 0
-  const recorder = createDecisionRecorder({ store: { append: async (records) => { await gate; written += records.length } }, hash, log: logger() })
-  recorder.record(decided(1).response, decided(1).features)
-  const flushed = recorder.flush()
-  await new Promise((resolve) => setImmediate(resolve))
-  recorder.record(decided(2).response, decided(2).features)
-  release()
+  const e = entry(log.keys, T0)
+  t.equal(recorder.pending(e.key.field), undefined, 'nothing before it is recorded')
+  recorder.record(e)
+  t.equal(recorder.pending(e.key.field), e, 'queued')
+  const flushed = box.flush()
+  await entered.promise
+  t.equal(recorder.pending(e.key.field), e, 'still while the log is being written')
+  t.equal(await log.get(e.key.decisionId), undefined, 'the log has not got it yet: a retry must find it here')
+  release.resolve()
   await flushed
-  t.ok(written >= 1)
-  await recorder.flush()
-  t.equal(written, 2)
+  t.equal(recorder.pending(e.key.field), undefined, 'gone once written')
+  t.equal((await log.get(e.key.decisionId))?.decision_id, e.key.decisionId)
+  t.equal(recorder.pending(log.keys.ofCharge('ch_never_recorded').field), undefined)
+})
+
+t.test('a later record of the same charge stays pending when an earlier one is written', async (t) => {
+  const log = memoryLog()
+  const calls = [signal(), signal()]
+  const gates = [signal(), signal()]
+  let n = 0
+  const box = outbox()
+  const recorder = createDecisionRecorder(box, {
+    append: async (entries) => {
+      const call = n++
+      calls[call]?.resolve()
+      await gates[call]?.promise
+      return await log.append(entries)
+    }
+  })
+  const a = entry(log.keys, T0, { chargeId: 'ch_twice', nonce: 'attempt-a' })
+  const b = entry(log.keys, T0 + 1, { chargeId: 'ch_twice', nonce: 'attempt-b' })
+  recorder.record(a)
+  const flushed = box.flush()
+  await calls[0]?.promise
+  recorder.record(b)
+  t.equal(recorder.pending(b.key.field), b, 'the latest attempt')
+  gates[0]?.resolve()
+  await calls[1]?.promise
+  t.equal((await log.get(a.key.decisionId))?.at, new Date(T0).toISOString(), 'the first is written')
+  t.equal(recorder.pending(b.key.field), b, 'the second still waits, and is still found')
+  gates[1]?.resolve()
+  await flushed
+  t.equal(recorder.pending(b.key.field), undefined)
+  t.same(recorder.stats(), { written: 1, duplicate: 1, superseded: 0 }, 'one charge, one record: the second is found written')
+  t.equal((await scanned(log)).length, 1)
+})
+
+t.test('a failing log is retried until it takes the records: none lost, none recorded twice', async (t) => {
+  const log = memoryLog()
+  const lines = logger()
+  const box = outbox(lines)
+  let failures = 3
+  let attempts = 0
+  const recorder = createDecisionRecorder(box, {
+    append: async (entries) => {
+      attempts++
+      if (failures-- > 0) throw new Error('Connection is closed.')
+      return await log.append(entries)
+    }
+  })
+  const entries = Array.from({ length: 5 }, (_, i) => entry(log.keys, T0 + i))
+  for (const e of entries) recorder.record(e)
+  await box.flush()
+  t.equal(attempts, 4, 'three failed writes, then one that took the batch')
+  t.equal(box.stats()[DECISION_KIND]?.retries, 3)
+  t.same(recorder.stats(), { written: 5, duplicate: 0, superseded: 0 })
+  t.same((await scanned(log)).map((r) => r.decision_id), entries.map((e) => e.key.decisionId))
+  t.ok(entries.every((e) => recorder.pending(e.key.field) === undefined))
+  t.equal(lines.lines.filter((l) => l.level === 'error').length, 1, 'one error line for the outage')
+  t.ok(lines.lines.some((l) => l.msg.includes('writing again')), 'the recovery is logged')
+  t.notOk(JSON.stringify(lines.lines).includes(entries[0]?.encoded ?? 'x'), 'logs carry no record')
+})
+
+t.test('a write whose answer was lost is resent: the log records nothing twice', async (t) => {
+  const log = memoryLog()
+  const box = outbox()
+  let lose = true
+  const results: AppendResult[][] = []
+  const recorder = createDecisionRecorder(box, {
+    append: async (entries) => {
+      const written = await log.append(entries)
+      results.push(written)
+      if (lose) {
+        lose = false
+        // the log took the batch, but its answer never arrived (a timeout, a dropped connection)
+        throw new Error('Command timed out')
+      }
+      return written
+    }
+  })
+  const entries = Array.from({ length: 3 }, (_, i) => entry(log.keys, T0 + i))
+  for (const e of entries) recorder.record(e)
+  await box.flush()
+  t.same(results, [['written', 'written', 'written'], ['duplicate', 'duplicate', 'duplicate']])
+  t.same(recorder.stats(), { written: 0, duplicate: 3, superseded: 0 }, 'counted as the answer the recorder got')
+  const records = await scanned(log)
+  t.same(records.map((r) => r.decision_id), entries.map((e) => e.key.decisionId), 'each record once')
+})
+
+t.test('an attempt that does not hold the reservation is not recorded, and counted superseded', async (t) => {
+  const log = memoryLog()
+  const box = outbox()
+  const recorder = createDecisionRecorder(box, log)
+  const held = entry(log.keys, T0, { chargeId: 'ch_contended', nonce: 'holder' })
+  const degraded = entry(log.keys, T0 + 1, { chargeId: 'ch_contended', nonce: 'degraded', fingerprint: held.fingerprint })
+  t.same(await log.reserve(held.key, held.fingerprint, 'holder', 60_000), { status: 'reserved' })
+  recorder.record(degraded)
+  await box.flush()
+  t.same(recorder.stats(), { written: 0, duplicate: 0, superseded: 1 })
+  t.equal(recorder.pending(degraded.key.field), undefined, 'no longer pending: the holder\'s record is the one')
+  recorder.record(held)
+  await box.flush()
+  t.same(recorder.stats(), { written: 1, duplicate: 0, superseded: 1 })
+  const records = await scanned(log)
+  t.equal(records.length, 1)
+  t.equal(records[0]?.at, new Date(T0).toISOString(), 'the holder\'s record')
+})
+
+t.test('a full outbox refuses the record: record answers false, the drop is counted, nothing is pending', async (t) => {
+  const log = memoryLog()
+  const box = outbox(logger(), { maxItems: 2 })
+  const recorder = createDecisionRecorder(box, log)
+  const entries = Array.from({ length: 3 }, (_, i) => entry(log.keys, T0 + i))
+  t.same(entries.map((e) => recorder.record(e)), [true, true, false])
+  t.equal(recorder.pending((entries[2] as AppendEntry).key.field), undefined)
+  t.equal(box.stats()[DECISION_KIND]?.dropped.full, 1)
+  await box.flush()
+  t.same(recorder.stats(), { written: 2, duplicate: 0, superseded: 0 })
+  t.equal((await scanned(log)).length, 2)
+})
+
+t.test('what the log never took by close is dropped, counted as shutdown, and no longer pending', async (t) => {
+  const box = outbox()
+  const recorder = createDecisionRecorder(box, { append: async () => { throw new Error('Connection is closed.') } })
+  const e = entry(keysOf(1), T0)
+  recorder.record(e)
+  await box.close(0)
+  t.equal(box.stats()[DECISION_KIND]?.dropped.shutdown, 1)
+  t.equal(recorder.pending(e.key.field), undefined)
+  t.same(recorder.stats(), { written: 0, duplicate: 0, superseded: 0 })
+  t.equal(recorder.record(entry(keysOf(1), T0)), false, 'a closed outbox takes nothing')
 })
