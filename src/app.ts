@@ -63,7 +63,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
   await app.register(authPlugin, { apiKeys: config.apiKeys })
   await app.register(redisPlugin, config.redis)
   await app.register(outboxPlugin)
-  await app.register(velocityPlugin, { hashKey: config.hashKey })
+  await app.register(velocityPlugin)
   await app.register(ipIntelPlugin, config.data)
   await app.register(rulesPlugin, { rulesDir: config.rulesDir })
   await app.register(decisionLogPlugin, { hashKey: config.hashKey, ...config.decisionLog })

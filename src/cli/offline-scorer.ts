@@ -79,7 +79,7 @@ export async function createOfflineScorer (options: OfflineScorerOptions): Promi
     reservations,
     // recorded at once: no outbox in one process that ends with the command
     decisions: {
-      record: (entry) => { void log.append([entry]); return true },
+      record: (entry) => { log.append([entry]).catch(() => {}); return true },
       pending: () => undefined,
       decode: (entry) => decodeRecord(entry.encoded, entry.key.decisionId, entry.context)
     },

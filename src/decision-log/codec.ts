@@ -77,14 +77,25 @@ const ADDRESS = table<Address>()([
 ])
 const ITEM = table<Item>()([['sku', Kind.STR], ['name', Kind.STR], ['category', Kind.STR], ['quantity', Kind.NUM], ['unit_price', Kind.NUM]])
 
-/** The Features' own fields, in record order; each is written by the function of the same name below. */
-const FEATURES = [
-  'amount', 'currency', 'item_count', 'items', 'metadata', 'ip', 'customer', 'description',
-  'email', 'card', 'billing', 'shipping', 'velocity'
-] as const satisfies ReadonlyArray<keyof Features>
-// every field of Features is in FEATURES (a new feature must be given a place in the record)
-const featuresCovered: Exclude<keyof Features, typeof FEATURES[number]> extends never ? true : never = true
-void featuresCovered
+/**
+ * The place of each of the Features' own fields in a record: every field has one (a new feature
+ * must be given the next free place; places never change).
+ */
+const AT: Readonly<Record<keyof Features, number>> = {
+  amount: 0,
+  currency: 1,
+  item_count: 2,
+  items: 3,
+  metadata: 4,
+  ip: 5,
+  customer: 6,
+  description: 7,
+  email: 8,
+  card: 9,
+  billing: 10,
+  shipping: 11,
+  velocity: 12
+}
 
 /**
  * The paths whose values are identifiers of a person or a card: kept only as keyed digests. A
@@ -151,21 +162,20 @@ const CODEC = 1
 
 function encodeFeatures (f: Features, context: RecordContext, digestOf: DigestOf): Encoded[] {
   const velocity = f.velocity
-  const row: Encoded[] = [
-    f.amount,
-    f.currency,
-    f.item_count,
-    f.items.length === 0 ? null : f.items.map((item) => encodeTuple(ITEM, item, digestOf) ?? []),
-    Object.keys(f.metadata).length === 0 ? null : f.metadata,
-    encodeTuple(IP, f.ip, digestOf),
-    f.customer.id === undefined ? null : digestOf(f.customer.id),
-    f.description ?? null,
-    encodeTuple(EMAIL, f.email, digestOf),
-    encodeTuple(CARD, f.card, digestOf),
-    encodeTuple(ADDRESS, f.billing, digestOf),
-    encodeTuple(ADDRESS, f.shipping, digestOf),
-    velocity === undefined ? null : context.velocity.map((name) => velocity[name] ?? null)
-  ]
+  const row: Encoded[] = new Array(Object.keys(AT).length).fill(null)
+  row[AT.amount] = f.amount
+  row[AT.currency] = f.currency
+  row[AT.item_count] = f.item_count
+  if (f.items.length > 0) row[AT.items] = f.items.map((item) => encodeTuple(ITEM, item, digestOf) ?? [])
+  if (Object.keys(f.metadata).length > 0) row[AT.metadata] = f.metadata
+  row[AT.ip] = encodeTuple(IP, f.ip, digestOf)
+  if (f.customer.id !== undefined) row[AT.customer] = digestOf(f.customer.id)
+  if (f.description !== undefined) row[AT.description] = f.description
+  row[AT.email] = encodeTuple(EMAIL, f.email, digestOf)
+  row[AT.card] = encodeTuple(CARD, f.card, digestOf)
+  row[AT.billing] = encodeTuple(ADDRESS, f.billing, digestOf)
+  row[AT.shipping] = encodeTuple(ADDRESS, f.shipping, digestOf)
+  if (velocity !== undefined) row[AT.velocity] = context.velocity.map((name) => velocity[name] ?? null)
   let end = row.length
   while (end > 0 && row[end - 1] === null) end--
   row.length = end
@@ -174,25 +184,28 @@ function encodeFeatures (f: Features, context: RecordContext, digestOf: DigestOf
 
 function decodeFeatures (row: unknown[], context: RecordContext | undefined): Features {
   const at = (i: number): unknown => row[i] ?? undefined
+  const items = at(AT.items)
+  const customer = at(AT.customer)
   const features: Features = {
-    amount: at(0) as number,
-    currency: at(1) as string,
-    item_count: (at(2) as number | undefined) ?? 0,
-    items: Array.isArray(at(3)) ? (at(3) as unknown[]).map((item) => decodeTuple(ITEM, item) as Item) : [],
-    metadata: (at(4) as Features['metadata'] | undefined) ?? {},
-    ip: decodeTuple(IP, at(5)) as IpSignals,
-    customer: typeof at(6) === 'string' ? { id: at(6) as string } : {}
+    amount: at(AT.amount) as number,
+    currency: at(AT.currency) as string,
+    item_count: (at(AT.item_count) as number | undefined) ?? 0,
+    items: Array.isArray(items) ? items.map((item) => decodeTuple(ITEM, item) as Item) : [],
+    metadata: (at(AT.metadata) as Features['metadata'] | undefined) ?? {},
+    ip: decodeTuple(IP, at(AT.ip)) as IpSignals,
+    customer: typeof customer === 'string' ? { id: customer } : {}
   }
-  if (typeof at(7) === 'string') features.description = at(7) as string
-  const email = decodeTuple(EMAIL, at(8))
+  const description = at(AT.description)
+  if (typeof description === 'string') features.description = description
+  const email = decodeTuple(EMAIL, at(AT.email))
   if (email !== undefined) features.email = email
-  const card = decodeTuple(CARD, at(9))
+  const card = decodeTuple(CARD, at(AT.card))
   if (card !== undefined) features.card = card
-  const billing = decodeTuple(ADDRESS, at(10))
+  const billing = decodeTuple(ADDRESS, at(AT.billing))
   if (billing !== undefined) features.billing = billing
-  const shipping = decodeTuple(ADDRESS, at(11))
+  const shipping = decodeTuple(ADDRESS, at(AT.shipping))
   if (shipping !== undefined) features.shipping = shipping
-  const velocity = at(12)
+  const velocity = at(AT.velocity)
   if (Array.isArray(velocity) && context !== undefined) {
     const out: VelocitySignals = {}
     const names = context.velocity

@@ -162,7 +162,7 @@ export function createOutbox (options: OutboxOptions): Outbox {
           if (batch.length >= size) break
         } else if (entry.notBefore < next) next = entry.notBefore
       }
-      if (batch.length > 0) void writeBatch(name, state, batch)
+      if (batch.length > 0) writeBatch(name, state, batch).catch(() => { /* writeBatch catches what it awaits */ })
     }
     if (next !== Infinity) wakeAt(next)
   }

@@ -2,14 +2,6 @@ import fp from 'fastify-plugin'
 import { createVelocityStore } from '../velocity/create-velocity-store.js'
 import type { VelocityStore } from '../velocity/store.js'
 
-export interface VelocityPluginOptions {
-  /**
-   * Not used any more: the velocity store is given the caller's digests (VelocityRecordInput's
-   * `identify`) and hashes nothing itself. Accepted until the application stops passing it.
-   */
-  hashKey?: string
-}
-
 declare module 'fastify' {
   interface FastifyInstance {
     velocityStore: VelocityStore
@@ -18,9 +10,10 @@ declare module 'fastify' {
 
 /**
  * The velocity store: in Redis when fastify.redis exists, else in process (with a warning:
- * counters are then per instance and lost on restart).
+ * counters, like decisions, are then per instance and lost on restart). It never hashes: the
+ * scorer gives it the request's keyed digests of every identifier.
  */
-export const velocityPlugin = fp(async function velocity (fastify, _opts: VelocityPluginOptions) {
+export const velocityPlugin = fp(async function velocity (fastify) {
   const redis = fastify.redis
   if (redis === null) fastify.log.warn({}, 'in-process store: one instance only')
   fastify.decorate('velocityStore', createVelocityStore({ redis }))

@@ -163,17 +163,19 @@ export function createScorer (deps: ScorerDeps): Scorer {
     if (known instanceof Promise) return took({ ...await known, replayed: true })
     if (known !== undefined) return took(known)
 
-    let resolve!: (answer: ScoreResponse) => void
-    let reject!: (err: unknown) => void
-    const answer = new Promise<ScoreResponse>((res, rej) => { resolve = res; reject = rej })
+    const settle: { resolve?: (answer: ScoreResponse) => void, reject?: (err: unknown) => void } = {}
+    const answer = new Promise<ScoreResponse>((resolve, reject) => {
+      settle.resolve = resolve
+      settle.reject = reject
+    })
     answer.catch(() => {})
     deciding.set(key.field, { fingerprint, answer })
     try {
       const response = await decide(key, fingerprint, features, ruleSet, data, charge.charge_id, took)
-      resolve(response)
+      settle.resolve?.(response)
       return response
     } catch (err) {
-      reject(err)
+      settle.reject?.(err)
       throw err
     } finally {
       deciding.delete(key.field)

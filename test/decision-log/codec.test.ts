@@ -108,8 +108,15 @@ t.test('a record decodes to what was decided, identifiers as their keyed digests
 
 t.test('the shared context is kept once, not in every record', async (t) => {
   const encoded = encodeRecord({
-    chargeId: 'ch_1', atMs: 1, features: { amount: 1, currency: 'THB', item_count: 0, items: [], metadata: {}, ip: { address: '8.8.8.8', version: 4, is_private: false }, customer: {}, velocity: { charges_per_ip_1h: 3 } },
-    decision: 'block', score: 100, fired: ['tor_exit', 'not_in_context'], shadow: { decision: 'block', score: 100, fired: [] }, skipped: ['big_amount'], degraded: []
+    chargeId: 'ch_1',
+    atMs: 1,
+    features: { amount: 1, currency: 'THB', item_count: 0, items: [], metadata: {}, ip: { address: '8.8.8.8', version: 4, is_private: false }, customer: {}, velocity: { charges_per_ip_1h: 3 } },
+    decision: 'block',
+    score: 100,
+    fired: ['tor_exit', 'not_in_context'],
+    shadow: { decision: 'block', score: 100, fired: [] },
+    skipped: ['big_amount'],
+    degraded: []
   }, context, digestOf)
   t.notOk(encoded.includes('2026-11-22.1') || encoded.includes('charges_per_ip_1h') || encoded.includes('tor_exit'), 'versions, counter names and known rule ids are the context\'s')
   t.ok(encoded.includes('not_in_context'), 'a rule id the context does not know stays an id')
