@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import type { DecisionRecord } from '../../src/decision-log/record.js'
 import { analystAuth, buildTestApp, charge, scoreAuth } from '../helpers/app.js'
+import { eventually } from '../helpers/eventually.js'
 
 const SECRET_B64 = 'cmlza2dhdGUtdGVzdC13ZWJob29rLXNlY3JldC0zMmIh'
 const OLD_SECRET_B64 = Buffer.from('the-previous-webhook-secret-0123').toString('base64')
@@ -40,12 +41,12 @@ function omiseEvent (key: string, data: Record<string, unknown>): string {
 async function scored (app: FastifyInstance, extra: Record<string, unknown> = {}): Promise<{ decision_id: string, charge_id: string }> {
   const res = await app.inject({ method: 'POST', url: '/v1/score', headers: { 'content-type': 'application/json', ...scoreAuth }, payload: JSON.stringify(charge(extra)) })
   const body = res.json()
-  await app.decisionLog.recorder.flush()
+  await app.outbox.flush()
   return body
 }
 
 async function decision (app: FastifyInstance, id: string): Promise<DecisionRecord> {
-  await app.omiseWebhooks.flush()
+  await app.outbox.flush()
   return (await app.inject({ method: 'GET', url: `/v1/decisions/${id}`, headers: analystAuth })).json()
 }
 
@@ -87,7 +88,7 @@ t.test('a replayed event id is acknowledged and not applied twice', async (t) =>
   const { decision_id: decisionId } = await scored(app)
   const refund = omiseEvent('refund.create', { object: 'refund', id: 'rfnd_test_1', charge: { object: 'charge', id: 'chrg_test_r', metadata: { riskgate_decision_id: decisionId } } })
   t.same((await deliver(app, refund)).json(), { received: true, duplicate: false })
-  await app.omiseWebhooks.flush()
+  await app.outbox.flush()
   // an analyst corrects it; a replay of the refund event (freshly signed) must not undo that
   await app.inject({ method: 'POST', url: `/v1/decisions/${decisionId}/outcome`, headers: { 'content-type': 'application/json', ...scoreAuth }, payload: JSON.stringify({ label: 'legit' }) })
   const replay = await deliver(app, refund)
@@ -107,15 +108,34 @@ t.test('the merchant used the Omise charge id as charge_id, or riskgate_charge_i
   await deliver(app, omiseEvent('charge.complete', { object: 'charge', id: 'chrg_test_m', status: 'failed', failure_code: 'stolen_or_lost_card', metadata: { riskgate_charge_id: byMetadata.charge_id } }))
   t.equal((await decision(app, byMetadata.decision_id)).outcome?.label, 'fraud')
 
-  await deliver(app, omiseEvent('dispute.create', { object: 'dispute', id: 'dspt_test_x', charge: 'chrg_test_unknown' }))
   await deliver(app, omiseEvent('customer.create', { object: 'customer', id: 'cust_test_1' }))
-  await app.omiseWebhooks.flush()
-  t.same(app.omiseWebhooks.stats(), { applied: 2, kept: 0, unmatched: 1, ignored: 1, failed: 0 })
+  await app.outbox.flush()
+  t.same(app.omiseWebhooks.stats(), { applied: 2, kept: 0, unmatched: 0, ignored: 1, failed: 0 })
+})
+
+t.test('an event about a charge the log does not know yet is held (not counted unmatched) and applied once the decision is recorded', async (t) => {
+  const { app } = await buildTestApp(t, { omiseWebhookSecrets: secrets })
+  const omiseChargeId = `chrg_test_${process.pid}_early`
+  const dispute = omiseEvent('dispute.create', { object: 'dispute', id: 'dspt_test_early', charge: omiseChargeId })
+  t.same((await deliver(app, dispute)).json(), { received: true, duplicate: false }, 'acknowledged at once')
+  t.same((await deliver(app, omiseEvent('customer.create', { object: 'customer', id: 'cust_test_2' }))).json(), { received: true, duplicate: false })
+  // the customer event was queued after the dispute: once it is processed, the dispute has been tried
+  await eventually(() => app.omiseWebhooks.stats().ignored === 1 ? true : undefined)
+  t.same(app.omiseWebhooks.stats(), { applied: 0, kept: 0, unmatched: 0, ignored: 1, failed: 0 }, 'tried, found nothing, not given up')
+  t.equal(app.outbox.stats()['omise-event']?.queued, 1, 'held in the outbox')
+
+  const scoredLate = await scored(app, { charge_id: omiseChargeId })
+  t.equal((await decision(app, scoredLate.decision_id)).outcome?.label, 'chargeback', 'applied once the decision is there')
+  t.equal((await decision(app, scoredLate.decision_id)).outcome?.event_id, JSON.parse(dispute).id)
+  t.same(app.omiseWebhooks.stats(), { applied: 1, kept: 0, unmatched: 0, ignored: 1, failed: 0 })
+  t.same(app.outbox.stats()['omise-event']?.dropped, { full: 0, expired: 0, shutdown: 0 }, 'nothing dropped')
+  t.equal(app.outbox.depth(), 0)
 })
 
 t.test('refusals: wrong signature 401, stale timestamp 400, no API key needed or accepted instead', async (t) => {
   const { app, logs } = await buildTestApp(t, { omiseWebhookSecrets: secrets })
-  const body = omiseEvent('charge.complete', { object: 'charge', id: 'chrg_test_z', status: 'successful' })
+  // a decline that says nothing about fraud: the one accepted below is processed and ignored
+  const body = omiseEvent('charge.complete', { object: 'charge', id: 'chrg_test_z', status: 'failed', failure_code: 'insufficient_fund' })
 
   const wrong = await deliver(app, body, { 'omise-signature': sign(body, now(), Buffer.from('not-the-secret-0123456789abcdef!').toString('base64')) })
   t.equal(wrong.statusCode, 401)
@@ -125,7 +145,7 @@ t.test('refusals: wrong signature 401, stale timestamp 400, no API key needed or
   const missing = await app.inject({ method: 'POST', url: '/v1/webhooks/omise', headers: { 'content-type': 'application/json' }, payload: body })
   t.equal(missing.statusCode, 401)
   t.equal(missing.json().error.code, 'webhook_signature_invalid')
-  const tampered = await deliver(app, body.replace('successful', 'failed'), { 'omise-signature': sign(body, now()) })
+  const tampered = await deliver(app, body.replace('insufficient_fund', 'stolen_or_lost_card'), { 'omise-signature': sign(body, now()) })
   t.equal(tampered.statusCode, 401)
 
   const old = now() - 301
@@ -135,6 +155,8 @@ t.test('refusals: wrong signature 401, stale timestamp 400, no API key needed or
 
   const rotated = await deliver(app, body, { 'omise-signature': `${sign(body, now(), OLD_SECRET_B64)}` })
   t.equal(rotated.statusCode, 200, 'the previous secret still works during a rotation')
+  await app.outbox.flush()
+  t.same(app.omiseWebhooks.stats(), { applied: 0, kept: 0, unmatched: 0, ignored: 1, failed: 0 }, 'only the signed one was processed')
 
   const notJson = 'not json'
   const bad = await deliver(app, notJson)
