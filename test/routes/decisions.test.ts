@@ -2,7 +2,9 @@ import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { createSnapshotHash } from '../../src/decision-log/snapshot.js'
 import type { DecisionRecord } from '../../src/decision-log/record.js'
+import type { DecisionKey } from '../../src/idempotency/decision-key.js'
 import { analystAuth, buildTestApp, charge, scoreAuth } from '../helpers/app.js'
+import { externalRedisUrl, startRedis } from '../helpers/redis.js'
 
 const HASH_KEY = 'test-hash-key-0123456789abcdef0123456789'
 
@@ -15,6 +17,32 @@ async function score (app: FastifyInstance, body: Record<string, unknown>): Prom
 const postOutcome = async (app: FastifyInstance, id: string, body: unknown, headers: Record<string, string> = scoreAuth) =>
   await app.inject({ method: 'POST', url: `/v1/decisions/${id}/outcome`, headers: { 'content-type': 'application/json', ...headers }, payload: JSON.stringify(body) })
 
+const skipRedis = externalRedisUrl() !== undefined && 'needs a redis-server of its own (the app writes under the default key prefix)'
+
+interface HeldRecord {
+  key: DecisionKey
+  /** the Redis key of the charge's reservation */
+  reservation: string
+  /** lets the outbox write the record */
+  release: () => Promise<void>
+}
+
+/**
+ * Holds the moment right after an answer, before the outbox has written the decision's record:
+ * the stream of the record's partition is made a key of another type, so the log's write fails
+ * (and the outbox retries it) until `release`. Reserving, outcomes and lookups do not read the
+ * stream of a decision that is not recorded. Needs a Redis of its own (a fresh, empty one).
+ */
+async function holdRecord (app: FastifyInstance, chargeId: string): Promise<HeldRecord> {
+  const store = app.decisionLog.store
+  const redis = app.redis
+  if (redis === null || !('redisKeys' in store)) throw new Error('holdRecord needs an app on Redis')
+  const key = store.keys.ofCharge(chargeId)
+  const stream = store.redisKeys.stream(key.partition)
+  if (await redis.set(stream, 'held by the test', 'NX') !== 'OK') throw new Error('holdRecord needs an empty Redis')
+  return { key, reservation: store.redisKeys.reservation(key.partition, key.field), release: async () => { await redis.del(stream) } }
+}
+
 function ndjson (body: string): DecisionRecord[] {
   return body.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as DecisionRecord)
 }
@@ -22,6 +50,8 @@ function ndjson (body: string): DecisionRecord[] {
 t.test('every decision is recorded with its snapshot; GET /v1/decisions/:id returns it (analyst)', async (t) => {
   const { app, logs } = await buildTestApp(t)
   const scored = await score(app, charge({ email: 'Somchai@Example.co.th', description: 'gift card 4111 1111 1111 1111' }))
+  // recorded after the answer, through the outbox
+  await app.outbox.flush()
   const res = await app.inject({ method: 'GET', url: `/v1/decisions/${scored.decision_id}`, headers: analystAuth })
   t.equal(res.statusCode, 200)
   const record = res.json<DecisionRecord>()
@@ -47,7 +77,7 @@ t.test('a replayed charge_id is recorded once', async (t) => {
   const body = charge()
   const first = await score(app, body)
   await score(app, body)
-  await app.decisionLog.recorder.flush()
+  await app.outbox.flush()
   const exported = ndjson((await app.inject({ method: 'GET', url: '/v1/decisions/export', headers: analystAuth })).body)
   t.same(exported.map((r) => r.decision_id), [first.decision_id])
 })
@@ -55,7 +85,8 @@ t.test('a replayed charge_id is recorded once', async (t) => {
 t.test('POST /v1/decisions/:id/outcome (score) stores the label; GET and the export show it', async (t) => {
   const { app } = await buildTestApp(t)
   const scored = await score(app, charge())
-  // reported at once: the outcome waits for the background write of its decision
+  // reported at once: the charge is reserved in the log, so the outcome is stored even if the
+  // decision's record is still on its way
   const res = await postOutcome(app, scored.decision_id, { label: 'chargeback', note: 'card 4111111111111111 disputed' })
   t.equal(res.statusCode, 200)
   const body = res.json()
@@ -68,6 +99,7 @@ t.test('POST /v1/decisions/:id/outcome (score) stores the label; GET and the exp
 
   const again = await postOutcome(app, scored.decision_id, { label: 'legit' })
   t.equal(again.json().outcome.label, 'legit', 'through the API the latest report replaces the stored one')
+  await app.outbox.flush()
   const got = (await app.inject({ method: 'GET', url: `/v1/decisions/${scored.decision_id}`, headers: analystAuth })).json()
   t.equal(got.outcome.label, 'legit')
   const exported = ndjson((await app.inject({ method: 'GET', url: '/v1/decisions/export', headers: analystAuth })).body)
@@ -79,6 +111,11 @@ t.test('outcome refusals: unknown decision 404 with a stable code, bad label 400
   const unknown = await postOutcome(app, '00000000-0000-4000-8000-000000000000', { label: 'fraud' })
   t.equal(unknown.statusCode, 404)
   t.equal(unknown.json().error.code, 'decision_not_found')
+  const neverScored = app.decisionLog.store.keys.ofCharge('ch_never_scored').decisionId
+  const unknownOfOurs = await postOutcome(app, neverScored, { label: 'fraud' })
+  t.equal(unknownOfOurs.statusCode, 404, 'a decision id of the right shape that no charge was decided with')
+  t.equal(unknownOfOurs.json().error.code, 'decision_not_found')
+  t.equal(app.outbox.depth(), 0, 'and nothing queued for it')
   const missing = await app.inject({ method: 'GET', url: '/v1/decisions/00000000-0000-4000-8000-000000000000', headers: analystAuth })
   t.equal(missing.statusCode, 404)
   t.equal(missing.json().error.code, 'decision_not_found')
@@ -102,7 +139,7 @@ t.test('GET /v1/decisions/export: NDJSON, oldest first, --from/--to, analyst onl
   for (let i = 0; i < 5; i++) {
     ids.push((await score(app, charge())).decision_id)
   }
-  await app.decisionLog.recorder.flush()
+  await app.outbox.flush()
   const res = await app.inject({ method: 'GET', url: '/v1/decisions/export', headers: analystAuth })
   t.equal(res.statusCode, 200)
   t.match(res.headers['content-type'], /application\/x-ndjson/)
@@ -118,4 +155,64 @@ t.test('GET /v1/decisions/export: NDJSON, oldest first, --from/--to, analyst onl
   t.equal(bad.statusCode, 400)
   t.equal(bad.json().error.code, 'validation_failed')
   t.equal((await app.inject({ method: 'GET', url: '/v1/decisions/export', headers: scoreAuth })).statusCode, 403)
+})
+
+t.test('Redis: an outcome reported while the decision\'s record is still in the outbox is stored with the reservation, and shows once the record lands', { skip: skipRedis }, async (t) => {
+  const redis = await startRedis(t)
+  const { app } = await buildTestApp(t, { redis: { url: redis.url } })
+  const body = charge()
+  const held = await holdRecord(app, body.charge_id as string)
+  const scored = await score(app, body)
+  t.equal(scored.decision_id, held.key.decisionId)
+  t.ok(app.decisionLog.recorder.pending(held.key.field), 'the record waits in the outbox')
+  t.equal((await app.decisionLog.store.lookup(held.key)).status, 'pending', 'the log knows the charge only by its reservation')
+  const res = await postOutcome(app, scored.decision_id, { label: 'fraud', note: 'reported at once' })
+  t.equal(res.statusCode, 200)
+  t.equal(res.json().outcome.label, 'fraud')
+  await held.release()
+  await app.outbox.flush()
+  const got = await app.inject({ method: 'GET', url: `/v1/decisions/${scored.decision_id}`, headers: analystAuth })
+  t.equal(got.statusCode, 200)
+  t.equal(got.json().outcome?.label, 'fraud', 'the record landed with the outcome')
+  t.equal(got.json().outcome?.note, 'reported at once')
+})
+
+t.test('Redis: an outcome of a decision the log does not know but whose record waits in this process\'s outbox answers 202 and is written after it', { skip: skipRedis }, async (t) => {
+  const redis = await startRedis(t)
+  const { app } = await buildTestApp(t, { redis: { url: redis.url } })
+  const body = charge()
+  const held = await holdRecord(app, body.charge_id as string)
+  const scored = await score(app, body)
+  // the reservation lapses (its time passed) before the outbox could write the record
+  t.equal(await app.redis?.del(held.reservation), 1)
+  t.same(await app.decisionLog.store.lookup(held.key), { status: 'none' })
+  const res = await postOutcome(app, scored.decision_id, { label: 'chargeback' })
+  t.equal(res.statusCode, 202)
+  t.same(res.json(), { decision_id: scored.decision_id, queued: true })
+  t.equal(app.outbox.stats().outcome?.queued, 1, 'the outcome waits in the outbox')
+  await held.release()
+  await app.outbox.flush()
+  const got = (await app.inject({ method: 'GET', url: `/v1/decisions/${scored.decision_id}`, headers: analystAuth })).json<DecisionRecord>()
+  t.equal(got.decision_id, scored.decision_id)
+  t.equal(got.outcome?.label, 'chargeback', 'written once the record landed')
+  t.equal(got.outcome?.source, 'api')
+  t.same(app.outbox.stats().outcome?.dropped, { full: 0, expired: 0, shutdown: 0 })
+})
+
+t.test('Redis, two instances: an outcome sent to the other instance right after the answer finds the decision (reserved before the answer)', { skip: skipRedis }, async (t) => {
+  const redis = await startRedis(t)
+  const { app: first } = await buildTestApp(t, { redis: { url: redis.url } })
+  const { app: second } = await buildTestApp(t, { redis: { url: redis.url } })
+  const body = charge()
+  const held = await holdRecord(first, body.charge_id as string)
+  const scored = await score(first, body)
+  t.ok(first.decisionLog.recorder.pending(held.key.field), 'the first instance has not written the record yet')
+  const res = await postOutcome(second, scored.decision_id, { label: 'fraud' })
+  t.equal(res.statusCode, 200, 'the second instance finds the decision')
+  t.equal(res.json().outcome.label, 'fraud')
+  await held.release()
+  await first.outbox.flush()
+  const got = (await second.inject({ method: 'GET', url: `/v1/decisions/${scored.decision_id}`, headers: analystAuth })).json<DecisionRecord>()
+  t.equal(got.charge_id, body.charge_id)
+  t.equal(got.outcome?.label, 'fraud')
 })
