@@ -7,7 +7,8 @@ import { createSnapshotHash } from '../decision-log/snapshot.js'
 import { DEFAULT_PENDING_MS } from '../decision-log/store.js'
 import type { CompiledRuleSet } from '../engine/ruleset.js'
 import { createDecisionKeys } from '../idempotency/decision-key.js'
-import { createBodyFingerprint } from '../idempotency/fingerprint.js'
+import { createBodyFingerprint, shapeOf } from '../idempotency/fingerprint.js'
+import { ChargeContextSchema } from '../schemas/charge.js'
 import { memoryReservations } from '../idempotency/reservations.js'
 import type { ChargeReservations } from '../idempotency/reservations.js'
 import { loadRuleSet } from '../ruleset/load.js'
@@ -74,7 +75,7 @@ export async function createOfflineScorer (options: OfflineScorerOptions): Promi
     ruleSet: () => view,
     ruleSetByHash: (hash) => hash === view.hash ? view : undefined,
     keys: log.keys,
-    fingerprint: createBodyFingerprint(hashKey),
+    fingerprint: createBodyFingerprint(hashKey, shapeOf(ChargeContextSchema)),
     digestOf: createSnapshotHash(hashKey),
     reservations,
     // recorded at once: no outbox in one process that ends with the command

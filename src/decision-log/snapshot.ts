@@ -1,4 +1,4 @@
-import { createKeyedHasher, HashDomain } from '../velocity/keyed-hash.js'
+import { createIdentifierDigest } from '../hashing/identifier-digest.js'
 import type { DigestOf } from './codec.js'
 
 export { HASHED_PATHS } from './codec.js'
@@ -8,14 +8,13 @@ export type { HashedPath } from './codec.js'
 export type SnapshotHash = DigestOf
 
 /**
- * The digest of recorded identifiers (HASHED_PATHS of src/decision-log/codec.ts): HMAC-SHA256 with
- * RISKGATE_HASH_KEY in its own domain, 22 base64url characters, cached in process. Velocity keys
- * and values use the same digests, so an identifier is hashed once per request. A backtest that
- * hashes list entries with the same key matches what was recorded.
+ * The digest of recorded identifiers (HASHED_PATHS of src/decision-log/codec.ts): see
+ * src/hashing/identifier-digest.ts. Velocity keys and values use the same digests, so an
+ * identifier is hashed once per request. A backtest that hashes list entries with the same key
+ * matches what was recorded.
  */
 export function createSnapshotHash (hashKey: string): SnapshotHash {
-  const hasher = createKeyedHasher(hashKey)
-  return (value) => hasher.hash(HashDomain.SNAPSHOT, value)
+  return createIdentifierDigest(hashKey)
 }
 
 /** What a list looks like where it comes from: the loader's sources or a compiled set's sets. */

@@ -1,23 +1,57 @@
 import { createKeyedDigest } from '../hashing/keyed-digest.js'
 
 /**
- * JSON with every object's keys sorted: two bodies that say the same thing (whatever the order of
- * their fields) give the same text. Values are JSON values (a parsed request body).
+ * The keys of a closed object schema (`additionalProperties: false`), sorted, and the shapes of
+ * its object (or array of object) properties: canonical JSON of a body valid against the schema
+ * can walk these fixed lists instead of sorting each object's own keys.
  */
-export function canonicalJson (value: unknown): string {
+export interface Shape {
+  keys: readonly string[]
+  children: Readonly<Record<string, Shape>>
+}
+
+interface JsonSchemaNode {
+  type?: string
+  properties?: Record<string, JsonSchemaNode>
+  additionalProperties?: unknown
+  items?: JsonSchemaNode
+}
+
+/** The Shape of a closed object schema (TypeBox or plain JSON Schema); open objects get none. */
+export function shapeOf (schema: JsonSchemaNode): Shape | undefined {
+  const node = schema.type === 'array' && schema.items !== undefined ? schema.items : schema
+  if (node.type !== 'object' || node.properties === undefined || node.additionalProperties !== false) return undefined
+  const children: Record<string, Shape> = {}
+  for (const [key, child] of Object.entries(node.properties)) {
+    const shape = shapeOf(child)
+    if (shape !== undefined) children[key] = shape
+  }
+  return { keys: Object.keys(node.properties).sort(), children }
+}
+
+/**
+ * JSON with every object's keys sorted: two bodies that say the same thing (whatever the order of
+ * their fields) give the same text. Values are JSON values (a parsed request body). With the body's
+ * Shape, its closed objects are walked in their schema's sorted key order (a key outside the shape
+ * is not part of the text: the schema refuses such bodies before they are fingerprinted).
+ */
+export function canonicalJson (value: unknown, shape?: Shape): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null'
   if (Array.isArray(value)) {
     let out = '['
-    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalJson(value[i])
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalJson(value[i], shape)
     return out + ']'
   }
-  const keys = Object.keys(value).sort()
+  const object = value as Record<string, unknown>
+  const keys = shape?.keys ?? Object.keys(object).sort()
   let out = '{'
   let first = true
-  for (const key of keys) {
-    const v = (value as Record<string, unknown>)[key]
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string
+    const v = object[key]
     if (v === undefined) continue
-    out += (first ? '' : ',') + JSON.stringify(key) + ':' + canonicalJson(v)
+    const text = typeof v === 'string' ? JSON.stringify(v) : typeof v === 'number' ? JSON.stringify(v) : canonicalJson(v, shape?.children[key])
+    out += (first ? '' : ',') + JSON.stringify(key) + ':' + text
     first = false
   }
   return out + '}'
@@ -30,7 +64,7 @@ export function canonicalJson (value: unknown): string {
  */
 export type BodyFingerprint = (body: unknown) => string
 
-export function createBodyFingerprint (hashKey: string): BodyFingerprint {
+export function createBodyFingerprint (hashKey: string, shape?: Shape): BodyFingerprint {
   const digest = createKeyedDigest(hashKey)
-  return (body) => digest('body', canonicalJson(body)).subarray(0, 16).toString('base64url')
+  return (body) => digest('body', canonicalJson(body, shape)).subarray(0, 16).toString('base64url')
 }

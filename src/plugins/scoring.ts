@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import { DEFAULT_PENDING_MS } from '../decision-log/store.js'
-import { createBodyFingerprint } from '../idempotency/fingerprint.js'
+import { createBodyFingerprint, shapeOf } from '../idempotency/fingerprint.js'
+import { ChargeContextSchema } from '../schemas/charge.js'
 import { memoryReservations, redisReservations } from '../idempotency/reservations.js'
 import { pingRedis } from '../redis/client.js'
 import { loadDisposableDomains } from '../signals/email.js'
@@ -48,7 +49,7 @@ export const scoringPlugin = fp(async function scoring (fastify, opts: ScoringOp
     ruleSet: () => history.remember(ruleSetView(fastify.rules.current)),
     ruleSetByHash: history.byHash,
     keys: log.store.keys,
-    fingerprint: createBodyFingerprint(opts.hashKey),
+    fingerprint: createBodyFingerprint(opts.hashKey, shapeOf(ChargeContextSchema)),
     digestOf: log.digestOf,
     reservations,
     decisions: { record: log.recorder.record, pending: log.recorder.pending, decode: log.decode },

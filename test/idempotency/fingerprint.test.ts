@@ -37,3 +37,17 @@ t.test('any change of any field changes the fingerprint', async (t) => {
   t.match(base, /^[A-Za-z0-9_-]{22}$/)
   t.not(createBodyFingerprint('another-key-0123456789abcdef')(body), base, 'keyed: nothing of the body can be tested without the key')
 })
+
+t.test('a charge body walked by its schema\'s shape gives the same text as sorting every object', async (t) => {
+  const { ChargeContextSchema } = await import('../../src/schemas/charge.js')
+  const { generateCharges } = await import('../helpers/recorded-decisions.js')
+  const { shapeOf } = await import('../../src/idempotency/fingerprint.js')
+  const shape = shapeOf(ChargeContextSchema)
+  t.ok(shape !== undefined && shape.keys.includes('charge_id') && shape.children.card !== undefined && shape.children.items !== undefined)
+  t.equal(shape?.children.metadata, undefined, 'metadata is open: its keys are sorted per body')
+  for (const body of generateCharges(500, 3)) {
+    t.equal(canonicalJson(body, shape), canonicalJson(body), body.charge_id, { diagnostic: false })
+  }
+  const withMetadata = { charge_id: 'x', amount: 1, currency: 'THB', ip: '1.1.1.1', metadata: { z: 1, a: 'b' } }
+  t.equal(canonicalJson(withMetadata, shape), '{"amount":1,"charge_id":"x","currency":"THB","ip":"1.1.1.1","metadata":{"a":"b","z":1}}')
+})

@@ -1,3 +1,4 @@
+import { GenerationCache } from '../../util/generation-cache.js'
 import { resolve } from 'node:path'
 import type { IpSignals } from '../../schemas/signals.js'
 import { bundledDataPaths } from './bundled-data.js'
@@ -151,9 +152,15 @@ export async function createIpIntel (options: IpIntelOptions): Promise<IpIntel> 
   const lookupNormalized = (ip: NormalizedIp): IpSignals => lookupIn(snapshot?.data, ip)
   return {
     lookup (text: string): IpSignals {
+      const current = snapshot
+      const known = current?.recent.get(text)
+      if (known !== undefined) return known
       const ip = normalizeIp(text)
       if (!ip.ok) throw invalidIpError(ip)
-      return lookupNormalized(ip)
+      // shared by every charge from this address: frozen, so that no caller changes it for the others
+      const signals = Object.freeze(lookupIn(current?.data, ip))
+      current?.recent.set(text, signals)
+      return signals
     },
     lookupNormalized,
     get sources () { return snapshot?.sources ?? [] },
@@ -197,14 +204,19 @@ interface LoadedData {
 interface Snapshot {
   data: LoadedData
   sources: IpDataSource[]
+  /** the signals of recently looked-up addresses (as sent), with this data: a reload starts afresh */
+  recent: GenerationCache<string, IpSignals>
 }
+
+/** addresses whose signals are kept per data load: shoppers come back, and bots hammer from few addresses */
+const RECENT_ADDRESSES = 20_000
 
 function snapshotOf (data: LoadedData): Snapshot {
   const sources: IpDataSource[] = []
   for (const db of [data.country, data.asn, data.anonymous]) if (db !== undefined) sources.push(db.source)
   if (data.tor !== undefined) sources.push(data.tor.source)
   if (data.hosting !== undefined) sources.push(...data.hosting.sources)
-  return { data, sources }
+  return { data, sources, recent: new GenerationCache(RECENT_ADDRESSES) }
 }
 
 function lookupIn (data: LoadedData | undefined, ip: NormalizedIp): IpSignals {
