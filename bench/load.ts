@@ -89,11 +89,15 @@ export interface AmountOptions {
   /** requests in flight per connection */
   pipelining?: number
   headers: Record<string, string>
+  /** asked before each request is sent: true ends the run early (once the requests in flight are answered) */
+  stop?: () => boolean
 }
 
 export interface AmountResult {
   /** 2xx answers */
   requests: number
+  /** requests sent: fewer than asked when stopped */
+  sent: number
   seconds: number
   /** CPU of this process (the load generator) per request, µs */
   clientCpuUs: number
@@ -111,8 +115,9 @@ export async function runAmount (options: AmountOptions): Promise<AmountResult> 
   const used = process.cpuUsage(cpu)
   return {
     requests: result.ok,
+    sent: result.sent,
     seconds: (performance.now() - started) / 1000,
-    clientCpuUs: (used.user + used.system) / options.amount,
+    clientCpuUs: (used.user + used.system) / Math.max(1, result.sent),
     errors: result.errors,
     non2xx: result.non2xx,
     ...(result.firstNon2xx !== undefined ? { firstNon2xx: result.firstNon2xx } : {})

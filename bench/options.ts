@@ -21,6 +21,8 @@ export interface BenchOptions {
   hotMeasured: number
   /** distinct charges scored by a server without Redis before its RSS is read */
   rssCharges: number
+  /** the RSS phase stops early once the server's RSS passes this (its target is missed by then) */
+  rssStopMb: number
   rssConnections: number
   rssPipelining: number
   profile: boolean
@@ -41,6 +43,7 @@ const USAGE = `usage: npm run bench -- [options]
   --hot-charges N        charges of one card before the measured ones (10000); --hot-measured N (2000)
   --rss-charges N        distinct charges scored without Redis before reading RSS (1000000)
   --rss-connections N    (32) and --rss-pipelining N (4) of that phase
+  --rss-stop-mb N        stop that phase early once the server's RSS passes N MB (1024; at least 300, the target)
   --profile              one more load run with the riskgate server under node --cpu-prof
   --profile-dir DIR      keep its .cpuprofile files in DIR (implies --profile)
   --skip-in-process --skip-load --skip-steady --skip-memory --skip-hot --skip-rss
@@ -68,6 +71,7 @@ export function parseOptions (argv: readonly string[]): BenchOptions {
       'hot-measured': { type: 'string', default: '2000' },
       'rss-charges': { type: 'string', default: '1000000' },
       'rss-connections': { type: 'string', default: '32' },
+      'rss-stop-mb': { type: 'string', default: '1024' },
       'rss-pipelining': { type: 'string', default: '4' },
       profile: { type: 'boolean', default: false },
       'profile-dir': { type: 'string' },
@@ -103,6 +107,7 @@ export function parseOptions (argv: readonly string[]): BenchOptions {
     hotCharges: Math.floor(count(args['hot-charges'], 'hot-charges', 0)),
     hotMeasured: Math.floor(count(args['hot-measured'], 'hot-measured', 100)),
     rssCharges: Math.floor(count(args['rss-charges'], 'rss-charges', 1000)),
+    rssStopMb: count(args['rss-stop-mb'], 'rss-stop-mb', 300),
     rssConnections: Math.floor(count(args['rss-connections'], 'rss-connections', 1)),
     rssPipelining: Math.floor(count(args['rss-pipelining'], 'rss-pipelining', 1)),
     profile: args.profile || args['profile-dir'] !== undefined,

@@ -17,6 +17,8 @@ export interface PipelinedOptions {
   connections: number
   pipelining: number
   headers: Record<string, string>
+  /** asked before each request is sent: true stops the run once the requests in flight are answered */
+  stop?: () => boolean
 }
 
 export interface PipelinedResult {
@@ -26,6 +28,8 @@ export interface PipelinedResult {
   errors: number
   /** status and start of the body of the first non-2xx answer, for the error message */
   firstNon2xx?: string
+  /** requests sent (fewer than `amount` when stopped) */
+  sent: number
 }
 
 const HEADER_END = Buffer.from('\r\n\r\n')
@@ -33,7 +37,7 @@ const HEADER_END = Buffer.from('\r\n\r\n')
 export async function runPipelined (options: PipelinedOptions): Promise<PipelinedResult> {
   const extra = Object.entries(options.headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')
   const head = `POST /v1/score HTTP/1.1\r\nhost: ${HOST}:${options.port}\r\ncontent-type: application/json\r\n${extra}content-length: `
-  const result: PipelinedResult = { ok: 0, non2xx: 0, errors: 0 }
+  const result: PipelinedResult = { ok: 0, non2xx: 0, errors: 0, sent: 0 }
   let next = 0
   let answered = 0
   const connections = Math.max(1, Math.min(options.connections, options.amount))
@@ -47,9 +51,10 @@ export async function runPipelined (options: PipelinedOptions): Promise<Pipeline
       for (const socket of sockets) socket.destroy()
       resolve(result)
     }
+    let stopped = false
     const answer = (): void => {
       answered++
-      if (answered >= options.amount) finish()
+      if (answered >= (stopped ? next : options.amount)) finish()
     }
 
     for (let c = 0; c < connections; c++) {
@@ -60,12 +65,16 @@ export async function runPipelined (options: PipelinedOptions): Promise<Pipeline
       let pending: Buffer = Buffer.alloc(0)
       const send = (): void => {
         let text = ''
-        while (inFlight < options.pipelining && next < options.amount) {
+        if (!stopped && options.stop?.() === true) stopped = true
+        const last = stopped ? next : options.amount
+        while (inFlight < options.pipelining && next < last) {
           const body = options.body(next++)
           text += `${head}${Buffer.byteLength(body)}\r\n\r\n${body}`
           inFlight++
         }
         if (text !== '') socket.write(text)
+        result.sent = next
+        if (stopped && answered >= next) finish()
       }
       socket.once('connect', send)
       socket.on('data', (chunk: Buffer) => {
@@ -101,7 +110,7 @@ export async function runPipelined (options: PipelinedOptions): Promise<Pipeline
       // run is over (its figures would be of something else)
       const lost = (): void => {
         if (finished) return
-        result.errors += options.amount - answered
+        result.errors += (stopped ? next : options.amount) - answered
         finish()
       }
       socket.on('error', lost)

@@ -14,7 +14,9 @@ import type { RiskgateServers, RiskgateSetup } from '../servers.js'
 import { fixed, grouped, log } from '../stats.js'
 
 export interface RssPhase {
+  /** charges scored: fewer than asked when the phase stopped early (RSS past --rss-stop-mb) */
   charges: number
+  stoppedEarly: boolean
   seconds: number
   chargesPerSecond: number
   serverCpuUs: number
@@ -38,12 +40,14 @@ export async function runRssPhase (servers: RiskgateServers, setup: Omit<Riskgat
     const rssAfterStartMb = (await memoryStatus(riskgate.pid)).rssMb
     const samples: Array<[number, number]> = []
     let sampledPeakMb = rssAfterStartMb
+    let overLimit = false
     const started = performance.now()
     let lastPrinted = started
     const sampler = setInterval(() => {
       memoryStatus(riskgate.pid).then(({ rssMb }) => {
         const now = performance.now()
         if (rssMb > sampledPeakMb) sampledPeakMb = rssMb
+        if (rssMb > options.rssStopMb) overLimit = true
         if (samples.length === 0 || now - started >= (samples.length) * 10_000) samples.push([(now - started) / 1000, rssMb])
         if (now - lastPrinted >= 30_000) {
           lastPrinted = now
@@ -61,7 +65,8 @@ export async function runRssPhase (servers: RiskgateServers, setup: Omit<Riskgat
         amount: charges,
         connections: options.rssConnections,
         pipelining: options.rssPipelining,
-        headers: servers.headers
+        headers: servers.headers,
+        stop: () => overLimit
       })
     } finally {
       clearInterval(sampler)
@@ -70,15 +75,17 @@ export async function runRssPhase (servers: RiskgateServers, setup: Omit<Riskgat
     assertAllAnswered('riskgate without Redis, RSS phase', result, exitNote(riskgate))
     const decisions1 = (await decisionCounters(riskgate.port)).decisions
     const decided = decisions1 - decisions0
+    const scored = result.requests
     // (a server without riskgate_decisions_total counts nothing: not checked)
-    if (decisions1 > 0 && decided !== charges) throw new Error(`riskgate counted ${decided} decisions for ${charges} charges sent`)
+    if (decisions1 > 0 && decided !== scored) throw new Error(`riskgate counted ${decided} decisions for ${scored} charges answered`)
     const end = await memoryStatus(riskgate.pid)
     sampledPeakMb = Math.max(sampledPeakMb, end.rssMb)
     const phase: RssPhase = {
-      charges,
+      charges: scored,
+      stoppedEarly: scored < charges,
       seconds: result.seconds,
-      chargesPerSecond: charges / result.seconds,
-      serverCpuUs: ((cpu1 ?? Number.NaN) - (cpu0 ?? Number.NaN)) * 1e6 / charges,
+      chargesPerSecond: scored / result.seconds,
+      serverCpuUs: ((cpu1 ?? Number.NaN) - (cpu0 ?? Number.NaN)) * 1e6 / scored,
       clientCpuUs: result.clientCpuUs,
       rssAfterStartMb,
       rssAtEndMb: end.rssMb,
@@ -86,6 +93,7 @@ export async function runRssPhase (servers: RiskgateServers, setup: Omit<Riskgat
       sampledPeakMb,
       samples
     }
+    if (phase.stoppedEarly) log(`  STOPPED after ${grouped(scored)} charges: RSS passed ${options.rssStopMb} MB (--rss-stop-mb)`)
     log(`  scored in ${fixed(phase.seconds, 1)} s (${fixed(phase.chargesPerSecond, 0)} charges/s, CPU per charge: server ${fixed(phase.serverCpuUs, 0)} µs, load generator ${fixed(phase.clientCpuUs, 0)} µs)`)
     log(`  RSS: ${fixed(rssAfterStartMb, 0)} MB after start, ${fixed(phase.rssAtEndMb, 0)} MB at the end, peak ${fixed(phase.peakMb, 0)} MB (VmHWM; highest 1 s sample ${fixed(sampledPeakMb, 0)} MB)`)
     log(`  RSS every 10 s: ${samples.map(([s, mb]) => `${fixed(s, 0)} s ${fixed(mb, 0)}`).join(', ')}`)
