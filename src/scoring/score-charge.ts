@@ -85,7 +85,8 @@ export interface Scorer {
 
 interface Attempt {
   fingerprint: string
-  answer: Promise<ScoreResponse>
+  /** retries that arrived while it decides (none, nearly always: no promise is made for them) */
+  waiters: Array<{ resolve: (answer: ScoreResponse) => void, reject: (err: unknown) => void }> | undefined
 }
 
 /** how often a retry looks again for the decision of an attempt of another instance */
@@ -131,7 +132,7 @@ export function createScorer (deps: ScorerDeps): Scorer {
     const attempt = deciding.get(key.field)
     if (attempt !== undefined) {
       if (attempt.fingerprint !== fingerprint) throw conflict()
-      return attempt.answer
+      return new Promise((resolve, reject) => { (attempt.waiters ??= []).push({ resolve, reject }) })
     }
     const waiting = deps.decisions.pending(key.field)
     if (waiting !== undefined) {
@@ -163,19 +164,14 @@ export function createScorer (deps: ScorerDeps): Scorer {
     if (known instanceof Promise) return took({ ...await known, replayed: true })
     if (known !== undefined) return took(known)
 
-    const settle: { resolve?: (answer: ScoreResponse) => void, reject?: (err: unknown) => void } = {}
-    const answer = new Promise<ScoreResponse>((resolve, reject) => {
-      settle.resolve = resolve
-      settle.reject = reject
-    })
-    answer.catch(() => {})
-    deciding.set(key.field, { fingerprint, answer })
+    const attempt: Attempt = { fingerprint, waiters: undefined }
+    deciding.set(key.field, attempt)
     try {
       const response = await decide(key, fingerprint, features, ruleSet, data, charge.charge_id, took)
-      settle.resolve?.(response)
+      if (attempt.waiters !== undefined) for (const waiter of attempt.waiters) waiter.resolve(response)
       return response
     } catch (err) {
-      settle.reject?.(err)
+      if (attempt.waiters !== undefined) for (const waiter of attempt.waiters) waiter.reject(err)
       throw err
     } finally {
       deciding.delete(key.field)
