@@ -3,13 +3,19 @@
  *
  *  1. records: N charges of the bench corpus (bench/corpus.ts) scored through the service's own
  *     scorer (the app built from a production configuration, the default rule set, the bundled
- *     data) on a private redis-server; the outbox flushed by closing the app;
+ *     data) on a private redis-server; the outbox flushed by closing the app. This process's CPU
+ *     and redis-server's CPU per charge (velocity, reservation and record together);
  *  2. Redis: used_memory grown per charge, and the log's keys (MEMORY USAGE of a sample of each
  *     key pattern, scaled) per record, beside velocity's;
  *  3. export: every record scanned back with its outcome (partitions merged) by a second app on the
- *     same Redis, records per second, and the JSON size of a record.
+ *     same Redis, records per second, and the JSON size of a record;
+ *  4. the log alone: the exported records encoded again as the scorer encodes them and written
+ *     through the service's recorder and outbox (batches of 200) under a key prefix of their own:
+ *     CPU per record of encoding, of writing (this process) and of redis-server, the write rate,
+ *     and the Redis bytes a record holds (used_memory grown, and the log's keys).
  *
- * `npm run bench` measures Redis bytes per charge through the real server (its Redis memory phase).
+ * `npm run bench` measures Redis bytes per charge through the real server (its Redis memory phase)
+ * and the decision log's share of the server's CPU (its profile).
  */
 import { createHash, randomBytes } from 'node:crypto'
 import path from 'node:path'
@@ -17,15 +23,27 @@ import { parseArgs } from 'node:util'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config/load-config.js'
+import { createRecordContext, encodeRecord } from '../src/decision-log/codec.js'
+import type { RecordContext } from '../src/decision-log/codec.js'
 import type { DecisionRecord } from '../src/decision-log/record.js'
+import { createDecisionRecorder } from '../src/decision-log/recorder.js'
+import { createRedisDecisionLog } from '../src/decision-log/redis-store.js'
+import type { AppendEntry } from '../src/decision-log/store.js'
+import { DEFAULT_LOG_PARTITIONS } from '../src/decision-log/store.js'
+import { createDecisionKeys } from '../src/idempotency/decision-key.js'
+import { createOutbox } from '../src/outbox/outbox.js'
+import { closeRedis, createRedisClient, waitForRedis } from '../src/redis/client.js'
 import { projectRoot } from '../src/signals/ip/bundled-data.js'
 import { buildCorpus } from './corpus.js'
 import { startRedis } from './processes.js'
 import { inspectRedis } from './redis-inspect.js'
+import type { RedisInspector } from './redis-inspect.js'
 
 const { values: args } = parseArgs({ options: { records: { type: 'string', default: '20000' } } })
 const count = Number(args.records)
 const root = projectRoot()
+/** the key prefix of step 4's log: apart from the service's (rg:v2:log:) */
+const ALONE_PREFIX = 'bench:log:'
 
 async function serviceApp (redisUrl: string, hashKey: string): Promise<FastifyInstance> {
   const { config } = await loadConfig({
@@ -43,6 +61,102 @@ async function serviceApp (redisUrl: string, hashKey: string): Promise<FastifyIn
   return app
 }
 
+/** this process's CPU (user and system) since `since`, in microseconds */
+function cpuMicros (since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since)
+  return used.user + used.system
+}
+
+/** redis-server's CPU (user and system, its own threads), in microseconds */
+async function redisCpuMicros (inspector: RedisInspector): Promise<number> {
+  const cpu = await inspector.info('cpu')
+  return (Number(cpu.used_cpu_user) + Number(cpu.used_cpu_sys)) * 1e6
+}
+
+const round = (value: number, digits = 0): number => Number(value.toFixed(digits))
+
+/**
+ * The records as the scorer hands them to the recorder: encoded again from their exported form
+ * (identifiers are digests already: kept as they are), one context per rule set and data versions.
+ */
+function entriesOf (records: readonly DecisionRecord[], hashKey: string): { entries: AppendEntry[], encodeMicros: number } {
+  const keys = createDecisionKeys(hashKey, DEFAULT_LOG_PARTITIONS)
+  const contexts = new Map<string, RecordContext>()
+  for (const record of records) {
+    const id = `${record.ruleset.hash}|${JSON.stringify(record.data)}`
+    if (contexts.has(id)) continue
+    const same = records.filter((r) => r.ruleset.hash === record.ruleset.hash)
+    const velocity = [...new Set(same.flatMap((r) => Object.keys(r.features.velocity ?? {})))].sort()
+    const rules = [...new Set(same.flatMap((r) => [...r.fired, ...r.shadow.fired, ...r.skipped]))].sort()
+    contexts.set(id, createRecordContext(record.ruleset, record.data, velocity, rules))
+  }
+  const asIs = (value: string): string => value
+  const started = process.cpuUsage()
+  const entries = records.map((record, n): AppendEntry => {
+    const context = contexts.get(`${record.ruleset.hash}|${JSON.stringify(record.data)}`) as RecordContext
+    const atMs = Date.parse(record.at)
+    const encoded = encodeRecord({
+      chargeId: record.charge_id,
+      atMs,
+      features: record.features,
+      decision: record.decision,
+      score: record.score,
+      fired: record.fired,
+      shadow: record.shadow,
+      skipped: record.skipped,
+      degraded: record.degraded
+    }, context, asIs)
+    return { key: keys.ofCharge(record.charge_id), fingerprint: `bench-${n}`, nonce: `bench-${n}`, atMs, encoded, context }
+  })
+  return { entries, encodeMicros: cpuMicros(started) }
+}
+
+/** Step 4: the records written through the recorder and the outbox, as the service writes them. */
+async function logAlone (redisUrl: string, inspector: RedisInspector, records: readonly DecisionRecord[], hashKey: string): Promise<Record<string, unknown>> {
+  const { entries, encodeMicros } = entriesOf(records, hashKey)
+  const client = createRedisClient({ url: redisUrl }, { commandTimeoutMs: 10_000 })
+  if (!await waitForRedis(client, 5000)) throw new Error('the bench Redis is not reachable')
+  try {
+    const store = createRedisDecisionLog({
+      redis: client,
+      hashKey,
+      keys: createDecisionKeys(hashKey, DEFAULT_LOG_PARTITIONS),
+      keyPrefix: ALONE_PREFIX,
+      maxPerPartition: entries.length + 1
+    })
+    const outbox = createOutbox({ log: { warn: () => {}, error: (obj, msg) => { process.stderr.write(`${msg} ${JSON.stringify(obj)}\n`) } }, maxItems: entries.length + 1 })
+    const recorder = createDecisionRecorder(outbox, store)
+    const memoryBefore = await inspector.usedMemory()
+    const redisBefore = await redisCpuMicros(inspector)
+    const cpu = process.cpuUsage()
+    const started = performance.now()
+    for (const entry of entries) recorder.record(entry)
+    const { left } = await outbox.flush()
+    const ms = performance.now() - started
+    const writeMicros = cpuMicros(cpu)
+    const redisMicros = await redisCpuMicros(inspector) - redisBefore
+    const memoryAfter = await inspector.usedMemory()
+    const stats = recorder.stats()
+    if (left !== 0 || stats.written !== entries.length) throw new Error(`the log alone: ${stats.written} of ${entries.length} records written (${left} left)`)
+    const groups = (await inspector.breakdown(200)).filter((g) => g.pattern.startsWith(ALONE_PREFIX))
+    const n = entries.length
+    return {
+      records: n,
+      encoded_bytes: { mean: round(entries.reduce((sum, e) => sum + Buffer.byteLength(e.encoded), 0) / Math.max(1, n)) },
+      cpu_us_per_record: {
+        encode: round(encodeMicros / n, 1),
+        write: round(writeMicros / n, 1),
+        redis_server: round(redisMicros / n, 1)
+      },
+      write_records_per_second: round(n / (ms / 1000)),
+      redis_bytes_per_record: round((memoryAfter - memoryBefore) / n),
+      keys: groups.map((g) => ({ pattern: g.pattern, type: g.type, keys: g.keys, bytes_per_record: round(g.estimatedBytes / n) }))
+    }
+  } finally {
+    await closeRedis(client)
+  }
+}
+
 async function main (): Promise<void> {
   const corpus = buildCorpus({ root, bodies: 5000 })
   const hashKey = randomBytes(32).toString('base64url')
@@ -51,6 +165,8 @@ async function main (): Promise<void> {
   try {
     const before = await inspector.usedMemory()
     const writer = await serviceApp(redis.url, hashKey)
+    const redisCpuBefore = await redisCpuMicros(inspector)
+    const cpu = process.cpuUsage()
     let started = performance.now()
     for (let i = 0; i < count; i++) {
       const charge = { ...(corpus.charges[i % corpus.charges.length] as (typeof corpus.charges)[number]), charge_id: `bench_${i}` }
@@ -61,6 +177,8 @@ async function main (): Promise<void> {
     // closing flushes the outbox
     await writer.close()
     const scoreMs = performance.now() - started
+    const scoreCpu = cpuMicros(cpu)
+    const scoreRedisCpu = await redisCpuMicros(inspector) - redisCpuBefore
     const after = await inspector.usedMemory()
     const groups = await inspector.breakdown(200)
     const logBytes = groups.filter((g) => g.pattern.includes(':log:')).reduce((sum, g) => sum + g.estimatedBytes, 0)
@@ -77,6 +195,7 @@ async function main (): Promise<void> {
     const scanMs = performance.now() - started
     const bytes = records.map((r) => Buffer.byteLength(JSON.stringify(r))).sort((a, b) => a - b)
     const mean = bytes.reduce((a, b) => a + b, 0) / Math.max(1, bytes.length)
+    const alone = await logAlone(redis.url, inspector, records, hashKey)
     const result = {
       charges: count,
       exported: records.length,
@@ -86,7 +205,9 @@ async function main (): Promise<void> {
       velocity_key_bytes_per_charge: Math.round(velocityBytes / count),
       keys: groups.map((g) => ({ pattern: g.pattern, type: g.type, keys: g.keys, bytes_per_charge: Math.round(g.estimatedBytes / count) })),
       score_charges_per_second: Math.round(count / (scoreMs / 1000)),
-      export_records_per_second: Math.round(records.length / (scanMs / 1000))
+      score_cpu_us_per_charge: { riskgate: round(scoreCpu / count, 1), redis_server: round(scoreRedisCpu / count, 1) },
+      export_records_per_second: Math.round(records.length / (scanMs / 1000)),
+      log_alone: alone
     }
     process.stdout.write(JSON.stringify(result, null, 2) + '\n')
   } finally {
