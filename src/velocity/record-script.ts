@@ -18,8 +18,9 @@ export { assignResults } from './entity-op.js'
  * keys[1 + i]  the sorted set of the entity's i-th distinct series: member = value digest,
  *             score = time it was last seen (ms)
  * argv[1]     the charge's time t (epoch ms, integer)
- * argv[2]     the entity's retention (ms): every key written gets this PEXPIRE, and distinct
- *             values last seen at or before t - retention are removed
+ * argv[2]     the entity's retention (ms), its longest window: distinct values last seen at or
+ *             before t - retention are removed, and every key lives one retention plus one
+ *             bucket of that window (retention / 60) after it was last refreshed
  * argv[3]     the most values a distinct series keeps (the least recently seen are dropped)
  * argv[4]     R, the number of rings; then R times:
  *               ring name, bucket width r (ms, windowMs / 60), what the charge adds (integer:
@@ -30,11 +31,17 @@ export { assignResults } from './entity-op.js'
  * Returns the R ring values (decimal strings: the client's integer parser is not exact near
  * 2^53), then the D series' window counts (integers), in argv order.
  *
+ * Keys are refreshed (PEXPIRE) and distinct values trimmed when a ring of the entity starts a new
+ * bucket (or the entity has no ring), and a distinct series' key when it gains a value: a key
+ * refreshed less than one bucket ago still lives longer than the retention.
+ *
  * Commands per call: with rings, HMGET (head, total and current slot of every ring), a second
  * HMGET only when a ring's head moves 2..59 buckets forward, HDEL only when buckets are cleared,
- * HSET, PEXPIRE; per distinct series with a known value ZADD, ZREMRANGEBYSCORE, ZCARD when the
- * value is new (ZREMRANGEBYRANK when over the cap), PEXPIRE; and ZCOUNT per distinct window.
- * None of them grows with the number of charges in a window.
+ * HSET, and PEXPIRE only when a ring starts a new bucket; per distinct series with a known value
+ * ZADD, then ZCARD (and ZREMRANGEBYRANK over the cap) when the value is new, ZREMRANGEBYSCORE when
+ * a ring starts a new bucket, PEXPIRE in either case; and ZCOUNT per distinct window. None of them
+ * grows with the number of charges in a window; a charge in the current bucket of an entity's
+ * rings whose values were seen before costs HMGET, HSET, ZADD and ZCOUNT.
  */
 export const RECORD_ENTITY_LUA = `
 local function record_velocity_entity(keys, argv)
@@ -56,6 +63,11 @@ local function record_velocity_entity(keys, argv)
     return 0
   end
   local a = 5
+  -- the entity's keys live one retention plus one bucket of its longest window after their last
+  -- refresh; they are refreshed (and distinct values trimmed) when a ring starts a new bucket, so
+  -- a charge within the current bucket of every ring costs no PEXPIRE, trim or cap check
+  local ttl = keep + math.floor(keep / ${RING_BUCKETS})
+  local moved = nr == 0
   if nr > 0 then
     local hash = keys[1]
     local rings = {}
@@ -80,10 +92,12 @@ local function record_velocity_entity(keys, argv)
       r.had = got[3 * i] ~= false
       r.cur = tonumber(got[3 * i]) or 0
       if h == nil then
+        moved = true
         r.h = r.b
         r.total = 0
         r.cur = 0
       elseif r.b > h then
+        moved = true
         if r.b - h > LAST then
           r.clear = true
         else
@@ -146,7 +160,7 @@ local function record_velocity_entity(keys, argv)
     end
     if #dels > 0 then redis.call('HDEL', hash, unpack(dels)) end
     redis.call('HSET', hash, unpack(sets))
-    redis.call('PEXPIRE', hash, argv[2])
+    if moved then redis.call('PEXPIRE', hash, ttl) end
   end
   local nd = tonumber(argv[a])
   a = a + 1
@@ -157,12 +171,12 @@ local function record_velocity_entity(keys, argv)
     a = a + 2
     if v ~= '' then
       local added = redis.call('ZADD', key, argv[1], v)
-      redis.call('ZREMRANGEBYSCORE', key, '-inf', fmt(now - keep))
+      if moved then redis.call('ZREMRANGEBYSCORE', key, '-inf', fmt(now - keep)) end
       if added == 1 then
         local n = redis.call('ZCARD', key)
         if n > cap then redis.call('ZREMRANGEBYRANK', key, 0, n - cap - 1) end
       end
-      redis.call('PEXPIRE', key, argv[2])
+      if moved or added == 1 then redis.call('PEXPIRE', key, ttl) end
     end
     for j = a, a + nw - 1 do
       out[#out + 1] = redis.call('ZCOUNT', key, '(' .. fmt(now - tonumber(argv[j])), '+inf')
