@@ -189,7 +189,11 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
     readLookup,
     lookup,
     async reserve (key, fingerprint, nonce, pendingMs): Promise<Reservation> {
-      const found = await readLookup(key, await reserveScript(4, ...partitionKeys(key), key.field, fingerprint, nonce, pendingMs) as LookupReply)
+      const reply = await reserveScript(4, ...partitionKeys(key), key.field, fingerprint, nonce, pendingMs) as LookupReply
+      // this attempt's own reservation: the call ran before and its reply was lost with the
+      // connection, then the client sent it again. Still this attempt's to decide
+      if (reply[0] === 2 && reply[2] === nonce) return { status: 'reserved' }
+      const found = await readLookup(key, reply)
       return found.status === 'none' ? { status: 'reserved' } : found
     },
     async append (entries) {

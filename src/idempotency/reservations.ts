@@ -105,6 +105,10 @@ export function redisReservations (options: RedisReservationOptions): ChargeRese
         args.push(String(call.keys.length), String(call.args.length), ...call.args)
       }
       const reply = await score(keys.length, ...keys, ...args)
+      // this attempt's own reservation: the call ran before and its reply was lost with the
+      // connection, then the client sent it again. The charge is reserved for this attempt and was
+      // counted once (by the first run); its counters are unknown
+      if (reply[0] === 2 && reply[2] === input.nonce) return { status: 'reserved', velocity: new Error('the reply of the reservation was lost: counted once, counters unknown') }
       if (reply[0] !== 0) {
         const found = await log.readLookup(key, reply as LookupReply)
         // a record trimmed the moment it was read: nothing to replay, nothing reserved either

@@ -7,14 +7,10 @@ import { Cluster } from 'ioredis'
 import { closeRedis, createRedisClient, waitForRedis } from '../../src/redis/client.js'
 import { freePort, rawCommand, spawnRedisServer, stopProcess, waitForPong } from './redis.js'
 import type { SpawnedRedis, Teardown } from './redis.js'
+import { startTcpProxy } from './tcp-proxy.js'
+import type { TcpProxy } from './tcp-proxy.js'
 
 const run = promisify(execFile)
-
-export interface RedisClusterServer {
-  /** host:port of each master, the form of RISKGATE_REDIS_CLUSTER_NODES */
-  nodes: string[]
-  stop (): Promise<void>
-}
 
 /** A port whose cluster bus port (port + 10000) is free as well. */
 async function freeClusterPort (taken: Set<number>): Promise<number> {
@@ -32,12 +28,101 @@ async function freeClusterPort (taken: Set<number>): Promise<number> {
   throw new Error('no free port pair for a cluster node')
 }
 
+export interface RedisClusterOptions {
+  /** masters (3) */
+  masters?: number
+  /** replicas of each master (0) */
+  replicasPerMaster?: number
+  /**
+   * cluster-node-timeout (5000): how long a master may be unreachable before the others mark it
+   * failed and its replica takes over on its own. A fault test that pauses a master keeps the pause
+   * well under it: an automatic failover loses the writes the paused master acknowledged last.
+   */
+  nodeTimeoutMs?: number
+}
+
+/** One node of the cluster, as its own process. */
+export interface ClusterNodeProcess {
+  /** its real port on 127.0.0.1 (what it announces may differ: see announceThroughProxies) */
+  port: number
+  /** SIGSTOP: it answers nothing, neither clients nor the cluster bus, until resume */
+  pause: () => void
+  /** SIGCONT */
+  resume: () => void
+}
+
+/** A node as CLUSTER NODES describes it. */
+export interface ClusterNodeView {
+  id: string
+  /** the port it announces */
+  port: number
+  master: boolean
+  /** the id of its master, for a replica */
+  masterId: string | undefined
+  /** slot ranges it serves, as CLUSTER NODES prints them */
+  slots: string[]
+  /** flagged fail or pfail */
+  failing: boolean
+}
+
+export interface RedisClusterServer {
+  /** host:port of each master as created, the form of RISKGATE_REDIS_CLUSTER_NODES */
+  nodes: string[]
+  /** every node, masters and replicas */
+  processes: ClusterNodeProcess[]
+  stop (): Promise<void>
+}
+
+/** the cluster as the node on `port` sees it */
+export async function clusterView (port: number): Promise<ClusterNodeView[]> {
+  const reply = await rawCommand(port, 'CLUSTER NODES')
+  if (!reply.startsWith('$')) throw new Error(`CLUSTER NODES: ${reply.trim()}`)
+  return reply.split('\r\n').slice(1).join('\n').split('\n').filter((line) => line.trim() !== '').map((line) => {
+    const [id = '', address = '', flags = '', master = '-', , , , , ...slots] = line.trim().split(' ')
+    const flagList = flags.split(',')
+    return {
+      id,
+      port: Number(/:(\d+)@/.exec(address)?.[1]),
+      master: flagList.includes('master'),
+      masterId: master === '-' ? undefined : master,
+      slots,
+      failing: flagList.includes('fail') || flagList.includes('fail?')
+    }
+  })
+}
+
+/** a field of an INFO-like reply: `command` is e.g. 'CLUSTER INFO' or 'INFO replication' */
+async function infoField (port: number, command: string, field: string): Promise<string | undefined> {
+  const info = await rawCommand(port, command)
+  return new RegExp(`^${field}:(.*)$`, 'm').exec(info)?.[1]?.trim()
+}
+
+async function pollUntil (probe: () => Promise<boolean>, what: string, boundMs = 20_000): Promise<void> {
+  const deadline = Date.now() + boundMs
+  for (;;) {
+    if (await probe().catch(() => false)) return
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${boundMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+/** every node reports cluster_state:ok and every replica's link to its master is up */
+async function settled (ports: readonly number[]): Promise<boolean> {
+  for (const port of ports) {
+    if (await infoField(port, 'CLUSTER INFO', 'cluster_state') !== 'ok') return false
+    if (await infoField(port, 'INFO replication', 'role') === 'slave' && await infoField(port, 'INFO replication', 'master_link_status') !== 'up') return false
+  }
+  return true
+}
+
 /**
- * A real local Redis Cluster: three masters (no replicas) on free ports of 127.0.0.1, each in its
- * own temporary folder, joined with `redis-cli --cluster create`. Resolves once every node reports
- * cluster_state:ok; everything is killed and removed at teardown.
+ * A real local Redis Cluster: three masters (no replicas unless asked) on free ports of
+ * 127.0.0.1, each in its own temporary folder, joined with `redis-cli --cluster create`. Resolves
+ * once every node reports cluster_state:ok and every replica is in sync with its master;
+ * everything is killed and removed at teardown.
  */
-export async function startRedisCluster (t: Teardown, masters = 3): Promise<RedisClusterServer> {
+export async function startRedisCluster (t: Teardown, options: number | RedisClusterOptions = {}): Promise<RedisClusterServer> {
+  const { masters = 3, replicasPerMaster = 0, nodeTimeoutMs = 5000 } = typeof options === 'number' ? { masters: options } : options
   const dir = await mkdtemp(path.join(tmpdir(), 'riskgate-cluster-'))
   const servers: Array<{ port: number, spawned: SpawnedRedis }> = []
   const stop = async (): Promise<void> => {
@@ -46,30 +131,98 @@ export async function startRedisCluster (t: Teardown, masters = 3): Promise<Redi
   }
   t.teardown(stop)
   const taken = new Set<number>()
-  for (let i = 0; i < masters; i++) {
+  for (let i = 0; i < masters * (1 + replicasPerMaster); i++) {
     const port = await freeClusterPort(taken)
     taken.add(port)
     const nodeDir = path.join(dir, String(port))
     await mkdir(nodeDir)
     const spawned = spawnRedisServer(port, nodeDir, [
-      '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '5000'
+      '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(nodeTimeoutMs)
     ])
     servers.push({ port, spawned })
   }
   await Promise.all(servers.map((s) => waitForPong(s.spawned, s.port)))
-  const nodes = servers.map((s) => `127.0.0.1:${s.port}`)
-  await run('redis-cli', ['--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes'], { timeout: 20_000 })
+  const all = servers.map((s) => `127.0.0.1:${s.port}`)
+  await run('redis-cli', ['--cluster', 'create', ...all, '--cluster-replicas', String(replicasPerMaster), '--cluster-yes'], { timeout: 20_000 })
 
-  const deadline = Date.now() + 20_000
-  for (const { port } of servers) {
-    for (;;) {
-      const info = await rawCommand(port, 'CLUSTER INFO').catch(() => '')
-      if (info.includes('cluster_state:ok')) break
-      if (Date.now() > deadline) throw new Error(`cluster node ${port} did not reach cluster_state:ok`)
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
+  const ports = servers.map((s) => s.port)
+  await pollUntil(async () => await settled(ports), 'cluster_state:ok on every node, every replica in sync')
+  const view = await clusterView(ports[0] as number)
+  const masterPorts = new Set(view.filter((node) => node.master && node.slots.length > 0).map((node) => node.port))
+  const nodes = ports.filter((port) => masterPorts.has(port)).map((port) => `127.0.0.1:${port}`)
+  return {
+    nodes,
+    processes: servers.map(({ port, spawned }) => ({
+      port,
+      pause: () => { spawned.child.kill('SIGSTOP') },
+      resume: () => { spawned.child.kill('SIGCONT') }
+    })),
+    stop
   }
-  return { nodes, stop }
+}
+
+/** the real port of a replica of the master on `masterPort` (ports as announced and real are the same without proxies) */
+export async function replicaOf (cluster: RedisClusterServer, masterPort: number): Promise<number> {
+  const view = await clusterView(masterPort)
+  const master = view.find((node) => node.port === masterPort)
+  const replica = view.find((node) => node.masterId !== undefined && node.masterId === master?.id)
+  if (replica === undefined) throw new Error(`no replica of ${masterPort}`)
+  if (!cluster.processes.some((p) => p.port === replica.port)) throw new Error(`${replica.port} is not a node of this cluster`)
+  return replica.port
+}
+
+/**
+ * The coordinated manual failover (CLUSTER FAILOVER sent to a replica, without FORCE): the master
+ * stops taking writes, the replica catches up with its replication stream, then takes over its
+ * slots; no write the master acknowledged is lost. Resolves once every node sees the replica as
+ * the master of those slots, the old master as its replica in sync, and the cluster ok.
+ */
+export async function manualFailover (cluster: RedisClusterServer, replicaPort: number): Promise<void> {
+  const before = await clusterView(replicaPort)
+  const self = before.find((node) => node.port === replicaPort)
+  if (self === undefined || self.masterId === undefined) throw new Error(`${replicaPort} is not a replica`)
+  const oldMaster = before.find((node) => node.id === self.masterId)
+  const reply = await rawCommand(replicaPort, 'CLUSTER FAILOVER')
+  if (!reply.startsWith('+OK')) throw new Error(`CLUSTER FAILOVER: ${reply.trim()}`)
+  const ports = cluster.processes.map((p) => p.port)
+  await pollUntil(async () => {
+    for (const port of ports) {
+      const view = await clusterView(port)
+      const promoted = view.find((node) => node.id === self.id)
+      const demoted = view.find((node) => node.id === oldMaster?.id)
+      if (promoted?.master !== true || promoted.slots.length === 0 || demoted?.masterId !== self.id) return false
+    }
+    return await settled(ports)
+  }, `the failover to ${replicaPort}`)
+}
+
+/**
+ * Puts a TCP proxy (test/helpers/tcp-proxy.ts) in front of every node and makes each node announce
+ * its proxy's port (cluster-announce-port; the cluster bus keeps its own port): a Cluster client
+ * seeded with the returned nodes reaches every node through its proxy only. For a cluster without
+ * replicas (replication would go through the proxies too). Resolves once every node sees every
+ * other at its proxy's port.
+ */
+export async function announceThroughProxies (t: Teardown, cluster: RedisClusterServer): Promise<{ nodes: string[], proxies: TcpProxy[] }> {
+  const proxies: TcpProxy[] = []
+  const announced = new Map<number, number>()
+  for (const { port } of cluster.processes) {
+    const proxy = await startTcpProxy(t, port)
+    proxies.push(proxy)
+    announced.set(port, proxy.port)
+    const reply = await rawCommand(port, `CONFIG SET cluster-announce-port ${proxy.port}`)
+    if (!reply.startsWith('+OK')) throw new Error(`CONFIG SET cluster-announce-port: ${reply.trim()}`)
+  }
+  const expected = [...announced.values()].sort()
+  await pollUntil(async () => {
+    for (const { port } of cluster.processes) {
+      const seen = (await clusterView(port)).map((node) => node.port).sort()
+      if (seen.join() !== expected.join()) return false
+    }
+    return true
+  }, 'every node announced at its proxy')
+  const nodes = cluster.nodes.map((node) => `127.0.0.1:${announced.get(Number(node.split(':')[1])) ?? 0}`)
+  return { nodes, proxies }
 }
 
 /**

@@ -14,15 +14,38 @@ export interface Teardown {
 
 export interface RedisServer {
   url: string
-  /** false when RISKGATE_REDIS_URL names an external server: stop, kill and restart are unavailable */
+  /** its port on 127.0.0.1 (0 when RISKGATE_REDIS_URL names an external server) */
+  port: number
+  /** false when RISKGATE_REDIS_URL names an external server: stop, kill, restart, pause and resume are unavailable */
   managed: boolean
   /** graceful shutdown (SIGTERM) */
   stop (): Promise<void>
   /** SIGKILL, for fault tests: Redis vanishes mid-test */
   kill (): Promise<void>
-  /** starts it again on the same port, empty */
+  /**
+   * Starts it again (after a SIGKILL if it still runs) on the same port, with the same folder:
+   * empty, or with every write it acknowledged when started `persistent`.
+   */
   restart (): Promise<void>
+  /** SIGSTOP: the process stays, its connections stay open, it answers nothing until resume */
+  pause (): void
+  /** SIGCONT: it runs again and answers what it was sent meanwhile */
+  resume (): void
 }
+
+export interface StartRedisOptions {
+  /**
+   * An append-only file fsynced before every reply (`--appendonly yes --appendfsync always`), so a
+   * write Redis acknowledged survives a SIGKILL and is there again after restart, as on a
+   * production Redis configured for durability. Without it (the default) a restart is empty,
+   * which would lose acknowledged reservations and records: a fault test could not tell a product
+   * bug from the test's own data loss.
+   */
+  persistent?: boolean
+}
+
+/** the redis-server arguments of a persistent server (see StartRedisOptions) */
+export const PERSISTENT_ARGS = ['--appendonly', 'yes', '--appendfsync', 'always'] as const
 
 const HOST = '127.0.0.1'
 const live = new Set<ChildProcess>()
@@ -127,19 +150,21 @@ export function externalRedisUrl (): string | undefined {
  * Call it from `t.before` (not a top-level await): tap ends a root test that has a teardown once
  * it looks idle.
  */
-export async function startRedis (t: Teardown): Promise<RedisServer> {
+export async function startRedis (t: Teardown, options: StartRedisOptions = {}): Promise<RedisServer> {
   const external = externalRedisUrl()
   if (external !== undefined) {
     const unavailable = async (): Promise<void> => { throw new Error('not available with RISKGATE_REDIS_URL') }
-    return { url: external, managed: false, stop: unavailable, kill: unavailable, restart: unavailable }
+    const refuse = (): void => { throw new Error('not available with RISKGATE_REDIS_URL') }
+    return { url: external, port: 0, managed: false, stop: unavailable, kill: unavailable, restart: unavailable, pause: refuse, resume: refuse }
   }
+  const extraArgs = options.persistent === true ? [...PERSISTENT_ARGS] : []
   const dir = await mkdtemp(path.join(tmpdir(), 'riskgate-redis-'))
   let port = 0
   let spawned: SpawnedRedis | undefined
   let lastError: unknown
   for (let attempt = 0; attempt < 3 && spawned === undefined; attempt++) {
     port = await freePort()
-    const candidate = spawnRedisServer(port, dir)
+    const candidate = spawnRedisServer(port, dir, extraArgs)
     try {
       await waitForPong(candidate, port)
       spawned = candidate
@@ -156,14 +181,17 @@ export async function startRedis (t: Teardown): Promise<RedisServer> {
   })
   return {
     url: `redis://${HOST}:${port}`,
+    port,
     managed: true,
     stop: async () => { await stopProcess(current.child, 'SIGTERM') },
     kill: async () => { await stopProcess(current.child, 'SIGKILL') },
     restart: async () => {
       await stopProcess(current.child, 'SIGKILL')
-      current = spawnRedisServer(port, dir)
+      current = spawnRedisServer(port, dir, extraArgs)
       await waitForPong(current, port)
-    }
+    },
+    pause: () => { current.child.kill('SIGSTOP') },
+    resume: () => { current.child.kill('SIGCONT') }
   }
 }
 
