@@ -164,6 +164,8 @@ export function categoryOf (frame: CallFrame, source: string | undefined): Categ
     for (const [test, category] of LIBRARY_CATEGORIES) if (test.test(source)) return category
     return 'other'
   }
+  // riskgate's generic helpers (caches, deadlines...) belong to whoever calls them
+  if (/^src\/util\//.test(source)) return undefined
   for (const [test, category] of SOURCE_CATEGORIES) if (test.test(source)) return category
   return 'other'
 }
