@@ -73,9 +73,10 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
   await app.register(decisionRoutes, {
     store: app.decisionLog.store,
     outbox: app.outbox,
-    recordWaiting: (id) => {
+    waitingRecord: (id) => {
       const key = app.decisionLog.store.keys.ofDecisionId(id)
-      return key !== undefined && app.decisionLog.recorder.pending(key.field) !== undefined
+      const entry = key === undefined ? undefined : app.decisionLog.recorder.pending(key.field)
+      return entry === undefined ? undefined : app.decisionLog.decode(entry)
     }
   })
   await app.register(omiseWebhookPlugin, { secrets: config.omiseWebhookSecrets, hashKey: config.hashKey })

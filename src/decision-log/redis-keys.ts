@@ -6,8 +6,8 @@ export const DEFAULT_DECISION_LOG_PREFIX = 'rg:v2:log:'
 /**
  * The decision log's keys (see redis-scripts.ts for what each holds). A partition's keys share the
  * hash tag `{p<n>}`, so every script runs in one Redis Cluster slot:
- * - `<prefix>{p<n>}:s` the records (a stream), `:i` the index, `:o` the outcomes,
- *   `:r:<field>` the reservation of a charge being decided;
+ * - `<prefix>{p<n>}:s` the records (a stream), `:i` the index (and the reservations of charges
+ *   being decided), `:o` the outcomes;
  * - `<prefix>ctx` the record contexts (rule set, data versions, counter names), shared;
  * - `<prefix>a:<keyed digest of a gateway charge id>` the decision id it was linked to.
  */
@@ -15,7 +15,6 @@ export interface DecisionLogKeys {
   stream: (partition: number) => string
   index: (partition: number) => string
   outcomes: (partition: number) => string
-  reservation: (partition: number, field: string) => string
   contexts: string
   alias: (digest: string) => string
 }
@@ -26,7 +25,6 @@ export function decisionLogKeys (prefix = DEFAULT_DECISION_LOG_PREFIX): Decision
     stream: (p) => `${prefix}{p${p}}:s`,
     index: (p) => `${prefix}{p${p}}:i`,
     outcomes: (p) => `${prefix}{p${p}}:o`,
-    reservation: (p, field) => `${prefix}{p${p}}:r:${field}`,
     contexts: `${prefix}ctx`,
     alias: (digest) => `${prefix}a:${digest}`
   }

@@ -8,7 +8,7 @@ import { mergeSorted } from './merge.js'
 import type { DecisionRecord } from './record.js'
 import { decisionLogKeys, DEFAULT_DECISION_LOG_PREFIX } from './redis-keys.js'
 import type { DecisionLogKeys } from './redis-keys.js'
-import { APPEND_SCRIPT, KNOWN_SCRIPT, LOOKUP_SCRIPT, OUTCOME_SCRIPT, RESERVE_SCRIPT } from './redis-scripts.js'
+import { APPEND_SCRIPT, LOOKUP_SCRIPT, OUTCOME_SCRIPT, RESERVE_SCRIPT } from './redis-scripts.js'
 import { decodeOutcome, DEFAULT_LOG_MAX_PER_PARTITION, DEFAULT_LOG_TTL_SECONDS, encodeOutcome, inRange } from './store.js'
 import type { AppendEntry, AppendResult, DecisionLogStore, LogRange, Lookup, OutcomeResult, Reservation } from './store.js'
 
@@ -71,7 +71,6 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
   const reserveScript = define('riskgateLogReserve', RESERVE_SCRIPT)
   const appendScript = define('riskgateLogAppend', APPEND_SCRIPT)
   const outcomeScript = define('riskgateLogOutcome', OUTCOME_SCRIPT)
-  const knownScript = define('riskgateLogKnown', KNOWN_SCRIPT)
 
   // contexts: those this process wrote (and when), and those it has read
   const written = new Map<string, number>()
@@ -120,8 +119,8 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
     return record
   }
 
-  function partitionKeys (key: DecisionKey): [string, string, string, string] {
-    return [names.index(key.partition), names.stream(key.partition), names.outcomes(key.partition), names.reservation(key.partition, key.field)]
+  function partitionKeys (key: DecisionKey): [string, string, string] {
+    return [names.index(key.partition), names.stream(key.partition), names.outcomes(key.partition)]
   }
 
   async function readLookup (key: DecisionKey, reply: LookupReply): Promise<Lookup> {
@@ -135,16 +134,13 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
   }
 
   async function lookup (key: DecisionKey): Promise<Lookup> {
-    return await readLookup(key, await lookupScript(4, ...partitionKeys(key), key.field) as LookupReply)
+    return await readLookup(key, await lookupScript(3, ...partitionKeys(key), key.field, Date.now()) as LookupReply)
   }
 
   async function appendPartition (partition: number, entries: readonly AppendEntry[]): Promise<AppendResult[]> {
     const keyArgs = [names.stream(partition), names.index(partition), names.outcomes(partition)]
     const args: Array<string | number> = [maxLen, ttlMs, Date.now()]
-    for (const entry of entries) {
-      keyArgs.push(names.reservation(partition, entry.key.field))
-      args.push(entry.key.field, entry.fingerprint, entry.nonce, entry.atMs, entry.encoded)
-    }
+    for (const entry of entries) args.push(entry.key.field, entry.fingerprint, entry.nonce, entry.atMs, entry.encoded)
     const codes = await appendScript(keyArgs.length, ...keyArgs, ...args) as number[]
     if (!Array.isArray(codes) || codes.length !== entries.length) throw new Error('the decision log script returned another number of results than records')
     return codes.map((code) => RESULTS[code - 1] as AppendResult)
@@ -189,7 +185,7 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
     readLookup,
     lookup,
     async reserve (key, fingerprint, nonce, pendingMs): Promise<Reservation> {
-      const reply = await reserveScript(4, ...partitionKeys(key), key.field, fingerprint, nonce, pendingMs) as LookupReply
+      const reply = await reserveScript(3, ...partitionKeys(key), key.field, fingerprint, nonce, Date.now(), pendingMs) as LookupReply
       // this attempt's own reservation: the call ran before and its reply was lost with the
       // connection, then the client sent it again. Still this attempt's to decide
       if (reply[0] === 2 && reply[2] === nonce) return { status: 'reserved' }
@@ -221,7 +217,7 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
     async setOutcome (decisionId, write): Promise<OutcomeResult> {
       const key = keys.ofDecisionId(decisionId)
       if (key === undefined) return { status: 'unknown' }
-      const reply = await outcomeScript(3, names.index(key.partition), names.outcomes(key.partition), names.reservation(key.partition, key.field),
+      const reply = await outcomeScript(2, names.index(key.partition), names.outcomes(key.partition),
         key.field, encodeOutcome(write), write.rank, write.force ? '1' : '0') as [number, string?]
       if (reply[0] === 0) return { status: 'unknown' }
       if (reply[0] === 2 && reply[1] !== undefined) return { status: 'kept', outcome: decodeOutcome(reply[1]).outcome }
@@ -229,8 +225,7 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
     },
     async findByChargeId (chargeId) {
       const key = keys.ofCharge(chargeId)
-      const isKnown = await knownScript(2, names.index(key.partition), names.reservation(key.partition, key.field), key.field)
-      if (isKnown === 1) return key.decisionId
+      if (await redis.hexists(names.index(key.partition), key.field) === 1) return key.decisionId
       return (await redis.get(aliasKey(chargeId))) ?? undefined
     },
     async linkCharge (chargeId, decisionId) {

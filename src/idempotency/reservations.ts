@@ -97,8 +97,8 @@ export function redisReservations (options: RedisReservationOptions): ChargeRese
     async reserveAndCount (input) {
       const { key } = input
       const ops = entityOps(input.plan, input.atMs, input.identify)
-      const keys = [names.index(key.partition), names.stream(key.partition), names.outcomes(key.partition), names.reservation(key.partition, key.field)]
-      const args = [key.field, input.fingerprint, input.nonce, String(input.pendingMs), String(ops.length)]
+      const keys = [names.index(key.partition), names.stream(key.partition), names.outcomes(key.partition)]
+      const args = [key.field, input.fingerprint, input.nonce, String(input.atMs), String(input.pendingMs), String(ops.length)]
       for (const op of ops) {
         const call = entityCall(prefix, op, callOptions)
         keys.push(...call.keys)

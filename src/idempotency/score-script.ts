@@ -7,22 +7,21 @@ import { RECORD_ENTITY_LUA } from '../velocity/record-script.js'
  * count the charge in every velocity entity (record_velocity_entity, src/velocity/record-script.ts).
  * A retry of a charge that is recorded or being decided counts nothing.
  *
- * KEYS  the partition's index, stream, outcomes and the charge's reservation key, then every
- *       entity's keys, entity after entity
- * ARGV  field, body fingerprint, nonce, reservation ms, number of entities, then per entity: its
- *       number of keys, its number of arguments, its arguments
+ * KEYS  the partition's index, stream and outcomes, then every entity's keys, entity after entity
+ * ARGV  field, body fingerprint, nonce, now ms, reservation ms, number of entities, then per
+ *       entity: its number of keys, its number of arguments, its arguments
  *
  * Returns the lookup of rg_log_lookup when the charge was recorded or reserved already, else
  * {0, <entity 1 values>, <entity 2 values>, ...}.
  */
 export const SCORE_SCRIPT = `${LOOKUP_LUA}
 ${RECORD_ENTITY_LUA}
-local found = rg_log_reserve(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+local found = rg_log_reserve(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]))
 if found[1] ~= 0 then return found end
 local results = {0}
-local k = 5
-local a = 6
-for e = 1, tonumber(ARGV[5]) do
+local k = 4
+local a = 7
+for e = 1, tonumber(ARGV[6]) do
   local nk = tonumber(ARGV[a])
   local na = tonumber(ARGV[a + 1])
   a = a + 2

@@ -59,8 +59,9 @@ export interface Outbox {
   /** queues an item; false when it was dropped because the outbox is full (counted) */
   add: <T>(name: string, item: T) => boolean
   /**
-   * Resolves once every item queued before the call is settled, or when `timeoutMs` passes (then
-   * what is left stays queued and the result says how many).
+   * Resolves once everything queued is written, but for held items (answered LATER, e.g. a gateway
+   * event whose decision is unknown), which are tried once more and then left waiting; or when
+   * `timeoutMs` passes. What is left stays queued; the result says how many.
    */
   flush: (timeoutMs?: number) => Promise<{ left: number }>
   /** flushes for at most `timeoutMs`, then drops (and counts) what is left and stops */
@@ -74,7 +75,10 @@ interface Entry<T> {
   item: T
   attempts: number
   notBefore: number
+  /** when the writer first answered LATER: the item is held (waiting on something else) since */
   firstLaterAt?: number
+  /** the write round of its last attempt (see flush) */
+  round: number
 }
 
 interface KindState<T> {
@@ -105,10 +109,17 @@ export function createOutbox (options: OutboxOptions): Outbox {
   let timer: NodeJS.Timeout | undefined
   let timerAt = Infinity
   let failing = false
-  let waiters: Array<() => void> = []
+  /** items held (answered LATER) among the queued ones */
+  let held = 0
+  /** counts write attempts and completed writes: see settled() */
+  let round = 0
+  /** the round of the latest write that wrote something (what a held item waits for may be in it) */
+  let progress = 0
+  let waiters: Array<{ since: number, resolve: () => void }> = []
   const dropWarned = new Set<string>()
 
-  const backoff = (attempts: number): number => Math.min(base * 2 ** Math.min(attempts - 1, 20), maxBackoff)
+  // while a flush waits, retries come at the first backoff step: the flush is not kept waiting
+  const backoff = (attempts: number): number => waiters.length > 0 ? base : Math.min(base * 2 ** Math.min(attempts - 1, 20), maxBackoff)
 
   function drop<T> (state: KindState<T>, name: string, item: T, reason: DropReason): void {
     state.stats.dropped[reason]++
@@ -120,11 +131,27 @@ export function createOutbox (options: OutboxOptions): Outbox {
     }
   }
 
+  /**
+   * A flush is done when nothing is left but held items (answered LATER: they wait on something
+   * that may never come, such as a gateway event of a charge never scored), each tried once more
+   * after the flush began and after the latest write that wrote something (what they waited for
+   * may have been written by it).
+   */
+  function settled (since: number): boolean {
+    if (total - held > 0) return false
+    const after = Math.max(since, progress)
+    for (const state of kinds.values()) for (const entry of state.queue) if (entry.round <= after) return false
+    return true
+  }
+
   function settleWaiters (): void {
-    if (total > 0) return
-    const done = waiters
+    if (waiters.length === 0 || total - held > 0) return
+    const waiting = waiters
     waiters = []
-    for (const resolve of done) resolve()
+    for (const waiter of waiting) {
+      if (settled(waiter.since)) waiter.resolve()
+      else waiters.push(waiter)
+    }
   }
 
   /** runs a drain on the next turn of the event loop (batches what this turn queued) */
@@ -169,6 +196,8 @@ export function createOutbox (options: OutboxOptions): Outbox {
 
   async function writeBatch (name: string, state: KindState<unknown>, batch: Array<Entry<unknown>>): Promise<void> {
     state.writing = true
+    const thisRound = ++round
+    for (const entry of batch) entry.round = thisRound
     try {
       let results: ItemResult[]
       try {
@@ -196,7 +225,10 @@ export function createOutbox (options: OutboxOptions): Outbox {
           state.kind.settled?.(entry.item, { written: true })
           return
         }
-        entry.firstLaterAt ??= at
+        if (entry.firstLaterAt === undefined) {
+          entry.firstLaterAt = at
+          held++
+        }
         entry.attempts++
         if (at - entry.firstLaterAt >= (state.kind.holdMs ?? DEFAULT_HOLD_MS)) {
           leaving.add(entry)
@@ -205,9 +237,11 @@ export function createOutbox (options: OutboxOptions): Outbox {
           entry.notBefore = at + backoff(entry.attempts)
         }
       })
+      if (results.includes(ItemResult.DONE)) progress = ++round
       if (leaving.size > 0) {
         state.queue = state.queue.filter((entry) => !leaving.has(entry))
         total -= leaving.size
+        for (const entry of leaving) if (entry.firstLaterAt !== undefined) held--
         state.stats.queued = state.queue.length
       }
     } finally {
@@ -234,7 +268,7 @@ export function createOutbox (options: OutboxOptions): Outbox {
         drop(state, name, item, closed ? 'shutdown' : 'full')
         return false
       }
-      state.queue.push({ item, attempts: 0, notBefore: 0 })
+      state.queue.push({ item, attempts: 0, notBefore: 0, round: 0 })
       state.stats.queued = state.queue.length
       total++
       soon()
@@ -247,7 +281,7 @@ export function createOutbox (options: OutboxOptions): Outbox {
       soon()
       let deadline: NodeJS.Timeout | undefined
       await new Promise<void>((resolve) => {
-        waiters.push(resolve)
+        waiters.push({ since: round, resolve })
         if (timeoutMs !== Infinity) deadline = setTimeout(resolve, timeoutMs)
       })
       if (deadline !== undefined) clearTimeout(deadline)
@@ -263,6 +297,7 @@ export function createOutbox (options: OutboxOptions): Outbox {
         state.stats.queued = 0
       }
       total = 0
+      held = 0
       settleWaiters()
     },
     stats () {

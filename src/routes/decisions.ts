@@ -17,8 +17,8 @@ export interface DecisionRouteOptions {
   store: DecisionLogStore
   /** outcomes that cannot be written at once are queued there */
   outbox: Outbox
-  /** whether the record of a decision of this process still waits in the outbox */
-  recordWaiting: (decisionId: string) => boolean
+  /** the record of a decision of this process that still waits in the outbox */
+  waitingRecord: (decisionId: string) => DecisionRecord | undefined
 }
 
 export const NDJSON = 'application/x-ndjson'
@@ -80,7 +80,7 @@ export const decisionRoutes: FastifyPluginAsyncTypebox<DecisionRouteOptions> = a
     }
     if (result.status === 'unknown') {
       // decided here a moment ago, recorded as soon as the outbox writes it: the outcome follows it
-      if (!opts.recordWaiting(id) || !queueOutcome({ decisionId: id, report })) throw notFound()
+      if (opts.waitingRecord(id) === undefined || !queueOutcome({ decisionId: id, report })) throw notFound()
       return await reply.code(202).send({ decision_id: id, queued: true as const })
     }
     request.log.info({ decision_id: id, label: result.outcome.label }, 'outcome reported')
@@ -120,7 +120,8 @@ export const decisionRoutes: FastifyPluginAsyncTypebox<DecisionRouteOptions> = a
       response: { 200: DecisionRecordSchema, 400: ErrorResponseSchema, 404: ErrorResponseSchema, ...authErrorResponses }
     }
   }, async function getDecision (request) {
-    const record = await store.get(request.params.decision_id)
+    // decided here a moment ago, its record on its way: shown as it will be recorded
+    const record = await store.get(request.params.decision_id) ?? opts.waitingRecord(request.params.decision_id)
     if (record === undefined) throw notFound()
     return record
   })

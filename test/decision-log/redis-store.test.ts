@@ -36,7 +36,7 @@ t.test('keys: every key of a partition shares its hash tag; no id or identifier 
   await store.linkCharge('chrg_test_omise_1', (entries[0] as (typeof entries)[number]).key.decisionId)
   const found = await client.keys(`${prefix}*`)
   const partitionKeys = found.filter((k) => k.startsWith(`${prefix}{p`))
-  t.same(new Set(partitionKeys.map((k) => k.slice(prefix.length).replace(/^\{p\d\}/, ''))), new Set([':s', ':i']), 'a stream and an index per partition')
+  t.same(new Set(partitionKeys.map((k) => k.slice(prefix.length).replace(/^\{p\d\}/, ''))), new Set([':s', ':i']), 'a stream and an index per partition, nothing else')
   t.equal(new Set(partitionKeys.map((k) => /\{p(\d)\}/.exec(k)?.[1])).size, 4, 'the records spread over every partition')
   t.ok(found.includes(`${prefix}ctx`), 'the shared contexts')
   t.equal(found.filter((k) => k.startsWith(`${prefix}a:`)).length, 1, 'one alias, named by a keyed digest')
@@ -48,18 +48,34 @@ t.test('keys: every key of a partition shares its hash tag; no id or identifier 
   t.notOk(entries.some((e) => everything.includes(e.key.decisionId)) || everything.includes('chrg_test_omise_1'), 'no id in clear in a key')
 })
 
-t.test('a reservation is a key of the partition with the reservation time as its TTL', async (t) => {
+t.test('a reservation is an entry of the partition\'s index until its record replaces it', async (t) => {
   const prefix = newPrefix()
   const keys = keysOf(2)
   const store = createRedisDecisionLog({ redis: client, hashKey: SUITE_HASH_KEY, keys, keyPrefix: prefix })
   const e = entry(keys, Date.now())
+  const before = Date.now()
   await store.reserve(e.key, e.fingerprint, e.nonce, 30_000)
-  const name = `${prefix}{p${e.key.partition}}:r:${e.key.field}`
-  t.equal(await client.get(name), `${e.fingerprint}|${e.nonce}`)
-  const ttl = await client.pttl(name)
-  t.ok(ttl > 0 && ttl <= 30_000, `PX ${ttl}`)
+  const index = `${prefix}{p${e.key.partition}}:i`
+  const held = await client.hget(index, e.key.field)
+  const match = /^P\|([^|]+)\|([^|]+)\|(\d+)$/.exec(held ?? '')
+  t.ok(match, `held: ${held}`)
+  t.equal(match?.[1], e.fingerprint)
+  t.equal(match?.[2], e.nonce)
+  const until = Number(match?.[3])
+  t.ok(until >= before + 30_000 && until <= Date.now() + 30_000, 'held for the reservation time')
   await store.append([e])
-  t.equal(await client.exists(name), 0, 'gone once the record lands')
+  t.match(await client.hget(index, e.key.field), new RegExp(`^${e.fingerprint}\\|\\d+-\\d+$`), 'replaced by the record\'s place')
+})
+
+t.test('a lapsed reservation no longer holds: the next attempt takes it over', async (t) => {
+  const keys = keysOf(1)
+  const store = createRedisDecisionLog({ redis: client, hashKey: SUITE_HASH_KEY, keys, keyPrefix: newPrefix() })
+  const e = entry(keys, Date.now())
+  t.same(await store.reserve(e.key, e.fingerprint, 'first', 0), { status: 'reserved' }, 'held for no time at all')
+  t.same(await store.lookup(e.key), { status: 'none' })
+  t.same(await store.reserve(e.key, e.fingerprint, 'second', 60_000), { status: 'reserved' }, 'taken over')
+  t.same(await store.append([{ ...e, nonce: 'first' }]), ['superseded'], 'the first attempt\'s record does not land over the second\'s reservation')
+  t.same(await store.append([{ ...e, nonce: 'second' }]), ['written'])
 })
 
 t.test('a record older than the stream top (another instance\'s clock was ahead) is still written and scanned', async (t) => {

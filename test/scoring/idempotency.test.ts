@@ -67,11 +67,13 @@ for (const [name, config] of variants) {
     const ip = freshIp()
     const body = charge({ ip })
     const first = await post(app, body)
-    for (const changed of [{ ...body, amount: 1 }, { ...body, ip: freshIp() }, { ...body, email: 'other@example.com' }, { ...body, metadata: { a: 1 } }]) {
+    const otherIp = freshIp()
+    const changes: Array<Record<string, unknown>> = [{ ...body, amount: 1 }, { ...body, ip: otherIp }, { ...body, email: 'other@example.com' }, { ...body, metadata: { a: 1 } }]
+    for (const changed of changes) {
       const res = await post(app, changed)
       t.equal(res.status, 409)
       t.equal(res.body.error.code, 'idempotency_conflict')
-      t.notOk(JSON.stringify(res.body).includes(String(changed.ip)), 'echoes nothing of the body')
+      t.notOk(JSON.stringify(res.body).includes(otherIp), 'echoes nothing of the body')
     }
     await app.outbox.flush()
     const conflictAfterRecord = await post(app, { ...body, amount: 2 })

@@ -28,7 +28,7 @@ async function dumpRedis (redis: Redis): Promise<string[]> {
       const type = await redis.type(key)
       if (type === 'string') out.push(await redis.get(key) ?? '')
       else if (type === 'hash') out.push(...Object.entries(await redis.hgetall(key)).flat())
-      else if (type === 'zset') out.push(...await redis.zrange(key, 0, -1, 'WITHSCORES'))
+      else if (type === 'zset') out.push(...await redis.zrange(key, '0', '-1', 'WITHSCORES'))
       else if (type === 'set') out.push(...await redis.smembers(key))
       else if (type === 'list') out.push(...await redis.lrange(key, 0, -1))
       else if (type === 'stream') for (const [id, fields] of await redis.xrange(key, '-', '+')) out.push(id, ...fields)

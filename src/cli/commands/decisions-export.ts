@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { createWriteStream } from 'node:fs'
 import { rename, rm } from 'node:fs/promises'
@@ -11,7 +12,6 @@ import type { RedisClient } from '../../redis/client.js'
 import { parseLogRange } from '../../decision-log/range.js'
 import type { CliCommand, CliIo } from '../command.js'
 import { ExitCode } from '../command.js'
-import { resolveHashKey } from '../hash-key.js'
 import { parseOptions, stringOption, usageError } from '../options.js'
 import { createProgress, isTty } from '../progress.js'
 
@@ -25,8 +25,8 @@ oldest first): the input of \`riskgate backtest\`. Identifiers in the records ar
 
 Where the records come from:
   Redis      when RISKGATE_REDIS_URL or RISKGATE_REDIS_CLUSTER_NODES is set (and no --url): the
-             decision log streams are read directly. RISKGATE_HASH_KEY must be the service's (the
-             outcomes are found by keyed hashes); RISKGATE_DECISION_LOG_PARTITIONS as the service's.
+             decision log's partitions are read directly: RISKGATE_DECISION_LOG_PARTITIONS must be
+             the service's (reading needs no hash key).
   --url      a running riskgate (GET /v1/decisions/export), the only way for an instance without
              Redis. The analyst API key is read from RISKGATE_API_KEY (or --key; the environment
              keeps it out of the process list).
@@ -109,11 +109,8 @@ async function fromRedis (io: CliIo, range: LogRange, sink: Sink, counter: Count
     usageError(io, NAME, 'RISKGATE_DECISION_LOG_PARTITIONS must be an integer from 1 to 256')
     return ExitCode.USAGE
   }
-  const hashKey = await resolveHashKey(io)
-  if (hashKey.key === undefined) {
-    usageError(io, NAME, 'RISKGATE_HASH_KEY is needed (the service\'s): outcomes are found by keyed hashes')
-    return ExitCode.USAGE
-  }
+  // reading the log hashes nothing: a key of this run only
+  const hashKey = randomBytes(32).toString('base64url')
   let client: RedisClient
   try {
     client = createRedisClient(url !== undefined && url !== '' ? { url } : { clusterNodes: (nodes ?? '').split(',') }, { commandTimeoutMs: 10_000 })
@@ -126,7 +123,7 @@ async function fromRedis (io: CliIo, range: LogRange, sink: Sink, counter: Count
       io.stderr.write(`riskgate ${NAME}: Redis is not reachable\n`)
       return ExitCode.UNAVAILABLE
     }
-    const store = createRedisDecisionLog({ redis: client, hashKey: hashKey.key, keys: createDecisionKeys(hashKey.key, partitions) })
+    const store = createRedisDecisionLog({ redis: client, hashKey, keys: createDecisionKeys(hashKey, partitions) })
     for await (const record of store.scan(range)) {
       await sink.write(JSON.stringify(record) + '\n')
       counter.count++

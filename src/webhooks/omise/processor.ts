@@ -39,7 +39,7 @@ export interface OmiseEventProcessor {
 }
 
 export interface OmiseProcessorOptions {
-  store: Pick<DecisionLogStore, 'setOutcome' | 'findByChargeId' | 'linkCharge' | 'keys'>
+  store: Pick<DecisionLogStore, 'setOutcome' | 'findByChargeId' | 'linkCharge' | 'keys' | 'lookup'>
   dedupe: Pick<EventDedupe, 'release'>
   outbox: Outbox
   log: ProcessorLogger
@@ -61,10 +61,15 @@ export function createOmiseEventProcessor (options: OmiseProcessorOptions): Omis
   const now = options.now ?? (() => new Date())
   const stats: OmiseProcessorStats = { applied: 0, kept: 0, unmatched: 0, ignored: 0, failed: 0 }
 
+  /** the first of the event's candidates that the log knows (recorded, or being decided) */
   async function findDecision (meaning: ReturnType<typeof meaningOf>): Promise<string | undefined> {
-    if (meaning.decisionId !== undefined && store.keys.ofDecisionId(meaning.decisionId) !== undefined) return meaning.decisionId
-    // a charge id has one decision id, known or not yet: setting its outcome says which
-    if (meaning.chargeId !== undefined) return store.keys.ofCharge(meaning.chargeId).decisionId
+    const fromMetadata = [
+      meaning.decisionId === undefined ? undefined : store.keys.ofDecisionId(meaning.decisionId),
+      meaning.chargeId === undefined ? undefined : store.keys.ofCharge(meaning.chargeId)
+    ]
+    for (const key of fromMetadata) {
+      if (key !== undefined && (await store.lookup(key)).status !== 'none') return key.decisionId
+    }
     if (meaning.omiseChargeId !== undefined) return await store.findByChargeId(meaning.omiseChargeId)
     return undefined
   }
