@@ -52,9 +52,10 @@ function parseClusterNode (node: string): { host: string, port: number, username
 /**
  * An ioredis client set up for the checkout path: while disconnected, commands reject at once
  * (no offline queue) instead of waiting; a command in flight when the connection drops gets one
- * reconnection attempt, then rejects; the client keeps reconnecting in the background. It connects
- * immediately (not lazily): see waitForRedis. 'error' events are logged, never thrown. The URL
- * may carry a password: it is never logged.
+ * reconnection attempt, then rejects (standalone: it is sent again on the new connection, so every
+ * write riskgate sends must be safe to run twice; a Cluster rejects it); the client keeps
+ * reconnecting in the background. It connects immediately (not lazily): see waitForRedis. 'error'
+ * events are logged, never thrown. The URL may carry a password: it is never logged.
  */
 export function createRedisClient (connection: RedisConnection, options: RedisClientOptions = {}): RedisClient {
   const commandTimeout = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS
@@ -87,6 +88,10 @@ export function createRedisClient (connection: RedisConnection, options: RedisCl
     client = new Cluster(nodes, {
       enableOfflineQueue: false,
       clusterRetryStrategy: reconnectDelay,
+      // a command whose node connection closed rejects instead of being sent again: it may have run
+      // already (its reply lost with the connection), and a velocity call that runs twice counts
+      // the charge twice. Nothing is lost: the answer is degraded, the outbox writes again
+      retryDelayOnFailover: 0,
       slotsRefreshTimeout: connectTimeout,
       redisOptions: {
         ...common,
@@ -122,8 +127,23 @@ function watchConnection (client: RedisClient, logger: RedisLogger | undefined):
   })
 }
 
-/** Resolves true once the client is ready, false after `timeoutMs`; never rejects. */
+/**
+ * Resolves true once the client is ready, false after `timeoutMs`; never rejects. A Cluster is
+ * ready once it knows its slots; its connection to each node opens then, and a command that finds
+ * its node's connection still opening is rejected (not retried, see createRedisClient): so it is
+ * also given, within `timeoutMs`, the time to open every node's connection.
+ */
 export async function waitForRedis (client: RedisClient, timeoutMs: number): Promise<boolean> {
+  const started = performance.now()
+  const ready = await clientReady(client, timeoutMs)
+  if (ready && client instanceof Cluster) {
+    const left = Math.max(1, timeoutMs - (performance.now() - started))
+    await withDeadline(Promise.all(client.nodes('all').map(async (node) => await node.ping().catch(() => {}))), left).catch(() => {})
+  }
+  return ready
+}
+
+async function clientReady (client: RedisClient, timeoutMs: number): Promise<boolean> {
   if (client.status === 'ready') return true
   return await new Promise<boolean>((resolve) => {
     const done = (ok: boolean): void => {
