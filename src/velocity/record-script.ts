@@ -38,10 +38,11 @@ export { assignResults } from './entity-op.js'
  * Commands per call: with rings, HMGET (head, total and current slot of every ring), a second
  * HMGET only when a ring's head moves 2..59 buckets forward, HDEL only when buckets are cleared,
  * HSET, and PEXPIRE only when a ring starts a new bucket; per distinct series with a known value
- * ZADD, then ZCARD (and ZREMRANGEBYRANK over the cap) when the value is new, ZREMRANGEBYSCORE when
- * a ring starts a new bucket, PEXPIRE in either case; and ZCOUNT per distinct window. None of them
- * grows with the number of charges in a window; a charge in the current bucket of an entity's
- * rings whose values were seen before costs HMGET, HSET, ZADD and ZCOUNT.
+ * ZADD, PEXPIRE when the value is new or a ring starts a new bucket, and (but for a new entity)
+ * ZREMRANGEBYSCORE when a ring starts a new bucket, ZCARD when the value is new
+ * (ZREMRANGEBYRANK over the cap); and ZCOUNT per distinct window. None of them grows with the
+ * number of charges in a window; a charge in the current bucket of an entity's rings whose values
+ * were seen before costs HMGET, HSET, ZADD and ZCOUNT.
  */
 export const RECORD_ENTITY_LUA = `
 local function record_velocity_entity(keys, argv)
@@ -67,7 +68,9 @@ local function record_velocity_entity(keys, argv)
   -- refresh; they are refreshed (and distinct values trimmed) when a ring starts a new bucket, so
   -- a charge within the current bucket of every ring costs no PEXPIRE, trim or cap check
   local ttl = keep + math.floor(keep / ${RING_BUCKETS})
+  -- moved: a ring starts a new bucket (or the entity has no ring); fresh: the entity's hash is new
   local moved = nr == 0
+  local fresh = false
   if nr > 0 then
     local hash = keys[1]
     local rings = {}
@@ -93,6 +96,7 @@ local function record_velocity_entity(keys, argv)
       r.cur = tonumber(got[3 * i]) or 0
       if h == nil then
         moved = true
+        fresh = true
         r.h = r.b
         r.total = 0
         r.cur = 0
@@ -171,8 +175,10 @@ local function record_velocity_entity(keys, argv)
     a = a + 2
     if v ~= '' then
       local added = redis.call('ZADD', key, argv[1], v)
-      if moved then redis.call('ZREMRANGEBYSCORE', key, '-inf', fmt(now - keep)) end
-      if added == 1 then
+      -- trimmed by age when a ring starts a new bucket, by the cap when a value is new (a new
+      -- entity has nothing to trim)
+      if moved and not fresh then redis.call('ZREMRANGEBYSCORE', key, '-inf', fmt(now - keep)) end
+      if added == 1 and not fresh then
         local n = redis.call('ZCARD', key)
         if n > cap then redis.call('ZREMRANGEBYRANK', key, 0, n - cap - 1) end
       end
