@@ -57,13 +57,3 @@ async function bounded (promise: Promise<void>, what: string): Promise<void> {
     clearTimeout(timer)
   }
 }
-
-/** polls `probe` (a bounded wait for a condition outside the process, e.g. a cluster's state) */
-export async function pollUntil (probe: () => Promise<boolean>, what: string, boundMs = BOUND_MS, everyMs = 50): Promise<void> {
-  const deadline = Date.now() + boundMs
-  for (;;) {
-    if (await probe().catch(() => false)) return
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${boundMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, everyMs))
-  }
-}

@@ -7,6 +7,7 @@ import { Cluster } from 'ioredis'
 import { closeRedis, createRedisClient, waitForRedis } from '../../src/redis/client.js'
 import { freePort, rawCommand, spawnRedisServer, stopProcess, waitForPong } from './redis.js'
 import type { SpawnedRedis, Teardown } from './redis.js'
+import { pollUntil } from './poll-until.js'
 import { startTcpProxy } from './tcp-proxy.js'
 import type { TcpProxy } from './tcp-proxy.js'
 
@@ -61,8 +62,6 @@ export interface ClusterNodeView {
   masterId: string | undefined
   /** slot ranges it serves, as CLUSTER NODES prints them */
   slots: string[]
-  /** flagged fail or pfail */
-  failing: boolean
 }
 
 export interface RedisClusterServer {
@@ -79,14 +78,12 @@ export async function clusterView (port: number): Promise<ClusterNodeView[]> {
   if (!reply.startsWith('$')) throw new Error(`CLUSTER NODES: ${reply.trim()}`)
   return reply.split('\r\n').slice(1).join('\n').split('\n').filter((line) => line.trim() !== '').map((line) => {
     const [id = '', address = '', flags = '', master = '-', , , , , ...slots] = line.trim().split(' ')
-    const flagList = flags.split(',')
     return {
       id,
       port: Number(/:(\d+)@/.exec(address)?.[1]),
-      master: flagList.includes('master'),
+      master: flags.split(',').includes('master'),
       masterId: master === '-' ? undefined : master,
-      slots,
-      failing: flagList.includes('fail') || flagList.includes('fail?')
+      slots
     }
   })
 }
@@ -95,15 +92,6 @@ export async function clusterView (port: number): Promise<ClusterNodeView[]> {
 async function infoField (port: number, command: string, field: string): Promise<string | undefined> {
   const info = await rawCommand(port, command)
   return new RegExp(`^${field}:(.*)$`, 'm').exec(info)?.[1]?.trim()
-}
-
-async function pollUntil (probe: () => Promise<boolean>, what: string, boundMs = 20_000): Promise<void> {
-  const deadline = Date.now() + boundMs
-  for (;;) {
-    if (await probe().catch(() => false)) return
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${boundMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
 }
 
 /** every node reports cluster_state:ok and every replica's link to its master is up */

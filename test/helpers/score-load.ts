@@ -55,8 +55,6 @@ export interface ScoreLoad {
    * stops first, or after `boundMs` (a hang detector for a loaded machine, not a measurement).
    */
   until: (condition: () => boolean, what: string, boundMs?: number) => Promise<void>
-  /** resolves once the phase has sent its whole budget and every one of its requests is answered */
-  drained: (phase: string) => Promise<void>
   /** charges sent (first attempts) and retries sent */
   sent: () => { charges: number, retries: number }
   /** stops sending and resolves once every request in flight is answered */
@@ -196,9 +194,6 @@ export function startScoreLoad (options: ScoreLoadOptions): ScoreLoad {
     },
     count,
     until,
-    drained: async (phase) => {
-      await until(() => (phaseName !== phase || budget === 0) && (inFlight.get(phase) ?? 0) === 0 && count(phase) > 0, `phase ${phase} answered`)
-    },
     sent: () => ({ charges, retries }),
     async stop () {
       stopped = true

@@ -2,7 +2,8 @@ import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { buildTestApp, charge, scoreAuth } from '../helpers/app.js'
 import { checkExactlyOnce } from '../helpers/exactly-once.js'
-import { closes, faultPhase, healthyPhase, pollUntil, reconnected, redisOf } from '../helpers/fault-steps.js'
+import { closes, faultPhase, healthyPhase, reconnected, redisOf } from '../helpers/fault-steps.js'
+import { pollUntil } from '../helpers/poll-until.js'
 import { externalRedisUrl, startRedis } from '../helpers/redis.js'
 import { startScoreLoad } from '../helpers/score-load.js'
 import { startTcpProxy } from '../helpers/tcp-proxy.js'
@@ -100,7 +101,7 @@ t.test('standalone Redis killed, paused and losing replies under load: every ans
   for (let n = 0; n < 3; n++) {
     dropped = proxy.droppedBytes()
     proxy.dropReplies()
-    await load.until(() => proxy.droppedBytes() > dropped, 'a reply dropped')
+    await pollUntil(async () => proxy.droppedBytes() > dropped, 'a reply dropped', 20_000, 1)
     closed = closes(clients)
     proxy.resetClients()
     await closed
