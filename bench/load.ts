@@ -91,6 +91,8 @@ export interface AmountOptions {
   headers: Record<string, string>
   /** asked before each request is sent: true ends the run early (once the requests in flight are answered) */
   stop?: () => boolean
+  /** kept up to date with the answers received so far */
+  progress?: { answered: number }
 }
 
 export interface AmountResult {

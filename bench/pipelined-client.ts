@@ -19,6 +19,8 @@ export interface PipelinedOptions {
   headers: Record<string, string>
   /** asked before each request is sent: true stops the run once the requests in flight are answered */
   stop?: () => boolean
+  /** kept up to date with the answers received so far */
+  progress?: { answered: number }
 }
 
 export interface PipelinedResult {
@@ -54,6 +56,7 @@ export async function runPipelined (options: PipelinedOptions): Promise<Pipeline
     let stopped = false
     const answer = (): void => {
       answered++
+      if (options.progress !== undefined) options.progress.answered = answered
       if (answered >= (stopped ? next : options.amount)) finish()
     }
 

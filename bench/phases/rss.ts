@@ -28,7 +28,7 @@ export interface RssPhase {
   peakMb: number
   /** the highest of the one-second samples of VmRSS */
   sampledPeakMb: number
-  /** one sample every 10 s: seconds since the start of the scoring, VmRSS in MB */
+  /** one sample every 10 s (in the results file): seconds since the start of the scoring, VmRSS in MB */
   samples: Array<[number, number]>
 }
 
@@ -41,6 +41,7 @@ export async function runRssPhase (servers: RiskgateServers, setup: Omit<Riskgat
     const samples: Array<[number, number]> = []
     let sampledPeakMb = rssAfterStartMb
     let overLimit = false
+    const progress = { answered: 0 }
     const started = performance.now()
     let lastPrinted = started
     const sampler = setInterval(() => {
@@ -49,9 +50,9 @@ export async function runRssPhase (servers: RiskgateServers, setup: Omit<Riskgat
         if (rssMb > sampledPeakMb) sampledPeakMb = rssMb
         if (rssMb > options.rssStopMb) overLimit = true
         if (samples.length === 0 || now - started >= (samples.length) * 10_000) samples.push([(now - started) / 1000, rssMb])
-        if (now - lastPrinted >= 30_000) {
+        if (now - lastPrinted >= 60_000) {
           lastPrinted = now
-          log(`  ${fixed((now - started) / 1000, 0)} s: RSS ${fixed(rssMb, 0)} MB`)
+          log(`  ${fixed((now - started) / 1000, 0)} s: ${grouped(progress.answered)} charges, RSS ${fixed(rssMb, 0)} MB`)
         }
       }, () => {})
     }, 1000)
@@ -66,7 +67,8 @@ export async function runRssPhase (servers: RiskgateServers, setup: Omit<Riskgat
         connections: options.rssConnections,
         pipelining: options.rssPipelining,
         headers: servers.headers,
-        stop: () => overLimit
+        stop: () => overLimit,
+        progress
       })
     } finally {
       clearInterval(sampler)
@@ -96,7 +98,6 @@ export async function runRssPhase (servers: RiskgateServers, setup: Omit<Riskgat
     if (phase.stoppedEarly) log(`  STOPPED after ${grouped(scored)} charges: RSS passed ${options.rssStopMb} MB (--rss-stop-mb)`)
     log(`  scored in ${fixed(phase.seconds, 1)} s (${fixed(phase.chargesPerSecond, 0)} charges/s, CPU per charge: server ${fixed(phase.serverCpuUs, 0)} µs, load generator ${fixed(phase.clientCpuUs, 0)} µs)`)
     log(`  RSS: ${fixed(rssAfterStartMb, 0)} MB after start, ${fixed(phase.rssAtEndMb, 0)} MB at the end, peak ${fixed(phase.peakMb, 0)} MB (VmHWM; highest 1 s sample ${fixed(sampledPeakMb, 0)} MB)`)
-    log(`  RSS every 10 s: ${samples.map(([s, mb]) => `${fixed(s, 0)} s ${fixed(mb, 0)}`).join(', ')}`)
     return phase
   } finally {
     await riskgate.child.stop()
