@@ -105,7 +105,8 @@ t.test('errors Fastify, its router and its body parsers answer by themselves', a
 
     for (const name of ['4111111111111111', `${MARK}_${'x'.repeat(60)}`, 'sk_live_123456789', 'a b']) {
       const body = await app.inject({ method: 'POST', url: '/v1/score', headers: scoreAuth, payload: { ...charge(), [name]: 1 } })
-      assertError(t, body, 400, ErrorCode.UNKNOWN_FIELD, [name])
+      // a field named by a card number is refused as card data, before the schema says it is unknown
+      assertError(t, body, 400, name === '4111111111111111' ? ErrorCode.CARD_DATA_NOT_ALLOWED : ErrorCode.UNKNOWN_FIELD, [name])
       const q = await app.inject({ method: 'GET', url: `/v1/decisions/export?${encodeURIComponent(name)}=1`, headers: analystAuth })
       assertError(t, q, 400, ErrorCode.UNKNOWN_FIELD, [name, encodeURIComponent(name)])
     }
