@@ -17,6 +17,9 @@ import { fixed, log, median, percentile, sortedCopy } from '../stats.js'
 
 export type SteadyRun = Omit<PacedResult, 'latencies'>
 
+/** sends later than this (p99) say that the machine, not only the server, was busy in a round */
+const LATE_SENDS_MS = 5
+
 export interface SteadyServer {
   runs: SteadyRun[]
   /** the median of the rounds' p50 and p99 (one disturbed round of a shared machine does not decide) */
@@ -95,5 +98,12 @@ export async function runSteadyPhase (setup: SteadySetup): Promise<SteadyPhase> 
   const b = phase.baseline
   const r = phase.riskgate
   row('riskgate - baseline', '', `${fixed(r.p50Ms - b.p50Ms)} (${fixed(r.pooledP50Ms - b.pooledP50Ms)})`, `${fixed(r.p99Ms - b.p99Ms)} (${fixed(r.pooledP99Ms - b.pooledP99Ms)})`)
+  for (const server of ['baseline', 'riskgate'] as const) {
+    phase[server].runs.forEach((run, i) => {
+      if (run.sendLagP99Ms > LATE_SENDS_MS) {
+        log(`  note: in ${server}'s round ${i + 1} the bench sent requests up to ${fixed(run.sendLagP99Ms, 1)} ms late (p99): the machine was busy, that round's latencies are the machine's as much as the server's`)
+      }
+    })
+  }
   return phase
 }
