@@ -122,7 +122,7 @@ export async function loadConfig (env: Record<string, string | undefined>): Prom
     logLevel: raw.RISKGATE_LOG_LEVEL,
     deadlineMs: raw.RISKGATE_DEADLINE_MS,
     decisionLog: {
-      maxPerPartition: raw.RISKGATE_DECISION_LOG_MAX,
+      ...(raw.RISKGATE_DECISION_LOG_MAX !== undefined ? { maxPerPartition: raw.RISKGATE_DECISION_LOG_MAX } : {}),
       partitions: raw.RISKGATE_DECISION_LOG_PARTITIONS,
       ttlSeconds: raw.RISKGATE_DECISION_LOG_TTL_SECONDS
     }

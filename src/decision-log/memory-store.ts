@@ -1,8 +1,10 @@
+import { decisionIdOfField } from '../idempotency/decision-key.js'
 import type { DecisionKey, DecisionKeys } from '../idempotency/decision-key.js'
-import { decodeRecord } from './codec.js'
+import { flatString } from '../util/flat-string.js'
+import { contextIdOf, decodeRecord } from './codec.js'
 import type { RecordContext } from './codec.js'
 import type { DecisionRecord } from './record.js'
-import { decodeOutcome, DEFAULT_LOG_MAX_PER_PARTITION, DEFAULT_LOG_TTL_SECONDS, encodeOutcome, inRange } from './store.js'
+import { decodeOutcome, DEFAULT_LOG_TTL_SECONDS, DEFAULT_MEMORY_LOG_MAX, encodeOutcome, inRange } from './store.js'
 import type { AppendEntry, AppendResult, DecisionLogStore, LogRange, Lookup, OutcomeResult, Reservation } from './store.js'
 
 export interface MemoryDecisionLogOptions {
@@ -13,11 +15,14 @@ export interface MemoryDecisionLogOptions {
   now?: () => number
 }
 
+/**
+ * A record as kept: what the decision id and context id are is read from the field and the encoded
+ * record when needed (a string kept per record costs as much as a short record: see
+ * docs/decision-log.md)
+ */
 interface Entry {
-  decisionId: string
   fingerprint: string
   encoded: string
-  contextId: string
   atMs: number
   expiresAt: number
   /** rank|outcome JSON (see encodeOutcome) */
@@ -45,7 +50,7 @@ export interface MemoryDecisionLog extends DecisionLogStore {
  */
 export function createMemoryDecisionLog (options: MemoryDecisionLogOptions): MemoryDecisionLog {
   const { keys } = options
-  const maxRecords = options.maxRecords ?? DEFAULT_LOG_MAX_PER_PARTITION
+  const maxRecords = options.maxRecords ?? DEFAULT_MEMORY_LOG_MAX
   if (!Number.isSafeInteger(maxRecords) || maxRecords < 1) throw new RangeError('maxRecords must be a positive integer')
   const ttlMs = (options.ttlSeconds ?? DEFAULT_LOG_TTL_SECONDS) * 1000
   const now = options.now ?? Date.now
@@ -57,8 +62,9 @@ export function createMemoryDecisionLog (options: MemoryDecisionLogOptions): Mem
 
   function forget (field: string, entry: Entry): void {
     records.delete(field)
-    const held = contexts.get(entry.contextId)
-    if (held !== undefined && --held.records === 0) contexts.delete(entry.contextId)
+    const contextId = contextIdOf(entry.encoded) ?? ''
+    const held = contexts.get(contextId)
+    if (held !== undefined && --held.records === 0) contexts.delete(contextId)
   }
 
   function live (field: string, at: number): Entry | undefined {
@@ -97,15 +103,15 @@ export function createMemoryDecisionLog (options: MemoryDecisionLogOptions): Mem
     }
   }
 
-  function decode (entry: Entry): DecisionRecord {
-    const record = decodeRecord(entry.encoded, entry.decisionId, contexts.get(entry.contextId)?.context)
+  function decode (field: string, entry: Entry): DecisionRecord {
+    const record = decodeRecord(entry.encoded, decisionIdOfField(field), contexts.get(contextIdOf(entry.encoded) ?? '')?.context)
     if (entry.outcome !== undefined) record.outcome = decodeOutcome(entry.outcome).outcome
     return record
   }
 
   function lookupSync (key: DecisionKey, at: number): Lookup {
     const entry = live(key.field, at)
-    if (entry !== undefined) return { status: 'recorded', fingerprint: entry.fingerprint, record: decode(entry) }
+    if (entry !== undefined) return { status: 'recorded', fingerprint: entry.fingerprint, record: decode(key.field, entry) }
     const held = livePending(key.field, at)
     if (held !== undefined) return { status: 'pending', fingerprint: held.fingerprint }
     return { status: 'none' }
@@ -129,10 +135,8 @@ export function createMemoryDecisionLog (options: MemoryDecisionLogOptions): Mem
     if (context === undefined) contexts.set(entry.context.id, { context: entry.context, records: 1 })
     else context.records++
     const stored: Entry = {
-      decisionId: entry.key.decisionId,
       fingerprint: entry.fingerprint,
-      encoded: entry.encoded,
-      contextId: entry.context.id,
+      encoded: flatString(entry.encoded),
       atMs: entry.atMs,
       // a record's age is its decision's (the Redis log trims by the same time)
       expiresAt: Math.min(entry.atMs, at) + ttlMs
@@ -162,7 +166,7 @@ export function createMemoryDecisionLog (options: MemoryDecisionLogOptions): Mem
       const key = keys.ofDecisionId(decisionId)
       if (key === undefined) return undefined
       const entry = live(key.field, now())
-      return entry === undefined ? undefined : decode(entry)
+      return entry === undefined ? undefined : decode(key.field, entry)
     },
     async setOutcome (decisionId, write): Promise<OutcomeResult> {
       const key = keys.ofDecisionId(decisionId)
@@ -193,7 +197,7 @@ export function createMemoryDecisionLog (options: MemoryDecisionLogOptions): Mem
       const at = now()
       for (const [field, entry] of [...records]) {
         if (live(field, at) === undefined || !inRange(entry.atMs, range)) continue
-        yield decode(entry)
+        yield decode(field, entry)
       }
     },
     stats: () => ({ records: records.size, pending: pending.size, contexts: contexts.size })

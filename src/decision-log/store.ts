@@ -93,6 +93,11 @@ export interface DecisionLogStore {
  * at the size a record measures in `npm run bench`.
  */
 export const DEFAULT_LOG_MAX_PER_PARTITION = 100_000
+/**
+ * 25,000 records in process (one partition): about 20 MB of the process's heap at the size a
+ * record measures (docs/decision-log.md); a single instance without Redis is a small deployment
+ */
+export const DEFAULT_MEMORY_LOG_MAX = 25_000
 export const DEFAULT_LOG_PARTITIONS = 8
 /** 120 days: the card networks' usual chargeback window */
 export const DEFAULT_LOG_TTL_SECONDS = 120 * 24 * 60 * 60
