@@ -18,24 +18,7 @@ export const SCORE_SCRIPT = `${LOOKUP_LUA}
 ${RECORD_ENTITY_LUA}
 local found = rg_log_reserve(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]))
 if found[1] ~= 0 then return found end
-local results = {0}
-local k = 4
-local a = 7
-for e = 1, tonumber(ARGV[6]) do
-  local nk = tonumber(ARGV[a])
-  local na = tonumber(ARGV[a + 1])
-  a = a + 2
-  local keys = {}
-  for j = 1, nk do
-    keys[j] = KEYS[k]
-    k = k + 1
-  end
-  local args = {}
-  for j = 1, na do
-    args[j] = ARGV[a]
-    a = a + 1
-  end
-  results[e + 1] = record_velocity_entity(keys, args)
-end
+local results = record_velocity_entities(KEYS, ARGV, 4, 6)
+table.insert(results, 1, 0)
 return results
 `

@@ -5,11 +5,15 @@ import { DEFAULT_MAX_DISTINCT_PER_SERIES, RING_BUCKETS } from './store.js'
 export { assignResults } from './entity-op.js'
 
 /**
- * The Lua source of `local function record_velocity_entity(keys, argv)`: records one charge for
- * one entity and returns the entity's values. It touches only the keys it is given, which share
- * the entity's hash tag (so it runs on Redis Cluster), and only commands Redis 6.0 has. A bigger
- * script (an idempotency reservation first, then every entity of the charge) can include this
- * source and call the function once per entity with what entityCall returns.
+ * The Lua source of `local function record_velocity_entity(K, A, k, a)`: records one charge for
+ * one entity and returns the entity's values; its keys are K[k], K[k + 1]... and its arguments
+ * A[a], A[a + 1]... (read in place: a script of several entities copies nothing). It touches only
+ * the keys it is given, which share the entity's hash tag (so it runs on Redis Cluster), and only
+ * commands Redis 6.0 has. `record_velocity_entities(K, A, k, a)` records every entity of a charge
+ * laid out as RECORD_MANY_SCRIPT takes them: a bigger script (an idempotency reservation first,
+ * then every entity of the charge) can include this source and call it.
+ *
+ * Below, keys[i] stands for K[k + i - 1] and argv[j] for A[a + j - 1].
  *
  * keys[1]     the entity's hash: every ring (a count window, or a window of a sum series) of the
  *             entity, as fields `<ring>:h` (head: the newest bucket index), `<ring>:t` (total) and
@@ -18,18 +22,22 @@ export { assignResults } from './entity-op.js'
  * keys[1 + i]  the sorted set of the entity's i-th distinct series: member = value digest,
  *             score = time it was last seen (ms)
  * argv[1]     the charge's time t (epoch ms, integer)
- * argv[2]     the entity's retention (ms), its longest window: distinct values last seen at or
- *             before t - retention are removed, and every key lives one retention plus one
- *             bucket of that window (retention / 60) after it was last refreshed
- * argv[3]     the most values a distinct series keeps (the least recently seen are dropped)
- * argv[4]     R, the number of rings; then R times:
+ * argv[2]     how long a key lives after its last refresh (ms): the entity's retention (its
+ *             longest window) plus one bucket of that window (retention / 60)
+ * argv[3]     t - retention: distinct values last seen at or before it are removed
+ * argv[4]     the most values a distinct series keeps (the least recently seen are dropped)
+ * argv[5]     R, the number of rings; then R times:
  *               ring name, bucket width r (ms, windowMs / 60), what the charge adds (integer:
  *               1 for a count, the value for a sum, 0 when the value is unknown)
- * argv[5+3R]  D, the number of distinct series; then D times:
- *               value digest ('' = unknown: read without adding), n windows, n windows (ms)
+ * argv[6+3R]  D, the number of distinct series; then D times:
+ *               value digest ('' = unknown: read without adding), n windows, then per window
+ *               `(<t - window>` (the exclusive lower bound of its ZCOUNT)
+ * Times and bounds are computed by the client and passed as text: Lua converts numbers to text
+ * and back with printf and strtod, which would cost more than the rest of the script.
  *
- * Returns the R ring values (decimal strings: the client's integer parser is not exact near
- * 2^53), then the D series' window counts (integers), in argv order.
+ * Returns the R ring values, then the D series' window counts, in argv order: integers, or
+ * decimal strings for values of 1e14 and more (the client's integer parser is not exact near
+ * 2^53).
  *
  * Keys are refreshed (PEXPIRE) and distinct values trimmed when a ring of the entity starts a new
  * bucket (or the entity has no ring), and a distinct series' key when it gains a value: a key
@@ -45,157 +53,194 @@ export { assignResults } from './entity-op.js'
  * were seen before costs HMGET, HSET, ZADD and ZCOUNT.
  */
 export const RECORD_ENTITY_LUA = `
-local function record_velocity_entity(keys, argv)
-  local MAX = 9007199254740991
-  local LAST = ${RING_BUCKETS - 1}
-  local now = tonumber(argv[1])
-  local keep = tonumber(argv[2])
-  local cap = tonumber(argv[3])
-  local nr = tonumber(argv[4])
+local MAX = 9007199254740991
+local LAST = ${RING_BUCKETS - 1}
+local floor = math.floor
+-- integers as decimal text: tostring is exact below 1e14 and shorter to run than a format
+local function fmt(x)
+  if x < 1e14 and x > -1e14 then return tostring(x) end
+  return string.format('%.0f', x)
+end
+local function clamp(x)
+  if x > MAX then return MAX elseif x < -MAX then return -MAX end
+  return x
+end
+
+-- a reply value: an integer, or text from 1e14 on
+local function reply(x)
+  if x < 1e14 and x > -1e14 then return x end
+  return string.format('%.0f', x)
+end
+
+local function record_velocity_entity(K, A, k, a)
+  local nowText = A[a]
+  local now = tonumber(nowText)
+  local ttl = A[a + 1]
+  local cutoff = A[a + 2]
+  local cap = tonumber(A[a + 3])
+  local nr = tonumber(A[a + 4])
   local out = {}
-  local function fmt(x) return string.format('%.0f', x) end
-  local function clamp(x)
-    if x > MAX then return MAX elseif x < -MAX then return -MAX end
-    return x
-  end
-  local function clip(add, total, cur)
-    if add > 0 then return math.min(add, MAX - total, MAX - cur) end
-    if add < 0 then return math.max(add, -MAX - total, -MAX - cur) end
-    return 0
-  end
-  local a = 5
-  -- the entity's keys live one retention plus one bucket of its longest window after their last
-  -- refresh; they are refreshed (and distinct values trimmed) when a ring starts a new bucket, so
-  -- a charge within the current bucket of every ring costs no PEXPIRE, trim or cap check
-  local ttl = keep + math.floor(keep / ${RING_BUCKETS})
+  a = a + 5
+  -- keys are refreshed (and distinct values trimmed) when a ring starts a new bucket, so a
+  -- charge within the current bucket of every ring costs no PEXPIRE, trim or cap check
   -- moved: a ring starts a new bucket (or the entity has no ring); fresh: the entity's hash is new
   local moved = nr == 0
   local fresh = false
   if nr > 0 then
-    local hash = keys[1]
-    local rings = {}
-    local fields = {}
+    local hash = K[k]
+    local ids, bs, adds, slots, fields = {}, {}, {}, {}, {}
     for i = 1, nr do
-      local id = argv[a]
-      local b = math.floor(now / tonumber(argv[a + 1]))
+      local id = A[a]
+      local b = floor(now / tonumber(A[a + 1]))
       local slot = id .. ':' .. (b % ${RING_BUCKETS})
-      rings[i] = { id = id, b = b, add = tonumber(argv[a + 2]), slot = slot }
-      fields[#fields + 1] = id .. ':h'
-      fields[#fields + 1] = id .. ':t'
-      fields[#fields + 1] = slot
+      ids[i] = id
+      bs[i] = b
+      adds[i] = tonumber(A[a + 2])
+      slots[i] = slot
+      fields[3 * i - 2] = id .. ':h'
+      fields[3 * i - 1] = id .. ':t'
+      fields[3 * i] = slot
       a = a + 3
     end
     local got = redis.call('HMGET', hash, unpack(fields))
-    -- the slots of buckets leaving the window, other than the current slot
-    local more = {}
+    local hs, heads, totals, curs, had = {}, {}, {}, {}, {}
+    -- the slots of buckets leaving the window (other than the current slot), read in one HMGET
+    local more = nil
+    local firsts, lasts = {}, {}
+    local dels = nil
     for i = 1, nr do
-      local r = rings[i]
+      local b = bs[i]
       local h = tonumber(got[3 * i - 2])
-      r.total = tonumber(got[3 * i - 1]) or 0
-      r.had = got[3 * i] ~= false
-      r.cur = tonumber(got[3 * i]) or 0
+      heads[i] = h
+      totals[i] = tonumber(got[3 * i - 1]) or 0
+      had[i] = got[3 * i] ~= false
+      curs[i] = tonumber(got[3 * i]) or 0
       if h == nil then
         moved = true
         fresh = true
-        r.h = r.b
-        r.total = 0
-        r.cur = 0
-      elseif r.b > h then
+        h = b
+        totals[i] = 0
+        curs[i] = 0
+      elseif b > h then
         moved = true
-        if r.b - h > LAST then
-          r.clear = true
-        else
-          r.first = #more + 1
-          for k = h - LAST, r.b - ${RING_BUCKETS + 1} do
-            more[#more + 1] = r.id .. ':' .. (k % ${RING_BUCKETS})
+        if b - h > LAST then
+          -- idle for a whole window: every other slot goes
+          dels = dels or {}
+          local current = b % ${RING_BUCKETS}
+          for sl = 0, LAST do
+            if sl ~= current then dels[#dels + 1] = ids[i] .. ':' .. sl end
           end
-          r.last = #more
+          totals[i] = 0
+          curs[i] = 0
+        else
+          more = more or {}
+          firsts[i] = #more + 1
+          for kk = h - LAST, b - ${RING_BUCKETS + 1} do more[#more + 1] = ids[i] .. ':' .. (kk % ${RING_BUCKETS}) end
+          lasts[i] = #more
         end
-        r.h = r.b
-      else
-        r.h = h
+        h = b
       end
+      hs[i] = h
     end
-    local old = {}
-    if #more > 0 then old = redis.call('HMGET', hash, unpack(more)) end
-    local dels = {}
+    local old = nil
+    if more ~= nil and #more > 0 then old = redis.call('HMGET', hash, unpack(more)) end
     local sets = {}
+    local n = 0
     for i = 1, nr do
-      local r = rings[i]
-      if r.clear then
-        local current = r.b % ${RING_BUCKETS}
-        for s = 0, LAST do
-          if s ~= current then dels[#dels + 1] = r.id .. ':' .. s end
-        end
-        r.total = 0
-        r.cur = 0
-      elseif r.first then
+      local id, b, add, h = ids[i], bs[i], adds[i], hs[i]
+      local total, cur = totals[i], curs[i]
+      if firsts[i] ~= nil then
         -- oldest bucket first, the current slot (bucket b - 60) last
-        for j = r.first, r.last do
+        for j = firsts[i], lasts[i] do
           if old[j] then
-            r.total = clamp(r.total - tonumber(old[j]))
+            total = clamp(total - tonumber(old[j]))
+            dels = dels or {}
             dels[#dels + 1] = more[j]
           end
         end
-        r.total = clamp(r.total - r.cur)
-        r.cur = 0
+        total = clamp(total - cur)
+        cur = 0
       end
       local value
-      if r.b < r.h - LAST then
+      if b < h - LAST then
         -- stamped before the oldest bucket held: not kept, but the charge counts itself
-        value = clamp(r.total + r.add)
+        value = clamp(total + add)
       else
-        local add = clip(r.add, r.total, r.cur)
-        r.cur = r.cur + add
-        r.total = r.total + add
-        value = r.total
-        if r.cur ~= 0 then
-          sets[#sets + 1] = r.slot
-          sets[#sets + 1] = fmt(r.cur)
-        elseif r.had then
-          dels[#dels + 1] = r.slot
+        -- what can be added without passing +-MAX in the bucket or the total
+        if add > 0 then add = math.min(add, MAX - total, MAX - cur) elseif add < 0 then add = math.max(add, -MAX - total, -MAX - cur) end
+        cur = cur + add
+        total = total + add
+        value = total
+        if cur ~= 0 then
+          sets[n + 1] = slots[i]
+          sets[n + 2] = fmt(cur)
+          n = n + 2
+        elseif had[i] then
+          dels = dels or {}
+          dels[#dels + 1] = slots[i]
         end
       end
-      sets[#sets + 1] = r.id .. ':h'
-      sets[#sets + 1] = fmt(r.h)
-      sets[#sets + 1] = r.id .. ':t'
-      sets[#sets + 1] = fmt(r.total)
-      out[#out + 1] = fmt(value)
+      if h ~= heads[i] then
+        sets[n + 1] = id .. ':h'
+        sets[n + 2] = fmt(h)
+        n = n + 2
+      end
+      sets[n + 1] = id .. ':t'
+      sets[n + 2] = fmt(total)
+      n = n + 2
+      out[i] = reply(value)
     end
-    if #dels > 0 then redis.call('HDEL', hash, unpack(dels)) end
+    if dels ~= nil and #dels > 0 then redis.call('HDEL', hash, unpack(dels)) end
     redis.call('HSET', hash, unpack(sets))
     if moved then redis.call('PEXPIRE', hash, ttl) end
   end
-  local nd = tonumber(argv[a])
+  local nd = tonumber(A[a])
   a = a + 1
+  local since = nil
   for i = 1, nd do
-    local key = keys[1 + i]
-    local v = argv[a]
-    local nw = tonumber(argv[a + 1])
+    local key = K[k + i]
+    local v = A[a]
+    local nw = tonumber(A[a + 1])
     a = a + 2
     if v ~= '' then
-      local added = redis.call('ZADD', key, argv[1], v)
+      local added = redis.call('ZADD', key, nowText, v)
       -- trimmed by age when a ring starts a new bucket, by the cap when a value is new (a new
       -- entity has nothing to trim)
-      if moved and not fresh then redis.call('ZREMRANGEBYSCORE', key, '-inf', fmt(now - keep)) end
+      if moved and not fresh then redis.call('ZREMRANGEBYSCORE', key, '-inf', cutoff) end
       if added == 1 and not fresh then
-        local n = redis.call('ZCARD', key)
-        if n > cap then redis.call('ZREMRANGEBYRANK', key, 0, n - cap - 1) end
+        local count = redis.call('ZCARD', key)
+        if count > cap then redis.call('ZREMRANGEBYRANK', key, 0, count - cap - 1) end
       end
       if moved or added == 1 then redis.call('PEXPIRE', key, ttl) end
     end
     for j = a, a + nw - 1 do
-      out[#out + 1] = redis.call('ZCOUNT', key, '(' .. fmt(now - tonumber(argv[j])), '+inf')
+      out[#out + 1] = redis.call('ZCOUNT', key, A[j], '+inf')
     end
     a = a + nw
   end
   return out
 end
+
+-- every entity of a charge: A[a] is their number, then per entity its number of keys, its
+-- number of arguments, its arguments; their keys follow each other from K[k]
+local function record_velocity_entities(K, A, k, a)
+  local results = {}
+  local ne = tonumber(A[a])
+  a = a + 1
+  for e = 1, ne do
+    local nk = tonumber(A[a])
+    local na = tonumber(A[a + 1])
+    results[e] = record_velocity_entity(K, A, k, a + 2)
+    k = k + nk
+    a = a + 2 + na
+  end
+  return results
+end
 `
 
 /** One entity per call: what the Redis store runs on a Cluster, one call per entity. */
 export const RECORD_SCRIPT = `${RECORD_ENTITY_LUA}
-return record_velocity_entity(KEYS, ARGV)
+return record_velocity_entity(KEYS, ARGV, 1, 1)
 `
 
 /**
@@ -209,26 +254,7 @@ return record_velocity_entity(KEYS, ARGV)
  * Returns one record_velocity_entity result per entity, in order.
  */
 export const RECORD_MANY_SCRIPT = `${RECORD_ENTITY_LUA}
-local results = {}
-local k = 1
-local a = 2
-for e = 1, tonumber(ARGV[1]) do
-  local nk = tonumber(ARGV[a])
-  local na = tonumber(ARGV[a + 1])
-  a = a + 2
-  local keys = {}
-  for j = 1, nk do
-    keys[j] = KEYS[k]
-    k = k + 1
-  end
-  local args = {}
-  for j = 1, na do
-    args[j] = ARGV[a]
-    a = a + 1
-  end
-  results[e] = record_velocity_entity(keys, args)
-end
-return results
+return record_velocity_entities(KEYS, ARGV, 1, 1)
 `
 
 export interface EntityCallOptions {
@@ -240,7 +266,7 @@ export interface EntityCallOptions {
 export function entityCall (prefix: string, op: EntityOp, options: EntityCallOptions = {}): { keys: string[], args: string[] } {
   const keys = [entityHashKey(prefix, op.entity)]
   const args = [
-    String(op.atMs), String(op.retentionMs),
+    String(op.atMs), String(op.retentionMs + Math.floor(op.retentionMs / RING_BUCKETS)), String(op.atMs - op.retentionMs),
     String(options.maxDistinctPerSeries ?? DEFAULT_MAX_DISTINCT_PER_SERIES), String(op.rings.length)
   ]
   for (const r of op.rings) args.push(r.id, String(r.widthMs), String(r.add))
@@ -248,7 +274,7 @@ export function entityCall (prefix: string, op: EntityOp, options: EntityCallOpt
   for (const d of op.distinct) {
     keys.push(distinctKey(prefix, op.entity, d.of))
     args.push(d.value, String(d.windows.length))
-    for (const w of d.windows) args.push(String(w.windowMs))
+    for (const w of d.windows) args.push(`(${op.atMs - w.windowMs}`)
   }
   return { keys, args }
 }
