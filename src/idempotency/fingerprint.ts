@@ -29,32 +29,56 @@ export function shapeOf (schema: JsonSchemaNode): Shape | undefined {
   return { keys: Object.keys(node.properties).sort(), children }
 }
 
+/** thrown by sortedCopy for a key that a copy cannot hold as a plain property */
+const UNCOPYABLE = Symbol('uncopyable')
+
 /**
- * JSON with every object's keys sorted: two bodies that say the same thing (whatever the order of
- * their fields) give the same text. Values are JSON values (a parsed request body). With the body's
- * Shape, its closed objects are walked in their schema's sorted key order (a key outside the shape
- * is not part of the text: the schema refuses such bodies before they are fingerprinted).
+ * A copy of the value whose objects hold their keys in sorted order (closed objects of the shape
+ * in their schema's order): JSON.stringify of it is the canonical text, built in native code.
  */
-export function canonicalJson (value: unknown, shape?: Shape): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null'
-  if (Array.isArray(value)) {
-    let out = '['
-    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalJson(value[i], shape)
-    return out + ']'
-  }
+function sortedCopy (value: unknown, shape: Shape | undefined): unknown {
+  if (value === null || typeof value !== 'object') return value
+  if (Array.isArray(value)) return value.map((item) => sortedCopy(item, shape))
   const object = value as Record<string, unknown>
   const keys = shape?.keys ?? Object.keys(object).sort()
-  let out = '{'
-  let first = true
+  const copy: Record<string, unknown> = {}
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string
     const v = object[key]
     if (v === undefined) continue
-    const text = typeof v === 'string' ? JSON.stringify(v) : typeof v === 'number' ? JSON.stringify(v) : canonicalJson(v, shape?.children[key])
-    out += (first ? '' : ',') + JSON.stringify(key) + ':' + text
-    first = false
+    if (key === '__proto__') throw UNCOPYABLE
+    copy[key] = v !== null && typeof v === 'object' ? sortedCopy(v, shape?.children[key]) : v
   }
-  return out + '}'
+  return copy
+}
+
+/** canonicalJson written piece by piece: for what a copy cannot hold */
+function canonicalText (value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null'
+  if (Array.isArray(value)) return `[${value.map(canonicalText).join(',')}]`
+  const object = value as Record<string, unknown>
+  const parts: string[] = []
+  for (const key of Object.keys(object).sort()) {
+    if (object[key] !== undefined) parts.push(`${JSON.stringify(key)}:${canonicalText(object[key])}`)
+  }
+  return `{${parts.join(',')}}`
+}
+
+/**
+ * JSON of the value with every object's keys in one order whatever the order they came in: two
+ * bodies that say the same thing (whatever the order of their fields) give the same text. Values
+ * are JSON values (a parsed request body). With the body's Shape, its closed objects take their
+ * schema's sorted key order (a key outside the shape is not part of the text: the schema refuses
+ * such bodies before they are fingerprinted); other objects their own keys, sorted. (JSON.stringify
+ * writes integer-like keys first, in numeric order: the same for every body.)
+ */
+export function canonicalJson (value: unknown, shape?: Shape): string {
+  try {
+    return JSON.stringify(sortedCopy(value, shape)) ?? 'null'
+  } catch (err) {
+    if (err !== UNCOPYABLE) throw err
+    return canonicalText(value)
+  }
 }
 
 /**

@@ -41,12 +41,24 @@ export function createScoreMetrics (registry: Registry): ScoreMetrics {
     buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
     registers: [registry]
   })
+  // the labelled children, looked up once (prom-client hashes the labels on every inc otherwise)
+  const children = new Map<string, { inc: () => void }>()
+  const child = (key: string, make: () => { inc: () => void }): { inc: () => void } => {
+    let found = children.get(key)
+    if (found === undefined) {
+      if (children.size >= 10_000) children.clear()
+      found = make()
+      children.set(key, found)
+    }
+    return found
+  }
   return {
     observeDecision (response) {
-      decisions.inc({ decision: response.decision, replayed: String(response.replayed) })
-      if (response.replayed) return
-      for (const reason of response.reasons) rules.inc({ rule: reason.rule })
-      for (const signal of response.degraded) degraded.inc({ signal })
+      const { decision, replayed } = response
+      child(`d:${decision}:${String(replayed)}`, () => decisions.labels({ decision, replayed: String(replayed) })).inc()
+      if (replayed) return
+      for (const reason of response.reasons) child(`r:${reason.rule}`, () => rules.labels({ rule: reason.rule })).inc()
+      for (const signal of response.degraded) child(`g:${signal}`, () => degraded.labels({ signal })).inc()
       took.observe(response.took_ms / 1000)
     }
   }
