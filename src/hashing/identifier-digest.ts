@@ -9,7 +9,7 @@ export const IDENTIFIER_DIGEST_LENGTH = 22
 const DIGEST_BYTES = 16
 /** the domain of identifier digests (the name recorded decisions have always used) */
 const DOMAIN = 'snapshot'
-const GENERATION = 50_000
+const GENERATION = 25_000
 /** longer values are hashed each time: free text, not identifiers that recur */
 const CACHE_MAX_VALUE = 512
 

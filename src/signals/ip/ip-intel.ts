@@ -209,7 +209,7 @@ interface Snapshot {
 }
 
 /** addresses whose signals are kept per data load: shoppers come back, and bots hammer from few addresses */
-const RECENT_ADDRESSES = 20_000
+const RECENT_ADDRESSES = 10_000
 
 function snapshotOf (data: LoadedData): Snapshot {
   const sources: IpDataSource[] = []
