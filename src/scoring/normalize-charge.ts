@@ -10,15 +10,21 @@ import { CARD_NUMBER_PLACEHOLDER, numberHoldsCardNumber, scrubCardNumbers } from
  * items' sku, name and category, the metadata's keys and values (a number holding a card number
  * becomes the placeholder string), and the card's brand and funding (kept in clear, so scrubbed of
  * a card number written beside a word; a whole card number there is refused earlier, by
- * findCardData). Identifiers (charge_id, customer_id, email, card fingerprint) are not changed:
- * they are keys, and a whole card number in one is refused by findCardData. Nothing is refused
- * here.
+ * findCardData). Identifiers (charge_id, customer_id, email, card fingerprint) are scrubbed too:
+ * findCardData refuses one whose whole value is a card number, but lets through, on purpose, the
+ * shapes merchants' ids have (13 digits, a leading 1: see src/security/identifier-card-number.ts)
+ * and ids that merely contain one; what riskgate echoes, keys and keeps of such an id has the
+ * placeholder in its place (the charge's idempotency key is computed from the id as sent). Nothing
+ * is refused here.
  */
 export function normalizeCharge (charge: ChargeContext): ChargeContext {
   const out: ChargeContext = {
     ...charge,
+    charge_id: scrubCardNumbers(charge.charge_id),
     currency: charge.currency.toUpperCase()
   }
+  if (charge.customer_id !== undefined) out.customer_id = scrubCardNumbers(charge.customer_id)
+  if (charge.email !== undefined) out.email = scrubCardNumbers(charge.email)
   if (charge.description !== undefined) out.description = scrubCardNumbers(charge.description)
   if (charge.user_agent !== undefined) out.user_agent = scrubCardNumbers(charge.user_agent)
   if (charge.accept_language !== undefined) out.accept_language = scrubCardNumbers(charge.accept_language)
@@ -44,6 +50,7 @@ function normalizeCard (card: Card): Card {
   if (card.country !== undefined) out.country = card.country.toUpperCase()
   if (card.brand !== undefined) out.brand = scrubCardNumbers(card.brand)
   if (card.funding !== undefined) out.funding = scrubCardNumbers(card.funding)
+  if (card.fingerprint !== undefined) out.fingerprint = scrubCardNumbers(card.fingerprint)
   return out
 }
 

@@ -99,11 +99,15 @@ t.test('metadata keys scrubbed to the same text are both kept', async (t) => {
   t.same(out.metadata, { [`a ${P}`]: 1, [`a ${P} (2)`]: 2 })
 })
 
-t.test('normalizeCharge refuses nothing: identifiers holding card numbers pass through (findCardData refuses them before)', async (t) => {
-  const charge = { ...baseCharge(), charge_id: '4111111111111111', customer_id: '5555 5555 5555 4444' }
+t.test('normalizeCharge refuses nothing: identifiers holding card numbers keep their place, the number scrubbed (findCardData refuses whole card numbers before)', async (t) => {
+  const charge = { ...baseCharge(), charge_id: '4111111111111111', customer_id: '5555 5555 5555 4444', email: 'x4222222222222@example.com' }
   const out = normalizeCharge(charge)
-  t.equal(out.charge_id, charge.charge_id)
-  t.equal(out.customer_id, charge.customer_id)
+  t.equal(out.charge_id, '[card]')
+  t.equal(out.customer_id, '[card]')
+  t.equal(out.email, 'x[card]@example.com', 'a 13-digit number let through in an identifier is still not echoed or kept')
+  const plain = normalizeCharge({ ...baseCharge(), charge_id: 'ord-1764867701237-5', customer_id: '123456789' })
+  t.equal(plain.charge_id, 'ord-1764867701237-5', 'a realistic id is kept as sent')
+  t.equal(plain.customer_id, '123456789')
 })
 
 t.test('a charge without card numbers is unchanged but for the codes', async (t) => {
