@@ -151,12 +151,18 @@ export async function startRedisCluster (t: Teardown, options: number | RedisClu
 
 /** the real port of a replica of the master on `masterPort` (ports as announced and real are the same without proxies) */
 export async function replicaOf (cluster: RedisClusterServer, masterPort: number): Promise<number> {
-  const view = await clusterView(masterPort)
-  const master = view.find((node) => node.port === masterPort)
-  const replica = view.find((node) => node.masterId !== undefined && node.masterId === master?.id)
-  if (replica === undefined) throw new Error(`no replica of ${masterPort}`)
-  if (!cluster.processes.some((p) => p.port === replica.port)) throw new Error(`${replica.port} is not a node of this cluster`)
-  return replica.port
+  // the master's view learns of its replica by gossip, a moment after the replica is in sync
+  let replica: Awaited<ReturnType<typeof clusterView>>[number] | undefined
+  await pollUntil(async () => {
+    const view = await clusterView(masterPort)
+    const master = view.find((node) => node.port === masterPort)
+    replica = view.find((node) => node.masterId !== undefined && node.masterId === master?.id)
+    return replica !== undefined
+  }, `a replica of ${masterPort} in its view`)
+  const found = replica as Awaited<ReturnType<typeof clusterView>>[number] | undefined
+  if (found === undefined) throw new Error(`no replica of ${masterPort}`)
+  if (!cluster.processes.some((p) => p.port === found.port)) throw new Error(`${found.port} is not a node of this cluster`)
+  return found.port
 }
 
 /**
