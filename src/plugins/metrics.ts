@@ -41,9 +41,14 @@ export function createScoreMetrics (registry: Registry): ScoreMetrics {
     buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
     registers: [registry]
   })
-  // the labelled children, looked up once (prom-client hashes the labels on every inc otherwise)
-  const children = new Map<string, { inc: () => void }>()
-  const child = (key: string, make: () => { inc: () => void }): { inc: () => void } => {
+  // the labelled children, made once: prom-client hashes the labels on every inc otherwise
+  const decided = new Map<string, { inc: () => void }>()
+  for (const decision of ['allow', 'review', 'block']) {
+    for (const replayed of [false, true]) decided.set(decision + String(replayed), decisions.labels({ decision, replayed: String(replayed) }))
+  }
+  const fired = new Map<string, { inc: () => void }>()
+  const missing = new Map<string, { inc: () => void }>()
+  const childOf = (children: Map<string, { inc: () => void }>, key: string, make: () => { inc: () => void }): { inc: () => void } => {
     let found = children.get(key)
     if (found === undefined) {
       if (children.size >= 10_000) children.clear()
@@ -55,10 +60,14 @@ export function createScoreMetrics (registry: Registry): ScoreMetrics {
   return {
     observeDecision (response) {
       const { decision, replayed } = response
-      child(`d:${decision}:${String(replayed)}`, () => decisions.labels({ decision, replayed: String(replayed) })).inc()
+      childOf(decided, decision + String(replayed), () => decisions.labels({ decision, replayed: String(replayed) })).inc()
       if (replayed) return
-      for (const reason of response.reasons) child(`r:${reason.rule}`, () => rules.labels({ rule: reason.rule })).inc()
-      for (const signal of response.degraded) child(`g:${signal}`, () => degraded.labels({ signal })).inc()
+      const reasons = response.reasons
+      for (let i = 0; i < reasons.length; i++) {
+        const rule = (reasons[i] as { rule: string }).rule
+        childOf(fired, rule, () => rules.labels({ rule })).inc()
+      }
+      for (const signal of response.degraded) childOf(missing, signal, () => degraded.labels({ signal })).inc()
       took.observe(response.took_ms / 1000)
     }
   }
