@@ -15,59 +15,53 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * A counter by label values kept as plain numbers, handed to prom-client when /metrics is read: a
+ * decision costs a Map update, not prom-client's hashing of its labels.
+ */
+function countedAtScrape<L extends string> (registry: Registry, name: string, help: string, labelNames: readonly L[]): (labels: Record<L, string>, key: string) => void {
+  const counts = new Map<string, { labels: Record<L, string>, n: number }>()
+  registry.registerMetric(new Counter({
+    name,
+    help,
+    labelNames,
+    registers: [],
+    collect () {
+      this.reset()
+      for (const { labels, n } of counts.values()) this.inc(labels as Partial<Record<L, string>>, n)
+    }
+  }))
+  return (labels, key) => {
+    const found = counts.get(key)
+    if (found !== undefined) found.n++
+    else if (counts.size < 10_000) counts.set(key, { labels, n: 1 })
+  }
+}
+
 /** The metrics riskgate exposes, on a registry of its own (no global state between app instances). */
 export function createScoreMetrics (registry: Registry): ScoreMetrics {
-  const decisions = new Counter({
-    name: 'riskgate_decisions_total',
-    help: 'Score decisions by decision; replayed = a retried charge_id answered from the store',
-    labelNames: ['decision', 'replayed'] as const,
-    registers: [registry]
-  })
-  const rules = new Counter({
-    name: 'riskgate_rule_fired_total',
-    help: 'Live rules that fired, by rule id',
-    labelNames: ['rule'] as const,
-    registers: [registry]
-  })
-  const degraded = new Counter({
-    name: 'riskgate_degraded_total',
-    help: 'Decisions made without a signal that was unavailable (velocity, idempotency)',
-    labelNames: ['signal'] as const,
-    registers: [registry]
-  })
+  const decisions = countedAtScrape(registry, 'riskgate_decisions_total',
+    'Score decisions by decision; replayed = a retried charge_id answered from the store', ['decision', 'replayed'])
+  const rules = countedAtScrape(registry, 'riskgate_rule_fired_total', 'Live rules that fired, by rule id', ['rule'])
+  const degraded = countedAtScrape(registry, 'riskgate_degraded_total',
+    'Decisions made without a signal that was unavailable (velocity, idempotency)', ['signal'])
   const took = new Histogram({
     name: 'riskgate_score_duration_seconds',
     help: 'Time to score a charge inside riskgate (took_ms of the response)',
     buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
     registers: [registry]
   })
-  // the labelled children, made once: prom-client hashes the labels on every inc otherwise
-  const decided = new Map<string, { inc: () => void }>()
-  for (const decision of ['allow', 'review', 'block']) {
-    for (const replayed of [false, true]) decided.set(decision + String(replayed), decisions.labels({ decision, replayed: String(replayed) }))
-  }
-  const fired = new Map<string, { inc: () => void }>()
-  const missing = new Map<string, { inc: () => void }>()
-  const childOf = (children: Map<string, { inc: () => void }>, key: string, make: () => { inc: () => void }): { inc: () => void } => {
-    let found = children.get(key)
-    if (found === undefined) {
-      if (children.size >= 10_000) children.clear()
-      found = make()
-      children.set(key, found)
-    }
-    return found
-  }
   return {
     observeDecision (response) {
       const { decision, replayed } = response
-      childOf(decided, decision + String(replayed), () => decisions.labels({ decision, replayed: String(replayed) })).inc()
+      decisions({ decision, replayed: String(replayed) }, replayed ? `${decision}:r` : decision)
       if (replayed) return
       const reasons = response.reasons
       for (let i = 0; i < reasons.length; i++) {
         const rule = (reasons[i] as { rule: string }).rule
-        childOf(fired, rule, () => rules.labels({ rule })).inc()
+        rules({ rule }, rule)
       }
-      for (const signal of response.degraded) childOf(missing, signal, () => degraded.labels({ signal })).inc()
+      for (const signal of response.degraded) degraded({ signal }, signal)
       took.observe(response.took_ms / 1000)
     }
   }
