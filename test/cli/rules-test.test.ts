@@ -51,7 +51,7 @@ t.test('errors in test files and rule sets that do not compile fail', async (t) 
   const broken = t.testdir({ 'ruleset.yaml': RULESET.replace('ip.is_tor', 'ip.is_tor +') })
   const io2 = captureIo({ cwd: broken })
   t.equal(await runCli(['rules', 'test', broken], io2), 1)
-  t.match(io2.out(), /ruleset\.yaml:5:\d+ rule tor: syntax error[\s\S]*the rule set does not compile: no test was run/)
+  t.match(io2.out(), /ruleset\.yaml:5:\d+ rule tor: syntax error[\s\S]*the rule set would be refused \(compile or lint errors\): no test was run/)
 })
 
 t.test('no tests: a notice, not a failure; no rule set: exit 3', async (t) => {

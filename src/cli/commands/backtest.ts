@@ -44,7 +44,7 @@ Identifiers in records are keyed hashes: list entries are hashed with RISKGATE_H
 development key in RISKGATE_DEV_STATE_DIR) so that \`email.address in lists.x\` replays exactly.
 Velocity values are replayed as recorded. Progress goes to stderr. Details: docs/backtest.md.
 
-exit codes: 0 done, 1 a rule set does not compile or the input holds no decision record,
+exit codes: 0 done, 1 a rule set would be refused (compile or lint errors) or the input holds no decision record,
             2 wrong usage, 3 a rule set folder or the input cannot be read, or the report not written
 
 examples:

@@ -51,7 +51,7 @@ async function run (argv: string[], io: CliIo): Promise<number> {
     report = await runRuleTestDir(dir)
   } catch (error) {
     if (!(error instanceof RuleSetError)) throw error
-    io.stdout.write(`${error.lines.join('\n')}\nthe rule set does not compile: no test was run\n`)
+    io.stdout.write(`${error.lines.join('\n')}\nthe rule set would be refused (compile or lint errors): no test was run\n`)
     return ExitCode.FAILED
   }
   const failed = report.failed > 0 || report.errors.length > 0
