@@ -5,7 +5,7 @@
  *
  *   npx tsx bench/backtest.ts [--records N] [--keep]
  *
- * The records are what the decision log writes (src/decision-log/snapshot.ts toDecisionRecord):
+ * The records are what the decision log holds (src/decision-log/codec.ts, as decoded):
  * features of a Thai shop's traffic (IP country/ASN/anonymizer flags, disposable and blocked
  * emails, cards, billing, baskets, velocity values drawn from skewed distributions), identifiers
  * replaced by keyed hashes, each decided by the default rule set (rules/), 30% with an outcome.

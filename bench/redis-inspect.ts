@@ -34,7 +34,7 @@ export interface RedisInspector {
   close: () => Promise<void>
 }
 
-/** `rg:v1:vel:{Xy..}:d:card.fingerprint` -> `rg:v1:vel:{*}:d:card.fingerprint`; hashes and numbers -> `*` */
+/** `rg:v2:vel:{Xy..}:d:card.fingerprint` -> `rg:v2:vel:{*}:d:card.fingerprint`; hashes and numbers -> `*` */
 export function keyPattern (key: string): string {
   return key
     .replace(/\{[^}]*\}/g, '{*}')
