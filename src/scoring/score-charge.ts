@@ -119,8 +119,21 @@ export function createScorer (deps: ScorerDeps): Scorer {
   // attempts of this process still deciding, by the decision's field
   const deciding = new Map<string, Attempt>()
 
-  function identify (_path: string, value: string | number | boolean): string {
-    return deps.digestOf(String(value))
+  /**
+   * The request's identifier digests: velocity's keys and values and the record ask for the same
+   * few identifiers several times; the process-wide cache answers the first ask of each
+   */
+  function requestDigests (): { identify: (path: string, value: string | number | boolean) => string, digestOf: DigestOf } {
+    const values: string[] = []
+    const digests: string[] = []
+    const digestOf = (value: string): string => {
+      for (let i = 0; i < values.length; i++) if (values[i] === value) return digests[i] as string
+      const digest = deps.digestOf(value)
+      values.push(value)
+      digests.push(digest)
+      return digest
+    }
+    return { identify: (_path, value) => digestOf(String(value)), digestOf }
   }
 
   /**
@@ -182,6 +195,7 @@ export function createScorer (deps: ScorerDeps): Scorer {
     chargeId: string, took: (answer: Omit<ScoreResponse, 'took_ms'>) => ScoreResponse): Promise<ScoreResponse> {
     const atMs = now()
     const nonce = randomUUID()
+    const { identify, digestOf } = requestDigests()
     const deadline = performance.now() + deps.deadlineMs
     const degraded: ScoreResponse['degraded'] = []
     let recorded = true
@@ -258,7 +272,7 @@ export function createScorer (deps: ScorerDeps): Scorer {
         shadow: { decision: evaluation.shadow.decision, score: evaluation.shadow.score, fired: evaluation.shadow.reasons.map((r) => r.rule) },
         skipped: evaluation.skipped.map((s) => s.rule),
         degraded
-      }, context, deps.digestOf)
+      }, context, digestOf)
       deps.decisions.record({ key, fingerprint, nonce, atMs, encoded, context })
     }
     return response
