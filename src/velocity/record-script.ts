@@ -1,5 +1,6 @@
 import type { EntityOp } from './entity-op.js'
 import { distinctKey, entityHashKey } from './redis-keys.js'
+import { bucketOf } from './ring.js'
 import { DEFAULT_MAX_DISTINCT_PER_SERIES, RING_BUCKETS } from './store.js'
 
 export { assignResults } from './entity-op.js'
@@ -27,9 +28,10 @@ export { assignResults } from './entity-op.js'
  * argv[3]     t - retention: distinct values last seen at or before it are removed
  * argv[4]     the most values a distinct series keeps (the least recently seen are dropped)
  * argv[5]     R, the number of rings; then R times:
- *               ring name, bucket width r (ms, windowMs / 60), what the charge adds (integer:
+ *               ring name, the charge's bucket b = floor(t / r) where r is the ring's bucket
+ *               width (ms, windowMs / 60), its slot b % 60, what the charge adds (integer:
  *               1 for a count, the value for a sum, 0 when the value is unknown)
- * argv[6+3R]  D, the number of distinct series; then D times:
+ * argv[6+4R]  D, the number of distinct series; then D times:
  *               value digest ('' = unknown: read without adding), n windows, then per window
  *               `(<t - window>` (the exclusive lower bound of its ZCOUNT)
  * Times and bounds are computed by the client and passed as text: Lua converts numbers to text
@@ -43,19 +45,20 @@ export { assignResults } from './entity-op.js'
  * bucket (or the entity has no ring), and a distinct series' key when it gains a value: a key
  * refreshed less than one bucket ago still lives longer than the retention.
  *
- * Commands per call: with rings, HMGET (head, total and current slot of every ring), a second
- * HMGET only when a ring's head moves 2..59 buckets forward, HDEL only when buckets are cleared,
- * HSET, and PEXPIRE only when a ring starts a new bucket; per distinct series with a known value
+ * Commands per call: with rings, HMGET (head, total and current slot of every ring); then, when
+ * every ring's head is the charge's bucket (and no value is near the clamp), HINCRBY of the total
+ * and of the bucket per ring that adds something (Redis adds: no number is converted in Lua);
+ * otherwise a second HMGET only when a ring's head moves 2..59 buckets forward, HDEL only when
+ * buckets are cleared, HSET, and PEXPIRE only when a ring starts a new bucket; per distinct series with a known value
  * ZADD, PEXPIRE when the value is new or a ring starts a new bucket, and (but for a new entity)
  * ZREMRANGEBYSCORE when a ring starts a new bucket, ZCARD when the value is new
  * (ZREMRANGEBYRANK over the cap); and ZCOUNT per distinct window. None of them grows with the
  * number of charges in a window; a charge in the current bucket of an entity's rings whose values
- * were seen before costs HMGET, HSET, ZADD and ZCOUNT.
+ * were seen before costs HMGET, two HINCRBY per ring, ZADD and ZCOUNT.
  */
 export const RECORD_ENTITY_LUA = `
 local MAX = 9007199254740991
 local LAST = ${RING_BUCKETS - 1}
-local floor = math.floor
 -- integers as decimal text: tostring is exact below 1e14 and shorter to run than a format
 local function fmt(x)
   if x < 1e14 and x > -1e14 then return tostring(x) end
@@ -72,15 +75,120 @@ local function reply(x)
   return string.format('%.0f', x)
 end
 
+-- the rings of an entity when the fast path of record_velocity_entity does not apply: a ring
+-- starts a new bucket (or is new, or a charge is stamped in an older bucket), or a value is near
+-- the clamp. got is the HMGET of fields (head, total, current slot of every ring). Fills out[1..nr];
+-- returns moved (a ring started a new bucket) and fresh (the entity's hash is new)
+local function record_rings(hash, A, r, nr, fields, got, out)
+  local moved, fresh = false, false
+  local bs, adds, hs, heads, totals, curs = {}, {}, {}, {}, {}, {}
+  -- the slots of buckets leaving the window (other than the current slot), read in one HMGET
+  local more = nil
+  local firsts, lasts = {}, {}
+  local dels = nil
+  for i = 1, nr do
+    local j = r + 4 * i - 4
+    local id = A[j]
+    local b = tonumber(A[j + 1])
+    bs[i] = b
+    adds[i] = tonumber(A[j + 3])
+    local h = tonumber(got[3 * i - 2])
+    heads[i] = h
+    totals[i] = tonumber(got[3 * i - 1]) or 0
+    curs[i] = tonumber(got[3 * i]) or 0
+    if h == nil then
+      moved = true
+      fresh = true
+      h = b
+      totals[i] = 0
+      curs[i] = 0
+    elseif b > h then
+      moved = true
+      if b - h > LAST then
+        -- idle for a whole window: every other slot goes
+        dels = dels or {}
+        local current = A[j + 2]
+        for sl = 0, LAST do
+          local name = tostring(sl)
+          if name ~= current then dels[#dels + 1] = id .. ':' .. name end
+        end
+        totals[i] = 0
+        curs[i] = 0
+      else
+        more = more or {}
+        firsts[i] = #more + 1
+        for kk = h - LAST, b - ${RING_BUCKETS + 1} do more[#more + 1] = id .. ':' .. (kk % ${RING_BUCKETS}) end
+        lasts[i] = #more
+      end
+      h = b
+    end
+    hs[i] = h
+  end
+  local old = nil
+  if more ~= nil and #more > 0 then old = redis.call('HMGET', hash, unpack(more)) end
+  local sets = {}
+  local n = 0
+  for i = 1, nr do
+    local j = r + 4 * i - 4
+    local b, add, h = bs[i], adds[i], hs[i]
+    local total, cur = totals[i], curs[i]
+    if firsts[i] ~= nil then
+      -- oldest bucket first, the current slot (bucket b - 60) last
+      for q = firsts[i], lasts[i] do
+        if old[q] then
+          total = clamp(total - tonumber(old[q]))
+          dels = dels or {}
+          dels[#dels + 1] = more[q]
+        end
+      end
+      total = clamp(total - cur)
+      cur = 0
+    end
+    local value
+    if b < h - LAST then
+      -- stamped before the oldest bucket held: not kept, but the charge counts itself
+      value = clamp(total + add)
+    else
+      -- what can be added without passing +-MAX in the bucket or the total
+      if add > 0 then add = math.min(add, MAX - total, MAX - cur) elseif add < 0 then add = math.max(add, -MAX - total, -MAX - cur) end
+      cur = cur + add
+      total = total + add
+      value = total
+      if cur ~= 0 then
+        sets[n + 1] = fields[3 * i]
+        sets[n + 2] = fmt(cur)
+        n = n + 2
+      elseif got[3 * i] then
+        dels = dels or {}
+        dels[#dels + 1] = fields[3 * i]
+      end
+    end
+    if h ~= heads[i] then
+      -- h is b here: its text as the client wrote it
+      sets[n + 1] = fields[3 * i - 2]
+      sets[n + 2] = A[j + 1]
+      n = n + 2
+    end
+    sets[n + 1] = fields[3 * i - 1]
+    sets[n + 2] = fmt(total)
+    n = n + 2
+    out[i] = reply(value)
+  end
+  if dels ~= nil and #dels > 0 then redis.call('HDEL', hash, unpack(dels)) end
+  redis.call('HSET', hash, unpack(sets))
+  return moved, fresh
+end
+
 local function record_velocity_entity(K, A, k, a)
   local nowText = A[a]
-  local now = tonumber(nowText)
   local ttl = A[a + 1]
   local cutoff = A[a + 2]
-  local cap = tonumber(A[a + 3])
+  local capAt = a + 3
   local nr = tonumber(A[a + 4])
   local out = {}
-  a = a + 5
+  -- the rings' arguments start at r, four per ring
+  local r = a + 5
+  a = r + 4 * nr
   -- keys are refreshed (and distinct values trimmed) when a ring starts a new bucket, so a
   -- charge within the current bucket of every ring costs no PEXPIRE, trim or cap check
   -- moved: a ring starts a new bucket (or the entity has no ring); fresh: the entity's hash is new
@@ -88,111 +196,43 @@ local function record_velocity_entity(K, A, k, a)
   local fresh = false
   if nr > 0 then
     local hash = K[k]
-    local ids, bs, adds, slots, fields = {}, {}, {}, {}, {}
+    local fields = {}
     for i = 1, nr do
-      local id = A[a]
-      local b = floor(now / tonumber(A[a + 1]))
-      local slot = id .. ':' .. (b % ${RING_BUCKETS})
-      ids[i] = id
-      bs[i] = b
-      adds[i] = tonumber(A[a + 2])
-      slots[i] = slot
+      local j = r + 4 * i - 4
+      local id = A[j]
       fields[3 * i - 2] = id .. ':h'
       fields[3 * i - 1] = id .. ':t'
-      fields[3 * i] = slot
-      a = a + 3
+      fields[3 * i] = id .. ':' .. A[j + 2]
     end
     local got = redis.call('HMGET', hash, unpack(fields))
-    local hs, heads, totals, curs, had = {}, {}, {}, {}, {}
-    -- the slots of buckets leaving the window (other than the current slot), read in one HMGET
-    local more = nil
-    local firsts, lasts = {}, {}
-    local dels = nil
+    -- the fast path, a charge in the newest bucket of every ring: the head's text is the charge's
+    -- bucket, and the total, the bucket and what is added have at most 14 characters (within
+    -- +-1e14: their sum cannot reach the clamp), so Redis adds them (HINCRBY) and Lua converts
+    -- no number to text or back
+    local fast = true
     for i = 1, nr do
-      local b = bs[i]
-      local h = tonumber(got[3 * i - 2])
-      heads[i] = h
-      totals[i] = tonumber(got[3 * i - 1]) or 0
-      had[i] = got[3 * i] ~= false
-      curs[i] = tonumber(got[3 * i]) or 0
-      if h == nil then
-        moved = true
-        fresh = true
-        h = b
-        totals[i] = 0
-        curs[i] = 0
-      elseif b > h then
-        moved = true
-        if b - h > LAST then
-          -- idle for a whole window: every other slot goes
-          dels = dels or {}
-          local current = b % ${RING_BUCKETS}
-          for sl = 0, LAST do
-            if sl ~= current then dels[#dels + 1] = ids[i] .. ':' .. sl end
-          end
-          totals[i] = 0
-          curs[i] = 0
+      local j = r + 4 * i - 4
+      local total, cur = got[3 * i - 1], got[3 * i]
+      if got[3 * i - 2] ~= A[j + 1] or not total or #total > 14 or (cur and #cur > 14) or #A[j + 3] > 14 then
+        fast = false
+        break
+      end
+    end
+    if fast then
+      for i = 1, nr do
+        local add = A[r + 4 * i - 1]
+        if add == '0' then
+          out[i] = tonumber(got[3 * i - 1])
         else
-          more = more or {}
-          firsts[i] = #more + 1
-          for kk = h - LAST, b - ${RING_BUCKETS + 1} do more[#more + 1] = ids[i] .. ':' .. (kk % ${RING_BUCKETS}) end
-          lasts[i] = #more
+          out[i] = redis.call('HINCRBY', hash, fields[3 * i - 1], add)
+          -- only non-zero buckets are kept
+          if redis.call('HINCRBY', hash, fields[3 * i], add) == 0 then redis.call('HDEL', hash, fields[3 * i]) end
         end
-        h = b
       end
-      hs[i] = h
+    else
+      moved, fresh = record_rings(hash, A, r, nr, fields, got, out)
+      if moved then redis.call('PEXPIRE', hash, ttl) end
     end
-    local old = nil
-    if more ~= nil and #more > 0 then old = redis.call('HMGET', hash, unpack(more)) end
-    local sets = {}
-    local n = 0
-    for i = 1, nr do
-      local id, b, add, h = ids[i], bs[i], adds[i], hs[i]
-      local total, cur = totals[i], curs[i]
-      if firsts[i] ~= nil then
-        -- oldest bucket first, the current slot (bucket b - 60) last
-        for j = firsts[i], lasts[i] do
-          if old[j] then
-            total = clamp(total - tonumber(old[j]))
-            dels = dels or {}
-            dels[#dels + 1] = more[j]
-          end
-        end
-        total = clamp(total - cur)
-        cur = 0
-      end
-      local value
-      if b < h - LAST then
-        -- stamped before the oldest bucket held: not kept, but the charge counts itself
-        value = clamp(total + add)
-      else
-        -- what can be added without passing +-MAX in the bucket or the total
-        if add > 0 then add = math.min(add, MAX - total, MAX - cur) elseif add < 0 then add = math.max(add, -MAX - total, -MAX - cur) end
-        cur = cur + add
-        total = total + add
-        value = total
-        if cur ~= 0 then
-          sets[n + 1] = slots[i]
-          sets[n + 2] = fmt(cur)
-          n = n + 2
-        elseif had[i] then
-          dels = dels or {}
-          dels[#dels + 1] = slots[i]
-        end
-      end
-      if h ~= heads[i] then
-        sets[n + 1] = id .. ':h'
-        sets[n + 2] = fmt(h)
-        n = n + 2
-      end
-      sets[n + 1] = id .. ':t'
-      sets[n + 2] = fmt(total)
-      n = n + 2
-      out[i] = reply(value)
-    end
-    if dels ~= nil and #dels > 0 then redis.call('HDEL', hash, unpack(dels)) end
-    redis.call('HSET', hash, unpack(sets))
-    if moved then redis.call('PEXPIRE', hash, ttl) end
   end
   local nd = tonumber(A[a])
   a = a + 1
@@ -209,6 +249,7 @@ local function record_velocity_entity(K, A, k, a)
       if moved and not fresh then redis.call('ZREMRANGEBYSCORE', key, '-inf', cutoff) end
       if added == 1 and not fresh then
         local count = redis.call('ZCARD', key)
+        local cap = tonumber(A[capAt])
         if count > cap then redis.call('ZREMRANGEBYRANK', key, 0, count - cap - 1) end
       end
       if moved or added == 1 then redis.call('PEXPIRE', key, ttl) end
@@ -269,7 +310,10 @@ export function entityCall (prefix: string, op: EntityOp, options: EntityCallOpt
     String(op.atMs), String(op.retentionMs + Math.floor(op.retentionMs / RING_BUCKETS)), String(op.atMs - op.retentionMs),
     String(options.maxDistinctPerSeries ?? DEFAULT_MAX_DISTINCT_PER_SERIES), String(op.rings.length)
   ]
-  for (const r of op.rings) args.push(r.id, String(r.widthMs), String(r.add))
+  for (const r of op.rings) {
+    const b = bucketOf(op.atMs, r.widthMs)
+    args.push(r.id, String(b), String(((b % RING_BUCKETS) + RING_BUCKETS) % RING_BUCKETS), String(r.add))
+  }
   args.push(String(op.distinct.length))
   for (const d of op.distinct) {
     keys.push(distinctKey(prefix, op.entity, d.of))
