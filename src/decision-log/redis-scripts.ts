@@ -23,7 +23,7 @@ local function rg_log_lookup(i, s, o, field, now)
   if not v then return {0} end
   if string.sub(v, 1, 2) == 'P|' then
     local fp, nonce, untl = string.match(v, '^P|([^|]*)|([^|]*)|(%d+)$')
-    if tonumber(untl) <= now then return {0} end
+    if tonumber(untl) <= tonumber(now) then return {0} end
     return {2, fp, nonce}
   end
   local bar = string.find(v, '|', 1, true)
@@ -35,21 +35,24 @@ local function rg_log_lookup(i, s, o, field, now)
   return {1, string.sub(v, 1, bar - 1), rec, out}
 end
 
-local function rg_log_reserve(i, s, o, field, fingerprint, nonce, now, pending_ms)
+local function rg_log_reserve(i, s, o, field, fingerprint, nonce, now, untl)
   local found = rg_log_lookup(i, s, o, field, now)
   if found[1] ~= 0 then return found end
-  redis.call('HSET', i, field, 'P|' .. fingerprint .. '|' .. nonce .. '|' .. string.format('%.0f', now + pending_ms))
+  redis.call('HSET', i, field, 'P|' .. fingerprint .. '|' .. nonce .. '|' .. untl)
   return {0}
 end
 `
 
 /** KEYS: i, s, o. ARGV: field, now ms. */
 export const LOOKUP_SCRIPT = `${LOOKUP_LUA}
-return rg_log_lookup(KEYS[1], KEYS[2], KEYS[3], ARGV[1], tonumber(ARGV[2]))`
+return rg_log_lookup(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2])`
 
-/** KEYS: i, s, o. ARGV: field, fingerprint, nonce, now ms, reservation ms. {0} when reserved now. */
+/**
+ * KEYS: i, s, o. ARGV: field, fingerprint, nonce, now ms, the time the reservation lapses (ms,
+ * integer text: Lua converts no number). {0} when reserved now.
+ */
 export const RESERVE_SCRIPT = `${LOOKUP_LUA}
-return rg_log_reserve(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]))`
+return rg_log_reserve(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])`
 
 /**
  * Records a batch of one partition, idempotently, then trims the partition.
@@ -76,8 +79,12 @@ for r = 0, (#ARGV - 3) / 5 - 1 do
   local v = redis.call('HGET', i, field)
   local held = false
   if v and string.sub(v, 1, 2) == 'P|' then
-    local pfp, pnonce, untl = string.match(v, '^P|([^|]*)|([^|]*)|(%d+)$')
-    held = (pfp ~= fp or pnonce ~= nonce) and tonumber(untl) > now
+    -- the attempt's own reservation (the usual case) is told by its prefix, without a pattern
+    local own = 'P|' .. fp .. '|' .. nonce .. '|'
+    if string.sub(v, 1, #own) ~= own then
+      local pfp, pnonce, untl = string.match(v, '^P|([^|]*)|([^|]*)|(%d+)$')
+      held = (pfp ~= fp or pnonce ~= nonce) and tonumber(untl) > now
+    end
     v = false
   end
   if v then

@@ -185,7 +185,8 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
     readLookup,
     lookup,
     async reserve (key, fingerprint, nonce, pendingMs): Promise<Reservation> {
-      const reply = await reserveScript(3, ...partitionKeys(key), key.field, fingerprint, nonce, Date.now(), pendingMs) as LookupReply
+      const now = Date.now()
+      const reply = await reserveScript(3, ...partitionKeys(key), key.field, fingerprint, nonce, now, now + pendingMs) as LookupReply
       // this attempt's own reservation: the call ran before and its reply was lost with the
       // connection, then the client sent it again. Still this attempt's to decide
       if (reply[0] === 2 && reply[2] === nonce) return { status: 'reserved' }

@@ -98,7 +98,7 @@ export function redisReservations (options: RedisReservationOptions): ChargeRese
       const { key } = input
       const ops = entityOps(input.plan, input.atMs, input.identify)
       const keys = [names.index(key.partition), names.stream(key.partition), names.outcomes(key.partition)]
-      const args = [key.field, input.fingerprint, input.nonce, String(input.atMs), String(input.pendingMs), String(ops.length)]
+      const args = [key.field, input.fingerprint, input.nonce, String(input.atMs), String(input.atMs + input.pendingMs), String(ops.length)]
       for (const op of ops) {
         const call = entityCall(prefix, op, callOptions)
         keys.push(...call.keys)

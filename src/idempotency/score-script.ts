@@ -8,7 +8,7 @@ import { RECORD_ENTITY_LUA } from '../velocity/record-script.js'
  * A retry of a charge that is recorded or being decided counts nothing.
  *
  * KEYS  the partition's index, stream and outcomes, then every entity's keys, entity after entity
- * ARGV  field, body fingerprint, nonce, now ms, reservation ms, number of entities, then per
+ * ARGV  field, body fingerprint, nonce, now ms, the time the reservation lapses (ms), number of entities, then per
  *       entity: its number of keys, its number of arguments, its arguments
  *
  * Returns the lookup of rg_log_lookup when the charge was recorded or reserved already, else
@@ -16,7 +16,7 @@ import { RECORD_ENTITY_LUA } from '../velocity/record-script.js'
  */
 export const SCORE_SCRIPT = `${LOOKUP_LUA}
 ${RECORD_ENTITY_LUA}
-local found = rg_log_reserve(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]))
+local found = rg_log_reserve(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
 if found[1] ~= 0 then return found end
 local results = record_velocity_entities(KEYS, ARGV, 4, 6)
 table.insert(results, 1, 0)
