@@ -32,6 +32,8 @@ export interface BenchOptions {
   /** variants of the riskgate server: its in-process stores (the baseline keeps Redis), more settings */
   noRedis: boolean
   env: Record<string, string>
+  /** more node flags of the riskgate server (--node-arg) */
+  nodeArgs: string[]
 }
 
 const USAGE = `usage: npm run bench -- [options]
@@ -48,7 +50,8 @@ const USAGE = `usage: npm run bench -- [options]
   --profile-dir DIR      keep its .cpuprofile files in DIR (implies --profile)
   --skip-in-process --skip-load --skip-steady --skip-memory --skip-hot --skip-rss
   --no-redis             riskgate with its in-process stores (the baseline keeps Redis)
-  --env RISKGATE_X=value another setting of the riskgate server (repeatable)`
+  --env RISKGATE_X=value another setting of the riskgate server (repeatable)
+  --node-arg=--FLAG      a node flag of the riskgate server (repeatable), e.g. --node-arg=--heap-growing-percent=100`
 
 function count (value: string, name: string, min: number): number {
   const n = Number(value)
@@ -83,6 +86,7 @@ export function parseOptions (argv: readonly string[]): BenchOptions {
       'skip-rss': { type: 'boolean', default: false },
       'no-redis': { type: 'boolean', default: false },
       env: { type: 'string', multiple: true, default: [] },
+      'node-arg': { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', default: false }
     }
   })
@@ -95,6 +99,9 @@ export function parseOptions (argv: readonly string[]): BenchOptions {
     const at = pair.indexOf('=')
     if (at < 1 || !pair.startsWith('RISKGATE_')) throw new Error(`--env takes RISKGATE_NAME=value, not ${pair}`)
     env[pair.slice(0, at)] = pair.slice(at + 1)
+  }
+  for (const flag of args['node-arg']) {
+    if (!flag.startsWith('--')) throw new Error(`--node-arg takes a node flag (--node-arg=--name=value), not ${flag}`)
   }
   return {
     rounds: Math.floor(count(args.rounds, 'rounds', 1)),
@@ -121,6 +128,7 @@ export function parseOptions (argv: readonly string[]): BenchOptions {
       rss: args['skip-rss']
     },
     noRedis: args['no-redis'],
-    env
+    env,
+    nodeArgs: args['node-arg']
   }
 }

@@ -100,7 +100,7 @@ async function main (): Promise<void> {
   if (needServers) {
     const redis = await startRedis()
     const inspector = inspectRedis(redis.port)
-    const setup: RiskgateSetup = { root, torFile, redisUrl: withRedis ? redis.url : undefined, extraEnv: options.env }
+    const setup: RiskgateSetup = { root, torFile, redisUrl: withRedis ? redis.url : undefined, extraEnv: options.env, nodeArgs: options.nodeArgs }
     try {
       if (wants.load || wants.steady || wants.memory || wants.hot) {
         section('servers')
@@ -112,8 +112,8 @@ async function main (): Promise<void> {
           if (wants.load || wants.steady) baseline = await servers.startBaseline(redis.url)
           startup = { riskgateReadyMs: riskgate.readyMs, ...(baseline !== undefined ? { baselineReadyMs: baseline.readyMs } : {}), rssAfterStartMb }
           log(`riskgate ready in ${fixed(riskgate.readyMs, 0)} ms (RSS ${fixed(rssAfterStartMb, 0)} MB)${baseline !== undefined ? `; baseline ready in ${fixed(baseline.readyMs, 0)} ms` : ''}`)
-          if (options.noRedis || Object.keys(options.env).length > 0) {
-            log(`riskgate variant: ${options.noRedis ? 'no Redis (in-process stores) ' : ''}${Object.entries(options.env).map(([k, v]) => `${k}=${v}`).join(' ')}`)
+          if (options.noRedis || Object.keys(options.env).length > 0 || options.nodeArgs.length > 0) {
+            log(`riskgate variant: ${options.noRedis ? 'no Redis (in-process stores) ' : ''}${[...options.nodeArgs, ...Object.entries(options.env).map(([k, v]) => `${k}=${v}`)].join(' ')}`)
           }
           const common = { riskgate, redis, inspector, corpus, headers: servers.headers, options }
           if (wants.load && baseline !== undefined) {
@@ -158,7 +158,7 @@ async function main (): Promise<void> {
   let rss: RssPhase | undefined
   if (!options.skip.rss) {
     section('RSS without Redis')
-    rss = await timed('RSS', async () => await runRssPhase(servers, { root, torFile, extraEnv: options.env }, corpus, options))
+    rss = await timed('RSS', async () => await runRssPhase(servers, { root, torFile, extraEnv: options.env, nodeArgs: options.nodeArgs }, corpus, options))
   }
 
   const targets = targetList()

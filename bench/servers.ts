@@ -40,13 +40,15 @@ export interface RiskgateSetup {
   redisUrl: string | undefined
   /** more RISKGATE_* settings (--env) */
   extraEnv: Record<string, string>
+  /** more node flags (--node-arg) */
+  nodeArgs?: string[]
 }
 
 export interface RiskgateServers {
   /** the Authorization header of the API key the servers accept */
   headers: Record<string, string>
   startRiskgate: (setup: RiskgateSetup, extraNodeArgs?: string[]) => Promise<Started>
-  startBaseline: (redisUrl: string) => Promise<Started>
+  startBaseline: (redisUrl: string, extraNodeArgs?: string[]) => Promise<Started>
 }
 
 /** One API key and one hash key for every server the run starts. */
@@ -72,11 +74,11 @@ export function riskgateServers (): RiskgateServers {
         RISKGATE_DEADLINE_MS: '1000',
         ...setup.extraEnv
       })
-      return await startServer(SERVER_ENTRY, [], env, port, extraNodeArgs)
+      return await startServer(SERVER_ENTRY, [], env, port, [...(setup.nodeArgs ?? []), ...extraNodeArgs])
     },
-    async startBaseline (redisUrl) {
+    async startBaseline (redisUrl, extraNodeArgs = []) {
       const port = await freePort()
-      return await startServer(BASELINE_ENTRY, [String(port), redisUrl], childEnv({ NODE_ENV: 'production' }), port)
+      return await startServer(BASELINE_ENTRY, [String(port), redisUrl], childEnv({ NODE_ENV: 'production' }), port, extraNodeArgs)
     }
   }
 }

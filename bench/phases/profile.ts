@@ -1,8 +1,9 @@
 /**
  * The profile phase (--profile): one more load run (the load phase's connections, warm-up and
- * duration) against a riskgate server started with `node --cpu-prof`, and the self time of its
- * samples during the measured seconds split by category (bench/cpu-profile.ts), in µs of CPU per
- * request, beside the server's CPU per request from /proc in the same run.
+ * duration) against a riskgate server started with `node --cpu-prof`, then one against the
+ * baseline started the same way, and the self time of each one's samples during the measured
+ * seconds split by category (bench/cpu-profile.ts), in µs of CPU per request, beside the server's
+ * CPU per request from /proc in the same run; then the two side by side.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -15,13 +16,14 @@ import type { BenchOptions } from '../options.js'
 import { cpuByThread, cpuSeconds, threadCpuSeconds } from '../processes.js'
 import type { BenchRedis } from '../processes.js'
 import { exitNote, SERVER_ENTRY } from '../servers.js'
-import type { RiskgateServers, RiskgateSetup } from '../servers.js'
+import type { RiskgateServers, RiskgateSetup, Started } from '../servers.js'
 import { fixed, log } from '../stats.js'
 
 /** microseconds between two samples of the profiler */
 const SAMPLING_INTERVAL_US = 250
 
-export interface ProfilePhase {
+/** One server's profile under the load */
+export interface ServerProfile {
   requests: number
   rps: number
   /** server CPU per request from /proc during the profiled run, all threads (the profiler's own cost included) */
@@ -44,18 +46,34 @@ export interface ProfilePhase {
   top: FunctionTime[]
 }
 
+/** riskgate's profile, and the baseline's under the same load (both use Redis; without Redis, riskgate's only) */
+export interface ProfilePhase {
+  riskgate: ServerProfile
+  baseline?: ServerProfile
+}
+
 function monotonicUs (): number {
   return Number(process.hrtime.bigint() / 1000n)
 }
 
 export async function runProfilePhase (servers: RiskgateServers, setup: RiskgateSetup, redis: BenchRedis, corpus: Corpus, options: BenchOptions): Promise<ProfilePhase> {
+  const riskgate = await profileServer('riskgate', async (args) => await servers.startRiskgate(setup, args), servers, setup, redis, corpus, options)
+  if (setup.redisUrl === undefined) return { riskgate }
+  const baseline = await profileServer('baseline', async (args) => await servers.startBaseline(redis.url, args), servers, setup, redis, corpus, options)
+  printComparison(riskgate, baseline)
+  return { riskgate, baseline }
+}
+
+type StartProfiled = (extraNodeArgs: string[]) => Promise<Started>
+
+async function profileServer (name: string, start: StartProfiled, servers: RiskgateServers, setup: RiskgateSetup, redis: BenchRedis, corpus: Corpus, options: BenchOptions): Promise<ServerProfile> {
   const keep = options.profileDir !== undefined
   const dir = keep ? path.resolve(options.profileDir as string) : mkdtempSync(path.join(tmpdir(), 'riskgate-bench-profile-'))
   if (keep) mkdirSync(dir, { recursive: true })
   const before = new Set(keep ? readdirSync(dir) : [])
   try {
-    log(`profile: riskgate under node --cpu-prof (a sample every ${SAMPLING_INTERVAL_US} µs), ${options.durationSeconds} s of load after ${options.warmupSeconds} s of warm-up, ${options.connections} connections`)
-    const riskgate = await servers.startRiskgate(setup, ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', String(SAMPLING_INTERVAL_US)])
+    log(`profile: ${name} under node --cpu-prof (a sample every ${SAMPLING_INTERVAL_US} µs), ${options.durationSeconds} s of load after ${options.warmupSeconds} s of warm-up, ${options.connections} connections`)
+    const server = await start(['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', String(SAMPLING_INTERVAL_US)])
     let result
     let fromUs = 0
     let toUs = 0
@@ -66,8 +84,8 @@ export async function runProfilePhase (servers: RiskgateServers, setup: Riskgate
     let threads0: Record<string, number> = {}
     let threads1: Record<string, number> = {}
     try {
-      if (setup.redisUrl !== undefined) await redis.flush()
-      const { port, pid } = riskgate
+      if (setup.redisUrl !== undefined || name === 'baseline') await redis.flush()
+      const { port, pid } = server
       if (options.warmupSeconds > 0) await runLoad({ port, body: corpusBodies(corpus, `pw${process.pid}`), connections: options.connections, durationSeconds: options.warmupSeconds, headers: servers.headers })
       cpu0 = await cpuSeconds(pid)
       main0 = await threadCpuSeconds(pid)
@@ -78,16 +96,16 @@ export async function runProfilePhase (servers: RiskgateServers, setup: Riskgate
       main1 = await threadCpuSeconds(pid)
       threads1 = await cpuByThread(pid)
       cpu1 = await cpuSeconds(pid)
-      assertAllAnswered('riskgate, profiled run', result, exitNote(riskgate))
+      assertAllAnswered(`${name}, profiled run`, result, exitNote(server))
     } finally {
       // the profile is written when the process exits
-      await riskgate.child.stop(60_000)
+      await server.child.stop(60_000)
     }
     const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && !before.has(f))
     if (keep) log(`  profile written: ${files.map((f) => path.join(dir, f)).join(', ')}`)
     const profiles = files.map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as CpuProfile)
-    if (profiles.length === 0) throw new Error(`the profiled server wrote no profile: ${riskgate.child.stderr()}`)
-    if (SERVER_ENTRY.endsWith('.mjs') && bundleModuleCount(SERVER_ENTRY) === 0) {
+    if (profiles.length === 0) throw new Error(`the profiled ${name} wrote no profile: ${server.child.stderr()}`)
+    if (name === 'riskgate' && SERVER_ENTRY.endsWith('.mjs') && bundleModuleCount(SERVER_ENTRY) === 0) {
       log(`  WARNING: ${path.relative(setup.root, SERVER_ENTRY)} marks no modules (minified?): its functions cannot be told apart by module and fall under "other"`)
     }
     const found = breakdown(profiles, sourceMap(setup.root), fromUs, toUs)
@@ -100,7 +118,7 @@ export async function runProfilePhase (servers: RiskgateServers, setup: Riskgate
     // where there is no schedstat)
     const scale = Number.isFinite(mainThreadCpuUs) ? mainThreadCpuUs / found.sampledUs : 1 / n
     const byCategory = Object.fromEntries(CATEGORIES.map((c) => [c, found.byCategory[c] * scale])) as Record<Category, number>
-    const phase: ProfilePhase = {
+    const phase: ServerProfile = {
       requests: n,
       rps: result.rps,
       serverCpuUs: ((cpu1 ?? Number.NaN) - (cpu0 ?? Number.NaN)) * 1e6 / n,
@@ -121,7 +139,7 @@ export async function runProfilePhase (servers: RiskgateServers, setup: Riskgate
   }
 }
 
-function printProfile (p: ProfilePhase): void {
+function printProfile (p: ServerProfile): void {
   log(`  ${fixed(p.rps, 0)} req/s under the profiler; server CPU per request (/proc): ${fixed(p.serverCpuUs, 0)} µs, of which the main thread ${fixed(p.mainThreadCpuUs, 0)} µs`)
   log(`  samples: ${p.samples}, ${fixed(p.sampledUs, 1)} µs per request of wall time sampled on the main thread, (program) ${fixed(p.programUs, 1)} µs and (idle) ${fixed(p.idleUs, 1)} µs left out; ` +
     'each category\'s share of the samples is shown as that share of the main thread\'s CPU')
@@ -139,4 +157,17 @@ function printProfile (p: ProfilePhase): void {
     const where = f.source.startsWith('node:') ? `${f.source}:${f.line}` : f.source
     log(`    ${`${f.name}  ${where}`.slice(0, 70).padEnd(70)} ${fixed(f.us, 2).padStart(11)}   ${f.category}`)
   }
+}
+
+/** riskgate's categories beside the baseline's: where the difference per request lies */
+function printComparison (riskgate: ServerProfile, baseline: ServerProfile): void {
+  log('profile: riskgate beside the baseline, µs of main-thread CPU per request   riskgate   baseline   difference')
+  const rows = CATEGORIES.map((c) => [c, riskgate.byCategory[c], baseline.byCategory[c]] as const)
+    .filter(([, r, b]) => r > 0 || b > 0).sort((x, y) => (y[1] - y[2]) - (x[1] - x[2]))
+  for (const [category, r, b] of rows) {
+    log(`    ${category.padEnd(66)} ${fixed(r, 1).padStart(8)} ${fixed(b, 1).padStart(10)} ${fixed(r - b, 1).padStart(12)}`)
+  }
+  const others = (p: ServerProfile): number => p.serverCpuUs - p.mainThreadCpuUs
+  log(`    ${'other threads'.padEnd(66)} ${fixed(others(riskgate), 1).padStart(8)} ${fixed(others(baseline), 1).padStart(10)} ${fixed(others(riskgate) - others(baseline), 1).padStart(12)}`)
+  log(`    ${'all threads, /proc'.padEnd(66)} ${fixed(riskgate.serverCpuUs, 1).padStart(8)} ${fixed(baseline.serverCpuUs, 1).padStart(10)} ${fixed(riskgate.serverCpuUs - baseline.serverCpuUs, 1).padStart(12)}`)
 }
