@@ -17,6 +17,7 @@
  * `npm run bench` measures Redis bytes per charge through the real server (its Redis memory phase)
  * and the decision log's share of the server's CPU (its profile).
  */
+import { indexEntry } from '../src/decision-log/index-entry.js'
 import { createHash, randomBytes } from 'node:crypto'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -106,7 +107,8 @@ function entriesOf (records: readonly DecisionRecord[], hashKey: string): { entr
       skipped: record.skipped,
       degraded: record.degraded
     }, context, asIs)
-    return { key: keys.ofCharge(record.charge_id), fingerprint: `bench-${n}`, nonce: `bench-${n}`, atMs, encoded, context }
+    const index = indexEntry(record.features, record.decision, record.fired, record.degraded.length > 0, asIs)
+    return { key: keys.ofCharge(record.charge_id), fingerprint: `bench-${n}`, nonce: `bench-${n}`, atMs, encoded, context, index }
   })
   return { entries, encodeMicros: cpuMicros(started) }
 }

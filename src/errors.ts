@@ -41,6 +41,14 @@ export const ErrorCode = {
   WEBHOOK_NOT_CONFIGURED: 'webhook_not_configured',
   /** a rule reload was refused: the new set has errors (file:line:col in details); the old set stays live */
   RULE_SET_INVALID: 'rule_set_invalid',
+  /** the review was closed already (approved or rejected): the first close stands */
+  REVIEW_CLOSED: 'review_closed',
+  /** the decision is not a `review`: there is no review to close */
+  NOT_A_REVIEW: 'not_a_review',
+  /** a pagination cursor that this server did not give (or from another query) */
+  INVALID_CURSOR: 'invalid_cursor',
+  /** a console request that changes state without a valid CSRF token */
+  CSRF_INVALID: 'csrf_invalid',
   INTERNAL: 'internal_error'
 } as const
 

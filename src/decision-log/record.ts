@@ -32,9 +32,17 @@ export interface DecisionRecord {
   /** ids of the rules skipped for unknown inputs */
   skipped: string[]
   degraded: string[]
-  /** the latest outcome reported for this decision, when there is one */
+  /** the latest outcome reported for this decision, when there is one (by precedence: src/outcomes/precedence.ts) */
   outcome?: DecisionOutcome
+  /**
+   * every outcome reported for this decision, oldest first (at most MAX_OUTCOME_HISTORY, the
+   * oldest dropped beyond), including those kept out by precedence
+   */
+  outcomes?: DecisionOutcome[]
 }
+
+/** outcomes kept per decision in its history */
+export const MAX_OUTCOME_HISTORY = 50
 
 export const OutcomeLabel = {
   FRAUD: 'fraud',
@@ -50,7 +58,10 @@ export interface DecisionOutcome {
   label: OutcomeLabel
   /** ISO 8601 time the outcome was reported */
   at: string
-  source: 'api' | 'omise'
+  /** api: POST /v1/decisions/:id/outcome; review: an analyst closed the review (API or console); omise: a gateway webhook */
+  source: 'api' | 'omise' | 'review'
+  /** who reported it: the API key id (`key:<id>`), the console user (`console:<key id>`), or the gateway (`omise`) */
+  actor?: string
   /** the webhook event id, for outcomes that came from a webhook */
   event_id?: string
   /** free text from the reporter (API only; at most 500 characters, scrubbed of card numbers) */

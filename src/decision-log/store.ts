@@ -1,6 +1,7 @@
 import type { DecisionKey, DecisionKeys } from '../idempotency/decision-key.js'
 import type { RecordContext } from './codec.js'
-import type { DecisionOutcome, DecisionRecord } from './record.js'
+import type { Decision } from '../schemas/decision.js'
+import type { DecisionOutcome, DecisionRecord, OutcomeLabel } from './record.js'
 
 /** A time range of the log: `from` included, `to` excluded; either may be absent. */
 export interface LogRange {
@@ -25,6 +26,94 @@ export type OutcomeResult =
   /** a stronger outcome was already stored and stays (e.g. a chargeback is not replaced by a late `legit`) */
   | { status: 'kept', outcome: DecisionOutcome }
 
+/** The answer to closing a review (an outcome review_approved / review_rejected written only if the review is open). */
+export type CloseReviewResult =
+  | OutcomeResult
+  /** the decision is not a `review` */
+  | { status: 'not_review' }
+  /** the review was closed already: by this outcome */
+  | { status: 'closed', outcome: DecisionOutcome }
+
+/**
+ * What a record is found by, besides its time and charge id: computed at scoring from what the
+ * request computed already (src/decision-log/index-entry.ts). Identifiers only as keyed digests.
+ */
+export interface IndexEntry {
+  decision: Decision
+  /** ids of the live rules that fired */
+  rules: readonly string[]
+  /** the keyed digests of the charge's identifiers that were sent (src/hashing/identifier-digest.ts) */
+  identifiers: Partial<Record<IdentifierKind, string>>
+  /** the answer was degraded (a signal unavailable) */
+  degraded: boolean
+}
+
+export const IdentifierKind = {
+  EMAIL: 'email',
+  IP: 'ip',
+  CARD: 'card_fingerprint',
+  CUSTOMER: 'customer_id'
+} as const
+export type IdentifierKind = typeof IdentifierKind[keyof typeof IdentifierKind]
+
+/** A search of the log (GET /v1/decisions): every filter given must hold; newest first. */
+export interface SearchQuery {
+  decision?: Decision
+  /** a live rule that fired */
+  rule?: string
+  /** the decision's latest outcome; `none`: no outcome reported */
+  outcome?: OutcomeLabel | 'none'
+  range?: LogRange
+  /** one identifier, as its keyed digest */
+  identifier?: { kind: IdentifierKind, digest: string }
+  /** 1..100 */
+  limit: number
+  /** from a previous page's `next` */
+  cursor?: string
+}
+
+/** The review queue (GET /v1/reviews): open oldest first (by decision time), closed newest closed first. */
+export interface ReviewQuery {
+  status: 'open' | 'closed'
+  limit: number
+  cursor?: string
+}
+
+/**
+ * A page of records. `next` (opaque) continues after the last record; absent when nothing more
+ * matches. A page may hold fewer than `limit` records and still have a `next` when the store
+ * stopped after examining its bound of candidates (`SEARCH_EXAMINE_MAX`).
+ */
+export interface Page {
+  records: DecisionRecord[]
+  next?: string
+}
+
+/** candidates a search examines per page at most (a filter that matches few records pages on) */
+export const SEARCH_EXAMINE_MAX = 5_000
+
+export interface OverviewQuery {
+  range: Required<LogRange>
+  bucket: 'hour' | 'day'
+}
+
+/** What happened per bucket of time (UTC hours or days): counted as decisions are recorded and outcomes reported. */
+export interface OverviewBucket {
+  /** ISO 8601 start of the bucket */
+  start: string
+  decisions: Record<Decision, number>
+  /** answers made without a signal (velocity or idempotency unavailable) */
+  degraded: number
+  /** outcomes reported in the bucket, by label */
+  outcomes: Partial<Record<OutcomeLabel, number>>
+}
+
+export interface Overview {
+  buckets: OverviewBucket[]
+  /** the rules that fired most in the range, most first (at most 20) */
+  topRules: Array<{ rule: string, count: number }>
+}
+
 /** One decision to record, encoded (src/decision-log/codec.ts). */
 export interface AppendEntry {
   key: DecisionKey
@@ -39,6 +128,8 @@ export interface AppendEntry {
   atMs: number
   encoded: string
   context: RecordContext
+  /** what the record is found by in searches and the review queue */
+  index: IndexEntry
 }
 
 /**
@@ -86,6 +177,17 @@ export interface DecisionLogStore {
   linkCharge: (chargeId: string, decisionId: string) => Promise<void>
   /** every kept record in `range`, oldest first, each with its latest outcome */
   scan: (range?: LogRange) => AsyncIterable<DecisionRecord>
+  /** records matching every filter, newest first, each with its latest outcome and history */
+  search: (query: SearchQuery) => Promise<Page>
+  /** the review queue: decisions `review` whose review is open (no review_* outcome yet), or closed */
+  reviews: (query: ReviewQuery) => Promise<Page>
+  /**
+   * closes a review with `write` (a review_approved / review_rejected outcome, source `review`),
+   * atomically: only if the decision is `review` and its review is still open
+   */
+  closeReview: (decisionId: string, write: OutcomeWrite) => Promise<CloseReviewResult>
+  /** counts per bucket over a range, and the top rules fired in it */
+  overview: (query: OverviewQuery) => Promise<Overview>
 }
 
 /**
@@ -117,6 +219,11 @@ export function inRange (atMs: number, range: LogRange): boolean {
 /** the stored form of an outcome with its rank */
 export function encodeOutcome (write: OutcomeWrite): string {
   return `${write.rank}|${JSON.stringify(write.outcome)}`
+}
+
+/** whether an outcome closes a review */
+export function closesReview (label: OutcomeLabel): boolean {
+  return label === 'review_approved' || label === 'review_rejected'
 }
 
 export function decodeOutcome (stored: string): { rank: number, outcome: DecisionOutcome } {

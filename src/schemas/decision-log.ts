@@ -26,7 +26,10 @@ export type OutcomeRequest = Static<typeof OutcomeRequestSchema>
 export const OutcomeSchema = Type.Object({
   label: OutcomeLabelSchema,
   at: Type.String({ description: 'ISO 8601 time the outcome was reported' }),
-  source: Type.Union([Type.Literal('api'), Type.Literal('omise')]),
+  source: Type.Union([Type.Literal('api'), Type.Literal('omise'), Type.Literal('review')], {
+    description: 'api: reported through the API; review: an analyst closed the review; omise: a gateway webhook'
+  }),
+  actor: Type.Optional(Type.String({ description: 'who reported it: key:<API key id>, console:<API key id>, or the gateway' })),
   event_id: Type.Optional(Type.String({ description: 'the webhook event, for outcomes that came from one' })),
   note: Type.Optional(Type.String())
 }, { additionalProperties: false })
@@ -64,7 +67,8 @@ export const DecisionRecordSchema = Type.Object({
   shadow: Type.Object({ decision: DecisionSchema, score: Type.Integer(), fired: Type.Array(Type.String()) }, { additionalProperties: false }),
   skipped: Type.Array(Type.String()),
   degraded: Type.Array(Type.String()),
-  outcome: Type.Optional(OutcomeSchema)
+  outcome: Type.Optional(OutcomeSchema),
+  outcomes: Type.Optional(Type.Array(OutcomeSchema, { description: 'every outcome reported, oldest first (at most 50)' }))
 }, { additionalProperties: false })
 
 export const ExportQuerySchema = Type.Object({

@@ -3,6 +3,7 @@ import { encodeRecord } from '../decision-log/codec.js'
 import type { DigestOf, RecordContext } from '../decision-log/codec.js'
 import type { DecisionRecord } from '../decision-log/record.js'
 import type { AppendEntry } from '../decision-log/store.js'
+import { indexEntry } from '../decision-log/index-entry.js'
 import type { Features } from '../engine/features.js'
 import { ErrorCode, RiskgateError } from '../errors.js'
 import type { DecisionKey, DecisionKeys } from '../idempotency/decision-key.js'
@@ -262,18 +263,20 @@ export function createScorer (deps: ScorerDeps): Scorer {
     })
     if (recorded) {
       const context = ruleSet.context(data)
+      const fired = evaluation.reasons.map((r) => r.rule)
       const encoded = encodeRecord({
         chargeId,
         atMs,
         features,
         decision: evaluation.decision,
         score: evaluation.score,
-        fired: evaluation.reasons.map((r) => r.rule),
+        fired,
         shadow: { decision: evaluation.shadow.decision, score: evaluation.shadow.score, fired: evaluation.shadow.reasons.map((r) => r.rule) },
         skipped: evaluation.skipped.map((s) => s.rule),
         degraded
       }, context, digestOf)
-      deps.decisions.record({ key, fingerprint, nonce, atMs, encoded, context })
+      const index = indexEntry(features, evaluation.decision, fired, degraded.length > 0, digestOf)
+      deps.decisions.record({ key, fingerprint, nonce, atMs, encoded, context, index })
     }
     return response
   }

@@ -1,3 +1,4 @@
+import { indexEntry } from '../../src/decision-log/index-entry.js'
 import type { Test } from 'tap'
 import { createRecordContext, encodeRecord } from '../../src/decision-log/codec.js'
 import type { RecordContext } from '../../src/decision-log/codec.js'
@@ -45,10 +46,11 @@ let seq = 0
 export function entry (keys: DecisionKeys, atMs: number, extra: Partial<Omit<AppendEntry, 'key' | 'encoded' | 'context'>> & { chargeId?: string } = {}): AppendEntry {
   seq++
   const chargeId = extra.chargeId ?? `ch_${process.pid}_${seq}`
+  const features = sampleFeatures(seq)
   const encoded = encodeRecord({
     chargeId,
     atMs,
-    features: sampleFeatures(seq),
+    features,
     decision: 'review',
     score: 60,
     fired: ['r1', 'r2'],
@@ -56,7 +58,7 @@ export function entry (keys: DecisionKeys, atMs: number, extra: Partial<Omit<App
     skipped: [],
     degraded: []
   }, CONTEXT, digestOf)
-  return { key: keys.ofCharge(chargeId), fingerprint: extra.fingerprint ?? `fp_${seq}`, nonce: extra.nonce ?? `nonce_${seq}`, atMs, encoded, context: CONTEXT }
+  return { key: keys.ofCharge(chargeId), fingerprint: extra.fingerprint ?? `fp_${seq}`, nonce: extra.nonce ?? `nonce_${seq}`, atMs, encoded, context: CONTEXT, index: indexEntry(features, 'review', ['r1', 'r2'], false, digestOf) }
 }
 
 export const outcome = (label: DecisionOutcome['label'], extra: Partial<DecisionOutcome> = {}): DecisionOutcome =>
