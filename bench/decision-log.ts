@@ -17,15 +17,12 @@
  * `npm run bench` measures Redis bytes per charge through the real server (its Redis memory phase)
  * and the decision log's share of the server's CPU (its profile).
  */
-import { indexEntry } from '../src/decision-log/index-entry.js'
 import { createHash, randomBytes } from 'node:crypto'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config/load-config.js'
-import { createRecordContext, encodeRecord } from '../src/decision-log/codec.js'
-import type { RecordContext } from '../src/decision-log/codec.js'
 import type { DecisionRecord } from '../src/decision-log/record.js'
 import { createDecisionRecorder } from '../src/decision-log/recorder.js'
 import { createRedisDecisionLog } from '../src/decision-log/redis-store.js'
@@ -37,6 +34,7 @@ import { closeRedis, createRedisClient, waitForRedis } from '../src/redis/client
 import { projectRoot } from '../src/signals/ip/bundled-data.js'
 import { buildCorpus } from './corpus.js'
 import { startRedis } from './processes.js'
+import { entryMaker } from './record-entries.js'
 import { inspectRedis } from './redis-inspect.js'
 import type { RedisInspector } from './redis-inspect.js'
 
@@ -76,40 +74,11 @@ async function redisCpuMicros (inspector: RedisInspector): Promise<number> {
 
 const round = (value: number, digits = 0): number => Number(value.toFixed(digits))
 
-/**
- * The records as the scorer hands them to the recorder: encoded again from their exported form
- * (identifiers are digests already: kept as they are), one context per rule set and data versions.
- */
+/** The records as the scorer hands them to the recorder (bench/record-entries.ts). */
 function entriesOf (records: readonly DecisionRecord[], hashKey: string): { entries: AppendEntry[], encodeMicros: number } {
-  const keys = createDecisionKeys(hashKey, DEFAULT_LOG_PARTITIONS)
-  const contexts = new Map<string, RecordContext>()
-  for (const record of records) {
-    const id = `${record.ruleset.hash}|${JSON.stringify(record.data)}`
-    if (contexts.has(id)) continue
-    const same = records.filter((r) => r.ruleset.hash === record.ruleset.hash)
-    const velocity = [...new Set(same.flatMap((r) => Object.keys(r.features.velocity ?? {})))].sort()
-    const rules = [...new Set(same.flatMap((r) => [...r.fired, ...r.shadow.fired, ...r.skipped]))].sort()
-    contexts.set(id, createRecordContext(record.ruleset, record.data, velocity, rules))
-  }
-  const asIs = (value: string): string => value
+  const maker = entryMaker(records, createDecisionKeys(hashKey, DEFAULT_LOG_PARTITIONS))
   const started = process.cpuUsage()
-  const entries = records.map((record, n): AppendEntry => {
-    const context = contexts.get(`${record.ruleset.hash}|${JSON.stringify(record.data)}`) as RecordContext
-    const atMs = Date.parse(record.at)
-    const encoded = encodeRecord({
-      chargeId: record.charge_id,
-      atMs,
-      features: record.features,
-      decision: record.decision,
-      score: record.score,
-      fired: record.fired,
-      shadow: record.shadow,
-      skipped: record.skipped,
-      degraded: record.degraded
-    }, context, asIs)
-    const index = indexEntry(record.features, record.decision, record.fired, record.degraded.length > 0, asIs)
-    return { key: keys.ofCharge(record.charge_id), fingerprint: `bench-${n}`, nonce: `bench-${n}`, atMs, encoded, context, index }
-  })
+  const entries = records.map((record, n) => maker.entryOf(record, n))
   return { entries, encodeMicros: cpuMicros(started) }
 }
 

@@ -25,10 +25,13 @@ export interface BenchOptions {
   rssStopMb: number
   rssConnections: number
   rssPipelining: number
+  /** decisions in the log the search phase queries, and queries per kind */
+  searchRecords: number
+  searchQueries: number
   profile: boolean
   /** where to keep the profile's .cpuprofile files (a temporary folder, removed, when undefined) */
   profileDir: string | undefined
-  skip: Record<'inProcess' | 'load' | 'steady' | 'memory' | 'hot' | 'rss', boolean>
+  skip: Record<'inProcess' | 'load' | 'steady' | 'memory' | 'hot' | 'rss' | 'search', boolean>
   /** variants of the riskgate server: its in-process stores (the baseline keeps Redis), more settings */
   noRedis: boolean
   env: Record<string, string>
@@ -46,9 +49,10 @@ const USAGE = `usage: npm run bench -- [options]
   --rss-charges N        distinct charges scored without Redis before reading RSS (1000000)
   --rss-connections N    (32) and --rss-pipelining N (4) of that phase
   --rss-stop-mb N        stop that phase early once the server's RSS passes N MB (1024; at least 300, the target)
+  --search-records N     decisions in the log the search phase queries (1000000); --search-queries N per kind (50)
   --profile              one more load run with the riskgate server under node --cpu-prof
   --profile-dir DIR      keep its .cpuprofile files in DIR (implies --profile)
-  --skip-in-process --skip-load --skip-steady --skip-memory --skip-hot --skip-rss
+  --skip-in-process --skip-load --skip-steady --skip-memory --skip-hot --skip-rss --skip-search
   --no-redis             riskgate with its in-process stores (the baseline keeps Redis)
   --env RISKGATE_X=value another setting of the riskgate server (repeatable)
   --node-arg=--FLAG      a node flag of the riskgate server (repeatable), e.g. --node-arg=--heap-growing-percent=100`
@@ -76,6 +80,8 @@ export function parseOptions (argv: readonly string[]): BenchOptions {
       'rss-connections': { type: 'string', default: '32' },
       'rss-stop-mb': { type: 'string', default: '1024' },
       'rss-pipelining': { type: 'string', default: '4' },
+      'search-records': { type: 'string', default: '1000000' },
+      'search-queries': { type: 'string', default: '50' },
       profile: { type: 'boolean', default: false },
       'profile-dir': { type: 'string' },
       'skip-in-process': { type: 'boolean', default: false },
@@ -84,6 +90,7 @@ export function parseOptions (argv: readonly string[]): BenchOptions {
       'skip-memory': { type: 'boolean', default: false },
       'skip-hot': { type: 'boolean', default: false },
       'skip-rss': { type: 'boolean', default: false },
+      'skip-search': { type: 'boolean', default: false },
       'no-redis': { type: 'boolean', default: false },
       env: { type: 'string', multiple: true, default: [] },
       'node-arg': { type: 'string', multiple: true, default: [] },
@@ -117,6 +124,8 @@ export function parseOptions (argv: readonly string[]): BenchOptions {
     rssStopMb: count(args['rss-stop-mb'], 'rss-stop-mb', 300),
     rssConnections: Math.floor(count(args['rss-connections'], 'rss-connections', 1)),
     rssPipelining: Math.floor(count(args['rss-pipelining'], 'rss-pipelining', 1)),
+    searchRecords: Math.floor(count(args['search-records'], 'search-records', 1000)),
+    searchQueries: Math.floor(count(args['search-queries'], 'search-queries', 1)),
     profile: args.profile || args['profile-dir'] !== undefined,
     profileDir: args['profile-dir'],
     skip: {
@@ -125,7 +134,8 @@ export function parseOptions (argv: readonly string[]): BenchOptions {
       steady: args['skip-steady'],
       memory: args['skip-memory'],
       hot: args['skip-hot'],
-      rss: args['skip-rss']
+      rss: args['skip-rss'],
+      search: args['skip-search']
     },
     noRedis: args['no-redis'],
     env,

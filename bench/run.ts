@@ -11,7 +11,8 @@
  *  5. Redis memory: bytes and commands per charge once riskgate has written everything;
  *  6. hot card: Redis CPU per charge of a card charged 10,000 times against a normal charge;
  *  7. RSS: a riskgate without Redis after 1,000,000 distinct charges;
- *  8. --profile: a CPU profile of riskgate under load, by category.
+ *  8. search: p50 and p99 of searches and of the review queue over 1,000,000 recorded decisions;
+ *  9. --profile: a CPU profile of riskgate under load, by category.
  *
  * Prints each phase's table, the targets with their measured values, the phases' durations;
  * writes bench/results/<time>.json; exits 1 when a target is missed, 2 when the bench fails.
@@ -35,6 +36,8 @@ import { runMemoryPhase } from './phases/redis-memory.js'
 import type { MemoryPhase } from './phases/redis-memory.js'
 import { runRssPhase } from './phases/rss.js'
 import type { RssPhase } from './phases/rss.js'
+import { runSearchPhase } from './phases/search.js'
+import type { SearchPhase } from './phases/search.js'
 import { runSteadyPhase } from './phases/steady.js'
 import type { SteadyPhase } from './phases/steady.js'
 import { memoryStatus, startRedis } from './processes.js'
@@ -161,6 +164,12 @@ async function main (): Promise<void> {
     rss = await timed('RSS', async () => await runRssPhase(servers, { root, torFile, extraEnv: options.env, nodeArgs: options.nodeArgs }, corpus, options))
   }
 
+  let search: SearchPhase | undefined
+  if (!options.skip.search) {
+    section('search')
+    search = await timed('search', async () => await runSearchPhase(root, torFile, corpus, options))
+  }
+
   const targets = targetList()
   const check = (ran: boolean, phase: string, name: string, value: () => number, at: '<=' | '>=' | '<', limit: number, unit: string): void => {
     if (ran) targets.check(phase, name, value(), at, limit, unit)
@@ -209,6 +218,7 @@ async function main (): Promise<void> {
     memory,
     hot,
     rss,
+    search,
     profile,
     targets: targets.list
   }, null, 2)}\n`)
