@@ -23,9 +23,22 @@ export interface LoadedConfig {
 
 export const DEV_KEY_ID = 'dev'
 
+/**
+ * An empty RISKGATE_* setting is an unset one (its default applies): `RISKGATE_X=` in an env file,
+ * or `${RISKGATE_X:-}` in a compose file, says "not set" rather than "set to nothing".
+ */
+function withoutEmptySettings (env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {}
+  for (const [name, value] of Object.entries(env)) {
+    if (value === '' && name.startsWith('RISKGATE_')) continue
+    out[name] = value
+  }
+  return out
+}
+
 function parseEnv (env: Record<string, string | undefined>): Env {
   try {
-    return envSchema<Env>({ schema: EnvSchema, data: env })
+    return envSchema<Env>({ schema: EnvSchema, data: withoutEmptySettings(env) })
   } catch (err) {
     throw new ConfigError(`invalid configuration: ${(err as Error).message}`)
   }

@@ -64,3 +64,19 @@ for (const [name, env, message] of refused) {
     await t.rejects(loadConfig({ RISKGATE_DEV_STATE_DIR: stateDir(t), ...env }), { message })
   })
 }
+
+t.test('an empty setting is an unset one: its default applies', async (t) => {
+  const dir = stateDir(t)
+  const { config } = await loadConfig({
+    RISKGATE_DEV_STATE_DIR: dir,
+    RISKGATE_PORT: '',
+    RISKGATE_MMDB_COUNTRY: '',
+    RISKGATE_REDIS_URL: '',
+    RISKGATE_LOG_LEVEL: ''
+  })
+  t.equal(config.port, 8080)
+  t.equal(config.logLevel, 'info')
+  t.same(config.redis, {})
+  t.ok(config.data.countryDb?.endsWith('.mmdb'), 'the bundled country data')
+  await t.rejects(loadConfig({ RISKGATE_DEV_STATE_DIR: dir, RISKGATE_PORT: 'x' }), ConfigError, 'a value that is not empty is still validated')
+})
