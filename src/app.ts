@@ -7,10 +7,12 @@ import { errorHandlerPlugin, errorShapeServerOptions } from './plugins/error-han
 import { requestLogPlugin } from './plugins/request-log.js'
 import { openApiPlugin } from './plugins/openapi.js'
 import { metricsPlugin } from './plugins/metrics.js'
+import { httpMetricsPlugin } from './plugins/http-metrics.js'
 import { authPlugin } from './plugins/auth.js'
 import { redisPlugin } from './plugins/redis.js'
 import { velocityPlugin } from './plugins/velocity.js'
 import { ipIntelPlugin } from './plugins/ip-intel.js'
+import { dataMetricsPlugin } from './plugins/data-metrics.js'
 import { rulesPlugin } from './plugins/rules.js'
 import { scoringPlugin } from './plugins/scoring.js'
 import { decisionLogPlugin } from './plugins/decision-log.js'
@@ -60,11 +62,13 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
   await app.register(errorHandlerPlugin)
   await app.register(openApiPlugin, { version: '1' })
   await app.register(metricsPlugin)
+  await app.register(httpMetricsPlugin)
   await app.register(authPlugin, { apiKeys: config.apiKeys })
   await app.register(redisPlugin, config.redis)
   await app.register(outboxPlugin)
   await app.register(velocityPlugin)
   await app.register(ipIntelPlugin, config.data)
+  await app.register(dataMetricsPlugin)
   await app.register(rulesPlugin, { rulesDir: config.rulesDir })
   await app.register(decisionLogPlugin, { hashKey: config.hashKey, ...config.decisionLog })
   await app.register(scoringPlugin, { hashKey: config.hashKey, deadlineMs: config.deadlineMs })

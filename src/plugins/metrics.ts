@@ -5,6 +5,8 @@ import type { ScoreResponse } from '../schemas/decision.js'
 export interface ScoreMetrics {
   /** counts one decision: its outcome, the rules that fired, the signals that were unavailable */
   observeDecision: (response: ScoreResponse) => void
+  /** the store's call on the answer's path (reservation and velocity): how long it took, and whether it answered */
+  observeStoreCall: (seconds: number, ok: boolean) => void
 }
 
 declare module 'fastify' {
@@ -19,7 +21,7 @@ declare module 'fastify' {
  * A counter by label values kept as plain numbers, handed to prom-client when /metrics is read: a
  * decision costs a Map update, not prom-client's hashing of its labels.
  */
-function countedAtScrape<L extends string> (registry: Registry, name: string, help: string, labelNames: readonly L[]): (labels: Record<L, string>, key: string) => void {
+export function countedAtScrape<L extends string> (registry: Registry, name: string, help: string, labelNames: readonly L[]): (labels: Record<L, string>, key: string) => void {
   const counts = new Map<string, { labels: Record<L, string>, n: number }>()
   registry.registerMetric(new Counter({
     name,
@@ -51,7 +53,27 @@ export function createScoreMetrics (registry: Registry): ScoreMetrics {
     buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
     registers: [registry]
   })
+  const storeCall = new Histogram({
+    name: 'riskgate_store_call_duration_seconds',
+    help: 'The store call on the answer\'s path that answered (reserve the charge id and count velocity: one Redis script call on a standalone Redis)',
+    buckets: [0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+    registers: [registry]
+  })
+  let storeErrors = 0
+  registry.registerMetric(new Counter({
+    name: 'riskgate_store_call_errors_total',
+    help: 'Store calls on the answer\'s path that failed or passed the deadline (the charge was decided without velocity and idempotency)',
+    registers: [],
+    collect () {
+      this.reset()
+      this.inc(storeErrors)
+    }
+  }))
   return {
+    observeStoreCall (seconds, ok) {
+      if (ok) storeCall.observe(seconds)
+      else storeErrors++
+    },
     observeDecision (response) {
       const { decision, replayed } = response
       decisions({ decision, replayed: String(replayed) }, replayed ? `${decision}:r` : decision)

@@ -53,6 +53,7 @@ export const scoringPlugin = fp(async function scoring (fastify, opts: ScoringOp
     digestOf: log.digestOf,
     reservations,
     decisions: { record: log.recorder.record, pending: log.recorder.pending, decode: log.decode },
+    observeStoreCall: fastify.metrics.observeStoreCall,
     deadlineMs: opts.deadlineMs,
     pendingMs: opts.pendingMs ?? DEFAULT_PENDING_MS,
     log: fastify.log
@@ -80,4 +81,4 @@ export const scoringPlugin = fp(async function scoring (fastify, opts: ScoringOp
       degraded
     }
   })
-}, { name: 'scoring', fastify: '5.x', dependencies: ['ip-intel', 'rules', 'velocity', 'decision-log'] })
+}, { name: 'scoring', fastify: '5.x', dependencies: ['metrics', 'ip-intel', 'rules', 'velocity', 'decision-log'] })

@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin'
+import { Counter } from 'prom-client'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorCode, RiskgateError } from '../errors.js'
 import { ErrorResponseSchema } from '../schemas/error.js'
@@ -30,7 +31,11 @@ declare module 'fastify' {
 /** Omise events embed the whole charge; 256 KiB is far above any of them */
 const WEBHOOK_BODY_LIMIT = 256 * 1024
 
+/** deliveries the route answered, by what it did with them */
+interface DeliveryCounts { accepted: number, duplicate: number, refused_signature: number, refused_stale: number, refused_body: number }
+
 interface RouteOptions {
+  counts: DeliveryCounts
   secrets: readonly Buffer[]
   dedupe: EventDedupe
   processor: OmiseEventProcessor
@@ -79,6 +84,8 @@ const omiseWebhookRoute: FastifyPluginAsyncTypebox<RouteOptions> = async functio
     })
     if (!check.ok) {
       request.log.warn({ reason: check.reason }, 'omise webhook refused')
+      if (check.reason === 'stale') opts.counts.refused_stale++
+      else opts.counts.refused_signature++
       if (check.reason === 'stale') {
         throw new RiskgateError(400, ErrorCode.WEBHOOK_TIMESTAMP_STALE, 'the Omise-Signature-Timestamp is more than 5 minutes from now')
       }
@@ -89,10 +96,12 @@ const omiseWebhookRoute: FastifyPluginAsyncTypebox<RouteOptions> = async functio
     try {
       parsed = JSON.parse(body.toString('utf8'))
     } catch {
+      opts.counts.refused_body++
       throw new RiskgateError(400, ErrorCode.INVALID_JSON, 'the request body is not valid JSON')
     }
     const event = parseOmiseEvent(parsed)
     if (event === undefined) {
+      opts.counts.refused_body++
       throw new RiskgateError(400, ErrorCode.VALIDATION_FAILED, 'the body is not an Omise event (id, key, data)')
     }
     let claimed: boolean
@@ -105,6 +114,7 @@ const omiseWebhookRoute: FastifyPluginAsyncTypebox<RouteOptions> = async functio
     request.log.info({ event_id: event.id, event: event.key, duplicate: !claimed }, 'omise webhook received')
     // answered now; the outcome is applied in the background
     if (claimed) opts.processor.submit(event)
+    opts.counts[claimed ? 'accepted' : 'duplicate']++
     return { received: true as const, duplicate: !claimed }
   })
 }
@@ -122,5 +132,26 @@ export const omiseWebhookPlugin = fp(async function omiseWebhooks (fastify, opts
   })
   const processor = createOmiseEventProcessor({ store: fastify.decisionLog.store, dedupe, outbox: fastify.outbox, log: fastify.log })
   fastify.decorate('omiseWebhooks', processor)
-  await fastify.register(omiseWebhookRoute, { secrets: opts.secrets, dedupe, processor, now: opts.now ?? Date.now })
-}, { name: 'omise-webhooks', fastify: '5.x', dependencies: ['redis', 'decision-log', 'outbox'] })
+  const counts: DeliveryCounts = { accepted: 0, duplicate: 0, refused_signature: 0, refused_stale: 0, refused_body: 0 }
+  fastify.metricsRegistry.registerMetric(new Counter({
+    name: 'riskgate_webhook_deliveries_total',
+    help: 'Gateway webhook deliveries answered, by gateway and result: accepted, duplicate (an event id seen before), refused_signature, refused_stale, refused_body',
+    labelNames: ['gateway', 'result'] as const,
+    registers: [],
+    collect () {
+      this.reset()
+      for (const [result, n] of Object.entries(counts)) this.inc({ gateway: 'omise', result }, n)
+    }
+  }))
+  fastify.metricsRegistry.registerMetric(new Counter({
+    name: 'riskgate_webhook_events_total',
+    help: 'Accepted gateway events by gateway and what became of them: applied (an outcome stored), kept (a stronger outcome stays), unmatched (no decision found in time), ignored (not an outcome), failed',
+    labelNames: ['gateway', 'result'] as const,
+    registers: [],
+    collect () {
+      this.reset()
+      for (const [result, n] of Object.entries(processor.stats())) this.inc({ gateway: 'omise', result }, n)
+    }
+  }))
+  await fastify.register(omiseWebhookRoute, { counts, secrets: opts.secrets, dedupe, processor, now: opts.now ?? Date.now })
+}, { name: 'omise-webhooks', fastify: '5.x', dependencies: ['redis', 'decision-log', 'outbox', 'metrics'] })

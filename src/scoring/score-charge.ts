@@ -72,6 +72,8 @@ export interface ScorerDeps {
   digestOf: DigestOf
   reservations: ChargeReservations
   decisions: DecisionSink
+  /** told how long each store call on the answer's path took (metrics) */
+  observeStoreCall?: (seconds: number, ok: boolean) => void
   /** how long the whole enrichment (reservation and velocity) may take before deciding without it */
   deadlineMs: number
   /** how long a reservation holds without its record (DEFAULT_PENDING_MS) */
@@ -201,11 +203,14 @@ export function createScorer (deps: ScorerDeps): Scorer {
     const degraded: ScoreResponse['degraded'] = []
     let recorded = true
     let reservation: ReserveResult | undefined
+    const storeStarted = performance.now()
     try {
       reservation = await withDeadline(deps.reservations.reserveAndCount({
         key, fingerprint, nonce, pendingMs: deps.pendingMs, atMs, plan: ruleSet.planVelocity(features), identify
       }), deps.deadlineMs)
+      deps.observeStoreCall?.((performance.now() - storeStarted) / 1000, true)
     } catch (err) {
+      deps.observeStoreCall?.((performance.now() - storeStarted) / 1000, false)
       // unknown whether the store reserved and counted: decided without both, recorded if no other attempt is
       degraded.push(DegradedSignal.VELOCITY, DegradedSignal.IDEMPOTENCY)
       storeUnavailable({ err: describe(err) })
