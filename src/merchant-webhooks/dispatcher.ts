@@ -8,7 +8,7 @@ import type { AttemptResult, Sender } from './sender.js'
 export interface DispatchObserver {
   attempt: (type: EventType, result: AttemptResult) => void
   retry: (type: EventType) => void
-  drop: (type: EventType, reason: 'expired' | 'shutdown') => void
+  drop: (type: EventType, reason: 'expired' | 'shutdown' | 'superseded') => void
 }
 
 export interface DispatcherLogger {

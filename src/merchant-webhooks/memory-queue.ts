@@ -56,6 +56,7 @@ export function createMemoryQueue (options: MemoryQueueOptions = {}): MemoryDeli
       return events.map((event): EnqueueResult => {
         const mark = `${event.decisionId}:${event.type}`
         if (slots.has(event.id) || seen.has(mark)) return 'duplicate'
+        if (event.type === EventType.REVIEW_OPENED && seen.has(`${event.decisionId}:${EventType.REVIEW_CLOSED}`)) return 'superseded'
         if (event.type === EventType.REVIEW_CLOSED && !seen.has(`${event.decisionId}:${EventType.REVIEW_OPENED}`) && nowMs < event.createdMs + openedWaitMs) return 'waiting'
         seen.set(mark, nowMs)
         const chain = chains.get(event.decisionId)

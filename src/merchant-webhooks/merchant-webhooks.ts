@@ -106,6 +106,12 @@ export function createMerchantWebhooks (options: MerchantWebhooksOptions): Merch
       }
       const results = await queue.enqueue(events, now())
       if (results.includes('queued')) dispatcher.wake()
+      results.forEach((result, n) => {
+        if (result !== 'superseded') return
+        const event = events[n] as PendingEvent
+        options.observer?.drop(event.type, 'superseded')
+        log.warn({ event_id: event.id, decision_id: event.decisionId }, 'merchant webhooks: a review.opened came after its review.closed and is not sent')
+      })
       return results.map((result) => result === 'waiting' ? ItemResult.LATER : ItemResult.DONE)
     },
     settled (event, outcome) {

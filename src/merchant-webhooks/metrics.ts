@@ -29,7 +29,7 @@ export function createWebhookMetrics (registry: Registry, queue: DeliveryQueue, 
   })
   const dropped = new Counter({
     name: 'riskgate_merchant_webhook_dropped_total',
-    help: 'Merchant webhook events given up, by event type and reason: expired (failed past the retry horizon), shutdown (pending in process at shutdown), outbox_full / outbox_expired / outbox_shutdown (never reached the delivery queue)',
+    help: 'Merchant webhook events given up, by event type and reason: expired (failed past the retry horizon), shutdown (pending in process at shutdown), superseded (a review.opened that came after its review.closed), outbox_full / outbox_expired / outbox_shutdown (never reached the delivery queue)',
     labelNames: ['type', 'reason'] as const,
     registers: [registry]
   })

@@ -14,6 +14,9 @@ export interface DeliveryQueue {
    * Adds events, idempotently (by event id, and one event of each type per decision): one result
    * per event, in order. `waiting`: a `review.closed` whose decision's `review.opened` the queue
    * has not seen yet, made less than `openedWaitMs` ago: not queued, to be given again later.
+   * `superseded`: a `review.opened` that comes after its decision's `review.closed` was queued
+   * (it waited longer than `openedWaitMs` somewhere): never sent, it would tell the merchant to
+   * hold an order whose review is closed.
    */
   enqueue: (events: readonly PendingEvent[], nowMs: number) => Promise<EnqueueResult[]>
   /** claims at most `max` due events (due at or before `nowMs`), leased until `leaseUntilMs` */
@@ -28,7 +31,7 @@ export interface DeliveryQueue {
   nextDueAt: () => Promise<number | undefined>
 }
 
-export type EnqueueResult = 'queued' | 'duplicate' | 'waiting'
+export type EnqueueResult = 'queued' | 'duplicate' | 'waiting' | 'superseded'
 
 export interface Claim {
   event: PendingEvent

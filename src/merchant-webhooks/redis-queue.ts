@@ -23,7 +23,7 @@ export function queueKeys (prefix: string): string[] {
 
 type Script = (...args: Array<string | number>) => Promise<unknown>
 
-const RESULTS: Record<string, EnqueueResult> = { 0: 'duplicate', 1: 'queued', 2: 'waiting' }
+const RESULTS: Record<string, EnqueueResult> = { 0: 'duplicate', 1: 'queued', 2: 'waiting', 3: 'superseded' }
 
 /**
  * The delivery queue in Redis: events survive a restart, and every instance's dispatcher claims

@@ -22,7 +22,8 @@ end
 /**
  * ARGV: now, seen TTL ms, opened wait ms, then per event: id, type, decision id, created ms, body.
  * One result per event: 1 queued, 0 duplicate, 2 waiting (a review.closed whose review.opened
- * was not queued yet, made less than the opened wait ago).
+ * was not queued yet, made less than the opened wait ago), 3 superseded (a review.opened that
+ * came after its decision's review.closed: never sent, it would tell to hold a closed review).
  */
 export const ENQUEUE_SCRIPT = `
 local now = tonumber(ARGV[1])
@@ -33,6 +34,8 @@ for i = 4, #ARGV, 5 do
   local mark = decision .. ':' .. kind
   if redis.call('HEXISTS', KEYS[2], id) == 1 or redis.call('ZSCORE', KEYS[5], mark) then
     out[#out + 1] = 0
+  elseif kind == 'review.opened' and redis.call('ZSCORE', KEYS[5], decision .. ':review.closed') then
+    out[#out + 1] = 3
   elseif kind == 'review.closed' and not redis.call('ZSCORE', KEYS[5], decision .. ':review.opened')
       and now < tonumber(created) + tonumber(ARGV[3]) then
     out[#out + 1] = 2

@@ -228,3 +228,18 @@ t.test('without Redis, what waits at close is lost and counted, and so is what t
   t.same(observed.events, ['review.opened:drop:shutdown', 'review.opened:drop:shutdown'])
   t.equal(outbox.stats()[MERCHANT_WEBHOOK_KIND]?.written, 2)
 })
+
+t.test('a review.closed waits for its review.opened for 10 minutes at most; an opened later than that is not sent (counted)', async (t) => {
+  const { service, outbox, observed, clock, receiver } = await rig(t)
+  const d = decision()
+  service.reviewClosed({ decisionId: d.decision_id, chargeId: d.charge_id, action: 'approve', actor: 'key:analyst-1', at: new Date(T0) })
+  t.same(await outbox.flush(), { left: 1 })
+  clock.now = T0 + 10 * 60_000
+  await outbox.flush()
+  t.equal(outbox.depth(), 0, 'queued once the wait is over')
+  service.reviewOpened(d)
+  await outbox.flush()
+  while (await service.dispatcher.runDue() > 0) clock.now += 1
+  t.same(receiver.received.map((r) => r.event?.type), ['review.closed'], 'the merchant is never told to hold an order whose review is closed')
+  t.same(observed.events, ['review.opened:drop:superseded', 'review.closed:delivered'])
+})

@@ -75,6 +75,7 @@ t.test('a decision\'s next event is due only once the one before it leaves; a re
   const orphan = record()
   const late = closedOf(orphan, T0)
   t.same(await queue.enqueue([late], T0 + 60_000), ['queued'], 'a review.closed whose review.opened never came is queued after the wait')
+  t.same(await queue.enqueue([reviewOpenedEvent(orphan, T0)], T0 + 60_001), ['superseded'], 'its review.opened coming later is never sent')
 })
 
 t.test('a claim is leased: no other claim meanwhile; a stale claim settles nothing', async (t) => {
