@@ -3,6 +3,8 @@ import type { Claim, DeliveryQueue } from './queue.js'
 import { afterFailure, DEFAULT_RETRY_SCHEDULE } from './retry-schedule.js'
 import type { RetrySchedule } from './retry-schedule.js'
 import type { AttemptResult, Sender } from './sender.js'
+import { NODE_TIMERS } from './timers.js'
+import type { Timers } from './timers.js'
 
 /** What the dispatcher tells about each attempt (metrics). */
 export interface DispatchObserver {
@@ -14,11 +16,6 @@ export interface DispatchObserver {
 export interface DispatcherLogger {
   warn: (obj: object, msg: string) => void
   error: (obj: object, msg: string) => void
-}
-
-export interface Timers {
-  setTimeout: (fn: () => void, ms: number) => unknown
-  clearTimeout: (handle: unknown) => void
 }
 
 export interface DispatcherOptions {
@@ -75,7 +72,7 @@ export function createDispatcher (options: DispatcherOptions): Dispatcher {
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS
   const pollMs = options.pollMs ?? DEFAULT_POLL_MS
-  const timers: Timers = options.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (handle) => { clearTimeout(handle as NodeJS.Timeout) } }
+  const timers = options.timers ?? NODE_TIMERS
   const inFlight = new Set<Promise<void>>()
   let running = false
   let loop: Promise<void> | undefined

@@ -1,5 +1,7 @@
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signatureHeader } from './signature.js'
 import type { PendingEvent } from './events.js'
+import { NODE_TIMERS } from './timers.js'
+import type { Timers } from './timers.js'
 
 /** How one delivery attempt ended. */
 export type AttemptResult =
@@ -16,6 +18,7 @@ export interface SenderOptions {
   userAgent: string
   /** an attempt without a complete answer (status and headers) by then fails as a timeout */
   timeoutMs?: number
+  timers?: Timers
 }
 
 export const DEFAULT_ATTEMPT_TIMEOUT_MS = 5_000
@@ -27,9 +30,10 @@ export const DEFAULT_ATTEMPT_TIMEOUT_MS = 5_000
  */
 export function createSender (options: SenderOptions): Sender {
   const timeoutMs = options.timeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS
+  const timers = options.timers ?? NODE_TIMERS
   return async (event, atMs) => {
     const controller = new AbortController()
-    const timer = setTimeout(() => { controller.abort() }, timeoutMs)
+    const timer = timers.setTimeout(() => { controller.abort() }, timeoutMs)
     try {
       const response = await fetch(options.url, {
         method: 'POST',
@@ -49,7 +53,7 @@ export function createSender (options: SenderOptions): Sender {
     } catch {
       return { ok: false, reason: controller.signal.aborted ? 'timeout' : 'network' }
     } finally {
-      clearTimeout(timer)
+      timers.clearTimeout(timer)
     }
   }
 }

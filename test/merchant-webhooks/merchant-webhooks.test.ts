@@ -8,6 +8,7 @@ import type { MerchantWebhookService, MerchantWebhooksObserver } from '../../src
 import type { DeliveryQueue } from '../../src/merchant-webhooks/queue.js'
 import { DEFAULT_RETRY_SCHEDULE } from '../../src/merchant-webhooks/retry-schedule.js'
 import { createSender } from '../../src/merchant-webhooks/sender.js'
+import type { Timers } from '../../src/merchant-webhooks/timers.js'
 import { startReceiver } from '../helpers/webhook-receiver.js'
 import type { Receiver } from '../helpers/webhook-receiver.js'
 
@@ -46,7 +47,7 @@ function decision (): { decision_id: string, charge_id: string, score: number, a
 }
 
 /** merchant webhooks in process, on a clock the test moves, delivering to a real local receiver */
-async function rig (t: Test, extra: { queue?: DeliveryQueue, timeoutMs?: number } = {}): Promise<Rig> {
+async function rig (t: Test, extra: { queue?: DeliveryQueue, timers?: Timers } = {}): Promise<Rig> {
   const clock = { now: T0 }
   const receiver = await startReceiver(t, { secret: SECRET, now: () => clock.now })
   const outbox = createOutbox({ log: quiet, baseBackoffMs: 1, maxBackoffMs: 2 })
@@ -54,7 +55,7 @@ async function rig (t: Test, extra: { queue?: DeliveryQueue, timeoutMs?: number 
   const service = createMerchantWebhooks({
     outbox,
     queue: extra.queue ?? createMemoryQueue(),
-    send: createSender({ url: receiver.url, secret: SECRET, userAgent: 'riskgate/test', ...(extra.timeoutMs !== undefined ? { timeoutMs: extra.timeoutMs } : {}) }),
+    send: createSender({ url: receiver.url, secret: SECRET, userAgent: 'riskgate/test', ...(extra.timers !== undefined ? { timers: extra.timers } : {}) }),
     log: quiet,
     observer: observed,
     now: () => clock.now,
@@ -108,16 +109,29 @@ t.test('a 500 is retried with backoff, signed anew each time, until a 2xx', asyn
 })
 
 t.test('an attempt without an answer in time is a failure, retried', async (t) => {
-  const { service, outbox, observed, clock, receiver } = await rig(t, { timeoutMs: 100 })
+  // the attempts' timeouts fire when the test says so, not after 5 s of wall-clock time
+  const armed = new Map<number, { fn: () => void, ms: number }>()
+  let handles = 0
+  const timers: Timers = {
+    setTimeout: (fn, ms) => { armed.set(++handles, { fn, ms }); return handles },
+    clearTimeout: (handle) => { armed.delete(handle as number) }
+  }
+  const { service, outbox, observed, clock, receiver } = await rig(t, { timers })
   receiver.respond = (_r, n) => n === 0 ? 'hang' : 200
   service.reviewOpened(decision())
   await outbox.flush()
-  t.equal(await service.dispatcher.runDue(), 1)
+  const attempted = service.dispatcher.runDue()
+  await receiver.waitFor(1)
+  t.same([...armed.values()].map((timer) => timer.ms), [5_000], 'an attempt is given 5 s')
+  for (const timer of armed.values()) timer.fn()
+  t.equal(await attempted, 1)
   t.same(observed.events, ['review.opened:timeout', 'review.opened:retry'])
+  t.equal(armed.size, 0, 'its timer is cleared')
   clock.now = (await service.queue.nextDueAt()) as number
   t.equal(await service.dispatcher.runDue(), 1)
   t.same(observed.events.slice(2), ['review.opened:delivered'])
   t.equal(receiver.received.length, 2)
+  t.equal(armed.size, 0, 'an answered attempt clears its timer')
 })
 
 t.test('a network error is retried', async (t) => {
