@@ -47,15 +47,16 @@ export const merchantWebhookPlugin = fp(async function merchantWebhooks (fastify
     ? createMemoryQueue()
     : createRedisQueue({ redis: fastify.redis, ...(opts.keyPrefix !== undefined ? { keyPrefix: opts.keyPrefix } : {}) })
   const observer = createWebhookMetrics(fastify.metricsRegistry, queue, now)
+  const sender = createSender({
+    url: target.url,
+    secret: target.secret,
+    userAgent: webhookUserAgent(),
+    ...(opts.attemptTimeoutMs !== undefined ? { timeoutMs: opts.attemptTimeoutMs } : {})
+  })
   const service = createMerchantWebhooks({
     outbox: fastify.outbox,
     queue,
-    send: createSender({
-      url: target.url,
-      secret: target.secret,
-      userAgent: webhookUserAgent(),
-      ...(opts.attemptTimeoutMs !== undefined ? { timeoutMs: opts.attemptTimeoutMs } : {})
-    }),
+    send: sender.send,
     log: fastify.log,
     observer,
     records: { recorder: fastify.decisionLog.recorder, decode: fastify.decisionLog.decode },
@@ -67,7 +68,10 @@ export const merchantWebhookPlugin = fp(async function merchantWebhooks (fastify
   })
   fastify.decorate('merchantWebhooks', { enabled: true, reviewClosed: service.reviewClosed } satisfies MerchantWebhooks)
   fastify.addHook('onReady', async () => { service.dispatcher.start() })
-  fastify.addHook('onClose', async () => { await service.close() })
+  fastify.addHook('onClose', async () => {
+    await service.close()
+    sender.close()
+  })
   const host = new URL(target.url).host
   fastify.log.info({ host, queue: queue.backend }, 'merchant webhooks: review events are sent')
 }, { name: 'merchant-webhooks', fastify: '5.x', dependencies: ['redis', 'outbox', 'decision-log', 'metrics'] })

@@ -10,7 +10,7 @@ export interface RetrySchedule {
   horizonMs: number
 }
 
-/** 10 s, 20 s, 40 s ... up to 1 h between attempts, for 24 h: about 33 attempts */
+/** 10 s, 20 s, 40 s ... up to 1 h between attempts (less the jitter), for 24 h: about 40 attempts */
 export const DEFAULT_RETRY_SCHEDULE: RetrySchedule = {
   baseMs: 10_000,
   capMs: 60 * 60_000,

@@ -52,10 +52,12 @@ async function rig (t: Test, extra: { queue?: DeliveryQueue, timers?: Timers } =
   const receiver = await startReceiver(t, { secret: SECRET, now: () => clock.now })
   const outbox = createOutbox({ log: quiet, baseBackoffMs: 1, maxBackoffMs: 2 })
   const observed = observer()
+  const sender = createSender({ url: receiver.url, secret: SECRET, userAgent: 'riskgate/test', ...(extra.timers !== undefined ? { timers: extra.timers } : {}) })
+  t.teardown(sender.close)
   const service = createMerchantWebhooks({
     outbox,
     queue: extra.queue ?? createMemoryQueue(),
-    send: createSender({ url: receiver.url, secret: SECRET, userAgent: 'riskgate/test', ...(extra.timers !== undefined ? { timers: extra.timers } : {}) }),
+    send: sender.send,
     log: quiet,
     observer: observed,
     now: () => clock.now,
@@ -256,4 +258,30 @@ t.test('a review.closed waits for its review.opened for 10 minutes at most; an o
   while (await service.dispatcher.runDue() > 0) clock.now += 1
   t.same(receiver.received.map((r) => r.event?.type), ['review.closed'], 'the merchant is never told to hold an order whose review is closed')
   t.same(observed.events, ['review.opened:drop:superseded', 'review.closed:delivered'])
+})
+
+t.test('stop waits for the attempts in flight, then claims nothing more', async (t) => {
+  const armed = new Map<number, () => void>()
+  let handles = 0
+  const timers: Timers = {
+    setTimeout: (fn) => { armed.set(++handles, fn); return handles },
+    clearTimeout: (handle) => { armed.delete(handle as number) }
+  }
+  const { service, outbox, observed, receiver } = await rig(t, { timers })
+  receiver.respond = () => 'hang'
+  service.dispatcher.start()
+  service.reviewOpened(decision())
+  await outbox.flush()
+  await receiver.waitFor(1)
+  let stopped = false
+  const stopping = service.dispatcher.stop().then(() => { stopped = true })
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve))
+  t.equal(stopped, false, 'the attempt in flight is waited for')
+  for (const fire of armed.values()) fire()
+  await stopping
+  t.same(observed.events, ['review.opened:timeout', 'review.opened:retry'], 'settled before stop resolved')
+  service.reviewOpened(decision())
+  await outbox.flush()
+  t.equal(receiver.received.length, 1, 'nothing is sent once stopped')
+  t.equal((await service.queue.stats()).depth, 2, 'both wait in the queue')
 })

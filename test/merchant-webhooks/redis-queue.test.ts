@@ -102,10 +102,12 @@ t.test('two instances on one Redis: every event delivered once, never by both at
     t.ok(await waitForRedis(client, 5000), `${name} connected`)
     const attempts: string[] = []
     const outbox = createOutbox({ log: quiet, baseBackoffMs: 1, maxBackoffMs: 2 })
+    const sender = createSender({ url: receiver.url, secret: SECRET, userAgent: `riskgate/test ${name}` })
+    t.teardown(sender.close)
     const service = createMerchantWebhooks({
       outbox,
       queue: createRedisQueue({ redis: client, keyPrefix }),
-      send: createSender({ url: receiver.url, secret: SECRET, userAgent: `riskgate/test ${name}` }),
+      send: sender.send,
       log: quiet,
       observer: { attempt: (type) => { attempts.push(type) }, retry: () => {}, drop: () => {}, lost: () => {} },
       now: () => clock.now,
