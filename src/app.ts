@@ -17,6 +17,8 @@ import { rulesPlugin } from './plugins/rules.js'
 import { scoringPlugin } from './plugins/scoring.js'
 import { decisionLogPlugin } from './plugins/decision-log.js'
 import { outboxPlugin } from './outbox/plugin.js'
+import { merchantWebhookPlugin } from './merchant-webhooks/plugin.js'
+import type { MerchantWebhookPluginOptions } from './merchant-webhooks/plugin.js'
 import { healthRoutes } from './routes/health.js'
 import { scoreRoutes } from './routes/score.js'
 import { decisionRoutes } from './routes/decisions.js'
@@ -29,6 +31,8 @@ const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,64}$/
 export interface BuildOptions {
   /** where logs go (default stdout); tests read them to prove what is never logged */
   logStream?: { write: (line: string) => void }
+  /** merchant webhooks' timing and Redis key prefix (tests); the URL and secret come from the configuration */
+  merchantWebhooks?: Omit<MerchantWebhookPluginOptions, 'merchantWebhook'>
 }
 
 /** Builds the whole service from a validated configuration; listens nowhere (server.ts does). */
@@ -71,6 +75,10 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
   await app.register(dataMetricsPlugin)
   await app.register(rulesPlugin, { rulesDir: config.rulesDir })
   await app.register(decisionLogPlugin, { hashKey: config.hashKey, ...config.decisionLog })
+  await app.register(merchantWebhookPlugin, {
+    ...(config.merchantWebhook !== undefined ? { merchantWebhook: config.merchantWebhook } : {}),
+    ...options.merchantWebhooks
+  })
   await app.register(scoringPlugin, { hashKey: config.hashKey, deadlineMs: config.deadlineMs })
   await app.register(healthRoutes, { readiness: () => app.readiness() })
   await app.register(scoreRoutes, { scorer: app.scorer, metrics: app.metrics })

@@ -40,3 +40,11 @@ t.test('requests are logged through serializers: method and route only', async (
   t.same(line?.req, { method: 'POST', route: '/v1/score' })
   t.same(line?.res, { statusCode: 200 })
 })
+
+t.test('the merchant webhook secret is redacted where the configuration keeps it', async (t) => {
+  const secret = 'whsec-test-0123456789abcdef0123456789abcdef'
+  const [line] = lines((log) => log.info({ merchantWebhook: { url: 'https://shop.example/hook', secret }, secret }, 'm'))
+  t.same(line?.merchantWebhook, { url: 'https://shop.example/hook', secret: '[redacted]' })
+  t.equal(line?.secret, '[redacted]')
+  t.notOk(JSON.stringify(line).includes(secret))
+})

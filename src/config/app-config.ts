@@ -25,6 +25,8 @@ export interface AppConfig {
   /** secret of the keyed hashes that replace IPs, emails and card fingerprints in Redis keys */
   hashKey: string
   omiseWebhookSecrets: Buffer[]
+  /** RISKGATE_MERCHANT_WEBHOOK_URL and _SECRET: review events sent to the merchant; absent: none sent */
+  merchantWebhook?: { url: string, secret: string }
   logLevel: string
   /** deadline of the enrichment step (velocity) of one score request */
   deadlineMs: number

@@ -72,6 +72,35 @@ export function loadDataConfig (env: Record<string, string | undefined>): AppCon
 }
 
 /**
+ * RISKGATE_MERCHANT_WEBHOOK_URL and _SECRET: the URL must be an absolute http(s) URL and comes with
+ * its secret. Messages name the variables, never their values (a URL may carry credentials).
+ */
+export function merchantWebhookConfig (raw: Env, production: boolean, warnings: string[]): AppConfig['merchantWebhook'] {
+  const url = raw.RISKGATE_MERCHANT_WEBHOOK_URL
+  const secret = raw.RISKGATE_MERCHANT_WEBHOOK_SECRET
+  if (url === undefined) {
+    if (secret !== undefined) warnings.push('RISKGATE_MERCHANT_WEBHOOK_SECRET is set without RISKGATE_MERCHANT_WEBHOOK_URL: no merchant webhooks are sent')
+    return undefined
+  }
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    throw new ConfigError('RISKGATE_MERCHANT_WEBHOOK_URL is not a valid URL')
+  }
+  if ((parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.hostname === '') {
+    throw new ConfigError('RISKGATE_MERCHANT_WEBHOOK_URL must be an http:// or https:// URL')
+  }
+  if (secret === undefined) {
+    throw new ConfigError('RISKGATE_MERCHANT_WEBHOOK_SECRET (at least 32 characters) is required when RISKGATE_MERCHANT_WEBHOOK_URL is set')
+  }
+  if (production && parsed.protocol === 'http:') {
+    warnings.push('RISKGATE_MERCHANT_WEBHOOK_URL is plain http: review events are signed but not encrypted on the way')
+  }
+  return { url: parsed.href, secret }
+}
+
+/**
  * Validates the environment once and resolves it into the AppConfig. Outside production, missing
  * secrets are replaced by development ones kept in RISKGATE_DEV_STATE_DIR; in production they are
  * required.
@@ -120,6 +149,8 @@ export async function loadConfig (env: Record<string, string | undefined>): Prom
       return Buffer.from(s, 'base64')
     })
 
+  const merchantWebhook = merchantWebhookConfig(raw, production, warnings)
+
   const data = dataConfigFromEnv(raw)
 
   const config: AppConfig = {
@@ -132,6 +163,7 @@ export async function loadConfig (env: Record<string, string | undefined>): Prom
     apiKeys,
     hashKey,
     omiseWebhookSecrets,
+    ...(merchantWebhook !== undefined ? { merchantWebhook } : {}),
     logLevel: raw.RISKGATE_LOG_LEVEL,
     deadlineMs: raw.RISKGATE_DEADLINE_MS,
     decisionLog: {

@@ -17,7 +17,16 @@ export interface DecisionRecorder {
   /** the record of a charge that waits in the outbox (a retry in this process replays it) */
   pending: (field: string) => AppendEntry | undefined
   stats: () => RecorderStats
+  /**
+   * Calls `listener` with each entry the log took and what it did with it (written, or found
+   * written already by a resent write), after the write: what follows a record (a merchant
+   * webhook) follows a record that landed. A listener must not throw; what it throws is ignored.
+   */
+  onRecorded: (listener: RecordedListener) => void
 }
+
+/** told of each entry after the log's write, with the log's answer for it */
+export type RecordedListener = (entry: AppendEntry, result: AppendResult) => void
 
 export const DECISION_KIND = 'decision'
 
@@ -30,12 +39,25 @@ export function createDecisionRecorder (outbox: Outbox, store: Pick<DecisionLogS
   const waiting = new Map<string, AppendEntry>()
   const stats: RecorderStats = { written: 0, duplicate: 0, superseded: 0 }
   const count: Record<AppendResult, keyof RecorderStats> = { written: 'written', duplicate: 'duplicate', superseded: 'superseded' }
+  const listeners: RecordedListener[] = []
 
   outbox.define<AppendEntry>(DECISION_KIND, {
     batchSize: 200,
     async write (entries) {
       const results = await store.append(entries)
       for (const result of results) stats[count[result]]++
+      if (listeners.length > 0) {
+        entries.forEach((entry, n) => {
+          const result = results[n] as AppendResult
+          for (const listener of listeners) {
+            try {
+              listener(entry, result)
+            } catch {
+              // a listener's fault must not make the outbox write the batch again
+            }
+          }
+        })
+      }
       return results.map(() => ItemResult.DONE)
     },
     settled (entry) {
@@ -50,6 +72,9 @@ export function createDecisionRecorder (outbox: Outbox, store: Pick<DecisionLogS
       return true
     },
     pending: (field) => waiting.get(field),
-    stats: () => ({ ...stats })
+    stats: () => ({ ...stats }),
+    onRecorded (listener) {
+      listeners.push(listener)
+    }
   }
 }

@@ -80,3 +80,43 @@ t.test('an empty setting is an unset one: its default applies', async (t) => {
   t.ok(config.data.countryDb?.endsWith('.mmdb'), 'the bundled country data')
   await t.rejects(loadConfig({ RISKGATE_DEV_STATE_DIR: dir, RISKGATE_PORT: 'x' }), ConfigError, 'a value that is not empty is still validated')
 })
+
+const WEBHOOK_SECRET = 'whsec-test-0123456789abcdef0123456789abcdef'
+
+t.test('merchant webhooks: the URL and its secret, never echoed', async (t) => {
+  const { config, warnings } = await loadConfig({
+    RISKGATE_DEV_STATE_DIR: stateDir(t),
+    RISKGATE_MERCHANT_WEBHOOK_URL: 'https://shop.example/hooks/riskgate',
+    RISKGATE_MERCHANT_WEBHOOK_SECRET: WEBHOOK_SECRET
+  })
+  t.same(config.merchantWebhook, { url: 'https://shop.example/hooks/riskgate', secret: WEBHOOK_SECRET })
+  for (const w of warnings) t.notMatch(w, WEBHOOK_SECRET)
+  const none = await loadConfig({ RISKGATE_DEV_STATE_DIR: stateDir(t) })
+  t.equal(none.config.merchantWebhook, undefined, 'unset: no merchant webhooks')
+  const alone = await loadConfig({ RISKGATE_DEV_STATE_DIR: stateDir(t), RISKGATE_MERCHANT_WEBHOOK_SECRET: WEBHOOK_SECRET })
+  t.equal(alone.config.merchantWebhook, undefined)
+  t.match(alone.warnings.join('\n'), /RISKGATE_MERCHANT_WEBHOOK_SECRET is set without RISKGATE_MERCHANT_WEBHOOK_URL/)
+  const plain = await loadConfig({
+    NODE_ENV: 'production',
+    RISKGATE_API_KEYS: `a:score:${sha256('s').toString('hex')}`,
+    RISKGATE_HASH_KEY: 'k'.repeat(40),
+    RISKGATE_MERCHANT_WEBHOOK_URL: 'http://10.0.0.5:8000/riskgate',
+    RISKGATE_MERCHANT_WEBHOOK_SECRET: WEBHOOK_SECRET
+  })
+  t.match(plain.warnings.join('\n'), /plain http/, 'plain http in production is allowed with a warning')
+})
+
+const refusedWebhooks: Array<[string, Record<string, string>, RegExp]> = [
+  ['a webhook URL without its secret', { RISKGATE_MERCHANT_WEBHOOK_URL: 'https://shop.example/hook' }, /RISKGATE_MERCHANT_WEBHOOK_SECRET .*is required/],
+  ['a webhook URL of another scheme', { RISKGATE_MERCHANT_WEBHOOK_URL: 'ftp://shop.example/hook', RISKGATE_MERCHANT_WEBHOOK_SECRET: WEBHOOK_SECRET }, /RISKGATE_MERCHANT_WEBHOOK_URL/],
+  ['a webhook URL that does not parse', { RISKGATE_MERCHANT_WEBHOOK_URL: 'https://exa mple/hook', RISKGATE_MERCHANT_WEBHOOK_SECRET: WEBHOOK_SECRET }, /RISKGATE_MERCHANT_WEBHOOK_URL/],
+  ['a short webhook secret', { RISKGATE_MERCHANT_WEBHOOK_URL: 'https://shop.example/hook', RISKGATE_MERCHANT_WEBHOOK_SECRET: 'too-short-secret-0123' }, /RISKGATE_MERCHANT_WEBHOOK_SECRET/]
+]
+for (const [name, env, message] of refusedWebhooks) {
+  t.test(`refuses ${name}, and the message quotes no value`, async (t) => {
+    const err = await loadConfig({ RISKGATE_DEV_STATE_DIR: stateDir(t), ...env }).then(() => undefined, (e: unknown) => e)
+    t.type(err, ConfigError)
+    t.match((err as Error).message, message)
+    for (const value of Object.values(env)) t.notOk((err as Error).message.includes(value), 'no value quoted')
+  })
+}

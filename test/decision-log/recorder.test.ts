@@ -219,3 +219,40 @@ t.test('what the log never took by close is dropped, counted as shutdown, and no
   t.same(recorder.stats(), { written: 0, duplicate: 0, superseded: 0 })
   t.equal(recorder.record(entry(keysOf(1), T0)), false, 'a closed outbox takes nothing')
 })
+
+t.test('onRecorded tells each entry the log took, after the write, with its answer; a failed write tells nothing', async (t) => {
+  const log = memoryLog()
+  const box = outbox()
+  let fail = true
+  const recorder = createDecisionRecorder(box, {
+    append: async (entries) => {
+      if (fail) {
+        fail = false
+        throw new Error('store unavailable')
+      }
+      return await log.append(entries)
+    }
+  })
+  const told: Array<[string, AppendResult]> = []
+  const landed: Array<Promise<boolean>> = []
+  recorder.onRecorded((e, result) => {
+    told.push([e.key.decisionId, result])
+    // asked at once: the record is in the log when the listener hears of it
+    if (result !== 'superseded') landed.push(log.get(e.key.decisionId).then((record) => record !== undefined))
+  })
+  recorder.onRecorded(() => { throw new Error('a faulty listener') })
+  const held = entry(log.keys, T0, { chargeId: 'ch_listened_held', nonce: 'holder' })
+  const degraded = entry(log.keys, T0 + 1, { chargeId: 'ch_listened_held', nonce: 'degraded', fingerprint: held.fingerprint })
+  t.same(await log.reserve(held.key, held.fingerprint, 'holder', 60_000), { status: 'reserved' })
+  const first = entry(log.keys, T0)
+  recorder.record(first)
+  recorder.record(degraded)
+  await box.flush()
+  t.same(told, [[first.key.decisionId, 'written'], [degraded.key.decisionId, 'superseded']], 'once each, after the write that succeeded')
+  t.same(await Promise.all(landed), [true])
+  t.equal(box.stats()[DECISION_KIND]?.retries, 1, 'the failed write was retried, the throwing listener retried nothing')
+  t.equal(recorder.stats().written, 1)
+  recorder.record(first)
+  await box.flush()
+  t.same(told[2], [first.key.decisionId, 'duplicate'], 'a resent record is told as a duplicate')
+})
