@@ -21,6 +21,8 @@ import { decisionRoutes } from './routes/decisions.js'
 import { omiseWebhookPlugin } from './routes/webhooks-omise.js'
 import { ruleReloadPlugin } from './plugins/rule-reload.js'
 import { ruleRoutes } from './routes/rules.js'
+import { consolePlugin } from './console/plugin.js'
+import { consoleSessionKeyOf } from './console/session-key.js'
 
 const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,64}$/
 
@@ -60,7 +62,9 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
   await app.register(errorHandlerPlugin)
   await app.register(openApiPlugin, { version: '1' })
   await app.register(metricsPlugin)
-  await app.register(authPlugin, { apiKeys: config.apiKeys })
+  // the console before auth: its session reader is what lets a signed-in analyst call /v1
+  await app.register(consolePlugin, { keys: config.apiKeys, sessionKey: consoleSessionKeyOf(config) })
+  await app.register(authPlugin, { apiKeys: config.apiKeys, ...(app.consoleSessions !== null ? { sessions: app.consoleSessions } : {}) })
   await app.register(redisPlugin, config.redis)
   await app.register(outboxPlugin)
   await app.register(velocityPlugin)

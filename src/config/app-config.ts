@@ -25,6 +25,11 @@ export interface AppConfig {
   /** secret of the keyed hashes that replace IPs, emails and card fingerprints in Redis keys */
   hashKey: string
   omiseWebhookSecrets: Buffer[]
+  /**
+   * key of the console's session cookies (RISKGATE_CONSOLE_SESSION_KEY, derived to 32 bytes);
+   * absent: derived from the hash key outside production, the console disabled in production
+   */
+  consoleSessionKey?: Buffer
   logLevel: string
   /** deadline of the enrichment step (velocity) of one score request */
   deadlineMs: number

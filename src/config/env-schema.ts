@@ -23,6 +23,8 @@ export const EnvSchema = Type.Object({
   RISKGATE_API_KEYS: Type.Optional(Type.String()),
   RISKGATE_HASH_KEY: Type.Optional(Type.String({ minLength: 32 })),
   RISKGATE_OMISE_WEBHOOK_SECRETS: Type.Optional(Type.String()),
+  /** 32+ random bytes, hex or base64: the console's session cookies; unset in production: the console is disabled */
+  RISKGATE_CONSOLE_SESSION_KEY: Type.Optional(Type.String({ minLength: 1 })),
   RISKGATE_LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' }
