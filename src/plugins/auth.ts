@@ -11,16 +11,35 @@ export interface AuthOptions {
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** the scope a route requires; routes without one are public (health, readiness) */
-    scope?: Scope
+    /**
+     * the scope a route requires, or the scopes of which it requires any one; routes without one
+     * are public (health, readiness)
+     */
+    scope?: Scope | readonly Scope[]
   }
   interface FastifyRequest {
     /** the key that authenticated this request, when the route requires one */
     apiKey: ApiKey | null
+    /**
+     * who acts, as outcomes record it: `key:<key id>` for an API key; a session authentication
+     * (the console) sets its own (`console:<key id>`)
+     */
+    actor: string | null
   }
 }
 
 const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/
+
+/** whether the key has the route's scope, or one of its scopes */
+export function hasScope (key: ApiKey, scope: Scope | readonly Scope[]): boolean {
+  if (typeof scope === 'string') return key.scopes.has(scope)
+  for (const one of scope) if (key.scopes.has(one)) return true
+  return false
+}
+
+function describeScope (scope: Scope | readonly Scope[]): string {
+  return typeof scope === 'string' ? `"${scope}"` : scope.map((one) => `"${one}"`).join(' or ')
+}
 
 /**
  * API-key authentication: `Authorization: Bearer <secret>`, looked up by SHA-256 in constant time.
@@ -29,6 +48,7 @@ const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/
 export const authPlugin = fp(async function auth (fastify, opts: AuthOptions) {
   const keys = opts.apiKeys
   fastify.decorateRequest('apiKey', null)
+  fastify.decorateRequest('actor', null)
   // callback style: no promise per request
   fastify.addHook('onRequest', function authenticate (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
     const scope = request.routeOptions.config.scope
@@ -47,8 +67,9 @@ export const authPlugin = fp(async function auth (fastify, opts: AuthOptions) {
     request.apiKey = key
     // on this request's log lines (bound in place: no child logger per request)
     ;(request.log as Logger).setBindings({ key_id: key.id })
-    if (!key.scopes.has(scope)) {
-      done(new RiskgateError(403, ErrorCode.FORBIDDEN, `this API key lacks the "${scope}" scope`))
+    request.actor = `key:${key.id}`
+    if (!hasScope(key, scope)) {
+      done(new RiskgateError(403, ErrorCode.FORBIDDEN, `this API key lacks the ${describeScope(scope)} scope`))
       return
     }
     done()
