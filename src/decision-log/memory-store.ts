@@ -22,6 +22,8 @@ export interface MemoryDecisionLogOptions {
   maxRecords?: number
   ttlSeconds?: number
   now?: () => number
+  /** candidates a search or review page examines at most (SEARCH_EXAMINE_MAX; tests set fewer) */
+  examineMax?: number
 }
 
 interface Latest {
@@ -78,6 +80,8 @@ export function createMemoryDecisionLog (options: MemoryDecisionLogOptions): Mem
   if (!Number.isSafeInteger(maxRecords) || maxRecords < 1) throw new RangeError('maxRecords must be a positive integer')
   const ttlMs = (options.ttlSeconds ?? DEFAULT_LOG_TTL_SECONDS) * 1000
   const now = options.now ?? Date.now
+  const examineMax = options.examineMax ?? SEARCH_EXAMINE_MAX
+  if (!Number.isSafeInteger(examineMax) || examineMax < 1) throw new RangeError('examineMax must be a positive integer')
   // field -> record, oldest first
   const records = new Map<string, Entry>()
   const pending = new Map<string, Pending>()
@@ -233,7 +237,7 @@ export function createMemoryDecisionLog (options: MemoryDecisionLogOptions): Mem
     return result
   }
 
-  /** a page of candidates in order: at most `limit` records and SEARCH_EXAMINE_MAX candidates examined */
+  /** a page of candidates in order: at most `limit` records and `examineMax` candidates examined */
   function page (candidates: Iterable<Position>, limit: number, scope: string, holds: (entry: Entry, position: Position) => boolean, stopAt?: (position: Position) => boolean): Page {
     const at = now()
     const found: DecisionRecord[] = []
@@ -242,7 +246,7 @@ export function createMemoryDecisionLog (options: MemoryDecisionLogOptions): Mem
     let more = false
     for (const position of candidates) {
       if (stopAt?.(position) === true) break
-      if (found.length === limit || examined === SEARCH_EXAMINE_MAX) {
+      if (found.length === limit || examined === examineMax) {
         more = true
         break
       }
