@@ -1,0 +1,189 @@
+import t from 'tap'
+import type { AddressInfo } from 'node:net'
+import puppeteer from 'puppeteer-core'
+import type { Browser, HTTPResponse, Page } from 'puppeteer-core'
+import { ANALYST_SECRET, buildTestApp, charge } from '../helpers/app.js'
+import { REVIEW_IP, score } from '../helpers/analyst.js'
+import { chromiumArgs, findChromium } from '../helpers/chromium.js'
+
+// The console in a real browser (headless Chromium driven by puppeteer-core), against the whole
+// app listening on 127.0.0.1: sign-in, the queue, approving, the decision's page, search, the
+// overview and rules pages, sign-out, and what the page must never hold (the key).
+
+const executablePath = findChromium()
+
+if (executablePath === undefined) {
+  t.comment('no chromium on the PATH: the console browser tests are skipped (CI installs it: apt-get install chromium)')
+  t.plan(0, 'no chromium binary on the PATH')
+} else {
+  t.test('the console, end to end in a browser', async (t) => {
+    const { app, logs } = await buildTestApp(t)
+    await app.listen({ host: '127.0.0.1', port: 0 })
+    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+
+    const email = `nattaya.${process.pid}@example.co.th`
+    const scored = await score(app, charge({ ip: REVIEW_IP, email }))
+    t.equal(scored.decision, 'review', 'the charge is sent to review')
+    const other = await score(app, charge({ ip: REVIEW_IP }))
+    t.equal(other.decision, 'review', 'a second one waits behind it')
+
+    const browser: Browser = await puppeteer.launch({ executablePath, headless: true, args: chromiumArgs() })
+    t.teardown(() => browser.close())
+    const page: Page = await browser.newPage()
+    await page.setViewport({ width: 1280, height: 900 })
+    const problems: string[] = []
+    page.on('pageerror', (err) => { problems.push(`page error: ${String(err)}`) })
+    // refusals the tests ask for (401, 403) are logged by the browser as failed loads: not problems
+    const expected = /^Failed to load resource: the server responded with a status of 40[13] /
+    page.on('console', (message) => { if (message.type() === 'error' && !expected.test(message.text())) problems.push(`console error: ${message.text()}`) })
+
+    const answer = (method: string, path: string | RegExp) => page.waitForResponse((r: HTTPResponse) =>
+      r.request().method() === method && (typeof path === 'string' ? new URL(r.url()).pathname === path : path.test(new URL(r.url()).pathname)))
+
+    await t.test('the page: strict Content-Security-Policy, the sign-in form', async (t) => {
+      const response = await page.goto(`${base}/console`)
+      t.equal(response?.status(), 200)
+      const csp = response?.headers()['content-security-policy'] ?? ''
+      t.match(csp, /default-src 'self'/)
+      t.match(csp, /script-src 'self'(;|$)/, 'scripts of the console only, nothing inline')
+      t.match(csp, /style-src 'self'(;|$)/, 'styles of the console only, nothing inline')
+      t.match(csp, /frame-ancestors 'none'/)
+      await page.waitForSelector('#sign-in-key')
+      t.ok(await page.$('label[for="sign-in-key"]'), 'the key field has a label')
+    })
+
+    await t.test('a wrong key cannot sign in', async (t) => {
+      await page.type('#sign-in-key', 'not-a-key-0123456789')
+      const refused = answer('POST', '/console/session')
+      await page.click('#sign-in-submit')
+      const res = await refused
+      t.equal(res.status(), 401)
+      t.equal((await res.json()).error.code, 'unauthorized')
+      const message = await page.waitForSelector('#sign-in-error:not(:empty)')
+      t.match(await message?.evaluate((el) => el.textContent), /refused/)
+      t.equal(await page.$eval('#sign-in-key', (el) => (el as HTMLInputElement).value), '', 'the field is emptied')
+      t.same(await page.cookies(), [], 'no session cookie')
+    })
+
+    await t.test('sign in: an httpOnly, SameSite=Strict session cookie; the queue shows the review', async (t) => {
+      await page.type('#sign-in-key', ANALYST_SECRET)
+      await page.type('#sign-in-name', 'Nattaya')
+      const signedIn = answer('POST', '/console/session')
+      const queue = answer('GET', '/v1/reviews')
+      await page.click('#sign-in-submit')
+      t.equal((await signedIn).status(), 200)
+      t.equal((await queue).status(), 200)
+      const cookies = await page.cookies()
+      const session = cookies.find((c) => c.name === 'riskgate_console')
+      t.ok(session, 'the session cookie is set')
+      t.equal(session?.httpOnly, true, 'HttpOnly')
+      t.equal(session?.sameSite, 'Strict', 'SameSite=Strict')
+      t.equal(session?.path, '/')
+      t.notOk(await page.evaluate(() => document.cookie.includes('riskgate_console')), 'scripts cannot read it')
+      await page.waitForSelector(`#queue-table tr[data-decision-id="${scored.decision_id}"]`)
+      const order = await page.$$eval('#queue-table tbody tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.decisionId))
+      t.same(order.slice(0, 2), [scored.decision_id, other.decision_id], 'oldest first')
+      t.match(await page.$eval('#account-name', (el) => el.textContent), /Nattaya/)
+      t.match(await page.$eval('#queue-shortcuts', (el) => el.textContent), /approve/, 'the keyboard shortcuts are shown')
+    })
+
+    await t.test('the key is nowhere in the page, its storage or its URL', async (t) => {
+      const html = await page.content()
+      t.notOk(html.includes(ANALYST_SECRET), 'not in the HTML')
+      const storage = await page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, url: location.href }))
+      t.notOk(storage.includes(ANALYST_SECRET), 'not in local or session storage, nor the URL')
+      t.notOk(logs.join('').includes(ANALYST_SECRET), 'not in a log line')
+    })
+
+    await t.test('a state-changing request without the CSRF token is refused', async (t) => {
+      const refused = await page.evaluate(async (id) => {
+        const res = await fetch(`/v1/reviews/${id}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'reject' }) })
+        return { status: res.status, body: await res.json() }
+      }, scored.decision_id)
+      t.equal(refused.status, 403)
+      t.equal(refused.body.error.code, 'csrf_invalid')
+      const forged = await page.evaluate(async (id) => {
+        const res = await fetch(`/v1/reviews/${id}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': 'forged' }, body: JSON.stringify({ action: 'reject' }) })
+        return res.status
+      }, scored.decision_id)
+      t.equal(forged, 403, 'nor with a token of its own making')
+    })
+
+    await t.test('approve by keyboard (a) with a note: the CSRF token is sent, the review leaves the queue', async (t) => {
+      await page.click('#review-note')
+      await page.type('#review-note', 'called the shopper: genuine')
+      await page.click(`#queue-table tr[data-decision-id="${scored.decision_id}"] td`)
+      const closed = answer('POST', `/v1/reviews/${scored.decision_id}`)
+      await page.keyboard.press('a')
+      const res = await closed
+      t.equal(res.status(), 200, 'the request with the CSRF token succeeds')
+      t.equal(res.request().headers()['x-csrf-token']?.length !== undefined, true, 'it carried the token')
+      const body = await res.json()
+      t.match(body, { review: { status: 'closed', closed: { action: 'approve', actor: 'console:analyst', note: 'called the shopper: genuine' } } })
+      await page.waitForFunction((id) => document.querySelector(`#queue-table tr[data-decision-id="${id}"]`) === null, {}, scored.decision_id)
+      t.match(await page.$eval('#status', (el) => el.textContent), /Approved/)
+      t.ok(await page.$(`#queue-table tr[data-decision-id="${other.decision_id}"].selected`), 'the next review is selected')
+    })
+
+    await t.test('the decision page shows the outcome, its history and the reasons with values', async (t) => {
+      const read = answer('GET', `/v1/decisions/${scored.decision_id}`)
+      await page.evaluate((id) => { location.hash = `#/decision/${id}` }, scored.decision_id)
+      t.equal((await read).status(), 200)
+      await page.waitForSelector('#latest-outcome')
+      t.match(await page.$eval('#latest-outcome', (el) => el.textContent), /review approved/)
+      const history = await page.$eval('#outcomes-table', (el) => el.textContent)
+      t.match(history, /console:analyst/, 'the actor')
+      t.match(history, /called the shopper: genuine/, 'the note')
+      const reasons = await page.$eval('#reasons-table', (el) => el.textContent)
+      for (const reason of scored.reasons) t.match(reasons, reason.rule, `reason ${reason.rule}`)
+      t.ok(await page.$('#velocity-table'), 'velocity counters')
+      t.match(await page.$eval('#review-heading', (el) => el.textContent), /closed/)
+    })
+
+    await t.test('search by email finds the decision', async (t) => {
+      await page.evaluate(() => { location.hash = '#/search' })
+      await page.waitForSelector('#search-identifier')
+      await page.select('#search-identifier-kind', 'email')
+      await page.type('#search-identifier', email.toUpperCase())
+      const searched = answer('GET', '/v1/decisions')
+      await page.click('#search-submit')
+      const res = await searched
+      t.equal(res.status(), 200)
+      await page.waitForSelector('#search-table')
+      const rows = await page.$$eval('#search-table tbody tr', (trs) => trs.map((tr) => tr.textContent))
+      t.equal(rows.length, 1, 'one decision with this email')
+      t.match(rows[0], scored.charge_id)
+      t.match(rows[0], /review approved/, 'with its outcome')
+      t.notOk(page.url().includes('example.co.th'), 'the email is not put in the page URL')
+    })
+
+    await t.test('recent decisions, rules and the overview render from the API', async (t) => {
+      await page.evaluate(() => { location.hash = '#/recent' })
+      await page.waitForSelector('#recent-table')
+      t.ok((await page.$$('#recent-table tbody tr')).length >= 2)
+      await page.evaluate(() => { location.hash = '#/rules' })
+      await page.waitForSelector('#rules-table')
+      t.match(await page.$eval('#rules-table', (el) => el.textContent), /ip_card_country_mismatch/)
+      await page.evaluate(() => { location.hash = '#/overview' })
+      await page.waitForSelector('svg.chart rect')
+      t.ok((await page.$$('svg.chart')).length >= 3, 'charts drawn as inline SVG')
+    })
+
+    await t.test('sign out: the API no longer answers the page', async (t) => {
+      const out = answer('DELETE', '/console/session')
+      await page.click('#sign-out')
+      t.equal((await out).status(), 204)
+      await page.waitForSelector('#sign-in-key')
+      t.notOk((await page.cookies()).some((c) => c.name === 'riskgate_console'), 'the cookie is cleared')
+      const status = await page.evaluate(async () => (await fetch('/v1/reviews')).status)
+      t.equal(status, 401)
+    })
+
+    // the merchant webhook (review.closed) delivered after the approval above: checked here once
+    // the merchant-webhooks branch is merged (a receiver on 127.0.0.1 given as
+    // RISKGATE_MERCHANT_WEBHOOK_URL, its signature verified with the secret)
+    t.todo('the merchant receives review.closed (approve) after the approval in the console')
+
+    t.same(problems, [], 'no script error and no Content-Security-Policy violation in the page')
+  })
+}
