@@ -17,6 +17,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/data ./data
 COPY --from=build /app/bin ./bin
+# the analyst console's page, scripts and styles, served as they are (no build step)
+COPY --from=build /app/src/console/public ./src/console/public
 COPY package.json ./
 COPY rules ./rules
 USER node
