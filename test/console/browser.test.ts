@@ -37,6 +37,8 @@ if (executablePath === undefined) {
     const expected = /^Failed to load resource: the server responded with a status of 40[13] /
     page.on('console', (message) => { if (message.type() === 'error' && !expected.test(message.text())) problems.push(`console error: ${message.text()}`) })
 
+    /** moves the console to a page (a hash route), as a click on the navigation does */
+    const go = async (hash: string) => { await page.evaluate(`location.hash = ${JSON.stringify(hash)}`) }
     const answer = (method: string, path: string | RegExp) => page.waitForResponse((r: HTTPResponse) =>
       r.request().method() === method && (typeof path === 'string' ? new URL(r.url()).pathname === path : path.test(new URL(r.url()).pathname)))
 
@@ -61,7 +63,7 @@ if (executablePath === undefined) {
       t.equal((await res.json()).error.code, 'unauthorized')
       const message = await page.waitForSelector('#sign-in-error:not(:empty)')
       t.match(await message?.evaluate((el) => el.textContent), /refused/)
-      t.equal(await page.$eval('#sign-in-key', (el) => (el as HTMLInputElement).value), '', 'the field is emptied')
+      t.equal(await page.$eval('#sign-in-key', (el) => (el as unknown as { value: string }).value), '', 'the field is emptied')
       t.same(await page.cookies(), [], 'no session cookie')
     })
 
@@ -79,9 +81,9 @@ if (executablePath === undefined) {
       t.equal(session?.httpOnly, true, 'HttpOnly')
       t.equal(session?.sameSite, 'Strict', 'SameSite=Strict')
       t.equal(session?.path, '/')
-      t.notOk(await page.evaluate(() => document.cookie.includes('riskgate_console')), 'scripts cannot read it')
+      t.notMatch(await page.evaluate('document.cookie'), /riskgate_console/, 'scripts cannot read it')
       await page.waitForSelector(`#queue-table tr[data-decision-id="${scored.decision_id}"]`)
-      const order = await page.$$eval('#queue-table tbody tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.decisionId))
+      const order = await page.$$eval('#queue-table tbody tr', (rows) => rows.map((r) => r.getAttribute('data-decision-id')))
       t.same(order.slice(0, 2), [scored.decision_id, other.decision_id], 'oldest first')
       t.match(await page.$eval('#account-name', (el) => el.textContent), /Nattaya/)
       t.match(await page.$eval('#queue-shortcuts', (el) => el.textContent), /approve/, 'the keyboard shortcuts are shown')
@@ -90,7 +92,7 @@ if (executablePath === undefined) {
     await t.test('the key is nowhere in the page, its storage or its URL', async (t) => {
       const html = await page.content()
       t.notOk(html.includes(ANALYST_SECRET), 'not in the HTML')
-      const storage = await page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, url: location.href }))
+      const storage = String(await page.evaluate('JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, url: location.href })'))
       t.notOk(storage.includes(ANALYST_SECRET), 'not in local or session storage, nor the URL')
       t.notOk(logs.join('').includes(ANALYST_SECRET), 'not in a log line')
     })
@@ -98,7 +100,7 @@ if (executablePath === undefined) {
     await t.test('a state-changing request without the CSRF token is refused', async (t) => {
       const refused = await page.evaluate(async (id) => {
         const res = await fetch(`/v1/reviews/${id}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'reject' }) })
-        return { status: res.status, body: await res.json() }
+        return { status: res.status, body: await res.json() as { error: { code: string } } }
       }, scored.decision_id)
       t.equal(refused.status, 403)
       t.equal(refused.body.error.code, 'csrf_invalid')
@@ -120,14 +122,14 @@ if (executablePath === undefined) {
       t.equal(res.request().headers()['x-csrf-token']?.length !== undefined, true, 'it carried the token')
       const body = await res.json()
       t.match(body, { review: { status: 'closed', closed: { action: 'approve', actor: 'console:analyst', note: 'called the shopper: genuine' } } })
-      await page.waitForFunction((id) => document.querySelector(`#queue-table tr[data-decision-id="${id}"]`) === null, {}, scored.decision_id)
+      await page.waitForFunction(`document.querySelector('#queue-table tr[data-decision-id="${scored.decision_id}"]') === null`)
       t.match(await page.$eval('#status', (el) => el.textContent), /Approved/)
       t.ok(await page.$(`#queue-table tr[data-decision-id="${other.decision_id}"].selected`), 'the next review is selected')
     })
 
     await t.test('the decision page shows the outcome, its history and the reasons with values', async (t) => {
       const read = answer('GET', `/v1/decisions/${scored.decision_id}`)
-      await page.evaluate((id) => { location.hash = `#/decision/${id}` }, scored.decision_id)
+      await go(`#/decision/${scored.decision_id}`)
       t.equal((await read).status(), 200)
       await page.waitForSelector('#latest-outcome')
       t.match(await page.$eval('#latest-outcome', (el) => el.textContent), /review approved/)
@@ -141,7 +143,7 @@ if (executablePath === undefined) {
     })
 
     await t.test('search by email finds the decision', async (t) => {
-      await page.evaluate(() => { location.hash = '#/search' })
+      await go('#/search')
       await page.waitForSelector('#search-identifier')
       await page.select('#search-identifier-kind', 'email')
       await page.type('#search-identifier', email.toUpperCase())
@@ -158,13 +160,13 @@ if (executablePath === undefined) {
     })
 
     await t.test('recent decisions, rules and the overview render from the API', async (t) => {
-      await page.evaluate(() => { location.hash = '#/recent' })
+      await go('#/recent')
       await page.waitForSelector('#recent-table')
       t.ok((await page.$$('#recent-table tbody tr')).length >= 2)
-      await page.evaluate(() => { location.hash = '#/rules' })
+      await go('#/rules')
       await page.waitForSelector('#rules-table')
       t.match(await page.$eval('#rules-table', (el) => el.textContent), /ip_card_country_mismatch/)
-      await page.evaluate(() => { location.hash = '#/overview' })
+      await go('#/overview')
       await page.waitForSelector('svg.chart rect')
       t.ok((await page.$$('svg.chart')).length >= 3, 'charts drawn as inline SVG')
     })
@@ -182,7 +184,7 @@ if (executablePath === undefined) {
     // the merchant webhook (review.closed) delivered after the approval above: checked here once
     // the merchant-webhooks branch is merged (a receiver on 127.0.0.1 given as
     // RISKGATE_MERCHANT_WEBHOOK_URL, its signature verified with the secret)
-    t.todo('the merchant receives review.closed (approve) after the approval in the console')
+    t.test('the merchant receives review.closed (approve) after the approval in the console', { todo: 'merchant-webhooks' }, async () => {})
 
     t.same(problems, [], 'no script error and no Content-Security-Policy violation in the page')
   })
