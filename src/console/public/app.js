@@ -77,6 +77,7 @@ onSignedOut(() => {
 })
 
 window.addEventListener('hashchange', async () => {
+  showStatus('')
   // each page change restarts the session's idle time (and fetches a fresh CSRF token)
   if (currentSession() !== null) await loadSession().catch(() => null)
   render()

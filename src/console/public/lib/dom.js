@@ -52,8 +52,14 @@ export function facts (pairs) {
 
 /** A table: a caption, column headings and rows of cells (strings or nodes). */
 export function table (caption, headings, rows, attrs = {}) {
+  // each cell names its column: on a narrow screen the rows are shown as cards (console.css)
+  for (const row of rows) {
+    for (const [i, cell] of [...row.children].entries()) {
+      if (headings[i] !== undefined) cell.dataset.label = headings[i]
+    }
+  }
   return h('div', { class: 'table-wrap' },
-    h('table', attrs,
+    h('table', { class: 'stack', ...attrs },
       h('caption', null, caption),
       h('thead', null, h('tr', null, headings.map((name) => h('th', { scope: 'col' }, name)))),
       h('tbody', null, rows)))

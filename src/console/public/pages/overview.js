@@ -106,11 +106,9 @@ export async function renderOverview (main, _param, { isCurrent }) {
           format: percent,
           tickEvery
         }),
-        h('section', { 'aria-labelledby': 'top-rules-heading' },
-          h('h2', { id: 'top-rules-heading' }, 'Top rules fired'),
-          overview.top_rules.length === 0
-            ? h('p', { class: 'empty' }, 'No rule fired in this period.')
-            : horizontalBars({ title: 'Rules that fired most', description: 'The 20 rules that fired most in the period, with their counts.', items: overview.top_rules.map((r) => ({ label: r.rule, value: r.count })) }))),
+        overview.top_rules.length === 0
+          ? h('p', { class: 'empty' }, 'No rule fired in this period.')
+          : horizontalBars({ title: 'Top rules fired', description: 'The 20 rules that fired most in the period, with their counts.', items: overview.top_rules.map((r) => ({ label: r.rule, value: r.count })) })),
       h('details', null, h('summary', null, 'The numbers as a table'),
         table(`Per ${bucket}`, ['Start (UTC)', 'allow', 'review', 'block', 'degraded', 'outcomes'],
           buckets.map((b) => h('tr', null, h('td', null, b.label), h('td', { class: 'num' }, String(b.decisions.allow)), h('td', { class: 'num' }, String(b.decisions.review)),

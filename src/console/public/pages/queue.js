@@ -88,7 +88,7 @@ export async function renderQueue (main, _param, { isCurrent }) {
       h('td', null, reasonList(review.reasons))
     ]
     if (state.status === 'open') {
-      cells.push(h('td', { class: 'actions' },
+      cells.push(h('td', { class: 'close-cell' },
         h('button', { type: 'button', class: 'approve', onclick: () => close(index, 'approve'), 'aria-label': `Approve ${review.charge_id}` }, 'Approve'),
         h('button', { type: 'button', class: 'reject', onclick: () => close(index, 'reject'), 'aria-label': `Reject ${review.charge_id}` }, 'Reject')))
     } else {
