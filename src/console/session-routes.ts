@@ -22,13 +22,21 @@ interface Writable {
   set: (field: string, value: unknown) => void
   regenerate: (keep?: string[]) => void
   delete: () => void
+  options: (opts: { secure: boolean }) => void
 }
 
 const NO_STORE = 'no-store'
 const REFUSED = 'this key cannot sign in to the console'
 
+/**
+ * The request's session, its cookie Secure when the console is served over https: directly (TLS
+ * in this process) or behind a proxy that says so. A forged `X-Forwarded-Proto` can only make
+ * the sender's own cookie stricter.
+ */
 function writable (request: FastifyRequest): Writable {
-  return request.session as unknown as Writable
+  const session = request.session as unknown as Writable
+  session.options({ secure: request.protocol === 'https' || request.headers['x-forwarded-proto'] === 'https' })
+  return session
 }
 
 function view (state: SessionState, csrfToken: string): SessionView {

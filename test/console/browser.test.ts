@@ -112,9 +112,17 @@ if (executablePath === undefined) {
     })
 
     await t.test('approve by keyboard (a) with a note: the CSRF token is sent, the review leaves the queue', async (t) => {
-      await page.click('#review-note')
-      await page.type('#review-note', 'called the shopper: genuine')
-      await page.click(`#queue-table tr[data-decision-id="${scored.decision_id}"] td`)
+      const selectedRow = async () => await page.$eval('#queue-table tr.selected', (row) => row.getAttribute('data-decision-id'))
+      t.equal(await selectedRow(), scored.decision_id, 'the oldest review is selected')
+      await page.keyboard.press('j')
+      t.equal(await selectedRow(), other.decision_id, 'j: the next one')
+      await page.keyboard.press('k')
+      t.equal(await selectedRow(), scored.decision_id, 'k: back')
+      await page.keyboard.press('n')
+      t.equal(await page.evaluate('document.activeElement.id'), 'review-note', 'n: to the note')
+      await page.keyboard.type('called the shopper: genuine')
+      await page.keyboard.press('Escape')
+      t.equal(await page.evaluate('document.activeElement.closest("tr")?.dataset.decisionId'), scored.decision_id, 'Escape: back to the selected review')
       const closed = answer('POST', `/v1/reviews/${scored.decision_id}`)
       await page.keyboard.press('a')
       const res = await closed

@@ -46,6 +46,14 @@ t.test('sign-in: an analyst key gives a session cookie (HttpOnly, SameSite=Stric
   t.match(logs.join(''), /"msg":"console sign-in"/)
 })
 
+t.test('over https (or behind a proxy that terminates it) the cookie is Secure', async (t) => {
+  const { app } = await buildTestApp(t)
+  const res = await app.inject({ method: 'POST', url: '/console/session', headers: { 'x-forwarded-proto': 'https' }, payload: { key: ANALYST_SECRET } })
+  t.equal(res.statusCode, 200)
+  t.match(String(res.headers['set-cookie']), /; Secure/)
+  t.match(String(res.headers['set-cookie']), /; SameSite=Strict/)
+})
+
 t.test('a wrong key and a key without the analyst scope are refused alike (401, no hint)', async (t) => {
   const { app } = await buildTestApp(t)
   const wrong = await app.inject({ method: 'POST', url: '/console/session', payload: { key: 'wrong-0123456789abcdef' } })

@@ -20,6 +20,12 @@ export async function renderQueue (main, _param, { isCurrent }) {
   const statusSelect = h('select', { id: 'queue-status' },
     h('option', { value: 'open', selected: state.status === 'open' }, 'Open, oldest first'),
     h('option', { value: 'closed', selected: state.status === 'closed' }, 'Closed, latest first'))
+  // Escape leaves the note for the list (the keys work again); the note is kept for a or r
+  note.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape') return
+    event.preventDefault()
+    select(selected)
+  })
   statusSelect.addEventListener('change', () => {
     state.status = statusSelect.value
     state.pager.reset()
@@ -38,7 +44,7 @@ export async function renderQueue (main, _param, { isCurrent }) {
       h('strong', null, 'Keys: '),
       h('kbd', null, 'j'), ' / ', h('kbd', null, 'k'), ' next / previous · ',
       h('kbd', null, 'a'), ' approve · ', h('kbd', null, 'r'), ' reject · ',
-      h('kbd', null, 'n'), ' write a note · ', h('kbd', null, 'o'), ' open the decision · ',
+      h('kbd', null, 'n'), ' write a note (', h('kbd', null, 'Esc'), ' back to the list) · ', h('kbd', null, 'o'), ' open the decision · ',
       h('kbd', null, ']'), ' / ', h('kbd', null, '['), ' next / previous page'),
     list,
     pager)
