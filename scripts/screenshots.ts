@@ -19,7 +19,7 @@ import { sha256 } from '../src/auth/api-keys.js'
 import { loadConfig } from '../src/config/load-config.js'
 import { projectRoot } from '../src/signals/ip/bundled-data.js'
 import { buildCorpus } from '../bench/corpus.js'
-import { chromiumArgs, findChromium } from '../test/helpers/chromium.js'
+import { chromiumArgs, findChromium } from './find-chromium.js'
 
 const CHARGES = 1500
 const CONCURRENCY = 16

@@ -4,7 +4,7 @@ import puppeteer from 'puppeteer-core'
 import type { Browser, HTTPResponse, Page } from 'puppeteer-core'
 import { ANALYST_SECRET, buildTestApp, charge } from '../helpers/app.js'
 import { REVIEW_IP, score } from '../helpers/analyst.js'
-import { chromiumArgs, findChromium } from '../helpers/chromium.js'
+import { chromiumArgs, findChromium } from '../../scripts/find-chromium.js'
 
 // The console in a real browser (headless Chromium driven by puppeteer-core), against the whole
 // app listening on 127.0.0.1: sign-in, the queue, approving, the decision's page, search, the

@@ -1,3 +1,4 @@
+/** Finding a Chromium to drive headless (the console's browser tests and `npm run screenshots`). */
 import { accessSync, constants } from 'node:fs'
 import path from 'node:path'
 
