@@ -30,8 +30,11 @@ export function createCursors (hashKey: string): Cursors {
     unwrap (query, cursor) {
       if (!SHAPE.test(cursor)) throw invalidCursor()
       const dot = cursor.indexOf('.')
-      const next = Buffer.from(cursor.slice(0, dot), 'base64url').toString('utf8')
+      const text = cursor.slice(0, dot)
+      const next = Buffer.from(text, 'base64url').toString('utf8')
       const given = Buffer.from(cursor.slice(dot + 1), 'base64url')
+      // one cursor a position: a text that decodes to the same bytes but is not their encoding is refused too
+      if (Buffer.from(next, 'utf8').toString('base64url') !== text) throw invalidCursor()
       if (given.length !== MAC_BYTES || !timingSafeEqual(given, mac(query, next))) throw invalidCursor()
       return next
     }

@@ -1,9 +1,27 @@
 import type { FastifyInstance } from 'fastify'
 import type { LightMyRequestResponse } from 'fastify'
-import { analystAuth, scoreAuth } from './app.js'
+import { analystAuth, charge, scoreAuth } from './app.js'
 
 /** an IP of the test data (a US hosting network) that makes the default charge a `review` (score 50) */
 export const REVIEW_IP = '3.0.0.1'
+
+let n = 0
+/**
+ * A charge whose identifiers (IP, email, customer, card) no other charge of the process has: no
+ * velocity rule fires, so its decision is what its other fields make it. `allow` from an
+ * Australian consumer IP, `review` from a US hosting network (hosting and country mismatches: 50).
+ */
+export function uniqueCharge (decision: 'allow' | 'review', extra: Record<string, unknown> = {}): Record<string, unknown> {
+  n++
+  const host = `${(n >> 8) & 255}.${n & 255}`
+  return charge({
+    ip: decision === 'review' ? `3.0.${host}` : `1.130.${host}`,
+    email: `unique.${process.pid}.${n}@example.net`,
+    customer_id: `cus_unique_${process.pid}_${n}`,
+    card: { bin: '424242', last4: '4242', country: 'AU', fingerprint: `fp_unique_${process.pid}_${n}`, brand: 'Visa', funding: 'credit' },
+    ...extra
+  })
+}
 /** the address on the default rule set's blocked list: the charge is a `block` */
 export const BLOCKED_EMAIL = 'blocked.shopper@example.com'
 

@@ -41,7 +41,8 @@ export function searchEntry (keys: DecisionKeys, spec: RecordSpec): AppendEntry 
     item_count: 0,
     items: [],
     metadata: {},
-    ip: ids.ip === undefined ? { version: 4, is_private: false, country: 'TH' } : { address: ids.ip, version: 4, is_private: false, country: 'TH' },
+    // an address is always there (scoring reads it from the request); empty: none to index
+    ip: { address: ids.ip ?? '', version: 4, is_private: false, country: 'TH' },
     customer: ids.customer_id === undefined ? {} : { id: ids.customer_id }
   }
   if (ids.email !== undefined) features.email = { address: ids.email, domain: 'example.com', is_disposable: false }

@@ -1,7 +1,7 @@
 import t from 'tap'
 import fc from 'fast-check'
 import { buildTestApp, charge, scoreAuth } from '../helpers/app.js'
-import { allPages, BLOCKED_EMAIL, closeReview, get, idSet, inTimeOrder, post, REVIEW_IP, score } from '../helpers/analyst.js'
+import { allPages, BLOCKED_EMAIL, closeReview, get, idSet, inTimeOrder, post, score, uniqueCharge } from '../helpers/analyst.js'
 
 interface Summary {
   decision_id: string
@@ -21,10 +21,10 @@ function ids (res: { json: () => { decisions: Summary[] } }): string[] {
 
 t.test('search filters: decision, rule, outcome, time, charge id; newest first; every filter must hold', async (t) => {
   const { app } = await buildTestApp(t)
-  const allowed = await score(app, charge())
-  const review = await score(app, charge({ ip: REVIEW_IP }))
-  const blocked = await score(app, charge({ email: BLOCKED_EMAIL }))
-  const review2 = await score(app, charge({ ip: REVIEW_IP }))
+  const allowed = await score(app, uniqueCharge('allow'))
+  const review = await score(app, uniqueCharge('review'))
+  const blocked = await score(app, uniqueCharge('allow', { email: BLOCKED_EMAIL }))
+  const review2 = await score(app, uniqueCharge('review'))
   await app.outbox.flush()
   t.equal((await post(app, `/v1/decisions/${allowed.decision_id}/outcome`, { label: 'fraud' }, scoreAuth)).statusCode, 200)
   t.equal((await closeReview(app, review.decision_id, { action: 'approve' })).statusCode, 200)
@@ -112,7 +112,7 @@ t.test('identifier filters take the raw value, normalized as scoring does, and m
 t.test('search pages through cursors to the end; a cursor is refused with other filters', async (t) => {
   const { app } = await buildTestApp(t)
   const scored: string[] = []
-  for (let i = 0; i < 9; i++) scored.push((await score(app, charge(i % 3 === 0 ? { ip: REVIEW_IP } : {}))).decision_id)
+  for (let i = 0; i < 9; i++) scored.push((await score(app, uniqueCharge(i % 3 === 0 ? 'review' : 'allow'))).decision_id)
   await app.outbox.flush()
   const every = await allPages<Summary>(app, '/v1/decisions?limit=2', 'decisions')
   t.same(every.items.map((d) => d.decision_id).sort(), idSet(scored), 'each decision once')
@@ -144,7 +144,7 @@ t.test('search refusals: unknown filters and values 400', async (t) => {
 
 t.test('by charge id: the decision with its reasons and review; 404 when none is kept', async (t) => {
   const { app } = await buildTestApp(t)
-  const scored = await score(app, charge({ ip: REVIEW_IP }))
+  const scored = await score(app, uniqueCharge('review'))
   await app.outbox.flush()
   const res = await get(app, `/v1/decisions/by-charge/${encodeURIComponent(scored.charge_id)}`)
   t.equal(res.statusCode, 200)

@@ -11,8 +11,8 @@ import { errorHandlerPlugin } from '../../src/plugins/error-handler.js'
 import { reviewRoutes } from '../../src/routes/reviews.js'
 import type { ReviewClosedEvent } from '../../src/routes/reviews.js'
 import { createCursors } from '../../src/search/cursor.js'
-import { buildTestApp, charge, rootDir, scoreAuth } from '../helpers/app.js'
-import { allPages, BLOCKED_EMAIL, closeReview, get, idSet, inTimeOrder, REVIEW_IP, score } from '../helpers/analyst.js'
+import { buildTestApp, rootDir, scoreAuth } from '../helpers/app.js'
+import { allPages, BLOCKED_EMAIL, closeReview, get, idSet, inTimeOrder, score, uniqueCharge } from '../helpers/analyst.js'
 import type { Scored } from '../helpers/analyst.js'
 import { entry, keysOf } from '../helpers/decision-log-suite.js'
 import path from 'node:path'
@@ -36,9 +36,9 @@ interface ReviewSummary {
 t.test('a review decision opens a review: the queue lists open reviews oldest first, with their summaries', async (t) => {
   const { app } = await buildTestApp(t)
   const reviews: Scored[] = []
-  for (let i = 0; i < 3; i++) reviews.push(await score(app, charge({ ip: REVIEW_IP, amount: 1000 + i })))
-  await score(app, charge())
-  await score(app, charge({ email: BLOCKED_EMAIL }))
+  for (let i = 0; i < 3; i++) reviews.push(await score(app, uniqueCharge('review', { amount: 1000 + i })))
+  await score(app, uniqueCharge('allow'))
+  await score(app, uniqueCharge('allow', { email: BLOCKED_EMAIL }))
   t.same(reviews.map((r) => r.decision), ['review', 'review', 'review'])
   await app.outbox.flush()
 
@@ -72,7 +72,7 @@ t.test('a review decision opens a review: the queue lists open reviews oldest fi
 
 t.test('approve: the close is recorded as an outcome with the actor; the review leaves the open queue; the decision shows it', async (t) => {
   const { app, logs } = await buildTestApp(t)
-  const scored = await score(app, charge({ ip: REVIEW_IP }))
+  const scored = await score(app, uniqueCharge('review'))
   await app.outbox.flush()
   const res = await closeReview(app, scored.decision_id, { action: 'approve', note: 'called the shopper, card 4111 1111 1111 1111 is theirs' })
   t.equal(res.statusCode, 200)
@@ -104,7 +104,7 @@ t.test('approve: the close is recorded as an outcome with the actor; the review 
 
 t.test('reject: recorded as review_rejected', async (t) => {
   const { app } = await buildTestApp(t)
-  const scored = await score(app, charge({ ip: REVIEW_IP }))
+  const scored = await score(app, uniqueCharge('review'))
   await app.outbox.flush()
   const res = await closeReview(app, scored.decision_id, { action: 'reject' })
   t.equal(res.statusCode, 200)
@@ -115,9 +115,9 @@ t.test('reject: recorded as review_rejected', async (t) => {
 
 t.test('refusals: closed already 409 review_closed (the first close stands), not a review 409, unknown 404, bad bodies 400', async (t) => {
   const { app } = await buildTestApp(t)
-  const review = await score(app, charge({ ip: REVIEW_IP }))
-  const allowed = await score(app, charge())
-  const blocked = await score(app, charge({ email: BLOCKED_EMAIL }))
+  const review = await score(app, uniqueCharge('review'))
+  const allowed = await score(app, uniqueCharge('allow'))
+  const blocked = await score(app, uniqueCharge('allow', { email: BLOCKED_EMAIL }))
   await app.outbox.flush()
   const first = await closeReview(app, review.decision_id, { action: 'reject', note: 'stolen card' })
   t.equal(first.statusCode, 200)
@@ -144,7 +144,7 @@ t.test('refusals: closed already 409 review_closed (the first close stands), not
   t.equal(neverScored.statusCode, 404)
   t.equal(neverScored.json().error.code, 'decision_not_found')
 
-  const other = await score(app, charge({ ip: REVIEW_IP }))
+  const other = await score(app, uniqueCharge('review'))
   await app.outbox.flush()
   for (const [body, code] of [
     [{ action: 'maybe' }, 'validation_failed'],
@@ -161,7 +161,7 @@ t.test('refusals: closed already 409 review_closed (the first close stands), not
 
 t.test('two analysts closing one review at once: one close is stored, the other answers 409', async (t) => {
   const { app } = await buildTestApp(t)
-  const scored = await score(app, charge({ ip: REVIEW_IP }))
+  const scored = await score(app, uniqueCharge('review'))
   await app.outbox.flush()
   const [a, b] = await Promise.all([
     closeReview(app, scored.decision_id, { action: 'approve' }),
@@ -176,7 +176,7 @@ t.test('two analysts closing one review at once: one close is stored, the other 
 t.test('the queue pages through cursors to the end; a cursor is refused with other filters or altered', async (t) => {
   const { app } = await buildTestApp(t)
   const ids: string[] = []
-  for (let i = 0; i < 7; i++) ids.push((await score(app, charge({ ip: REVIEW_IP }))).decision_id)
+  for (let i = 0; i < 7; i++) ids.push((await score(app, uniqueCharge('review'))).decision_id)
   await app.outbox.flush()
   const { items, pages } = await allPages<ReviewSummary>(app, '/v1/reviews?limit=3', 'reviews')
   t.same(items.map((r) => r.decision_id).sort(), idSet(ids), 'every open review once')
@@ -206,7 +206,7 @@ t.test('the queue pages through cursors to the end; a cursor is refused with oth
 
 t.test('scopes: a score key may not read or close reviews; without a key 401', async (t) => {
   const { app } = await buildTestApp(t)
-  const scored = await score(app, charge({ ip: REVIEW_IP }))
+  const scored = await score(app, uniqueCharge('review'))
   await app.outbox.flush()
   t.equal((await get(app, '/v1/reviews', scoreAuth)).statusCode, 403)
   const refused = await closeReview(app, scored.decision_id, { action: 'approve' }, scoreAuth)
@@ -227,7 +227,7 @@ async function reviewApp (t: Test, events: ReviewClosedEvent[], throwing = false
   const clock = { ms: Date.UTC(2026, 10, 21, 10) }
   const keys = keysOf(1)
   const store = createMemoryDecisionLog({ keys, now: () => clock.ms })
-  const app = Fastify().withTypeProvider<TypeBoxTypeProvider>()
+  const app = Fastify({ logger: { level: 'silent' } }).withTypeProvider<TypeBoxTypeProvider>()
   t.teardown(() => app.close())
   await app.register(errorHandlerPlugin)
   await app.register(authPlugin, { apiKeys: parseApiKeys(`reviewer:analyst:${sha256(ANALYST).toString('hex')}`) })
