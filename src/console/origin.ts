@@ -1,16 +1,23 @@
 import type { IncomingHttpHeaders } from 'node:http'
 
+function header (headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
 /**
  * Login CSRF: a sign-in must come from the console's own page. A browser says where a request
- * comes from (Sec-Fetch-Site, Origin); a cross-site form or script posting a key of the attacker's
- * is refused. A request without either header (curl, a test) has no browser to mislead.
+ * comes from: Sec-Fetch-Site (every current browser) decides alone, which holds behind a proxy
+ * that rewrites Host; without it, the Origin must name this host (X-Forwarded-Host behind a
+ * proxy: a cross-site page cannot set it without a preflight riskgate never answers). A request
+ * with neither header (curl, a script) has no browser to mislead.
  */
 export function sameOrigin (headers: IncomingHttpHeaders): boolean {
-  const site = headers['sec-fetch-site']
-  if (site !== undefined && site !== 'same-origin') return false
-  const origin = headers.origin
+  const site = header(headers, 'sec-fetch-site')
+  if (site !== undefined) return site === 'same-origin'
+  const origin = header(headers, 'origin')
   if (origin === undefined) return true
-  const host = headers.host
+  const host = header(headers, 'x-forwarded-host') ?? header(headers, 'host')
   if (host === undefined || origin === 'null') return false
   try {
     const url = new URL(origin)

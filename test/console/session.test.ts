@@ -75,6 +75,9 @@ t.test('login CSRF: a sign-in from another site is refused', async (t) => {
   t.equal((await post({ 'sec-fetch-site': 'cross-site' })).statusCode, 403)
   t.equal((await post({ 'sec-fetch-site': 'same-site', origin: 'https://riskgate.example' })).statusCode, 403, 'a sibling subdomain is another site too')
   t.equal((await post({ origin: 'https://riskgate.example', 'sec-fetch-site': 'same-origin' })).statusCode, 200)
+  t.equal((await post({ origin: 'https://riskgate.example' })).statusCode, 200, 'an older browser: by the Origin')
+  t.equal((await post({ origin: 'https://riskgate.example', 'sec-fetch-site': 'same-origin', host: '127.0.0.1:8080' })).statusCode, 200, 'behind a proxy that rewrites Host')
+  t.equal((await post({ origin: 'https://riskgate.example', host: '127.0.0.1:8080', 'x-forwarded-host': 'riskgate.example' })).statusCode, 200, 'the same, told by X-Forwarded-Host')
 })
 
 t.test('a session authenticates analyst routes as its key, with actor console:<key id>', async (t) => {
