@@ -54,9 +54,15 @@ async function request (method, path, { query, body } = {}) {
   return payload
 }
 
+/** the session's idle time is restarted by GET /console/session: asked again after this long of work */
+const REFRESH_MS = 5 * 60 * 1000
+let refreshedAt = 0
+
 async function api (method, path, options) {
   try {
-    return await request(method, path, options)
+    const result = await request(method, path, options)
+    if (session !== null && Date.now() - refreshedAt > REFRESH_MS) loadSession().catch(() => null)
+    return result
   } catch (err) {
     if (err instanceof ApiError && err.status === 401 && session !== null) {
       session = null
@@ -76,6 +82,7 @@ export function post (path, body) {
 
 /** the current session, or null when not signed in (restarts the session's idle time) */
 export async function loadSession () {
+  refreshedAt = Date.now()
   try {
     session = await request('GET', '/console/session')
   } catch (err) {
@@ -87,6 +94,7 @@ export async function loadSession () {
 
 export async function signIn (key, name) {
   session = await request('POST', '/console/session', { body: name === '' ? { key } : { key, name } })
+  refreshedAt = Date.now()
   return session
 }
 
