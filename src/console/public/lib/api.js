@@ -64,7 +64,7 @@ async function api (method, path, options) {
     if (session !== null && Date.now() - refreshedAt > REFRESH_MS) loadSession().catch(() => null)
     return result
   } catch (err) {
-    if (err instanceof ApiError && err.status === 401 && session !== null) {
+    if (err instanceof ApiError && err.status === 401) {
       session = null
       for (const listener of signedOutListeners) listener()
     }
