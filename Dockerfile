@@ -26,6 +26,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/data ./data
 COPY --from=build /app/bin ./bin
+# the analyst console's page, scripts and styles, served as they are (no build step)
+COPY --from=build /app/src/console/public ./src/console/public
 # the default rule set, for a first run; mount your own over it
 COPY rules /etc/riskgate/rules
 VOLUME ["/etc/riskgate/rules", "/var/lib/riskgate"]

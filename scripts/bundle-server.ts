@@ -44,8 +44,9 @@ export async function bundleServer (outfile = join(projectRoot(), SERVER_BUNDLE)
     format: 'esm',
     target: 'node20',
     banner: { js: BANNER },
-    // serves its browser assets from its own package folder: loaded from node_modules as it is
-    external: ['@fastify/swagger-ui'],
+    // serves its browser assets from its own package folder, and a native addon found from its
+    // own package folder (the console's session cookies): loaded from node_modules as they are
+    external: ['@fastify/swagger-ui', 'sodium-native'],
     legalComments: 'eof',
     logLevel: 'warning',
     metafile: true

@@ -2,6 +2,7 @@ import Fastify, { LogController } from 'fastify'
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { AppConfig } from './config/app-config.js'
+import type { DecisionRecord } from './decision-log/record.js'
 import { loggerOptions } from './logger.js'
 import { errorHandlerPlugin, errorShapeServerOptions } from './plugins/error-handler.js'
 import { requestLogPlugin } from './plugins/request-log.js'
@@ -25,6 +26,12 @@ import { decisionRoutes } from './routes/decisions.js'
 import { omiseWebhookPlugin } from './routes/webhooks-omise.js'
 import { ruleReloadPlugin } from './plugins/rule-reload.js'
 import { ruleRoutes } from './routes/rules.js'
+import { reviewRoutes } from './routes/reviews.js'
+import { decisionSearchRoutes } from './routes/decision-search.js'
+import { overviewRoutes } from './routes/overview.js'
+import { createCursors } from './search/cursor.js'
+import { consolePlugin } from './console/plugin.js'
+import { consoleSessionKeyOf } from './console/session-key.js'
 
 const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,64}$/
 
@@ -67,7 +74,9 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
   await app.register(openApiPlugin, { version: '1' })
   await app.register(metricsPlugin)
   await app.register(httpMetricsPlugin)
-  await app.register(authPlugin, { apiKeys: config.apiKeys })
+  // the console before auth: its session reader is what lets a signed-in analyst call /v1
+  await app.register(consolePlugin, { keys: config.apiKeys, sessionKey: consoleSessionKeyOf(config) })
+  await app.register(authPlugin, { apiKeys: config.apiKeys, ...(app.consoleSessions !== null ? { sessions: app.consoleSessions } : {}) })
   await app.register(redisPlugin, config.redis)
   await app.register(outboxPlugin)
   await app.register(velocityPlugin)
@@ -82,15 +91,16 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
   await app.register(scoringPlugin, { hashKey: config.hashKey, deadlineMs: config.deadlineMs })
   await app.register(healthRoutes, { readiness: () => app.readiness() })
   await app.register(scoreRoutes, { scorer: app.scorer, metrics: app.metrics })
-  await app.register(decisionRoutes, {
-    store: app.decisionLog.store,
-    outbox: app.outbox,
-    waitingRecord: (id) => {
-      const key = app.decisionLog.store.keys.ofDecisionId(id)
-      const entry = key === undefined ? undefined : app.decisionLog.recorder.pending(key.field)
-      return entry === undefined ? undefined : app.decisionLog.decode(entry)
-    }
-  })
+  const waitingRecord = (id: string): DecisionRecord | undefined => {
+    const key = app.decisionLog.store.keys.ofDecisionId(id)
+    const entry = key === undefined ? undefined : app.decisionLog.recorder.pending(key.field)
+    return entry === undefined ? undefined : app.decisionLog.decode(entry)
+  }
+  const cursors = createCursors(config.hashKey)
+  await app.register(decisionRoutes, { store: app.decisionLog.store, outbox: app.outbox, waitingRecord, rules: app.rules })
+  await app.register(decisionSearchRoutes, { store: app.decisionLog.store, rules: app.rules, cursors, digestOf: app.decisionLog.digestOf, waitingRecord })
+  await app.register(reviewRoutes, { store: app.decisionLog.store, rules: app.rules, cursors, waitingRecord })
+  await app.register(overviewRoutes, { store: app.decisionLog.store })
   await app.register(omiseWebhookPlugin, { secrets: config.omiseWebhookSecrets, hashKey: config.hashKey })
   await app.register(ruleReloadPlugin)
   await app.register(ruleRoutes, { rules: app.rules, audit: app.rulesAudit, reload: app.reloadRules })

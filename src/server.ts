@@ -43,6 +43,11 @@ async function main (): Promise<void> {
   await app.listen({ host: config.host, port: config.port })
   if (loaded.devKeyFile !== undefined) {
     app.log.info(`development API key: send "Authorization: Bearer $(cat ${loaded.devKeyFile})"`)
+    if (app.consoleSessions !== null) {
+      const address = app.server.address()
+      const port = typeof address === 'object' && address !== null ? address.port : config.port
+      app.log.info(`analyst console: http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/console (sign in with the development key, the contents of ${loaded.devKeyFile})`)
+    }
   }
 }
 

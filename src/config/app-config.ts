@@ -27,6 +27,11 @@ export interface AppConfig {
   omiseWebhookSecrets: Buffer[]
   /** RISKGATE_MERCHANT_WEBHOOK_URL and _SECRET: review events sent to the merchant; absent: none sent */
   merchantWebhook?: { url: string, secret: string }
+  /**
+   * key of the console's session cookies (RISKGATE_CONSOLE_SESSION_KEY, derived to 32 bytes);
+   * absent: derived from the hash key outside production, the console disabled in production
+   */
+  consoleSessionKey?: Buffer
   logLevel: string
   /** deadline of the enrichment step (velocity) of one score request */
   deadlineMs: number

@@ -27,6 +27,8 @@ export const EnvSchema = Type.Object({
   RISKGATE_MERCHANT_WEBHOOK_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 2048 })),
   /** the secret that signs them (HMAC-SHA256); required with the URL */
   RISKGATE_MERCHANT_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 32, maxLength: 512 })),
+  /** 32+ random bytes, hex or base64: the console's session cookies; unset in production: the console is disabled */
+  RISKGATE_CONSOLE_SESSION_KEY: Type.Optional(Type.String({ minLength: 1 })),
   RISKGATE_LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' }

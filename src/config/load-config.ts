@@ -5,6 +5,7 @@ import type { AppConfig } from './app-config.js'
 import { parseApiKeys, sha256, Scope } from '../auth/api-keys.js'
 import { readOrCreateSecret } from './dev-credentials.js'
 import { bundledDataPaths } from '../signals/ip/bundled-data.js'
+import { parseSessionKey } from '../console/session-key.js'
 
 export class ConfigError extends Error {
   constructor (message: string) {
@@ -150,6 +151,14 @@ export async function loadConfig (env: Record<string, string | undefined>): Prom
     })
 
   const merchantWebhook = merchantWebhookConfig(raw, production, warnings)
+  let consoleSessionKey: Buffer | undefined
+  if (raw.RISKGATE_CONSOLE_SESSION_KEY !== undefined) {
+    try {
+      consoleSessionKey = parseSessionKey(raw.RISKGATE_CONSOLE_SESSION_KEY)
+    } catch (err) {
+      throw new ConfigError((err as Error).message)
+    }
+  }
 
   const data = dataConfigFromEnv(raw)
 
@@ -164,6 +173,7 @@ export async function loadConfig (env: Record<string, string | undefined>): Prom
     hashKey,
     omiseWebhookSecrets,
     ...(merchantWebhook !== undefined ? { merchantWebhook } : {}),
+    ...(consoleSessionKey !== undefined ? { consoleSessionKey } : {}),
     logLevel: raw.RISKGATE_LOG_LEVEL,
     deadlineMs: raw.RISKGATE_DEADLINE_MS,
     decisionLog: {

@@ -4,11 +4,17 @@
  *
  * Per partition:
  *   s  stream: one entry per record, fields `d` (the decision's field: 22 base64url characters of
- *      its id) and `r` (the encoded record, src/decision-log/codec.ts)
+ *      its id), `r` (the encoded record, src/decision-log/codec.ts) and `x` (its index entry,
+ *      search-keys.ts indexArg: what to remove from the search indexes when it is trimmed)
  *   i  hash: field -> `<body fingerprint>|<stream id>` for every recorded decision, or
  *      `P|<body fingerprint>|<nonce>|<until ms>` while an attempt holds the charge's reservation
  *      (a reservation past its time no longer holds: the next attempt takes it over)
  *   o  hash: field -> `<rank>|<outcome JSON>`, the decision's latest outcome
+ *   h  hash: field -> every outcome reported (JSON), oldest first, one a line (JSON has no raw
+ *      newline), at most MAX_OUTCOME_HISTORY
+ *   c  hash: field -> `<close ms>|<outcome JSON>`, the outcome that closed the decision's review
+ *   and the search indexes and overview counts named in search-keys.ts, built in the scripts from
+ *   the partition's prefix (ARGV), so in the partition's slot too.
  * Times are the callers' clocks (epoch ms).
  */
 
@@ -43,9 +49,11 @@ local function rg_log_reserve(i, s, o, field, fingerprint, nonce, now, untl)
 end
 `
 
-/** KEYS: i, s, o. ARGV: field, now ms. */
+/** KEYS: i, s, o, h. ARGV: field, now ms. As rg_log_lookup, with the outcome history last when recorded. */
 export const LOOKUP_SCRIPT = `${LOOKUP_LUA}
-return rg_log_lookup(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2])`
+local found = rg_log_lookup(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2])
+if found[1] == 1 then found[5] = redis.call('HGET', KEYS[4], ARGV[1]) or false end
+return found`
 
 /**
  * KEYS: i, s, o. ARGV: field, fingerprint, nonce, now ms, the time the reservation lapses (ms,
@@ -55,26 +63,34 @@ export const RESERVE_SCRIPT = `${LOOKUP_LUA}
 return rg_log_reserve(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])`
 
 /**
- * Records a batch of one partition, idempotently, then trims the partition.
- * KEYS: s, i, o. ARGV: max records, TTL ms, now ms, then per record: field, fingerprint, nonce
- * (the attempt that decided), time ms, encoded record.
+ * Records a batch of one partition, idempotently, indexes it, then trims the partition.
+ * KEYS: s, i, o, h, c. ARGV: max records, TTL ms, now ms, the partition's prefix, then per record:
+ * field, fingerprint, nonce (the attempt that decided), time ms, encoded record, index entry
+ * (search-keys.ts indexArg).
  * Returns per record 1 written, 2 duplicate (already recorded), 3 superseded (another attempt holds
  * the reservation, and it has not lapsed).
  *
  * A record is appended with the stream id `<time>-*` (so time ranges are id ranges), or `*` when
- * the stream holds a later id already. Trimming removes the oldest records beyond the bound, and
- * (checked every 64 records) those older than the TTL, with their index and outcome fields; the
- * partition's keys get the TTL then too, so a log no longer written to goes away.
+ * the stream holds a later id already, and added to the indexes of its kind, rules and
+ * identifiers (and, when outcomes were reported while it was decided, of its latest label), to
+ * the open or closed reviews, and counted in its hour. Trimming removes the oldest records beyond
+ * the bound, and (checked every 64 records) those older than the TTL, with their index, outcome,
+ * history and close fields and every search index entry (read from the record's `x`: exactly
+ * what was added, so the indexes hold no more than the log and an identifier's key goes with its
+ * last record). Every key written gets the TTL, so a log no longer written to goes away.
  */
 export const APPEND_SCRIPT = `
-local s, i, o = KEYS[1], KEYS[2], KEYS[3]
+local s, i, o, h, c = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local maxlen = tonumber(ARGV[1])
-local ttl = tonumber(ARGV[2])
+local ttl = ARGV[2]
 local now = tonumber(ARGV[3])
+local pre = ARGV[4]
+local KIND = { a = 'allow', r = 'review', b = 'block' }
 local out = {}
 local added = 0
-for r = 0, (#ARGV - 3) / 5 - 1 do
-  local a = 4 + r * 5
+local sets, ids, hours = {}, {}, {}
+for r = 0, (#ARGV - 4) / 6 - 1 do
+  local a = 5 + r * 6
   local field, fp, nonce = ARGV[a], ARGV[a + 1], ARGV[a + 2]
   local v = redis.call('HGET', i, field)
   local held = false
@@ -92,11 +108,52 @@ for r = 0, (#ARGV - 3) / 5 - 1 do
   elseif held then
     out[#out + 1] = 3
   else
-    local id = redis.pcall('XADD', s, ARGV[a + 3] .. '-*', 'd', field, 'r', ARGV[a + 4])
-    if type(id) == 'table' and id.err then id = redis.call('XADD', s, '*', 'd', field, 'r', ARGV[a + 4]) end
+    local ms = ARGV[a + 3]
+    local x = ARGV[a + 5]
+    local id = redis.pcall('XADD', s, ms .. '-*', 'd', field, 'r', ARGV[a + 4], 'x', x)
+    if type(id) == 'table' and id.err then id = redis.call('XADD', s, '*', 'd', field, 'r', ARGV[a + 4], 'x', x) end
     redis.call('HSET', i, field, fp .. '|' .. id)
     out[#out + 1] = 1
     added = added + 1
+    -- the index entry: <kind><degraded><hour>|<identifiers>|<rules>
+    local b1 = string.find(x, '|', 1, true)
+    local b2 = string.find(x, '|', b1 + 1, true)
+    local k = string.sub(x, 1, 1)
+    local n = pre .. 'n:' .. string.sub(x, 3, b1 - 1)
+    hours[n] = true
+    local key = pre .. 'k:' .. k
+    redis.call('ZADD', key, ms, field)
+    sets[key] = true
+    redis.call('HINCRBY', n, KIND[k], 1)
+    if string.sub(x, 2, 2) == '1' then redis.call('HINCRBY', n, 'degraded', 1) end
+    for u in string.gmatch(string.sub(x, b1 + 1, b2 - 1), '[^,]+') do
+      key = pre .. 'u:' .. u
+      redis.call('ZADD', key, ms, field)
+      ids[key] = true
+    end
+    for rule in string.gmatch(string.sub(x, b2 + 1), '[^,]+') do
+      key = pre .. 'f:' .. rule
+      redis.call('ZADD', key, ms, field)
+      sets[key] = true
+      redis.call('HINCRBY', n, 'f:' .. rule, 1)
+    end
+    -- outcomes reported while the charge was being decided
+    local ov = redis.call('HGET', o, field)
+    if ov then
+      key = pre .. 'l:' .. string.match(ov, '"label":"([%w_]+)"')
+      redis.call('ZADD', key, ms, field)
+      sets[key] = true
+    end
+    if k == 'r' then
+      local cv = ov and redis.call('HGET', c, field)
+      if cv then
+        redis.call('ZADD', pre .. 'rc', string.match(cv, '^(%d+)|'), field)
+      else
+        redis.call('ZADD', pre .. 'ro', ms, field)
+      end
+    elseif ov then
+      redis.call('HDEL', c, field)
+    end
   end
 end
 if added > 0 then
@@ -104,15 +161,32 @@ if added > 0 then
   local excess = n - maxlen
   local aged = (n % 64) < added
   if excess > 0 or aged then
-    local cutoff = now - ttl
+    local cutoff = now - tonumber(ttl)
     local budget = added + 2
     while budget > 0 do
       local e = redis.call('XRANGE', s, '-', '+', 'COUNT', 1)[1]
       if not e then break end
       local ms = tonumber(string.match(e[1], '^(%d+)'))
       if excess <= 0 and ms >= cutoff then break end
-      redis.call('HDEL', i, e[2][2])
-      redis.call('HDEL', o, e[2][2])
+      local f = e[2][2]
+      local x = e[2][6]
+      if x then
+        local b1 = string.find(x, '|', 1, true)
+        local b2 = string.find(x, '|', b1 + 1, true)
+        local k = string.sub(x, 1, 1)
+        redis.call('ZREM', pre .. 'k:' .. k, f)
+        if k == 'r' then redis.call('ZREM', pre .. 'ro', f) end
+        for u in string.gmatch(string.sub(x, b1 + 1, b2 - 1), '[^,]+') do redis.call('ZREM', pre .. 'u:' .. u, f) end
+        for rule in string.gmatch(string.sub(x, b2 + 1), '[^,]+') do redis.call('ZREM', pre .. 'f:' .. rule, f) end
+      end
+      redis.call('HDEL', i, f)
+      local ov = redis.call('HGET', o, f)
+      if ov then
+        redis.call('HDEL', o, f)
+        redis.call('ZREM', pre .. 'l:' .. string.match(ov, '"label":"([%w_]+)"'), f)
+      end
+      redis.call('HDEL', h, f)
+      if redis.call('HDEL', c, f) == 1 then redis.call('ZREM', pre .. 'rc', f) end
       redis.call('XDEL', s, e[1])
       excess = excess - 1
       budget = budget - 1
@@ -122,26 +196,146 @@ if added > 0 then
     redis.call('PEXPIRE', s, ttl)
     redis.call('PEXPIRE', i, ttl)
     redis.call('PEXPIRE', o, ttl)
+    redis.call('PEXPIRE', h, ttl)
+    redis.call('PEXPIRE', c, ttl)
   end
+  for key in pairs(sets) do redis.call('PEXPIRE', key, ttl) end
+  for key in pairs(ids) do redis.call('PEXPIRE', key, ttl) end
+  redis.call('PEXPIRE', pre .. 'ro', ttl)
+  redis.call('PEXPIRE', pre .. 'rc', ttl)
+  for key in pairs(hours) do redis.call('PEXPIRE', key, ttl) end
 end
 return out`
 
 /**
- * Sets an outcome on a recorded decision or one being decided.
- * KEYS: i, o. ARGV: field, `<rank>|<outcome JSON>`, rank, force ('1' replaces whatever is stored).
- * Returns {0} unknown, {1} stored, {2, stored} when a stronger outcome is kept.
+ * Reports an outcome on a recorded decision or one being decided, or closes a review.
+ * KEYS: i, o, h, c. ARGV: field, rank, force ('1' replaces whatever is stored), outcome JSON,
+ * label, time reported (ms), hour reported, mode ('o' an outcome, 'c' a review close), the
+ * partition's prefix, TTL ms, history length kept.
+ * Returns {0} unknown, {1} stored, {2, stored} when a stronger outcome is kept; a close also
+ * {3} when the decision is not a review (or not recorded yet: {0}), {4, close} when it was closed.
+ *
+ * Every outcome is appended to the history and counted in its hour. A review_* outcome closes an
+ * open review (its decision kind and time are read from the kind indexes, the one place that
+ * knows them without decoding the record). The latest outcome's label index is moved.
  */
 export const OUTCOME_SCRIPT = `
-local i, o = KEYS[1], KEYS[2]
-local field = ARGV[1]
-if redis.call('HEXISTS', i, field) == 0 then return {0} end
-if ARGV[4] ~= '1' then
-  local current = redis.call('HGET', o, field)
-  if current and tonumber(string.match(current, '^(%d+)|')) > tonumber(ARGV[3]) then return {2, current} end
+local i, o, h, c = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local field, rank, force, json, label = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local closeMs, mode, pre, ttl = ARGV[6], ARGV[8], ARGV[9], ARGV[10]
+local v = redis.call('HGET', i, field)
+if not v then return {0} end
+local pending = string.sub(v, 1, 2) == 'P|'
+local kind, ms = nil, nil
+if not pending then
+  for _, k in ipairs({'r', 'a', 'b'}) do
+    local score = redis.call('ZSCORE', pre .. 'k:' .. k, field)
+    if score and (not ms or tonumber(score) > tonumber(ms)) then kind, ms = k, score end
+  end
 end
-redis.call('HSET', o, field, ARGV[2])
-if redis.call('PTTL', o) == -1 then
-  local ttl = redis.call('PTTL', i)
-  if ttl > 0 then redis.call('PEXPIRE', o, ttl) end
+if mode == 'c' then
+  if pending or not kind then return {0} end
+  if kind ~= 'r' then return {3} end
+  local closed = redis.call('HGET', c, field)
+  if closed then return {4, closed} end
 end
-return {1}`
+local history = redis.call('HGET', h, field)
+if history then
+  history = history .. '\\n' .. json
+  local _, lines = string.gsub(history, '\\n', '')
+  for _ = 1, lines + 1 - tonumber(ARGV[11]) do history = string.sub(history, string.find(history, '\\n', 1, true) + 1) end
+else
+  history = json
+end
+redis.call('HSET', h, field, history)
+local n = pre .. 'n:' .. ARGV[7]
+redis.call('HINCRBY', n, 'o:' .. label, 1)
+redis.call('PEXPIRE', n, ttl)
+local result = {1}
+local current = redis.call('HGET', o, field)
+if force ~= '1' and current and tonumber(string.match(current, '^(%d+)|')) > tonumber(rank) then
+  result = {2, current}
+else
+  redis.call('HSET', o, field, rank .. '|' .. json)
+  if kind then
+    local was = current and string.match(current, '"label":"([%w_]+)"')
+    if was ~= label then
+      if was then redis.call('ZREM', pre .. 'l:' .. was, field) end
+      redis.call('ZADD', pre .. 'l:' .. label, ms, field)
+      redis.call('PEXPIRE', pre .. 'l:' .. label, ttl)
+    end
+  end
+end
+if (label == 'review_approved' or label == 'review_rejected') and (pending or kind == 'r') then
+  -- while the charge is decided its kind is not known: the record's append reads the close
+  if redis.call('HSETNX', c, field, closeMs .. '|' .. json) == 1 and not pending then
+    redis.call('ZREM', pre .. 'ro', field)
+    redis.call('ZADD', pre .. 'rc', closeMs, field)
+    redis.call('PEXPIRE', pre .. 'rc', ttl)
+  end
+end
+for _, key in ipairs({o, h, c}) do
+  if redis.call('PTTL', key) == -1 then
+    local left = redis.call('PTTL', i)
+    if left > 0 then redis.call('PEXPIRE', key, left) end
+  end
+end
+return result`
+
+/**
+ * Reads a page of candidates from one sorted set of a partition, with their records.
+ * KEYS: the sorted set, i, s, o, h, c. ARGV: direction ('d' newest first, 'a' oldest first), the
+ * far bound (a score: '-inf', '+inf', or a time), the position to continue after (ms and field;
+ * '' to start at the near end), the number of members to read past the position.
+ * Returns {done (1 when nothing is left past these), then per member: field, score, encoded
+ * record or false (no longer kept), outcome or false, history or false, close or false}.
+ * Members of the position's time are read whole (few share one ms) and those past it kept.
+ */
+export const READ_SCRIPT = `
+local z, i, s, o, h, c = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local desc = ARGV[1] == 'd'
+local bound, posMs, posField, count = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local members = {}
+local near
+if posMs == '' then
+  near = desc and '+inf' or '-inf'
+else
+  near = '(' .. posMs
+  local same = redis.call('ZRANGEBYSCORE', z, posMs, posMs)
+  if desc then
+    for j = #same, 1, -1 do if same[j] < posField then members[#members + 1] = same[j]; members[#members + 1] = posMs end end
+  else
+    for j = 1, #same do if same[j] > posField then members[#members + 1] = same[j]; members[#members + 1] = posMs end end
+  end
+end
+local more
+if desc then
+  more = redis.call('ZREVRANGEBYSCORE', z, near, bound, 'WITHSCORES', 'LIMIT', 0, count)
+else
+  more = redis.call('ZRANGEBYSCORE', z, near, bound, 'WITHSCORES', 'LIMIT', 0, count)
+end
+for j = 1, #more do members[#members + 1] = more[j] end
+local out = {#more < count * 2 and 1 or 0}
+for j = 1, #members, 2 do
+  local field = members[j]
+  out[#out + 1] = field
+  out[#out + 1] = members[j + 1]
+  local v = redis.call('HGET', i, field)
+  local rec = false
+  if v and string.sub(v, 1, 2) ~= 'P|' then
+    local id = string.sub(v, string.find(v, '|', 1, true) + 1)
+    local e = redis.call('XRANGE', s, id, id)[1]
+    if e then rec = e[2][4] end
+  end
+  out[#out + 1] = rec
+  if rec then
+    out[#out + 1] = redis.call('HGET', o, field) or false
+    out[#out + 1] = redis.call('HGET', h, field) or false
+    out[#out + 1] = redis.call('HGET', c, field) or false
+  else
+    out[#out + 1] = false
+    out[#out + 1] = false
+    out[#out + 1] = false
+  end
+end
+return out`

@@ -8,9 +8,18 @@ import { mergeSorted } from './merge.js'
 import type { DecisionRecord } from './record.js'
 import { decisionLogKeys, DEFAULT_DECISION_LOG_PREFIX } from './redis-keys.js'
 import type { DecisionLogKeys } from './redis-keys.js'
-import { APPEND_SCRIPT, LOOKUP_SCRIPT, OUTCOME_SCRIPT, RESERVE_SCRIPT } from './redis-scripts.js'
-import { decodeOutcome, DEFAULT_LOG_MAX_PER_PARTITION, DEFAULT_LOG_TTL_SECONDS, encodeOutcome, inRange } from './store.js'
-import type { AppendEntry, AppendResult, DecisionLogStore, LogRange, Lookup, OutcomeResult, Reservation } from './store.js'
+import { APPEND_SCRIPT, LOOKUP_SCRIPT, OUTCOME_SCRIPT, READ_SCRIPT, RESERVE_SCRIPT } from './redis-scripts.js'
+import { checkLimit, comparePositions, decodeCursor, encodeCursor, reviewScope, searchScope } from './cursor.js'
+import type { Position } from './cursor.js'
+import { buildOverview, hourOf, hoursOf, reportedMs } from './overview.js'
+import { MAX_OUTCOME_HISTORY } from './record.js'
+import type { DecisionOutcome } from './record.js'
+import { indexArg, searchKey } from './search-keys.js'
+import { recordMatches, searchStart } from './search-filter.js'
+import { decodeOutcome, DEFAULT_LOG_MAX_PER_PARTITION, DEFAULT_LOG_TTL_SECONDS, inRange, SEARCH_EXAMINE_MAX } from './store.js'
+import type {
+  AppendEntry, AppendResult, CloseReviewResult, DecisionLogStore, LogRange, Lookup, OutcomeResult, OutcomeWrite, Page, Reservation, SearchQuery
+} from './store.js'
 
 export interface RedisDecisionLogOptions {
   redis: RedisClient
@@ -24,6 +33,17 @@ export interface RedisDecisionLogOptions {
   ttlSeconds?: number
   /** entries read per XRANGE while scanning */
   scanBatch?: number
+  /** candidates a search or review page examines at most (SEARCH_EXAMINE_MAX; tests set fewer) */
+  examineMax?: number
+}
+
+/** one member of an index as READ_SCRIPT answers it, with its record's parts when it is kept */
+interface Candidate extends Position {
+  partition: number
+  encoded?: string
+  outcome?: string
+  history?: string
+  close?: string
 }
 
 type Script = (numberOfKeys: number, ...args: Array<string | number>) => Promise<unknown>
@@ -36,7 +56,7 @@ const CONTEXT_REFRESH_MS = 60 * 60_000
 const RESULTS: readonly AppendResult[] = ['written', 'duplicate', 'superseded']
 
 /** A raw lookup reply of LOOKUP_LUA (see redis-scripts.ts). */
-export type LookupReply = [0] | [1, string, string | null | false, string | null | false] | [2, string, string]
+export type LookupReply = [0] | [1, string, string | null | false, string | null | false, (string | null | false)?] | [2, string, string]
 
 /**
  * The decision log in Redis: per partition a stream of compact records, an index, the outcomes and
@@ -56,7 +76,8 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
   const maxLen = options.maxPerPartition ?? DEFAULT_LOG_MAX_PER_PARTITION
   const ttlSeconds = options.ttlSeconds ?? DEFAULT_LOG_TTL_SECONDS
   const scanBatch = options.scanBatch ?? 500
-  for (const [name, value] of [['maxPerPartition', maxLen], ['ttlSeconds', ttlSeconds], ['scanBatch', scanBatch]] as const) {
+  const examineMax = options.examineMax ?? SEARCH_EXAMINE_MAX
+  for (const [name, value] of [['maxPerPartition', maxLen], ['ttlSeconds', ttlSeconds], ['scanBatch', scanBatch], ['examineMax', examineMax]] as const) {
     if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer`)
   }
   const ttlMs = ttlSeconds * 1000
@@ -71,6 +92,7 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
   const reserveScript = define('riskgateLogReserve', RESERVE_SCRIPT)
   const appendScript = define('riskgateLogAppend', APPEND_SCRIPT)
   const outcomeScript = define('riskgateLogOutcome', OUTCOME_SCRIPT)
+  const readScript = define('riskgateLogRead', READ_SCRIPT)
 
   // contexts: those this process wrote (and when), and those it has read
   const written = new Map<string, number>()
@@ -111,36 +133,39 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
     }
   }
 
-  async function decode (key: DecisionKey, encoded: string, outcome: string | null | false): Promise<DecisionRecord> {
+  async function decode (decisionId: string, encoded: string, outcome: unknown, history: unknown): Promise<DecisionRecord> {
     const contextId = contextIdOf(encoded)
     const context = contextId === undefined ? undefined : (await contextsOf([contextId])).get(contextId)
-    const record = decodeRecord(encoded, key.decisionId, context)
-    if (typeof outcome === 'string') record.outcome = decodeOutcome(outcome).outcome
-    return record
+    return withOutcomes(decodeRecord(encoded, decisionId, context), outcome, history)
   }
 
   function partitionKeys (key: DecisionKey): [string, string, string] {
     return [names.index(key.partition), names.stream(key.partition), names.outcomes(key.partition)]
   }
 
+  /** the keys READ_SCRIPT reads beside the sorted set */
+  function recordKeys (partition: number): string[] {
+    return [names.index(partition), names.stream(partition), names.outcomes(partition), names.history(partition), names.closes(partition)]
+  }
+
   async function readLookup (key: DecisionKey, reply: LookupReply): Promise<Lookup> {
     if (reply[0] === 1) {
       // a record trimmed between the index read and now cannot be replayed: it is no longer kept
       if (typeof reply[2] !== 'string') return { status: 'none' }
-      return { status: 'recorded', fingerprint: reply[1], record: await decode(key, reply[2], reply[3]) }
+      return { status: 'recorded', fingerprint: reply[1], record: await decode(key.decisionId, reply[2], reply[3], reply[4]) }
     }
     if (reply[0] === 2) return { status: 'pending', fingerprint: reply[1] }
     return { status: 'none' }
   }
 
   async function lookup (key: DecisionKey): Promise<Lookup> {
-    return await readLookup(key, await lookupScript(3, ...partitionKeys(key), key.field, Date.now()) as LookupReply)
+    return await readLookup(key, await lookupScript(4, ...partitionKeys(key), names.history(key.partition), key.field, Date.now()) as LookupReply)
   }
 
   async function appendPartition (partition: number, entries: readonly AppendEntry[]): Promise<AppendResult[]> {
-    const keyArgs = [names.stream(partition), names.index(partition), names.outcomes(partition)]
-    const args: Array<string | number> = [maxLen, ttlMs, Date.now()]
-    for (const entry of entries) args.push(entry.key.field, entry.fingerprint, entry.nonce, entry.atMs, entry.encoded)
+    const keyArgs = [names.stream(partition), names.index(partition), names.outcomes(partition), names.history(partition), names.closes(partition)]
+    const args: Array<string | number> = [maxLen, ttlMs, Date.now(), names.partition(partition)]
+    for (const entry of entries) args.push(entry.key.field, entry.fingerprint, entry.nonce, entry.atMs, entry.encoded, indexArg(entry.index, hourOf(entry.atMs)))
     const codes = await appendScript(keyArgs.length, ...keyArgs, ...args) as number[]
     if (!Array.isArray(codes) || codes.length !== entries.length) throw new Error('the decision log script returned another number of results than records')
     return codes.map((code) => RESULTS[code - 1] as AppendResult)
@@ -162,13 +187,13 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
         if (inRange(atMs, range)) rows.push({ field, encoded, atMs })
       }
       if (rows.length > 0) {
-        const outcomes = await redis.hmget(names.outcomes(partition), ...rows.map((row) => row.field))
+        const fields = rows.map((row) => row.field)
+        const outcomes = await redis.hmget(names.outcomes(partition), ...fields)
+        const histories = await redis.hmget(names.history(partition), ...fields)
         const contexts = await contextsOf(rows.map((row) => contextIdOf(row.encoded) ?? ''))
         const batch = rows.map((row, n) => {
           const record = decodeRecord(row.encoded, decisionIdOfField(row.field), contexts.get(contextIdOf(row.encoded) ?? ''))
-          const outcome = outcomes[n]
-          if (typeof outcome === 'string') record.outcome = decodeOutcome(outcome).outcome
-          return { atMs: row.atMs, record }
+          return { atMs: row.atMs, record: withOutcomes(record, outcomes[n], histories[n]) }
         })
         batch.sort((a, b) => a.atMs - b.atMs)
         yield * batch
@@ -176,6 +201,82 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
       if (entries.length < scanBatch) return
       start = `(${(entries[entries.length - 1] as [string, string[]])[0]}`
     }
+  }
+
+  /** an outcome reported ('o') or a review closed ('c'), in one script of the decision's partition */
+  async function writeOutcome (key: DecisionKey, write: OutcomeWrite, mode: 'o' | 'c'): Promise<CloseReviewResult> {
+    const reported = reportedMs(write.outcome.at, Date.now())
+    const reply = await outcomeScript(4, names.index(key.partition), names.outcomes(key.partition), names.history(key.partition), names.closes(key.partition),
+      key.field, write.rank, write.force ? '1' : '0', JSON.stringify(write.outcome), write.outcome.label, reported, hourOf(reported), mode,
+      names.partition(key.partition), ttlMs, MAX_OUTCOME_HISTORY) as [number, string?]
+    switch (reply[0]) {
+      case 1: return { status: 'stored', outcome: { ...write.outcome } }
+      case 2: return { status: 'kept', outcome: decodeOutcome(reply[1] ?? '').outcome }
+      case 3: return { status: 'not_review' }
+      case 4: {
+        const close = reply[1] ?? ''
+        return { status: 'closed', outcome: JSON.parse(close.slice(close.indexOf('|') + 1)) as DecisionOutcome }
+      }
+      default: return { status: 'unknown' }
+    }
+  }
+
+  /** the sorted sets a search reads: of its most selective filter, or of every decision kind */
+  function searchKeys (query: SearchQuery): string[] {
+    if (query.identifier !== undefined) return [searchKey.identifier(query.identifier.kind, query.identifier.digest)]
+    if (query.outcome !== undefined && query.outcome !== 'none') return [searchKey.label(query.outcome)]
+    if (query.rule !== undefined) return [searchKey.rule(query.rule)]
+    if (query.decision !== undefined) return [searchKey.kind(query.decision)]
+    return [searchKey.kind('allow'), searchKey.kind('review'), searchKey.kind('block')]
+  }
+
+  /**
+   * One sorted set of one partition, in order from `after` (excluded) to `bound`, read in batches
+   * that grow (a first page needs few), each batch one script call with its records.
+   */
+  async function * readIndex (partition: number, name: string, direction: 'a' | 'd', bound: string, after: Position | undefined, limit: number): AsyncGenerator<Candidate> {
+    const sortedSet = names.partition(partition) + name
+    let position = after
+    let count = Math.min(Math.max(8, Math.ceil((limit + 1) * 2 / keys.partitions)), 64)
+    for (;;) {
+      const reply = await readScript(6, sortedSet, ...recordKeys(partition), direction, bound,
+        position === undefined ? '' : String(position.ms), position?.field ?? '', count) as Array<string | number | null>
+      for (let j = 1; j + 5 < reply.length; j += 6) {
+        const candidate: Candidate = { partition, field: reply[j] as string, ms: Number(reply[j + 1]) }
+        const [encoded, outcome, history, close] = reply.slice(j + 2, j + 6)
+        if (typeof encoded === 'string') candidate.encoded = encoded
+        if (typeof outcome === 'string') candidate.outcome = outcome
+        if (typeof history === 'string') candidate.history = history
+        if (typeof close === 'string') candidate.close = close
+        position = candidate
+        yield candidate
+      }
+      if (reply[0] === 1 || position === undefined) return
+      count = Math.min(count * 4, 512)
+    }
+  }
+
+  /** a page of the partitions' candidates merged in order: at most `limit` records and `examineMax` candidates examined */
+  async function page (sources: Array<AsyncGenerator<Candidate>>, direction: 'a' | 'd', limit: number, scope: string,
+    holds: (candidate: Candidate, record: DecisionRecord) => boolean): Promise<Page> {
+    const order = direction === 'd' ? (a: Candidate, b: Candidate) => comparePositions(b, a) : comparePositions
+    const found: DecisionRecord[] = []
+    let examined = 0
+    let last: Position | undefined
+    let more = false
+    for await (const candidate of mergeSorted(sources, order)) {
+      if (found.length === limit || examined === examineMax) {
+        more = true
+        break
+      }
+      examined++
+      last = { ms: candidate.ms, field: candidate.field }
+      // a member whose record is no longer kept (trimmed, its index entry not yet) is skipped
+      if (candidate.encoded === undefined) continue
+      const record = await decode(decisionIdOfField(candidate.field), candidate.encoded, candidate.outcome, candidate.history)
+      if (holds(candidate, record)) found.push(record)
+    }
+    return more && last !== undefined ? { records: found, next: encodeCursor(last, scope) } : { records: found }
   }
 
   return {
@@ -218,11 +319,54 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
     async setOutcome (decisionId, write): Promise<OutcomeResult> {
       const key = keys.ofDecisionId(decisionId)
       if (key === undefined) return { status: 'unknown' }
-      const reply = await outcomeScript(2, names.index(key.partition), names.outcomes(key.partition),
-        key.field, encodeOutcome(write), write.rank, write.force ? '1' : '0') as [number, string?]
-      if (reply[0] === 0) return { status: 'unknown' }
-      if (reply[0] === 2 && reply[1] !== undefined) return { status: 'kept', outcome: decodeOutcome(reply[1]).outcome }
-      return { status: 'stored', outcome: write.outcome }
+      return await writeOutcome(key, write, 'o') as OutcomeResult
+    },
+    async closeReview (decisionId, write): Promise<CloseReviewResult> {
+      const key = keys.ofDecisionId(decisionId)
+      if (key === undefined) return { status: 'unknown' }
+      return await writeOutcome(key, write, 'c')
+    },
+    async search (query) {
+      checkLimit(query.limit)
+      const scope = searchScope(query)
+      const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, scope)
+      const from = query.range?.from?.getTime()
+      const sources = searchKeys(query).flatMap((name) => Array.from({ length: keys.partitions }, (_, p) =>
+        readIndex(p, name, 'd', from === undefined ? '-inf' : String(from), searchStart(query, cursor), query.limit)))
+      return await page(sources, 'd', query.limit, scope, (candidate, record) => atOf(candidate.encoded ?? '') === candidate.ms && recordMatches(query, candidate.ms, record))
+    },
+    async reviews (query) {
+      checkLimit(query.limit)
+      const scope = reviewScope(query)
+      const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, scope)
+      const open = query.status === 'open'
+      const sources = Array.from({ length: keys.partitions }, (_, p) =>
+        readIndex(p, open ? searchKey.open : searchKey.closed, open ? 'a' : 'd', open ? '+inf' : '-inf', cursor, query.limit))
+      return await page(sources, open ? 'a' : 'd', query.limit, scope, (candidate, record) => record.decision === 'review' && (open
+        ? candidate.close === undefined && atOf(candidate.encoded ?? '') === candidate.ms
+        : candidate.close !== undefined && Number(candidate.close.slice(0, candidate.close.indexOf('|'))) === candidate.ms))
+    },
+    async overview (query) {
+      // counts live for the log's TTL: older (or far future) hours are not asked for
+      const now = Date.now()
+      const wanted = hoursOf(query).filter((hour) => hour >= hourOf(now - ttlMs) - 1 && hour <= hourOf(now) + 24)
+      const counts = new Map<number, Map<string, number>>()
+      await Promise.all(Array.from({ length: keys.partitions }, async (_, p) => {
+        if (wanted.length === 0) return
+        const pipeline = redis.pipeline()
+        for (const hour of wanted) pipeline.hgetall(names.partition(p) + searchKey.hour(hour))
+        const replies = await pipeline.exec() ?? []
+        replies.forEach(([error, value], n) => {
+          if (error !== null) throw error
+          const hour = wanted[n] as number
+          let into = counts.get(hour)
+          for (const [field, text] of Object.entries(value as Record<string, string>)) {
+            if (into === undefined) counts.set(hour, into = new Map())
+            into.set(field, (into.get(field) ?? 0) + Number(text))
+          }
+        })
+      }))
+      return buildOverview(query, (hour) => counts.get(hour))
     },
     async findByChargeId (chargeId) {
       const key = keys.ofCharge(chargeId)
@@ -239,4 +383,11 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
       })()
     }
   }
+}
+
+/** a decoded record with its latest outcome and its history (one outcome JSON a line), as stored */
+function withOutcomes (record: DecisionRecord, outcome: unknown, history: unknown): DecisionRecord {
+  if (typeof outcome === 'string') record.outcome = decodeOutcome(outcome).outcome
+  if (typeof history === 'string' && history !== '') record.outcomes = history.split('\n').map((line) => JSON.parse(line) as DecisionOutcome)
+  return record
 }

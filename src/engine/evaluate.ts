@@ -13,7 +13,7 @@ type ReasonValues = Reason['values']
 export const MAX_SHOWN_STRING = 200
 
 /** a feature value as a reason shows it (absent: null), or HIDDEN */
-function shownValue (value: unknown): unknown {
+export function shownValue (value: unknown): unknown {
   if (value === undefined) return null
   if (typeof value === 'string') return value.length > MAX_SHOWN_STRING ? `${value.slice(0, MAX_SHOWN_STRING)}…` : value
   if (typeof value === 'boolean') return value

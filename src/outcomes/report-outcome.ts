@@ -6,6 +6,8 @@ import { OUTCOME_RANK } from './precedence.js'
 export interface OutcomeReport {
   label: OutcomeLabel
   source: DecisionOutcome['source']
+  /** who reports it: `key:<key id>`, `console:<key id>`, the gateway */
+  actor?: string
   note?: string
   event_id?: string
   /** when it was reported (ISO 8601); default now */
@@ -15,14 +17,16 @@ export interface OutcomeReport {
 export const MAX_NOTE_LENGTH = 500
 
 /**
- * The write of an outcome: API reports replace the stored outcome; webhook reports follow
- * OUTCOME_RANK. The note is cut to 500 characters and scrubbed of card numbers.
+ * The write of an outcome: reports through the API (outcomes and review closes, the merchant's or
+ * an analyst's own judgement) replace the stored outcome; webhook reports follow OUTCOME_RANK.
+ * The note is cut to 500 characters and scrubbed of card numbers.
  */
 export function outcomeWrite (report: OutcomeReport): OutcomeWrite {
   const outcome: DecisionOutcome = { label: report.label, at: report.at ?? new Date().toISOString(), source: report.source }
+  if (report.actor !== undefined) outcome.actor = report.actor
   if (report.event_id !== undefined) outcome.event_id = report.event_id
   if (report.note !== undefined && report.note !== '') outcome.note = scrubCardNumbers(report.note).slice(0, MAX_NOTE_LENGTH)
-  return { outcome, rank: OUTCOME_RANK[report.label], force: report.source === 'api' }
+  return { outcome, rank: OUTCOME_RANK[report.label], force: report.source === 'api' || report.source === 'review' }
 }
 
 /** Attaches an outcome to a recorded decision, or one being decided. */

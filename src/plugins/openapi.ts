@@ -12,6 +12,10 @@ export interface OpenApiOptions {
  */
 export const openApiPlugin = fp(async function openApi (fastify, opts: OpenApiOptions) {
   await fastify.register(swagger, {
+    // named schemas (a TypeBox `$id`: ErrorResponse, DecisionSummary...) are components of that name
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}`
+    },
     openapi: {
       openapi: '3.1.0',
       info: {

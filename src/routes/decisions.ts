@@ -1,15 +1,20 @@
 import { Readable } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import { requestActor } from '../auth/actor.js'
 import { Scope } from '../auth/api-keys.js'
 import type { DecisionRecord } from '../decision-log/record.js'
 import type { DecisionLogStore, LogRange } from '../decision-log/store.js'
+import { closesReview } from '../decision-log/store.js'
+import type { CompiledRuleSet } from '../engine/ruleset.js'
 import { parseLogRange } from '../decision-log/range.js'
 import { ErrorCode, RiskgateError } from '../errors.js'
 import { defineOutcomeWrites } from '../outcomes/outcome-writes.js'
 import { reportOutcome } from '../outcomes/report-outcome.js'
 import type { OutcomeReport } from '../outcomes/report-outcome.js'
 import type { Outbox } from '../outbox/outbox.js'
+import { decisionDetail } from '../reviews/decision-detail.js'
+import { rulesById } from '../reviews/live-rules.js'
 import { DecisionIdParamsSchema, DecisionRecordSchema, ExportQuerySchema, OutcomeAcceptedSchema, OutcomeRequestSchema, OutcomeResponseSchema } from '../schemas/decision-log.js'
 import { ErrorResponseSchema, authErrorResponses } from '../schemas/error.js'
 
@@ -19,6 +24,9 @@ export interface DecisionRouteOptions {
   outbox: Outbox
   /** the record of a decision of this process that still waits in the outbox */
   waitingRecord: (decisionId: string) => DecisionRecord | undefined
+  /** the live rule set: the reasons of a recorded decision are described and valued by it */
+  rules: { readonly current: CompiledRuleSet }
+  now?: () => number
 }
 
 export const NDJSON = 'application/x-ndjson'
@@ -46,19 +54,20 @@ export function ndjsonLines (records: AsyncIterable<DecisionRecord>): Readable {
 }
 
 /**
- * The decision log over HTTP: report an outcome (scope `score`, the merchant's backend), read a
- * decision and export the log (scope `analyst`).
+ * The decision log over HTTP: report an outcome (scope `score`, the merchant's backend, or
+ * `analyst`), read a decision and export the log (scope `analyst`).
  */
 export const decisionRoutes: FastifyPluginAsyncTypebox<DecisionRouteOptions> = async function decisionRoutes (fastify, opts) {
   const { store } = opts
+  const now = opts.now ?? Date.now
 
   const queueOutcome = defineOutcomeWrites(opts.outbox, store)
 
   fastify.post('/v1/decisions/:decision_id/outcome', {
-    config: { scope: Scope.SCORE },
+    config: { scope: [Scope.SCORE, Scope.ANALYST] },
     schema: {
       summary: 'Report what really happened to a scored charge',
-      description: 'Answers 200 with the outcome as stored; 202 when the store cannot take it right now (it is queued and written as soon as it can be).',
+      description: 'Scope score or analyst. Answers 200 with the outcome as stored (with the reporting key as its actor); 202 when the store cannot take it right now (it is queued and written as soon as it can be). review_approved and review_rejected are recorded by closing the review (POST /v1/reviews/:decision_id), not here: 400.',
       tags: ['decisions'],
       security: [{ bearer: [] }],
       params: DecisionIdParamsSchema,
@@ -68,7 +77,18 @@ export const decisionRoutes: FastifyPluginAsyncTypebox<DecisionRouteOptions> = a
   }, async function outcome (request, reply) {
     const id = request.params.decision_id
     if (store.keys.ofDecisionId(id) === undefined) throw notFound()
-    const report: OutcomeReport = { label: request.body.label, source: 'api', at: new Date().toISOString(), ...(request.body.note !== undefined ? { note: request.body.note } : {}) }
+    if (closesReview(request.body.label)) {
+      // a review is closed only by its close (one close, the first standing, and the merchant's webhook)
+      throw new RiskgateError(400, ErrorCode.VALIDATION_FAILED, 'review_approved and review_rejected are recorded by closing the review: POST /v1/reviews/:decision_id',
+        [{ path: '/label', message: 'close the review instead: POST /v1/reviews/:decision_id' }])
+    }
+    const report: OutcomeReport = {
+      label: request.body.label,
+      source: 'api',
+      actor: requestActor(request),
+      at: new Date(now()).toISOString(),
+      ...(request.body.note !== undefined ? { note: request.body.note } : {})
+    }
     let result
     try {
       result = await reportOutcome(store, id, report)
@@ -113,7 +133,7 @@ export const decisionRoutes: FastifyPluginAsyncTypebox<DecisionRouteOptions> = a
   fastify.get('/v1/decisions/:decision_id', {
     config: { scope: Scope.ANALYST },
     schema: {
-      summary: 'A recorded decision: the features it was decided on (identifiers hashed), the rules that fired, its latest outcome',
+      summary: 'A recorded decision: the features it was decided on (identifiers hashed), the rules that fired with the values they read, its outcomes and its review',
       tags: ['decisions'],
       security: [{ bearer: [] }],
       params: DecisionIdParamsSchema,
@@ -123,6 +143,6 @@ export const decisionRoutes: FastifyPluginAsyncTypebox<DecisionRouteOptions> = a
     // decided here a moment ago, its record on its way: shown as it will be recorded
     const record = await store.get(request.params.decision_id) ?? opts.waitingRecord(request.params.decision_id)
     if (record === undefined) throw notFound()
-    return record
+    return decisionDetail(record, rulesById(opts.rules.current), now())
   })
 }

@@ -1,7 +1,8 @@
 import { Type } from 'typebox'
 import type { Static } from 'typebox'
 import type { Features } from '../engine/features.js'
-import { DecisionSchema } from './decision.js'
+import { DecisionSchema, ReasonSchema } from './decision.js'
+import { ReviewSchema } from './review.js'
 
 /** The ids riskgate gives decisions (UUIDs) and anything of the same shape. */
 export const DecisionIdParamsSchema = Type.Object({
@@ -68,7 +69,12 @@ export const DecisionRecordSchema = Type.Object({
   skipped: Type.Array(Type.String()),
   degraded: Type.Array(Type.String()),
   outcome: Type.Optional(OutcomeSchema),
-  outcomes: Type.Optional(Type.Array(OutcomeSchema, { description: 'every outcome reported, oldest first (at most 50)' }))
+  outcomes: Type.Optional(Type.Array(OutcomeSchema, { description: 'every outcome reported, oldest first (at most 50)' })),
+  /** the review a `review` decision opened (GET /v1/decisions/:decision_id and by-charge) */
+  review: Type.Optional(ReviewSchema),
+  reasons: Type.Optional(Type.Array(ReasonSchema, {
+    description: 'the live rules that fired, with their description, score and action in the live rule set and the values they read from the recorded features (identifiers as their keyed digests); a rule no longer in the live set has an empty description and no values (GET /v1/decisions/:decision_id and by-charge)'
+  }))
 }, { additionalProperties: false })
 
 export const ExportQuerySchema = Type.Object({

@@ -24,12 +24,17 @@ export function loadDisposableDomains (): DisposableDomains {
   }
 }
 
+/** An email address as riskgate keys and hashes it: trimmed, lower case. */
+export function normalizeEmailAddress (email: string): string {
+  return email.trim().toLowerCase()
+}
+
 /**
  * Email signals: the address lower-cased and trimmed, its domain, and whether the domain is a
  * disposable-address provider. Undefined when the address has no usable `local@domain` form.
  */
 export function emailSignals (email: string, disposable: DisposableDomains): EmailSignals | undefined {
-  const address = email.trim().toLowerCase()
+  const address = normalizeEmailAddress(email)
   const at = address.lastIndexOf('@')
   if (at <= 0 || at === address.length - 1) return undefined
   const domain = address.slice(at + 1).replace(/\.$/, '')

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { createMemoryDecisionLog } from '../../src/decision-log/memory-store.js'
 import { decisionLogSuite, entry, keysOf } from '../helpers/decision-log-suite.js'
+import { decisionLogSearchSuite } from '../helpers/decision-log-search-suite.js'
 
 t.test('shared decision log behaviour', async (t) => {
   decisionLogSuite(t, async (_t, options = {}) => createMemoryDecisionLog({
@@ -8,6 +9,14 @@ t.test('shared decision log behaviour', async (t) => {
     ...(options.maxRecords !== undefined ? { maxRecords: options.maxRecords } : {}),
     ...(options.ttlSeconds !== undefined ? { ttlSeconds: options.ttlSeconds } : {})
   }))
+})
+
+t.test('search, review queue, outcome history and overview', async (t) => {
+  decisionLogSearchSuite(t, async (_t, options = {}) => createMemoryDecisionLog({
+    keys: keysOf(options.partitions ?? 1),
+    ...(options.maxRecords !== undefined ? { maxRecords: options.maxRecords } : {}),
+    ...(options.examineMax !== undefined ? { examineMax: options.examineMax } : {})
+  }), { propertyRuns: 200 })
 })
 
 t.test('a reservation lapses after its time: the next attempt reserves the charge', async (t) => {

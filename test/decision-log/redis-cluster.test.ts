@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto'
 import type { Cluster } from 'ioredis'
 import { createRedisDecisionLog } from '../../src/decision-log/redis-store.js'
 import { decisionLogSuite, entry, keysOf, SUITE_HASH_KEY } from '../helpers/decision-log-suite.js'
+import { decisionLogSearchSuite } from '../helpers/decision-log-search-suite.js'
+import { noRawIdentifiersProperty } from '../helpers/decision-log-redis-dump.js'
 import { connectRedisCluster } from '../helpers/redis-cluster.js'
 
 // a real local Redis Cluster of three masters: every script must touch one slot only
@@ -24,6 +26,19 @@ t.test('shared decision log behaviour on Redis Cluster', async (t) => {
     ...(options.ttlSeconds !== undefined ? { ttlSeconds: options.ttlSeconds } : {})
   }))
 })
+
+t.test('search, review queue, outcome history and overview on Redis Cluster', async (t) => {
+  decisionLogSearchSuite(t, async (_t, options = {}) => createRedisDecisionLog({
+    redis: client,
+    hashKey: SUITE_HASH_KEY,
+    keys: keysOf(options.partitions ?? 8),
+    keyPrefix: newPrefix(),
+    ...(options.maxRecords !== undefined ? { maxPerPartition: options.maxRecords } : {}),
+    ...(options.examineMax !== undefined ? { examineMax: options.examineMax } : {})
+  }), { propertyRuns: 15 })
+})
+
+noRawIdentifiersProperty(t, () => client, 10)
 
 t.test('partitions spread over the masters', async (t) => {
   const prefix = newPrefix()

@@ -3,12 +3,13 @@ import type { FastifyInstance } from 'fastify'
 import { createSnapshotHash } from '../../src/decision-log/snapshot.js'
 import type { DecisionRecord } from '../../src/decision-log/record.js'
 import type { DecisionKey } from '../../src/idempotency/decision-key.js'
-import { analystAuth, buildTestApp, charge, scoreAuth } from '../helpers/app.js'
+import { parseApiKeys, sha256 } from '../../src/auth/api-keys.js'
+import { analystAuth, buildTestApp, charge, scoreAuth, testConfig, testData } from '../helpers/app.js'
 import { externalRedisUrl, startRedis } from '../helpers/redis.js'
 
 const HASH_KEY = 'test-hash-key-0123456789abcdef0123456789'
 
-async function score (app: FastifyInstance, body: Record<string, unknown>): Promise<{ decision_id: string, charge_id: string, decision: string }> {
+async function score (app: FastifyInstance, body: Record<string, unknown>): Promise<{ decision_id: string, charge_id: string, decision: string, reasons: Array<{ rule: string, values: Record<string, unknown> }> }> {
   const res = await app.inject({ method: 'POST', url: '/v1/score', headers: { 'content-type': 'application/json', ...scoreAuth }, payload: JSON.stringify(body) })
   if (res.statusCode !== 200) throw new Error(`score: ${res.statusCode} ${res.body}`)
   return res.json()
@@ -110,7 +111,7 @@ t.test('POST /v1/decisions/:id/outcome (score) stores the label; GET and the exp
   t.equal(exported.find((r) => r.decision_id === scored.decision_id)?.outcome?.label, 'legit')
 })
 
-t.test('outcome refusals: unknown decision 404 with a stable code, bad label 400, analyst-only key 403', async (t) => {
+t.test('outcome refusals: unknown decision 404 with a stable code, bad label 400, review labels 400, a key with neither score nor analyst 403', async (t) => {
   const { app } = await buildTestApp(t)
   const unknown = await postOutcome(app, '00000000-0000-4000-8000-000000000000', { label: 'fraud' })
   t.equal(unknown.statusCode, 404)
@@ -134,7 +135,63 @@ t.test('outcome refusals: unknown decision 404 with a stable code, bad label 400
   t.equal(long.statusCode, 400)
   const badId = await postOutcome(app, 'not/an/id', { label: 'fraud' })
   t.equal(badId.statusCode, 404, 'no such route')
-  t.equal((await postOutcome(app, scored.decision_id, { label: 'fraud' }, analystAuth)).statusCode, 403)
+  for (const label of ['review_approved', 'review_rejected']) {
+    const review = await postOutcome(app, scored.decision_id, { label })
+    t.equal(review.statusCode, 400, `${label}: a review is closed by POST /v1/reviews/:id`)
+    t.equal(review.json().error.code, 'validation_failed')
+    t.match(review.json().error.message, /POST \/v1\/reviews\/:decision_id/)
+  }
+  t.equal((await app.inject({ method: 'GET', url: `/v1/decisions/${scored.decision_id}`, headers: analystAuth })).json().outcome, undefined, 'nothing recorded')
+})
+
+t.test('outcomes: scope score or analyst, each recorded with its actor; an admin-only key is refused', async (t) => {
+  const ADMIN = 'test-secret-admin-only-0123456789abcdef'
+  const apiKeys = [...testConfig(testData(t)).apiKeys, ...parseApiKeys(`ops:admin:${sha256(ADMIN).toString('hex')}`)]
+  const { app } = await buildTestApp(t, { apiKeys })
+  const scored = await score(app, charge())
+  const byMerchant = await postOutcome(app, scored.decision_id, { label: 'refund' })
+  t.equal(byMerchant.statusCode, 200)
+  t.equal(byMerchant.json().outcome.actor, 'key:merchant')
+  const byAnalyst = await postOutcome(app, scored.decision_id, { label: 'fraud', note: 'confirmed with the issuer' }, analystAuth)
+  t.equal(byAnalyst.statusCode, 200, 'an analyst key may report outcomes')
+  t.equal(byAnalyst.json().outcome.actor, 'key:analyst')
+  t.equal(byAnalyst.json().outcome.source, 'api')
+  const admin = await postOutcome(app, scored.decision_id, { label: 'legit' }, { authorization: `Bearer ${ADMIN}` })
+  t.equal(admin.statusCode, 403)
+  t.equal(admin.json().error.code, 'forbidden')
+  t.match(admin.json().error.message, /"score" or "analyst"/)
+  await app.outbox.flush()
+  const got = (await app.inject({ method: 'GET', url: `/v1/decisions/${scored.decision_id}`, headers: analystAuth })).json<DecisionRecord>()
+  t.same(got.outcomes?.map((o) => [o.label, o.actor]), [['refund', 'key:merchant'], ['fraud', 'key:analyst']], 'the history, oldest first, with the actors')
+  t.equal(got.outcome?.label, 'fraud')
+})
+
+t.test('GET /v1/decisions/:id: the reasons with the values they read (identifiers as digests) and, for a review, its review', async (t) => {
+  const { app } = await buildTestApp(t)
+  const blocked = await score(app, charge({ email: 'Blocked.Shopper@example.com' }))
+  const review = await score(app, charge({ ip: '3.0.0.1', email: 'review.detail@example.com', customer_id: 'cus_review_detail', card: { bin: '424242', last4: '4242', country: 'AU', fingerprint: 'fp_review_detail' } }))
+  await app.outbox.flush()
+  const got = (await app.inject({ method: 'GET', url: `/v1/decisions/${blocked.decision_id}`, headers: analystAuth }))
+  t.equal(got.statusCode, 200)
+  const record = got.json()
+  t.equal(record.decision, 'block')
+  t.equal(record.review, undefined, 'no review for a block')
+  const reason = record.reasons.find((r: { rule: string }) => r.rule === 'blocked_email')
+  t.same(reason, {
+    rule: 'blocked_email',
+    description: 'The email address is on the blocked list',
+    score: null,
+    action: 'block',
+    values: { 'email.address': createSnapshotHash(HASH_KEY)('blocked.shopper@example.com') }
+  }, 'the address as its digest')
+  t.notOk(got.body.toLowerCase().includes('blocked.shopper'), 'never in clear')
+  t.same(record.reasons.map((r: { rule: string }) => r.rule), record.fired)
+
+  const detail = (await app.inject({ method: 'GET', url: `/v1/decisions/${review.decision_id}`, headers: analystAuth })).json()
+  t.equal(detail.decision, 'review')
+  t.equal(detail.review.status, 'open')
+  t.ok(Number.isInteger(detail.review.age_seconds))
+  t.same(detail.reasons.map((r: { rule: string, values: unknown }) => [r.rule, r.values]), review.reasons.map((r) => [r.rule, r.values]), 'the values the live answer showed')
 })
 
 t.test('GET /v1/decisions/export: NDJSON, oldest first, --from/--to, analyst only', async (t) => {

@@ -1,0 +1,49 @@
+import type { Decision } from '../schemas/decision.js'
+import type { OutcomeLabel } from './record.js'
+import { IdentifierKind } from './store.js'
+import type { IndexEntry } from './store.js'
+
+/**
+ * The names of a partition's search indexes and overview counts in Redis, after the partition's
+ * prefix `<prefix>{p<n>}:` (so in its slot). Each is a sorted set of decision fields by time,
+ * except `n:<hour>`, a hash of counts (overview.ts):
+ *   k:<a|r|b>           records by decision kind (together: every record)
+ *   f:<rule>            records by fired live rule
+ *   l:<label>           records by latest outcome label (moved by the outcome script)
+ *   u:<kind><digest>    records by identifier digest (kind: e email, i ip, c card, u customer)
+ *   ro                  open reviews by decision time; rc closed reviews by close time
+ *   n:<hour>            counts of the UTC hour (hours since the epoch)
+ * The scripts (redis-scripts.ts) build the same names.
+ */
+export const KIND_CHAR: Readonly<Record<Decision, string>> = { allow: 'a', review: 'r', block: 'b' }
+
+export const IDENTIFIER_CHAR: Readonly<Record<IdentifierKind, string>> = {
+  [IdentifierKind.EMAIL]: 'e',
+  [IdentifierKind.IP]: 'i',
+  [IdentifierKind.CARD]: 'c',
+  [IdentifierKind.CUSTOMER]: 'u'
+}
+
+export const searchKey = {
+  kind: (decision: Decision): string => `k:${KIND_CHAR[decision]}`,
+  rule: (rule: string): string => `f:${rule}`,
+  label: (label: OutcomeLabel): string => `l:${label}`,
+  identifier: (kind: IdentifierKind, digest: string): string => `u:${IDENTIFIER_CHAR[kind]}${digest}`,
+  open: 'ro',
+  closed: 'rc',
+  hour: (hour: number): string => `n:${hour}`
+} as const
+
+/**
+ * A record's index entry as one script argument: `<kind char><degraded 0|1><hour>|<identifiers>|<rules>`,
+ * identifiers as `<kind char><digest>` and rules comma-separated (rule ids are snake_case; digests
+ * base64url: neither holds a comma or a bar).
+ */
+export function indexArg (index: IndexEntry, hour: number): string {
+  const ids: string[] = []
+  for (const kind of Object.values(IdentifierKind)) {
+    const digest = index.identifiers[kind]
+    if (digest !== undefined) ids.push(`${IDENTIFIER_CHAR[kind]}${digest}`)
+  }
+  return `${KIND_CHAR[index.decision]}${index.degraded ? 1 : 0}${hour}|${ids.join(',')}|${index.rules.join(',')}`
+}
