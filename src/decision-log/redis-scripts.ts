@@ -88,8 +88,18 @@ local pre = ARGV[4]
 local KIND = { a = 'allow', r = 'review', b = 'block' }
 local out = {}
 local added = 0
+-- sorted set -> its new members (score, member...), and hour -> field -> count: the batch's
+-- index entries, written once per key at the end (a call per key, not per record)
 local sets, counts = {}, {}
--- counts of the batch, added once per hour and field at the end
+local function add (key, score, member)
+  local list = sets[key]
+  if not list then
+    list = {}
+    sets[key] = list
+  end
+  list[#list + 1] = score
+  list[#list + 1] = member
+end
 local function count (n, f)
   local held = counts[n]
   if not held then
@@ -129,42 +139,33 @@ for r = 0, (#ARGV - 4) / 6 - 1 do
     local b2 = string.find(x, '|', b1 + 1, true)
     local k = string.sub(x, 1, 1)
     local n = pre .. 'n:' .. string.sub(x, 16, b1 - 1)
-    local key = pre .. 'k:' .. k
-    redis.call('ZADD', key, ms, field)
-    sets[key] = true
+    add(pre .. 'k:' .. k, ms, field)
     count(n, KIND[k])
     if string.sub(x, 2, 2) == '1' then count(n, 'degraded') end
     -- identifiers: one set of each kind, ordered by member <digest>:<time><field>
     local at = ':' .. string.sub(x, 3, 15) .. field
-    for u in string.gmatch(string.sub(x, b1 + 1, b2 - 1), '[^,]+') do
-      key = pre .. 'u:' .. string.sub(u, 1, 1)
-      redis.call('ZADD', key, 0, string.sub(u, 2) .. at)
-      sets[key] = true
-    end
+    for u in string.gmatch(string.sub(x, b1 + 1, b2 - 1), '[^,]+') do add(pre .. 'u:' .. string.sub(u, 1, 1), 0, string.sub(u, 2) .. at) end
     for rule in string.gmatch(string.sub(x, b2 + 1), '[^,]+') do
-      key = pre .. 'f:' .. rule
-      redis.call('ZADD', key, ms, field)
-      sets[key] = true
+      add(pre .. 'f:' .. rule, ms, field)
       count(n, 'f:' .. rule)
     end
     -- outcomes reported while the charge was being decided
     local ov = redis.call('HGET', o, field)
-    if ov then
-      key = pre .. 'l:' .. string.match(ov, '"label":"([%w_]+)"')
-      redis.call('ZADD', key, ms, field)
-      sets[key] = true
-    end
+    if ov then add(pre .. 'l:' .. string.match(ov, '"label":"([%w_]+)"'), ms, field) end
     if k == 'r' then
       local cv = ov and redis.call('HGET', c, field)
       if cv then
-        redis.call('ZADD', pre .. 'rc', string.match(cv, '^(%d+)|'), field)
+        add(pre .. 'rc', string.match(cv, '^(%d+)|'), field)
       else
-        redis.call('ZADD', pre .. 'ro', ms, field)
+        add(pre .. 'ro', ms, field)
       end
     elseif ov then
       redis.call('HDEL', c, field)
     end
   end
+end
+for key, list in pairs(sets) do
+  for j = 1, #list, 512 do redis.call('ZADD', key, unpack(list, j, math.min(j + 511, #list))) end
 end
 if added > 0 then
   local n = redis.call('XLEN', s)
