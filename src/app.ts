@@ -99,7 +99,14 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
   const cursors = createCursors(config.hashKey)
   await app.register(decisionRoutes, { store: app.decisionLog.store, outbox: app.outbox, waitingRecord, rules: app.rules })
   await app.register(decisionSearchRoutes, { store: app.decisionLog.store, rules: app.rules, cursors, digestOf: app.decisionLog.digestOf, waitingRecord })
-  await app.register(reviewRoutes, { store: app.decisionLog.store, rules: app.rules, cursors, waitingRecord })
+  await app.register(reviewRoutes, {
+    store: app.decisionLog.store,
+    rules: app.rules,
+    cursors,
+    waitingRecord,
+    // review.closed to the merchant's backend, once the close is stored
+    onReviewClosed: (event) => { app.merchantWebhooks.reviewClosed(event) }
+  })
   await app.register(overviewRoutes, { store: app.decisionLog.store })
   await app.register(omiseWebhookPlugin, { secrets: config.omiseWebhookSecrets, hashKey: config.hashKey })
   await app.register(ruleReloadPlugin)

@@ -5,6 +5,9 @@ import type { Browser, HTTPResponse, Page } from 'puppeteer-core'
 import { ANALYST_SECRET, buildTestApp, charge } from '../helpers/app.js'
 import { REVIEW_IP, score } from '../helpers/analyst.js'
 import { chromiumArgs, findChromium } from '../../scripts/find-chromium.js'
+import { startReceiver } from '../helpers/webhook-receiver.js'
+
+const MERCHANT_SECRET = 'merchant-webhook-secret-of-the-console-test-0123'
 
 // The console in a real browser (headless Chromium driven by puppeteer-core), against the whole
 // app listening on 127.0.0.1: sign-in, the queue, approving, the decision's page, search, the
@@ -17,7 +20,9 @@ if (executablePath === undefined) {
   t.plan(0, 'no chromium binary on the PATH')
 } else {
   t.test('the console, end to end in a browser', async (t) => {
-    const { app, logs } = await buildTestApp(t)
+    // the merchant's backend: a receiver that verifies each event with the README's snippet
+    const receiver = await startReceiver(t, { secret: MERCHANT_SECRET })
+    const { app, logs } = await buildTestApp(t, { merchantWebhook: { url: receiver.url, secret: MERCHANT_SECRET } })
     await app.listen({ host: '127.0.0.1', port: 0 })
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
 
@@ -197,10 +202,19 @@ if (executablePath === undefined) {
       t.equal(status, 401)
     })
 
-    // the merchant webhook (review.closed) delivered after the approval above: checked here once
-    // the merchant-webhooks branch is merged (a receiver on 127.0.0.1 given as
-    // RISKGATE_MERCHANT_WEBHOOK_URL, its signature verified with the secret)
-    t.test('the merchant receives review.closed (approve) after the approval in the console', { todo: 'merchant-webhooks' }, async () => {})
+    await t.test('the merchant receives review.opened for each review, then review.closed (approve) for the approved one', async (t) => {
+      // two reviews opened, one closed: three events, each verified by the merchant's snippet
+      const events = await receiver.waitFor(3)
+      t.ok(events.every((e) => e.verified), 'every delivery verifies with the merchant\'s secret')
+      const of = (type: string, id: string) => events.filter((e) => e.event?.type === type && e.event.data.decision_id === id)
+      t.equal(of('review.opened', scored.decision_id).length, 1)
+      t.equal(of('review.opened', other.decision_id).length, 1)
+      const closed = of('review.closed', scored.decision_id)
+      t.equal(closed.length, 1)
+      t.match(closed[0]?.event?.data, { action: 'approve', outcome: 'review_approved', actor: 'console:analyst', charge_id: scored.charge_id })
+      const order = events.filter((e) => e.event?.data.decision_id === scored.decision_id).map((e) => e.event?.type)
+      t.same(order, ['review.opened', 'review.closed'], 'in order for the decision')
+    })
 
     t.equal(await page.evaluate('window.pwned'), undefined, 'no value of a charge ran as script')
     t.same(problems, [], 'no script error and no Content-Security-Policy violation in the page')
