@@ -88,7 +88,26 @@ local pre = ARGV[4]
 local KIND = { a = 'allow', r = 'review', b = 'block' }
 local out = {}
 local added = 0
-local sets, ids, hours = {}, {}, {}
+-- sorted set -> its new members (score, member...), and hour -> field -> count: the batch's
+-- index entries, written once per key at the end (a call per key, not per record)
+local sets, counts = {}, {}
+local function add (key, score, member)
+  local list = sets[key]
+  if not list then
+    list = {}
+    sets[key] = list
+  end
+  list[#list + 1] = score
+  list[#list + 1] = member
+end
+local function count (n, f)
+  local held = counts[n]
+  if not held then
+    held = {}
+    counts[n] = held
+  end
+  held[f] = (held[f] or 0) + 1
+end
 for r = 0, (#ARGV - 4) / 6 - 1 do
   local a = 5 + r * 6
   local field, fp, nonce = ARGV[a], ARGV[a + 1], ARGV[a + 2]
@@ -115,46 +134,38 @@ for r = 0, (#ARGV - 4) / 6 - 1 do
     redis.call('HSET', i, field, fp .. '|' .. id)
     out[#out + 1] = 1
     added = added + 1
-    -- the index entry: <kind><degraded><hour>|<identifiers>|<rules>
+    -- the index entry: <kind><degraded><time, 13 digits><hour>|<identifiers>|<rules>
     local b1 = string.find(x, '|', 1, true)
     local b2 = string.find(x, '|', b1 + 1, true)
     local k = string.sub(x, 1, 1)
-    local n = pre .. 'n:' .. string.sub(x, 3, b1 - 1)
-    hours[n] = true
-    local key = pre .. 'k:' .. k
-    redis.call('ZADD', key, ms, field)
-    sets[key] = true
-    redis.call('HINCRBY', n, KIND[k], 1)
-    if string.sub(x, 2, 2) == '1' then redis.call('HINCRBY', n, 'degraded', 1) end
-    for u in string.gmatch(string.sub(x, b1 + 1, b2 - 1), '[^,]+') do
-      key = pre .. 'u:' .. u
-      redis.call('ZADD', key, ms, field)
-      ids[key] = true
-    end
+    local n = pre .. 'n:' .. string.sub(x, 16, b1 - 1)
+    add(pre .. 'k:' .. k, ms, field)
+    count(n, KIND[k])
+    if string.sub(x, 2, 2) == '1' then count(n, 'degraded') end
+    -- identifiers: one set of each kind, ordered by member <digest>:<time><field>
+    local at = ':' .. string.sub(x, 3, 15) .. field
+    for u in string.gmatch(string.sub(x, b1 + 1, b2 - 1), '[^,]+') do add(pre .. 'u:' .. string.sub(u, 1, 1), 0, string.sub(u, 2) .. at) end
     for rule in string.gmatch(string.sub(x, b2 + 1), '[^,]+') do
-      key = pre .. 'f:' .. rule
-      redis.call('ZADD', key, ms, field)
-      sets[key] = true
-      redis.call('HINCRBY', n, 'f:' .. rule, 1)
+      add(pre .. 'f:' .. rule, ms, field)
+      count(n, 'f:' .. rule)
     end
     -- outcomes reported while the charge was being decided
     local ov = redis.call('HGET', o, field)
-    if ov then
-      key = pre .. 'l:' .. string.match(ov, '"label":"([%w_]+)"')
-      redis.call('ZADD', key, ms, field)
-      sets[key] = true
-    end
+    if ov then add(pre .. 'l:' .. string.match(ov, '"label":"([%w_]+)"'), ms, field) end
     if k == 'r' then
       local cv = ov and redis.call('HGET', c, field)
       if cv then
-        redis.call('ZADD', pre .. 'rc', string.match(cv, '^(%d+)|'), field)
+        add(pre .. 'rc', string.match(cv, '^(%d+)|'), field)
       else
-        redis.call('ZADD', pre .. 'ro', ms, field)
+        add(pre .. 'ro', ms, field)
       end
     elseif ov then
       redis.call('HDEL', c, field)
     end
   end
+end
+for key, list in pairs(sets) do
+  for j = 1, #list, 512 do redis.call('ZADD', key, unpack(list, j, math.min(j + 511, #list))) end
 end
 if added > 0 then
   local n = redis.call('XLEN', s)
@@ -176,7 +187,8 @@ if added > 0 then
         local k = string.sub(x, 1, 1)
         redis.call('ZREM', pre .. 'k:' .. k, f)
         if k == 'r' then redis.call('ZREM', pre .. 'ro', f) end
-        for u in string.gmatch(string.sub(x, b1 + 1, b2 - 1), '[^,]+') do redis.call('ZREM', pre .. 'u:' .. u, f) end
+        local at = ':' .. string.sub(x, 3, 15) .. f
+        for u in string.gmatch(string.sub(x, b1 + 1, b2 - 1), '[^,]+') do redis.call('ZREM', pre .. 'u:' .. string.sub(u, 1, 1), string.sub(u, 2) .. at) end
         for rule in string.gmatch(string.sub(x, b2 + 1), '[^,]+') do redis.call('ZREM', pre .. 'f:' .. rule, f) end
       end
       redis.call('HDEL', i, f)
@@ -200,10 +212,12 @@ if added > 0 then
     redis.call('PEXPIRE', c, ttl)
   end
   for key in pairs(sets) do redis.call('PEXPIRE', key, ttl) end
-  for key in pairs(ids) do redis.call('PEXPIRE', key, ttl) end
   redis.call('PEXPIRE', pre .. 'ro', ttl)
   redis.call('PEXPIRE', pre .. 'rc', ttl)
-  for key in pairs(hours) do redis.call('PEXPIRE', key, ttl) end
+  for n, fields in pairs(counts) do
+    for f, by in pairs(fields) do redis.call('HINCRBY', n, f, by) end
+    redis.call('PEXPIRE', n, ttl)
+  end
 end
 return out`
 
@@ -287,35 +301,52 @@ return result`
  * KEYS: the sorted set, i, s, o, h, c. ARGV: direction ('d' newest first, 'a' oldest first), the
  * far bound (a score: '-inf', '+inf', or a time), the position to continue after (ms and field;
  * '' to start at the near end), the number of members to read past the position.
+ * Or, of an identifier's set (members `<digest>:<time, 13 digits><field>`, all of score 0):
+ * direction 'x' (newest first), the lex range's far and near ends, '', '', the number of members.
  * Returns {done (1 when nothing is left past these), then per member: field, score, encoded
  * record or false (no longer kept), outcome or false, history or false, close or false}.
  * Members of the position's time are read whole (few share one ms) and those past it kept.
  */
 export const READ_SCRIPT = `
 local z, i, s, o, h, c = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local desc = ARGV[1] == 'd'
-local bound, posMs, posField, count = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local mode, count = ARGV[1], tonumber(ARGV[5])
+-- field, time of every member read, in order
 local members = {}
-local near
-if posMs == '' then
-  near = desc and '+inf' or '-inf'
-else
-  near = '(' .. posMs
-  local same = redis.call('ZRANGEBYSCORE', z, posMs, posMs)
-  if desc then
-    for j = #same, 1, -1 do if same[j] < posField then members[#members + 1] = same[j]; members[#members + 1] = posMs end end
-  else
-    for j = 1, #same do if same[j] > posField then members[#members + 1] = same[j]; members[#members + 1] = posMs end end
+-- members read past the position's time: fewer than asked for means none is left
+local read
+if mode == 'x' then
+  local raw = redis.call('ZREVRANGEBYLEX', z, ARGV[3], ARGV[2], 'LIMIT', 0, count)
+  local from = #ARGV[4] + 1
+  for j = 1, #raw do
+    members[#members + 1] = string.sub(raw[j], from + 13)
+    members[#members + 1] = string.sub(raw[j], from, from + 12)
   end
-end
-local more
-if desc then
-  more = redis.call('ZREVRANGEBYSCORE', z, near, bound, 'WITHSCORES', 'LIMIT', 0, count)
+  read = #raw
 else
-  more = redis.call('ZRANGEBYSCORE', z, near, bound, 'WITHSCORES', 'LIMIT', 0, count)
+  local desc = mode == 'd'
+  local bound, posMs, posField = ARGV[2], ARGV[3], ARGV[4]
+  local near
+  if posMs == '' then
+    near = desc and '+inf' or '-inf'
+  else
+    near = '(' .. posMs
+    local same = redis.call('ZRANGEBYSCORE', z, posMs, posMs)
+    if desc then
+      for j = #same, 1, -1 do if same[j] < posField then members[#members + 1] = same[j]; members[#members + 1] = posMs end end
+    else
+      for j = 1, #same do if same[j] > posField then members[#members + 1] = same[j]; members[#members + 1] = posMs end end
+    end
+  end
+  local more
+  if desc then
+    more = redis.call('ZREVRANGEBYSCORE', z, near, bound, 'WITHSCORES', 'LIMIT', 0, count)
+  else
+    more = redis.call('ZRANGEBYSCORE', z, near, bound, 'WITHSCORES', 'LIMIT', 0, count)
+  end
+  for j = 1, #more do members[#members + 1] = more[j] end
+  read = #more / 2
 end
-for j = 1, #more do members[#members + 1] = more[j] end
-local out = {#more < count * 2 and 1 or 0}
+local out = {read < count and 1 or 0}
 for j = 1, #members, 2 do
   local field = members[j]
   out[#out + 1] = field

@@ -14,7 +14,7 @@ import type { Position } from './cursor.js'
 import { buildOverview, hourOf, hoursOf, reportedMs } from './overview.js'
 import { MAX_OUTCOME_HISTORY } from './record.js'
 import type { DecisionOutcome } from './record.js'
-import { indexArg, searchKey } from './search-keys.js'
+import { identifierRange, indexArg, searchKey, time13 } from './search-keys.js'
 import { recordMatches, searchStart } from './search-filter.js'
 import { decodeOutcome, DEFAULT_LOG_MAX_PER_PARTITION, DEFAULT_LOG_TTL_SECONDS, inRange, SEARCH_EXAMINE_MAX } from './store.js'
 import type {
@@ -165,7 +165,7 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
   async function appendPartition (partition: number, entries: readonly AppendEntry[]): Promise<AppendResult[]> {
     const keyArgs = [names.stream(partition), names.index(partition), names.outcomes(partition), names.history(partition), names.closes(partition)]
     const args: Array<string | number> = [maxLen, ttlMs, Date.now(), names.partition(partition)]
-    for (const entry of entries) args.push(entry.key.field, entry.fingerprint, entry.nonce, entry.atMs, entry.encoded, indexArg(entry.index, hourOf(entry.atMs)))
+    for (const entry of entries) args.push(entry.key.field, entry.fingerprint, entry.nonce, entry.atMs, entry.encoded, indexArg(entry.index, entry.atMs, hourOf(entry.atMs)))
     const codes = await appendScript(keyArgs.length, ...keyArgs, ...args) as number[]
     if (!Array.isArray(codes) || codes.length !== entries.length) throw new Error('the decision log script returned another number of results than records')
     return codes.map((code) => RESULTS[code - 1] as AppendResult)
@@ -221,9 +221,8 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
     }
   }
 
-  /** the sorted sets a search reads: of its most selective filter, or of every decision kind */
+  /** the sorted sets a search without an identifier reads: of its most selective filter, or of every decision kind */
   function searchKeys (query: SearchQuery): string[] {
-    if (query.identifier !== undefined) return [searchKey.identifier(query.identifier.kind, query.identifier.digest)]
     if (query.outcome !== undefined && query.outcome !== 'none') return [searchKey.label(query.outcome)]
     if (query.rule !== undefined) return [searchKey.rule(query.rule)]
     if (query.decision !== undefined) return [searchKey.kind(query.decision)]
@@ -235,25 +234,49 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
    * that grow (a first page needs few), each batch one script call with its records.
    */
   async function * readIndex (partition: number, name: string, direction: 'a' | 'd', bound: string, after: Position | undefined, limit: number): AsyncGenerator<Candidate> {
-    const sortedSet = names.partition(partition) + name
     let position = after
-    let count = Math.min(Math.max(8, Math.ceil((limit + 1) * 2 / keys.partitions)), 64)
+    let count = firstBatch(limit)
     for (;;) {
-      const reply = await readScript(6, sortedSet, ...recordKeys(partition), direction, bound,
-        position === undefined ? '' : String(position.ms), position?.field ?? '', count) as Array<string | number | null>
-      for (let j = 1; j + 5 < reply.length; j += 6) {
-        const candidate: Candidate = { partition, field: reply[j] as string, ms: Number(reply[j + 1]) }
-        const [encoded, outcome, history, close] = reply.slice(j + 2, j + 6)
-        if (typeof encoded === 'string') candidate.encoded = encoded
-        if (typeof outcome === 'string') candidate.outcome = outcome
-        if (typeof history === 'string') candidate.history = history
-        if (typeof close === 'string') candidate.close = close
-        position = candidate
-        yield candidate
-      }
-      if (reply[0] === 1 || position === undefined) return
+      const batch = await readBatch(partition, name, [direction, bound, position === undefined ? '' : String(position.ms), position?.field ?? '', count])
+      yield * batch.candidates
+      position = batch.candidates[batch.candidates.length - 1] ?? position
+      if (batch.done) return
       count = Math.min(count * 4, 512)
     }
+  }
+
+  /** one digest's records in an identifier set of one partition, newest first (search-keys.ts) */
+  async function * readIdentifier (partition: number, name: string, range: { min: string, max: string, prefix: string }, limit: number): AsyncGenerator<Candidate> {
+    let max = range.max
+    let count = firstBatch(limit)
+    for (;;) {
+      const batch = await readBatch(partition, name, ['x', range.min, max, range.prefix, count])
+      yield * batch.candidates
+      const last = batch.candidates[batch.candidates.length - 1]
+      if (batch.done || last === undefined) return
+      max = `(${range.prefix}${time13(last.ms)}${last.field}`
+      count = Math.min(count * 4, 512)
+    }
+  }
+
+  /** sources are read in parallel: together a first batch holds about twice a page */
+  function firstBatch (limit: number): number {
+    return Math.min(Math.max(8, Math.ceil((limit + 1) * 2 / keys.partitions)), 64)
+  }
+
+  async function readBatch (partition: number, name: string, args: Array<string | number>): Promise<{ done: boolean, candidates: Candidate[] }> {
+    const reply = await readScript(6, names.partition(partition) + name, ...recordKeys(partition), ...args) as Array<string | number | null>
+    const candidates: Candidate[] = []
+    for (let j = 1; j + 5 < reply.length; j += 6) {
+      const candidate: Candidate = { partition, field: reply[j] as string, ms: Number(reply[j + 1]) }
+      const [encoded, outcome, history, close] = reply.slice(j + 2, j + 6)
+      if (typeof encoded === 'string') candidate.encoded = encoded
+      if (typeof outcome === 'string') candidate.outcome = outcome
+      if (typeof history === 'string') candidate.history = history
+      if (typeof close === 'string') candidate.close = close
+      candidates.push(candidate)
+    }
+    return { done: reply[0] === 1, candidates }
   }
 
   /** a page of the partitions' candidates merged in order: at most `limit` records and `examineMax` candidates examined */
@@ -331,8 +354,12 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
       const scope = searchScope(query)
       const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, scope)
       const from = query.range?.from?.getTime()
-      const sources = searchKeys(query).flatMap((name) => Array.from({ length: keys.partitions }, (_, p) =>
-        readIndex(p, name, 'd', from === undefined ? '-inf' : String(from), searchStart(query, cursor), query.limit)))
+      const start = searchStart(query, cursor)
+      const identifier = query.identifier
+      const sources = identifier !== undefined
+        ? Array.from({ length: keys.partitions }, (_, p) => readIdentifier(p, searchKey.identifier(identifier.kind), identifierRange(identifier.digest, from, start), query.limit))
+        : searchKeys(query).flatMap((name) => Array.from({ length: keys.partitions }, (_, p) =>
+          readIndex(p, name, 'd', from === undefined ? '-inf' : String(from), start, query.limit)))
       return await page(sources, 'd', query.limit, scope, (candidate, record) => atOf(candidate.encoded ?? '') === candidate.ms && recordMatches(query, candidate.ms, record))
     },
     async reviews (query) {

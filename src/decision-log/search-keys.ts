@@ -10,7 +10,10 @@ import type { IndexEntry } from './store.js'
  *   k:<a|r|b>           records by decision kind (together: every record)
  *   f:<rule>            records by fired live rule
  *   l:<label>           records by latest outcome label (moved by the outcome script)
- *   u:<kind><digest>    records by identifier digest (kind: e email, i ip, c card, u customer)
+ *   u:<kind>            records by identifier digest (kind: e email, i ip, c card, u customer):
+ *                       members `<digest>:<time, 13 digits><field>`, all of score 0, so that one
+ *                       digest's records are one lex range in time order (a key per identifier
+ *                       would cost a key, its TTL and a PEXPIRE per write for each identifier)
  *   ro                  open reviews by decision time; rc closed reviews by close time
  *   n:<hour>            counts of the UTC hour (hours since the epoch)
  * The scripts (redis-scripts.ts) build the same names.
@@ -28,22 +31,41 @@ export const searchKey = {
   kind: (decision: Decision): string => `k:${KIND_CHAR[decision]}`,
   rule: (rule: string): string => `f:${rule}`,
   label: (label: OutcomeLabel): string => `l:${label}`,
-  identifier: (kind: IdentifierKind, digest: string): string => `u:${IDENTIFIER_CHAR[kind]}${digest}`,
+  identifier: (kind: IdentifierKind): string => `u:${IDENTIFIER_CHAR[kind]}`,
   open: 'ro',
   closed: 'rc',
   hour: (hour: number): string => `n:${hour}`
 } as const
 
+/** a time as 13 digits (the years 2001 to 2286), so that lex order is time order */
+export function time13 (ms: number): string {
+  return String(ms).padStart(13, '0')
+}
+
 /**
- * A record's index entry as one script argument: `<kind char><degraded 0|1><hour>|<identifiers>|<rules>`,
+ * The lex range of one digest's records in its identifier set, newest first: from the far end
+ * (`fromMs` included, or the digest's first) to before `before` (or the digest's last).
+ */
+export function identifierRange (digest: string, fromMs: number | undefined, before: { ms: number, field: string } | undefined): { min: string, max: string, prefix: string } {
+  const prefix = `${digest}:`
+  return {
+    prefix,
+    min: `[${prefix}${fromMs === undefined ? '' : time13(fromMs)}`,
+    // ';' sorts right after ':': every member of the digest is below it
+    max: before === undefined ? `(${digest};` : `(${prefix}${time13(before.ms)}${before.field}`
+  }
+}
+
+/**
+ * A record's index entry as one script argument: `<kind char><degraded 0|1><time, 13 digits><hour>|<identifiers>|<rules>`,
  * identifiers as `<kind char><digest>` and rules comma-separated (rule ids are snake_case; digests
  * base64url: neither holds a comma or a bar).
  */
-export function indexArg (index: IndexEntry, hour: number): string {
+export function indexArg (index: IndexEntry, atMs: number, hour: number): string {
   const ids: string[] = []
   for (const kind of Object.values(IdentifierKind)) {
     const digest = index.identifiers[kind]
     if (digest !== undefined) ids.push(`${IDENTIFIER_CHAR[kind]}${digest}`)
   }
-  return `${KIND_CHAR[index.decision]}${index.degraded ? 1 : 0}${hour}|${ids.join(',')}|${index.rules.join(',')}`
+  return `${KIND_CHAR[index.decision]}${index.degraded ? 1 : 0}${time13(atMs)}${hour}|${ids.join(',')}|${index.rules.join(',')}`
 }

@@ -191,13 +191,14 @@ export interface DecisionLogStore {
 }
 
 /**
- * 100,000 records per partition: 800,000 with the default 8 partitions, a few hundred MB of Redis
- * at the size a record measures in `npm run bench`.
+ * 100,000 records per partition: 800,000 with the default 8 partitions, about 1.9 GB of Redis at
+ * the size a record and its search indexes measure (docs/decision-log.md).
  */
 export const DEFAULT_LOG_MAX_PER_PARTITION = 100_000
 /**
- * 25,000 records in process (one partition): about 20 MB of the process's heap at the size a
- * record measures (docs/decision-log.md); a single instance without Redis is a small deployment
+ * 25,000 records in process (one partition): about 30 MB of the process's heap at the size a
+ * record and its indexes measure (docs/decision-log.md); a single instance without Redis is a
+ * small deployment
  */
 export const DEFAULT_MEMORY_LOG_MAX = 25_000
 export const DEFAULT_LOG_PARTITIONS = 8

@@ -46,3 +46,15 @@ t.test('memory stays bounded: records, reservations and contexts', async (t) => 
   t.ok(stats.pending <= 16, `lapsed reservations are swept (${stats.pending} left)`)
   t.equal(stats.contexts, 1, 'one context shared by every record')
 })
+
+t.test('the overview\'s hourly counts are kept for the TTL only', async (t) => {
+  let now = Date.UTC(2026, 11, 1)
+  const log = createMemoryDecisionLog({ keys: keysOf(1), ttlSeconds: 2 * 3600, now: () => now })
+  for (let hour = 0; hour < 10; hour++) {
+    await log.append([entry(log.keys, now)])
+    now += 3600_000
+  }
+  t.ok(log.stats().hours <= 4, `hours older than the TTL are dropped (${log.stats().hours} kept)`)
+  const overview = await log.overview({ range: { from: new Date(now - 3 * 3600_000), to: new Date(now) }, bucket: 'hour' })
+  t.same(overview.buckets.map((b) => b.decisions.review), [1, 1, 1], 'the recent ones are counted')
+})

@@ -189,6 +189,15 @@ export function decisionLogSearchSuite (t: Test, create: CreateSearchLog, { prop
     await t.rejects(loaded.store.search({ limit: 0 }), RangeError)
   })
 
+  t.test('search: a cursor continues where it stopped, whatever is written meanwhile', async (t) => {
+    const loaded = await load(create, t)
+    const first = await loaded.store.search({ limit: 3 })
+    await loaded.store.append([searchEntry(loaded.store.keys, { chargeId: 'ch_newer', atMs: T0 + 200 * MIN, decision: 'allow' })])
+    await loaded.store.setOutcome(loaded.ids.get('e') as string, write('fraud', 160))
+    const second = await loaded.store.search({ limit: 3, cursor: first.next as string })
+    t.same(namesOf(loaded, second.records), ['e', 'd', 'c'], 'a newer record does not shift the pages; an outcome changes no position')
+  })
+
   t.test('search: a page examines a bounded number of candidates, and says where to go on', async (t) => {
     const loaded = await load(create, t, { examineMax: 2 })
     const first = await loaded.store.search({ decision: 'review', rule: 'r1', limit: 10 })
