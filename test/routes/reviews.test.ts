@@ -258,7 +258,7 @@ t.test('closed reviews are listed most recently closed first; the hook hears eac
   clock.ms += 60_000
   t.equal((await closeReview(app, c, { action: 'approve' }, reviewer)).statusCode, 200)
   clock.ms += 60_000
-  t.equal((await closeReview(app, a, { action: 'reject', note: 'chargeback risk' }, reviewer)).statusCode, 200)
+  t.equal((await closeReview(app, a, { action: 'reject', note: 'chargeback risk, card 4111111111111111' }, reviewer)).statusCode, 200)
   clock.ms += 60_000
   t.equal((await closeReview(app, b, { action: 'approve' }, reviewer)).statusCode, 200)
   t.equal((await closeReview(app, b, { action: 'reject' }, reviewer)).statusCode, 409)
@@ -269,9 +269,9 @@ t.test('closed reviews are listed most recently closed first; the hook hears eac
   t.same(closed.map((r) => r.reasons), closed.map(() => [{ rule: 'r1', description: '' }, { rule: 'r2', description: '' }]), 'rules no longer live: empty descriptions')
   t.same(events, [
     { decisionId: c, chargeId: (await store.get(c))?.charge_id, action: 'approve', actor: 'key:reviewer', at: new Date(Date.UTC(2026, 10, 21, 10, 1)).toISOString() },
-    { decisionId: a, chargeId: (await store.get(a))?.charge_id, action: 'reject', actor: 'key:reviewer', at: new Date(Date.UTC(2026, 10, 21, 10, 2)).toISOString(), note: 'chargeback risk' },
+    { decisionId: a, chargeId: (await store.get(a))?.charge_id, action: 'reject', actor: 'key:reviewer', at: new Date(Date.UTC(2026, 10, 21, 10, 2)).toISOString(), note: 'chargeback risk, card [card]' },
     { decisionId: b, chargeId: (await store.get(b))?.charge_id, action: 'approve', actor: 'key:reviewer', at: new Date(Date.UTC(2026, 10, 21, 10, 3)).toISOString() }
-  ], 'one event per stored close, none for the refused one')
+  ], 'one event per stored close, none for the refused one; the note scrubbed of card numbers')
 
   const open = await get(app, '/v1/reviews', reviewer)
   t.same(open.json(), { reviews: [] })
