@@ -62,6 +62,11 @@ export function loadDataConfig (env: Record<string, string | undefined>, cwd: st
   return dataConfigFromEnv(parseEnv(env), cwd)
 }
 
+/** RISKGATE_DEV_STATE_DIR as the server reads it (validated, with its default). */
+export function devStateDirFromEnv (env: Record<string, string | undefined>): string {
+  return parseEnv(env).RISKGATE_DEV_STATE_DIR
+}
+
 /**
  * Validates the environment once and resolves it into the AppConfig. Outside production, missing
  * secrets are replaced by development ones kept in RISKGATE_DEV_STATE_DIR; in production they are

@@ -1,5 +1,3 @@
-import type { Progress } from '../../cli/progress.js'
-
 /**
  * One HTTP GET of a data file into memory, with a deadline for the whole answer (body included),
  * a size limit (checked against Content-Length and while reading), redirects followed, and
@@ -92,11 +90,6 @@ export async function download (url: string, options: DownloadOptions): Promise<
   }
 }
 
-/** A progress reporter as a download callback. */
-export function progressCallback (progress: Progress): (received: number) => void {
-  return (received) => { progress.update(received, received) }
-}
-
 /** scheme, host and path: never the query (it may carry a token) nor user info */
 export function describeUrl (url: string): string {
   try {
@@ -113,7 +106,7 @@ function asDownloadError (err: unknown, where: string, timeoutMs: number): Downl
   if (err instanceof Timeout || cause instanceof Timeout) {
     return new DownloadError(DownloadFailure.TIMEOUT, `${where}: no complete answer within ${timeoutMs / 1000} s (--timeout)`)
   }
-  const detail = (cause as { code?: unknown, message?: unknown } | undefined)
+  const detail = cause as { code?: unknown, message?: unknown } | undefined
   const code = typeof detail?.code === 'string' ? detail.code : typeof detail?.message === 'string' ? detail.message : undefined
   const message = err instanceof Error ? err.message : String(err)
   return new DownloadError(DownloadFailure.NETWORK, `${where}: ${message}${code === undefined ? '' : ` (${code})`}`)

@@ -4,14 +4,7 @@ import { basename, dirname, join } from 'node:path'
 import type { IpDataRoleName, IpDataSource } from '../../signals/ip/data-source.js'
 import { openMmdbFile } from '../../signals/ip/mmdb-file.js'
 import type { MmdbFile } from '../../signals/ip/mmdb-file.js'
-
-/** A new database that did not pass the server's checks: the file in place was not touched. */
-export class InstallRefused extends Error {
-  constructor (message: string) {
-    super(message)
-    this.name = 'InstallRefused'
-  }
-}
+import { UpdateRefused } from './outcome.js'
 
 export interface Installed {
   path: string
@@ -24,7 +17,7 @@ export interface Installed {
  * (same filesystem), flushes it, opens it with the loader the server uses for `role` (format,
  * structure, database type for the role) plus `check`, and only then renames it over `path`. A
  * running riskgate watching `path` reloads it; a reader sees the old file or the new one, never a
- * part. Refused or failed, the temporary file is removed and `path` is left as it was.
+ * part. Refused (UpdateRefused) or failed, the temporary file is removed and `path` is left as it was.
  */
 export async function installMmdb (path: string, content: Buffer, role: IpDataRoleName, check?: (db: MmdbFile) => string | undefined): Promise<Installed> {
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
@@ -41,10 +34,10 @@ export async function installMmdb (path: string, content: Buffer, role: IpDataRo
       db = await openMmdbFile(temporary, role)
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err)
-      throw new InstallRefused(message.split(temporary).join(`the new ${basename(path)}`))
+      throw new UpdateRefused(message.split(temporary).join(`the new ${basename(path)}`))
     }
     const problem = check?.(db)
-    if (problem !== undefined) throw new InstallRefused(problem)
+    if (problem !== undefined) throw new UpdateRefused(problem)
     await rename(temporary, path)
     await syncFolder(dirname(path))
     return { path, bytes: content.length, source: { ...db.source, path } }
