@@ -190,14 +190,20 @@ async function run (argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(`riskgate ${NAME}: ${message}\n`)
     return ExitCode.UNAVAILABLE
   }
-  io.stdout.write(summary(outcomes, options, io))
+  for (const o of outcomes) {
+    if (o.status === UpdateStatus.REFUSED || o.status === UpdateStatus.FAILED) {
+      io.stderr.write(`riskgate ${NAME}: ${o.id}: ${o.status}: ${o.message ?? ''}; ${o.path} was left as it was\n`)
+    }
+  }
+  // the configuration again: a first update into the default folder changes what riskgate uses
+  io.stdout.write(summary(outcomes, { ...options, data: loadDataConfig(io.env, io.cwd) }, io))
   if (outcomes.some((o) => o.status === UpdateStatus.REFUSED)) return ExitCode.FAILED
   if (outcomes.some((o) => o.status === UpdateStatus.FAILED)) return ExitCode.UNAVAILABLE
   return ExitCode.OK
 }
 
-function mib (bytes: number): string {
-  return `${(bytes / 1048576).toFixed(1)} MiB`
+function size (bytes: number): string {
+  return bytes < 1048576 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1048576).toFixed(1)} MiB`
 }
 
 function shown (path: string, cwd: string): string {
@@ -214,7 +220,7 @@ export function summary (outcomes: readonly UpdateOutcome[], options: Pick<Parse
     const parts = [o.id.padEnd(width), o.status.padEnd(7)]
     if (o.release !== undefined) parts.push(o.release)
     if (o.built_at !== undefined) parts.push(`built ${o.built_at.slice(0, 10)}`)
-    if (o.bytes !== undefined) parts.push(mib(o.bytes))
+    if (o.bytes !== undefined) parts.push(size(o.bytes))
     if (o.status === UpdateStatus.UPDATED) {
       parts.push(`-> ${shown(o.path, cwd)}`)
       if (o.previous !== undefined) parts.push(`(was ${o.previous.release}, built ${o.previous.built_at.slice(0, 10)})`)
