@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { loadDataConfig } from '../../src/config/load-config.js'
 import { createIpIntel } from '../../src/signals/ip/ip-intel.js'
 import { buildMmdb } from '../helpers/mmdb-fixtures.js'
+import type { FixtureEntries } from '../helpers/mmdb-fixtures.js'
 import { runCaptured } from '../helpers/cli-io.js'
 import { sha256, sri, tarGz } from '../helpers/tarball.js'
 
@@ -46,7 +47,7 @@ function asnTarball (v4 = ASN_V4, v6 = ASN_V6): Buffer {
   return tarGz({ 'package/package.json': JSON.stringify({ name: ASN_PACKAGE }), 'package/asn-ipv4.csv': v4, 'package/asn-ipv6.csv': v6 })
 }
 
-function maxmindDb (type: string, entries: Array<[string, Record<string, unknown>]>, daysAgo = 3): Buffer {
+function maxmindDb (type: string, entries: FixtureEntries, daysAgo = 3): Buffer {
   return buildMmdb({ databaseType: type, buildEpoch: new Date(Date.now() - daysAgo * DAY), languages: ['en'] }, entries)
 }
 
