@@ -395,6 +395,39 @@ t.test('a running riskgate picks the replaced files up (hot reload)', async (t) 
   t.match(asn, { file: 'asn.mmdb', age_days: 1, warnings: [] })
 })
 
+t.test('stale even after the update: status and /readyz name the command recorded for the folder', async (t) => {
+  const { buildApp } = await import('../../src/app.js')
+  const { testConfig } = await import('../helpers/app.js')
+  const { dir, env } = folderWithOldData(t)
+  publishOpenData(60)
+  const run = await update(['--dir', dir], env)
+  t.equal(run.code, 0, 'the update worked: the newest release is just old')
+  t.match(run.stdout, /warning: asn: the newest release \(@ip-location-db\/asn@[0-9.]+\) was built \d{4}-\d\d-\d\d, 60 days ago, over the 45-day limit/)
+  const status = await runCaptured(['data', 'status'], { ...env, RISKGATE_MMDB_ASN: join(dir, 'asn.mmdb') })
+  t.equal(status.code, 0)
+  t.match(status.stdout, new RegExp(`warning: asn: stale: .*: run \`riskgate data update --dir ${dir}\`\n`))
+  const app = await buildApp(testConfig({ asnDb: join(dir, 'asn.mmdb') }), { logStream: { write: () => {} } })
+  t.teardown(() => app.close())
+  const ready = await app.inject({ method: 'GET', url: '/readyz' })
+  const asn = ready.json().data.find((s: { id: string }) => s.id === 'asn')
+  t.match(asn.warnings, [/^stale: .*: run `riskgate data update --dir [^/`]+`$/], 'in public, the folder is cut to its name')
+})
+
+t.test('one run per folder at a time; a lock left by a process that is gone is taken over', async (t) => {
+  const { spawnSync } = await import('node:child_process')
+  const { dir, env } = folderWithOldData(t)
+  publishOpenData(1)
+  writeFileSync(join(dir, '.riskgate-data-update.lock'), `${process.pid}\n`)
+  const locked = await update(['--dir', dir], env)
+  t.equal(locked.code, 3)
+  t.match(locked.stderr, /another riskgate data update \(process \d+\) is working in /)
+  const gone = spawnSync(process.execPath, ['-e', '0']).pid
+  writeFileSync(join(dir, '.riskgate-data-update.lock'), `${gone}\n`)
+  const run = await update(['--dir', dir], env)
+  t.equal(run.code, 0, run.stderr)
+  noTemporaryFiles(t, dir)
+})
+
 t.test('usage and configuration errors: exit 2', async (t) => {
   const cases: Array<[string[], Record<string, string>, RegExp]> = [
     [['--source', 'maxmind'], {}, /--source maxmind needs a MaxMind account: set RISKGATE_MAXMIND_ACCOUNT_ID and RISKGATE_MAXMIND_LICENSE_KEY/],
