@@ -297,6 +297,7 @@ t.test('MaxMind: each edition downloaded with basic auth, checked against its SH
   t.match(run.stdout, new RegExp(`GeoLite2-Country: RISKGATE_MMDB_COUNTRY=${join(dir, 'GeoLite2-Country.mmdb')}`))
   t.match(run.stdout, new RegExp(`GeoLite2-ASN: RISKGATE_MMDB_ASN=${join(dir, 'GeoLite2-ASN.mmdb')}`))
   t.notMatch(run.stdout, /^(country|asn) /m, '--source maxmind: the open data is left alone')
+  t.notMatch(run.stdout, /no MaxMind account/)
   t.match(run.stderr, /GeoLite2-Country: sha256 verified/)
   t.same(storageAuth, [undefined, undefined], 'the credentials are not sent on to the redirect target')
   const intel = await createIpIntel({ countryDb: join(dir, 'GeoLite2-Country.mmdb'), asnDb: join(dir, 'GeoLite2-ASN.mmdb') })
@@ -311,6 +312,18 @@ t.test('MaxMind: each edition downloaded with basic auth, checked against its SH
   const again = await update(['--dir', dir, '--source', 'maxmind'], { ...env, ...maxmindEnv })
   t.match(again.stdout, /^GeoLite2-ASN +current /m)
   t.same(requests.filter((r) => r.endsWith('suffix=tar.gz')), [], 'the same SHA-256: no archive downloaded')
+})
+
+t.test('with a MaxMind account the default is both sources; --source open leaves MaxMind alone', async (t) => {
+  const { dir, env } = folderWithOldData(t)
+  publishOpenData(1)
+  publishMaxmind()
+  const both = await update(['--dir', dir], { ...env, ...maxmindEnv, RISKGATE_MAXMIND_EDITIONS: ' GeoLite2-ASN ,GeoLite2-ASN' })
+  t.equal(both.code, 0, both.stderr)
+  t.same(both.stdout.split('\n').filter((l) => /^\S+ +(updated|current) /.test(l)).map((l) => l.split(/ +/)[0]), ['country', 'asn', 'GeoLite2-ASN'])
+  const open = await update(['--dir', dir, '--source', 'open', '--force'], { ...env, ...maxmindEnv })
+  t.notMatch(open.stdout, /GeoLite2/)
+  t.notMatch(open.stdout, /no MaxMind account/)
 })
 
 t.test('MaxMind refusals and failures', async (t) => {

@@ -72,6 +72,8 @@ interface Parsed {
   dirGiven: string | undefined
   open: boolean
   maxmind: MaxmindSettings | undefined
+  /** RISKGATE_MAXMIND_ACCOUNT_ID and _LICENSE_KEY are set (whether or not --source uses them) */
+  accountSet: boolean
   registry: string
   maxmindUrl: string
   timeoutMs: number
@@ -136,6 +138,7 @@ function parse (argv: string[], io: CliIo): Parsed | { error: string, config?: b
     dirGiven: dirGiven === undefined || dir === defaultDir ? undefined : dir,
     open: source !== DataUpdateSource.MAXMIND,
     maxmind: source === DataUpdateSource.OPEN ? undefined : account.settings,
+    accountSet: account.settings !== undefined,
     registry,
     maxmindUrl,
     timeoutMs: timeout * 1000,
@@ -212,7 +215,7 @@ function shown (path: string, cwd: string): string {
 }
 
 /** One line per database, then the settings that point at them, then warnings. */
-export function summary (outcomes: readonly UpdateOutcome[], options: Pick<Parsed, 'data' | 'maxAgeDays' | 'open' | 'maxmind'>, io: Pick<CliIo, 'cwd' | 'env'>, nowMs = Date.now()): string {
+export function summary (outcomes: readonly UpdateOutcome[], options: Pick<Parsed, 'data' | 'maxAgeDays' | 'accountSet'>, io: Pick<CliIo, 'cwd' | 'env'>, nowMs = Date.now()): string {
   const cwd = io.cwd
   const lines: string[] = []
   const width = Math.max(...outcomes.map((o) => o.id.length), 7)
@@ -257,7 +260,7 @@ export function summary (outcomes: readonly UpdateOutcome[], options: Pick<Parse
       }
     }
   }
-  if (options.open && options.maxmind === undefined) {
+  if (!options.accountSet) {
     warnings.push('note: no MaxMind account (RISKGATE_MAXMIND_ACCOUNT_ID, RISKGATE_MAXMIND_LICENSE_KEY): only the open data was updated')
   }
   if (warnings.length > 0) lines.push('', ...warnings)
