@@ -83,6 +83,10 @@ const storageBase = await listen(storage)
 const server = createServer((req: IncomingMessage, res: ServerResponse) => {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1')
   requests.push(url.pathname + url.search)
+  if (url.pathname.startsWith('/stall/')) {
+    res.writeHead(200, { 'content-type': 'application/json' }).write('{"name":') // and never more
+    return
+  }
   if (url.pathname.startsWith('/registry/')) {
     const name = decodeURIComponent(url.pathname.slice('/registry/'.length))
     const published = registry.get(name)
@@ -276,6 +280,14 @@ t.test('network failure: a clear message, exit 3, nothing touched', async (t) =>
   t.match(run.stderr, /riskgate data update: asn: failed: download failed: .*ECONNREFUSED/)
   t.same(readFileSync(join(dir, 'asn.mmdb')), old['asn.mmdb'])
   noTemporaryFiles(t, dir)
+})
+
+t.test('an answer that stalls: given up after --timeout, exit 3', async (t) => {
+  const { dir, env, old } = folderWithOldData(t)
+  const run = await runCaptured(['data', 'update', '--dir', dir, '--registry', `${base}/stall`, '--timeout', '0.2'], env)
+  t.equal(run.code, 3)
+  t.match(run.stdout, /^country +failed +: download failed: http:\/\/127\.0\.0\.1:\d+\/stall\/@ip-location-db%2fgeo-whois-asn-country-mmdb: no complete answer within 0\.2 s \(--timeout\)/m)
+  t.same(readFileSync(join(dir, 'asn.mmdb')), old['asn.mmdb'])
 })
 
 t.test('a registry without the package: exit 3', async (t) => {
