@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { AsnCsvError, buildEpochFromPackageVersion, compileAsnCsv } from '../../mmdb/build-asn.js'
-import { ASN_PACKAGE, COUNTRY_FILE, COUNTRY_PACKAGE, packageVersion } from '../../signals/ip/bundled-data.js'
+import { ASN_PACKAGE, bundledDataPaths, COUNTRY_FILE, COUNTRY_PACKAGE, packageVersion } from '../../signals/ip/bundled-data.js'
 import { IpDataRole } from '../../signals/ip/data-source.js'
 import type { IpDataRoleName } from '../../signals/ip/data-source.js'
 import { readTarGz } from './archive.js'
@@ -30,6 +30,8 @@ interface OpenDatabase {
   role: IpDataRoleName
   packageName: string
   file: string
+  /** the bundled copy riskgate falls back to (it must exist for its release to count as in place) */
+  bundledPath: () => string
   /** the database bytes, from the package's files */
   build: (entries: TarEntry[], release: NpmRelease, ctx: UpdateContext) => Promise<Buffer>
 }
@@ -40,6 +42,7 @@ const OPEN_DATABASES: readonly OpenDatabase[] = [
     role: IpDataRole.COUNTRY,
     packageName: COUNTRY_PACKAGE,
     file: OPEN_DATA_FILES.country,
+    bundledPath: () => bundledDataPaths().countryDb,
     build: async (entries, release) => {
       const entry = findEntry(entries, COUNTRY_FILE)
       if (entry === undefined) throw new UpdateRefused(`${release.name}@${release.version} has no ${COUNTRY_FILE}`)
@@ -51,6 +54,7 @@ const OPEN_DATABASES: readonly OpenDatabase[] = [
     role: IpDataRole.ASN,
     packageName: ASN_PACKAGE,
     file: OPEN_DATA_FILES.asn,
+    bundledPath: () => bundledDataPaths().asnDb,
     build: buildAsn
   }
 ]
@@ -112,7 +116,8 @@ async function updateOne (db: OpenDatabase, ctx: UpdateContext, registry: string
 
 /**
  * The release in place: the one this folder's manifest records (its file present), or, in the
- * default folder with no update yet, the bundled package's (riskgate serves it then).
+ * default folder with no update yet, the bundled package's when its file is there (riskgate
+ * serves it then; an ASN database never built is not in place).
  */
 function currentRelease (db: OpenDatabase, ctx: UpdateContext, path: string): { version: string, what: string, builtAt: string | undefined } | undefined {
   if (existsSync(path)) {
@@ -121,6 +126,7 @@ function currentRelease (db: OpenDatabase, ctx: UpdateContext, path: string): { 
   }
   if (!ctx.defaultDir) return undefined
   try {
+    if (!existsSync(db.bundledPath())) return undefined
     const version = packageVersion(db.packageName)
     return { version, what: 'the bundled data is this release', builtAt: buildEpochFromPackageVersion(version)?.toISOString() }
   } catch {
