@@ -322,7 +322,7 @@ t.test('MaxMind: each edition downloaded with basic auth, checked against its SH
 
   requests.length = 0
   const again = await update(['--dir', dir, '--source', 'maxmind'], { ...env, ...maxmindEnv })
-  t.match(again.stdout, /^GeoLite2-ASN +current /m)
+  t.match(again.stdout, /^GeoLite2-ASN +current +GeoLite2-ASN_20261201 +built \d{4}-\d\d-\d\d +\(GeoLite2-ASN\.mmdb is this archive\)$/m)
   t.same(requests.filter((r) => r.endsWith('suffix=tar.gz')), [], 'the same SHA-256: no archive downloaded')
 })
 

@@ -44,7 +44,7 @@ async function updateEdition (edition: MaxmindEdition, ctx: UpdateContext, base:
     if (expected === undefined) throw new UpdateRefused(`${edition.id}: the published checksum is not a SHA-256 line`)
     const digest = `sha256:${expected}`
     if (!ctx.force && before?.digest === digest && existsSync(path)) {
-      return { ...outcome, status: UpdateStatus.CURRENT, release: before.version, message: `${file} is this archive` }
+      return { ...outcome, status: UpdateStatus.CURRENT, release: before.version, built_at: before.built_at, message: `${file} is this archive` }
     }
 
     const progress = ctx.progress(`${edition.id}: downloading`)
