@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadDataConfig } from '../../src/config/load-config.js'
+import { packageVersion } from '../../src/signals/ip/bundled-data.js'
 import { createIpIntel } from '../../src/signals/ip/ip-intel.js'
 import { buildMmdb } from '../helpers/mmdb-fixtures.js'
 import type { FixtureEntries } from '../helpers/mmdb-fixtures.js'
@@ -204,7 +205,8 @@ t.test('open data: downloaded, verified, compiled, swapped in; a second run down
 t.test('the default folder: used by riskgate instead of the bundled data; the bundled release is not fetched again', async (t) => {
   const dir = t.testdir()
   const env = { RISKGATE_DEV_STATE_DIR: join(dir, 'state') }
-  const bundledVersion = JSON.parse(readFileSync(join('node_modules', ASN_PACKAGE, 'package.json'), 'utf8')).version as string
+  const bundledVersion = packageVersion(ASN_PACKAGE)
+  t.equal(packageVersion(COUNTRY_PACKAGE), bundledVersion, 'both bundled packages are of one release')
   registry.set(COUNTRY_PACKAGE, { version: bundledVersion, tgz: countryTarball(countryDb(1)) })
   registry.set(ASN_PACKAGE, { version: bundledVersion, tgz: asnTarball() })
   requests.length = 0
