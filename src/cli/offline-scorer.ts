@@ -23,7 +23,7 @@ import { createMemoryVelocityStore } from '../velocity/memory-store.js'
 
 export interface OfflineScorerOptions {
   rulesDir: string
-  /** IP data files (loadDataConfig: the configured ones or the bundled data) */
+  /** IP data files (loadDataConfig: the configured ones, else updated open data, else the bundled data) */
   data: AppConfig['data']
   /** velocity values that replace what the in-process store counted (what-if) */
   velocityOverrides?: Record<string, number>

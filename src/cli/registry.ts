@@ -4,6 +4,7 @@ import { rulesTestCommand } from './commands/rules-test.js'
 import { scoreCommand } from './commands/score.js'
 import { backtestCommand } from './commands/backtest.js'
 import { dataStatusCommand } from './commands/data-status.js'
+import { dataUpdateCommand } from './commands/data-update.js'
 import { dataUpdateTorCommand } from './commands/data-update-tor.js'
 import { decisionsExportCommand } from './commands/decisions-export.js'
 
@@ -17,6 +18,7 @@ export const commands: CliCommand[] = [
   scoreCommand,
   backtestCommand,
   dataStatusCommand,
+  dataUpdateCommand,
   dataUpdateTorCommand,
   decisionsExportCommand
 ]

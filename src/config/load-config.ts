@@ -6,6 +6,7 @@ import { parseApiKeys, sha256, Scope } from '../auth/api-keys.js'
 import { readOrCreateSecret } from './dev-credentials.js'
 import { bundledDataPaths } from '../signals/ip/bundled-data.js'
 import { parseSessionKey } from '../console/session-key.js'
+import { updatedOpenData } from '../data/update/paths.js'
 
 export class ConfigError extends Error {
   constructor (message: string) {
@@ -46,15 +47,18 @@ function parseEnv (env: Record<string, string | undefined>): Env {
 }
 
 /**
- * The IP data part of the configuration: the configured files or the bundled defaults, the
- * operator's hosting lists after the bundled one, staleness limits and hot reload.
+ * The IP data part of the configuration: the configured files, else the open data `riskgate data
+ * update` fetched into RISKGATE_DEV_STATE_DIR/data (when present, relative to `cwd`), else the
+ * bundled defaults; the operator's hosting lists after the bundled one, staleness limits and hot
+ * reload.
  */
-export function dataConfigFromEnv (raw: Env): AppConfig['data'] {
+export function dataConfigFromEnv (raw: Env, cwd: string = process.cwd()): AppConfig['data'] {
   const bundled = bundledDataPaths()
+  const updated = updatedOpenData(raw.RISKGATE_DEV_STATE_DIR, cwd)
   const extraLists = (raw.RISKGATE_HOSTING_LISTS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')
   const data: AppConfig['data'] = {
-    countryDb: raw.RISKGATE_MMDB_COUNTRY ?? bundled.countryDb,
-    asnDb: raw.RISKGATE_MMDB_ASN ?? bundled.asnDb,
+    countryDb: raw.RISKGATE_MMDB_COUNTRY ?? updated.countryDb ?? bundled.countryDb,
+    asnDb: raw.RISKGATE_MMDB_ASN ?? updated.asnDb ?? bundled.asnDb,
     hostingAsnFiles: [bundled.hostingAsns, ...extraLists],
     maxAgeDays: { mmdb: raw.RISKGATE_DATA_MAX_AGE_DAYS, tor: raw.RISKGATE_TOR_MAX_AGE_DAYS }
   }
@@ -68,8 +72,13 @@ export function dataConfigFromEnv (raw: Env): AppConfig['data'] {
  * The IP data configuration alone, validated from the environment exactly as the server does it,
  * without the secrets and side effects of loadConfig (for the `riskgate data` commands).
  */
-export function loadDataConfig (env: Record<string, string | undefined>): AppConfig['data'] {
-  return dataConfigFromEnv(parseEnv(env))
+export function loadDataConfig (env: Record<string, string | undefined>, cwd: string = process.cwd()): AppConfig['data'] {
+  return dataConfigFromEnv(parseEnv(env), cwd)
+}
+
+/** RISKGATE_DEV_STATE_DIR as the server reads it (validated, with its default). */
+export function devStateDirFromEnv (env: Record<string, string | undefined>): string {
+  return parseEnv(env).RISKGATE_DEV_STATE_DIR
 }
 
 /**

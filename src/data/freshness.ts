@@ -1,5 +1,6 @@
 import type { IpDataSource } from '../signals/ip/data-source.js'
 import { IpDataKind, IpDataRole } from '../signals/ip/data-source.js'
+import { refreshHint } from './refresh-hint.js'
 
 /**
  * How old IP data may get before riskgate warns (days). MMDB databases (country, ASN, anonymizer)
@@ -28,13 +29,8 @@ export function ageDays (builtAt: string, nowMs: number): number {
   return Math.floor((nowMs - Date.parse(builtAt)) / DAY_MS * 10) / 10
 }
 
-function refreshHint (source: Pick<IpDataSource, 'name'>): string {
-  if (source.name === IpDataRole.TOR_EXITS) return 'run `riskgate data update-tor`'
-  return 'replace the file with a newer build (bundled data: update its npm package, then `npm run data:build`)'
-}
-
-/** The warning for data older than its limit, or undefined. */
-export function staleWarning (source: Pick<IpDataSource, 'kind' | 'name' | 'built_at'>, nowMs: number, limits: AgeLimits): string | undefined {
+/** The warning for data older than its limit, with the command that fixes it (see refreshHint), or undefined. */
+export function staleWarning (source: Pick<IpDataSource, 'kind' | 'name' | 'built_at'> & { path?: string }, nowMs: number, limits: AgeLimits): string | undefined {
   const limit = ageLimitOf(source, limits)
   if (limit === undefined) return undefined
   const age = ageDays(source.built_at, nowMs)

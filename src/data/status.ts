@@ -40,6 +40,10 @@ export interface DataStatus {
   unconfigured: IpDataRoleName[]
   /** true when every source is loadable and fresh */
   ok: boolean
+  /** some source is missing or invalid: riskgate would not start on it (always a failure) */
+  broken: boolean
+  /** some source loads but is older than its limit (a warning; a failure with `--strict`) */
+  stale: boolean
 }
 
 /**
@@ -86,7 +90,13 @@ export async function inspectDataSources (data: AppConfig['data'], nowMs: number
   }))
   const unconfigured = [IpDataRole.COUNTRY, IpDataRole.ASN, IpDataRole.ANONYMOUS, IpDataRole.TOR_EXITS, IpDataRole.HOSTING]
     .filter((role) => !files.some((f) => f.role === role))
-  return { sources, unconfigured, ok: sources.every((s) => s.state === SourceState.OK) }
+  return {
+    sources,
+    unconfigured,
+    ok: sources.every((s) => s.state === SourceState.OK),
+    broken: sources.some((s) => s.state === SourceState.MISSING || s.state === SourceState.INVALID),
+    stale: sources.some((s) => s.state === SourceState.STALE)
+  }
 }
 
 async function load (role: IpDataRoleName, path: string): Promise<IpDataSource> {

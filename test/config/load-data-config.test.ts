@@ -6,13 +6,26 @@ import { bundledDataPaths } from '../../src/signals/ip/bundled-data.js'
 
 t.test('defaults: bundled data, age limits, hot reload every 60 s', async (t) => {
   const bundled = bundledDataPaths()
-  t.same(loadDataConfig({}), {
+  // a state folder without updated open data, as on a fresh clone
+  t.same(loadDataConfig({ RISKGATE_DEV_STATE_DIR: t.testdir() }), {
     countryDb: bundled.countryDb,
     asnDb: bundled.asnDb,
     hostingAsnFiles: [bundled.hostingAsns],
     maxAgeDays: { mmdb: 45, tor: 2 },
     reload: { intervalMs: 60_000 }
   })
+})
+
+t.test('open data `riskgate data update` fetched into the state folder replaces the bundled copy, file by file', async (t) => {
+  const dir = t.testdir({ state: { data: { 'asn.mmdb': 'not read here' } } })
+  const bundled = bundledDataPaths()
+  const absolute = loadDataConfig({ RISKGATE_DEV_STATE_DIR: path.join(dir, 'state') })
+  t.equal(absolute.asnDb, path.join(dir, 'state', 'data', 'asn.mmdb'))
+  t.equal(absolute.countryDb, bundled.countryDb, 'no updated country database: the bundled one')
+  const relative = loadDataConfig({ RISKGATE_DEV_STATE_DIR: './state' }, dir)
+  t.equal(relative.asnDb, path.join('state', 'data', 'asn.mmdb'), 'relative to the working directory given, as configured')
+  t.equal(loadDataConfig({ RISKGATE_DEV_STATE_DIR: './state' }).asnDb, bundled.asnDb, 'looked for in the working directory')
+  t.equal(loadDataConfig({ RISKGATE_DEV_STATE_DIR: path.join(dir, 'state'), RISKGATE_MMDB_ASN: '/srv/asn.mmdb' }).asnDb, '/srv/asn.mmdb', 'a configured file wins')
 })
 
 t.test('operator hosting lists come after the bundled one; limits and interval are configurable', async (t) => {

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { ageDays, ageLimitOf, DEFAULT_AGE_LIMITS, refusedWarning, staleWarning } from '../../src/data/freshness.js'
+import { bundledDataPaths } from '../../src/signals/ip/bundled-data.js'
 
 const NOW = Date.parse('2026-11-22T00:00:00Z')
 const limits = { mmdb: 45, tor: 2 }
@@ -20,8 +21,12 @@ t.test('age in days, one decimal', async (t) => {
 
 t.test('stale only beyond the limit, with what to do', async (t) => {
   t.equal(staleWarning({ kind: 'mmdb', name: 'asn', built_at: '2026-10-08T00:00:00.000Z' }, NOW, limits), undefined, '45 days: not yet')
-  t.match(staleWarning({ kind: 'mmdb', name: 'asn', built_at: '2026-10-07T00:00:00.000Z' }, NOW, limits),
-    /^stale: built 2026-10-07, 46 days old, over the 45-day limit: .*npm run data:build/)
+  t.equal(staleWarning({ kind: 'mmdb', name: 'asn', built_at: '2026-10-07T00:00:00.000Z' }, NOW, limits),
+    'stale: built 2026-10-07, 46 days old, over the 45-day limit: replace the file with a newer build (riskgate does not manage this file)')
+  t.match(staleWarning({ kind: 'mmdb', name: 'asn', path: bundledDataPaths().asnDb, built_at: '2026-10-07T00:00:00.000Z' }, NOW, limits),
+    /over the 45-day limit: run `riskgate data update` \(it fetches the newest open data; riskgate uses it instead of the bundled copy from its next start\)$/)
+  t.match(staleWarning({ kind: 'mmdb', name: 'country', path: bundledDataPaths().countryDb, built_at: '2026-10-07T00:00:00.000Z' }, NOW, limits),
+    /run `riskgate data update` /)
   t.match(staleWarning({ kind: 'list', name: 'tor_exits', built_at: '2026-11-19T00:00:00.000Z' }, NOW, limits),
     /3 days old, over the 2-day limit: run `riskgate data update-tor`/)
   t.equal(staleWarning({ kind: 'list', name: 'hosting', built_at: '2001-01-01T00:00:00.000Z' }, NOW, limits), undefined)

@@ -10,20 +10,26 @@ import { ExitCode } from '../command.js'
 
 const NAME = 'data status'
 
-const USAGE = `usage: riskgate data status [--json]
+const USAGE = `usage: riskgate data status [--json] [--strict]
 
 Lists every IP data file riskgate is configured with (the same environment the server reads:
 RISKGATE_MMDB_COUNTRY, RISKGATE_MMDB_ASN, RISKGATE_MMDB_ANONYMOUS, RISKGATE_TOR_EXITS_FILE,
 RISKGATE_HOSTING_LISTS, else the bundled data) with its type, build date, age and size, loading
 each one with the server's own checks. A database older than RISKGATE_DATA_MAX_AGE_DAYS (default
 ${DEFAULT_AGE_LIMITS.mmdb}) or a Tor list older than RISKGATE_TOR_MAX_AGE_DAYS (default ${DEFAULT_AGE_LIMITS.tor}) is stale;
-hosting lists have no age limit.
+hosting lists have no age limit. Each warning names what fixes it: \`riskgate data update\` for
+the open data and the MaxMind databases it installed, \`riskgate data update-tor\` for the Tor
+list, replacing the file for files riskgate does not manage.
+
+Stale data is a warning: riskgate serves it, and so does this command exit 0 (with --strict, 1).
+A missing or invalid file is broken: riskgate would not start on it.
 
 options:
-  --json   print { ok, sources, unconfigured } as JSON instead of a table
+  --json     print { ok, broken, stale, sources, unconfigured } as JSON instead of a table
+  --strict   stale data fails too (exit 1)
 
-exit codes: 0 every file loads and is fresh, 1 something is stale, missing or invalid,
-            2 wrong usage or an invalid configuration
+exit codes: 0 every file loads (stale ones are warnings), 1 a file is missing or invalid, or
+            stale with --strict, 2 wrong usage or an invalid configuration
 
 examples:
   riskgate data status
@@ -37,14 +43,17 @@ function usageError (io: CliIo, message: string): number {
 
 async function run (argv: string[], io: CliIo): Promise<number> {
   let json: boolean
+  let strict: boolean
   try {
-    json = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, strict: true, allowPositionals: false }).values.json === true
+    const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, strict: { type: 'boolean' } }, strict: true, allowPositionals: false })
+    json = values.json === true
+    strict = values.strict === true
   } catch (err) {
     return usageError(io, err instanceof Error ? err.message : String(err))
   }
   let data: AppConfig['data']
   try {
-    data = loadDataConfig(io.env)
+    data = loadDataConfig(io.env, io.cwd)
   } catch (err) {
     if (err instanceof ConfigError) {
       io.stderr.write(`riskgate ${NAME}: ${err.message}\n`)
@@ -53,8 +62,8 @@ async function run (argv: string[], io: CliIo): Promise<number> {
     throw err
   }
   const status = await inspectDataSources(resolvePaths(data, io.cwd), Date.now())
-  io.stdout.write(json ? JSON.stringify(status, null, 2) + '\n' : formatStatus(status, io.cwd))
-  return status.ok ? ExitCode.OK : ExitCode.FAILED
+  io.stdout.write(json ? JSON.stringify(status, null, 2) + '\n' : formatStatus(status, io.cwd, strict))
+  return status.broken || (strict && status.stale) ? ExitCode.FAILED : ExitCode.OK
 }
 
 /** relative paths are relative to the working directory, as for the server */
@@ -86,7 +95,7 @@ const UNCONFIGURED: Record<string, string> = {
  * The human-readable table, then one line per problem and per role left unconfigured. Paths under
  * `cwd` are shown relative to it (the JSON output keeps them absolute).
  */
-export function formatStatus (status: DataStatus, cwd?: string): string {
+export function formatStatus (status: DataStatus, cwd?: string, strict = false): string {
   const shown = (path: string): string => {
     if (cwd === undefined) return path
     const rel = relative(cwd, path)
@@ -112,13 +121,19 @@ export function formatStatus (status: DataStatus, cwd?: string): string {
     for (const s of problems) out.push(`${s.state === SourceState.STALE ? 'warning' : 'error'}: ${s.id}: ${s.problem ?? ''}`)
   }
   if (status.unconfigured.length > 0) out.push('', ...status.unconfigured.map((role) => `note: ${UNCONFIGURED[role] ?? role}`))
-  out.push('', status.ok ? 'ok: every source loads and is fresh' : 'not ok: see above')
+  out.push('', verdict(status, strict))
   return out.join('\n') + '\n'
+}
+
+function verdict (status: DataStatus, strict: boolean): string {
+  if (status.broken) return 'not ok: a file is missing or invalid (see above)'
+  if (status.stale) return strict ? 'not ok: stale data (--strict; see above)' : 'ok, with warnings: stale data is served until it is refreshed (see above)'
+  return 'ok: every source loads and is fresh'
 }
 
 export const dataStatusCommand: CliCommand = {
   path: ['data', 'status'],
-  summary: 'list the IP data files with build date, age and size; exit 1 when one is stale or broken',
+  summary: 'list the IP data files with build date, age and size; exit 1 when one is broken (or stale, with --strict)',
   usage: USAGE,
   run
 }

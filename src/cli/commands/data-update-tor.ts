@@ -86,7 +86,7 @@ async function run (argv: string[], io: CliIo): Promise<number> {
   let out = values.out
   if (out === undefined) {
     try {
-      out = loadDataConfig(io.env).torExitsFile
+      out = loadDataConfig(io.env, io.cwd).torExitsFile
     } catch (err) {
       if (err instanceof ConfigError) {
         io.stderr.write(`riskgate ${NAME}: ${err.message}\n`)

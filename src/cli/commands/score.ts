@@ -112,7 +112,7 @@ async function run (argv: string[], io: CliIo): Promise<number> {
 
   let data: AppConfig['data']
   try {
-    data = loadDataConfig(io.env)
+    data = loadDataConfig(io.env, io.cwd)
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error
     io.stderr.write(`riskgate ${NAME}: ${error.message}\n`)

@@ -7,7 +7,7 @@ import { charge, scoreAuth, testConfig } from '../../helpers/app.js'
 
 // The bundled open data, as a fresh install runs it: the default configuration (country from
 // @ip-location-db, data/build/asn.mmdb built by `npm ci`, data/hosting-asns.txt).
-const data = loadDataConfig({})
+const data = loadDataConfig({ RISKGATE_DEV_STATE_DIR: t.testdir() }) // no updated open data: the bundled files
 const bundled = bundledDataPaths()
 t.same([data.countryDb, data.asnDb, data.hostingAsnFiles], [bundled.countryDb, bundled.asnDb, [bundled.hostingAsns]], 'the defaults are the bundled files')
 
