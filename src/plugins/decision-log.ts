@@ -13,6 +13,7 @@ import { createSnapshotHash } from '../decision-log/snapshot.js'
 import type { AppendEntry } from '../decision-log/store.js'
 import { DEFAULT_LOG_PARTITIONS } from '../decision-log/store.js'
 import { createDecisionKeys } from '../idempotency/decision-key.js'
+import { countOutcomes } from '../outcomes/outcome-metrics.js'
 
 export interface DecisionLogOptions {
   /** RISKGATE_HASH_KEY */
@@ -59,6 +60,7 @@ export const decisionLogPlugin = fp(async function decisionLog (fastify, opts: D
       ...(opts.keyPrefix !== undefined ? { keyPrefix: opts.keyPrefix } : {}),
       ...(opts.maxPerPartition !== undefined ? { maxPerPartition: opts.maxPerPartition } : {})
     })
+  countOutcomes(store, fastify.metricsRegistry)
   const recorder = createDecisionRecorder(fastify.outbox, store)
   fastify.decorate('decisionLog', {
     store,
