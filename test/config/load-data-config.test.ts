@@ -62,5 +62,5 @@ t.test('bad values are refused', async (t) => {
   t.throws(() => loadDataConfig({ RISKGATE_DATA_MAX_AGE_DAYS: '0' }), ConfigError)
   t.throws(() => loadDataConfig({ RISKGATE_TOR_MAX_AGE_DAYS: 'soon' }), /RISKGATE_TOR_MAX_AGE_DAYS/)
   t.throws(() => loadDataConfig({ RISKGATE_DATA_CHECK_INTERVAL_SECONDS: '-1' }), /RISKGATE_DATA_CHECK_INTERVAL_SECONDS/)
-  t.throws(() => loadDataConfig({ RISKGATE_HOSTING_LISTS: '' }), /RISKGATE_HOSTING_LISTS/)
+  t.same(loadDataConfig({ RISKGATE_HOSTING_LISTS: '' }).hostingAsnFiles, loadDataConfig({}).hostingAsnFiles, 'an empty setting is an unset one: the bundled list only')
 })
