@@ -110,10 +110,11 @@ export function createRedisClient (connection: RedisConnection, options: RedisCl
         : {}),
       // all sentinels unreachable: asked again, as the master is reconnected, in the background
       sentinelRetryStrategy: reconnectDelay,
-      sentinelCommandTimeout: connectTimeout,
-      // subscribed to the sentinels' +switch-master: a failover moves the connection at once
-      // instead of when the old master's connection breaks
-      failoverDetector: true
+      sentinelCommandTimeout: connectTimeout
+      // no failover detector (a subscription to every sentinel): after a failover the sentinels
+      // close the demoted master's client connections, a dead master's close by themselves, and a
+      // write that still reaches a demoted master (READONLY) reconnects; each reconnection asks
+      // the sentinels for the master anew
     })
   } else {
     client = new Cluster(resolved.nodes, {
