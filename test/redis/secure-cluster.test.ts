@@ -95,11 +95,8 @@ t.test('a wrong cluster password: degraded at start, answers 200, no password lo
   noSecretIn(t, logs)
 })
 
-t.test('an IPv6 cluster on ::1: [::1]:port URLs', async (t) => {
-  if (!await ipv6Available()) {
-    t.skip('::1 is not available on this machine')
-    return
-  }
+const IPV6 = await ipv6Available()
+t.test('an IPv6 cluster on ::1: [::1]:port URLs', { skip: !IPV6 && '::1 is not available on this machine' }, async (t) => {
   const cluster = await startRedisCluster(t, { password: PASSWORD, host: '::1' })
   t.match(cluster.nodes[0], /^\[::1\]:\d+$/)
   const clusterNodes = cluster.nodes.map((node) => `redis://:${enc(PASSWORD)}@${node}`)
