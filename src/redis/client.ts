@@ -110,11 +110,13 @@ export function createRedisClient (connection: RedisConnection, options: RedisCl
         : {}),
       // all sentinels unreachable: asked again, as the master is reconnected, in the background
       sentinelRetryStrategy: reconnectDelay,
-      sentinelCommandTimeout: connectTimeout
-      // no failover detector (a subscription to every sentinel): after a failover the sentinels
-      // close the demoted master's client connections, a dead master's close by themselves, and a
-      // write that still reaches a demoted master (READONLY) reconnects; each reconnection asks
-      // the sentinels for the master anew
+      sentinelCommandTimeout: connectTimeout,
+      // subscribed to the sentinels' +switch-master: after a switch-over the connection moves to
+      // the new master at once. Without it, it stays on the old master, which keeps taking writes
+      // (lost when it is made a replica) until the sentinels demote it, seconds later (a dead
+      // master's connection closes by itself; a write a demoted master refuses, READONLY,
+      // reconnects). Its subscriptions are closed with the client (closeRedis)
+      failoverDetector: true
     })
   } else {
     client = new Cluster(resolved.nodes, {
@@ -290,4 +292,7 @@ export async function closeRedis (client: RedisClient): Promise<void> {
     client.disconnect()
   }
   await ended
+  // behind Sentinel, QUIT ends the master's connection but not the failover detector's
+  // subscriptions to the sentinels: disconnect() closes them
+  if (!(client instanceof Cluster) && (client.options.sentinels?.length ?? 0) > 0) client.disconnect()
 }

@@ -36,6 +36,10 @@ export interface SentinelSetup {
   kill: (port: number) => Promise<void>
   /** resolves once every sentinel names `port` the master and it says it is one */
   masterIs: (port: number) => Promise<void>
+  /** resolves once `port` is a replica of `masterPort`, its link up */
+  replicaInSync: (port: number, masterPort: number) => Promise<void>
+  /** SENTINEL FAILOVER: one sentinel promotes the replica at once, without asking the others */
+  failover: () => Promise<void>
 }
 
 const HOST = '127.0.0.1'
@@ -153,6 +157,16 @@ export async function startSentinelSetup (t: Teardown, options: SentinelSetupOpt
       const node = data.find((d) => d.port === port)
       if (node === undefined) throw new Error(`${port} is not a data node of this setup`)
       await stopProcess(node.spawned.child, 'SIGKILL')
+    },
+    replicaInSync: async (port, masterPort) => {
+      await pollUntil(async () => {
+        const info = await rawCommand(port, 'INFO replication', access)
+        return /role:slave/.test(info) && new RegExp(`master_port:${masterPort}\\r`).test(info) && /master_link_status:up/.test(info)
+      }, `${port} in sync with ${masterPort}`, 30_000)
+    },
+    failover: async () => {
+      const reply = await ask(admins[0] as Redis, 'FAILOVER', name)
+      if (reply !== 'OK') throw new Error(`SENTINEL FAILOVER: ${String(reply)}`)
     },
     masterIs: async (port) => {
       await pollUntil(async () => await namedMaster() === port && /role:master/.test(await rawCommand(port, 'INFO replication', access)),
