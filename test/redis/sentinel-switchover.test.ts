@@ -2,7 +2,7 @@ import t from 'tap'
 import type { Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import type { Redis } from 'ioredis'
-import { buildTestApp, charge, scoreAuth } from '../helpers/app.js'
+import { buildTestApp } from '../helpers/app.js'
 import { healthyPhase, reconnected, withStore } from '../helpers/fault-steps.js'
 import { pollUntil } from '../helpers/poll-until.js'
 import { rawCommand } from '../helpers/redis.js'
@@ -22,11 +22,6 @@ const IPS = Array.from({ length: 20 }, (_, i) => `1.128.9.${i + 1}`)
 
 async function readyz (app: FastifyInstance): Promise<{ status: string, store: { kind: string, reachable: boolean } }> {
   return (await app.inject({ method: 'GET', url: '/readyz' })).json()
-}
-
-async function score (app: FastifyInstance): Promise<{ status: number, degraded: string[] }> {
-  const res = await app.inject({ method: 'POST', url: '/v1/score', headers: { 'content-type': 'application/json', ...scoreAuth }, payload: JSON.stringify(charge()) })
-  return { status: res.statusCode, degraded: res.json().degraded ?? [] }
 }
 
 function noSecretIn (t: Test, logs: readonly string[]): void {
@@ -56,7 +51,6 @@ t.test('a switch-over (SENTINEL FAILOVER) under load: riskgate follows the senti
   const client = app.redis as Redis
   t.match(await readyz(app), { status: 'ready', store: { kind: 'redis-sentinel', reachable: true } })
   t.equal(await connectedPort(client), first, 'connected to the master the sentinels name')
-  t.same(await score(app), { status: 200, degraded: [] })
 
   const load = startScoreLoad({ instances: () => [app], ips: IPS, prefix: `ch_sentinel_${process.pid}`, seed: 5 })
   t.teardown(async () => await load.stop())
