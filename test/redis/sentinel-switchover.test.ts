@@ -2,7 +2,9 @@ import t from 'tap'
 import type { Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import type { Redis } from 'ioredis'
-import { buildTestApp } from '../helpers/app.js'
+import { runCli } from '../../src/cli/main.js'
+import { buildTestApp, rootDir } from '../helpers/app.js'
+import { captureIo } from '../helpers/cli-io.js'
 import { healthyPhase, reconnected, withStore } from '../helpers/fault-steps.js'
 import { pollUntil } from '../helpers/poll-until.js'
 import { rawCommand } from '../helpers/redis.js'
@@ -73,6 +75,23 @@ t.test('a switch-over (SENTINEL FAILOVER) under load: riskgate follows the senti
   await load.stop()
 
   t.match(await readyz(app), { status: 'ready', store: { reachable: true } })
+  await app.outbox.flush()
+
+  // `riskgate decisions export` reads the log through the same settings: it finds the new master
+  const io = captureIo({
+    cwd: rootDir,
+    env: {
+      RISKGATE_REDIS_SENTINELS: setup.sentinels.map((s) => `redis://:${enc(SENTINEL_PASSWORD)}@${s}`).join(','),
+      RISKGATE_REDIS_SENTINEL_NAME: setup.name,
+      RISKGATE_REDIS_PASSWORD: PASSWORD
+    }
+  })
+  t.equal(await runCli(['decisions', 'export', '--quiet'], io), 0, io.err())
+  const exported = io.out().split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as { decision_id: string })
+  const answered = new Set(load.answers.filter(withStore).map((a) => a.decisionId))
+  t.ok(exported.filter((record) => answered.has(record.decision_id)).length >= 40, 'the decisions recorded after the switch-over are exported')
+  t.notOk(io.err().includes(PASSWORD) || io.err().includes(SENTINEL_PASSWORD), 'no password on stderr')
+
   const answers = load.answers
   t.same(answers.filter((a) => a.status >= 500).map((a) => `${a.status} ${a.error ?? ''}`), [], 'never a 5xx')
   t.same([...new Set(answers.map((a) => a.status))], [200], 'every request answered 200')
