@@ -14,7 +14,7 @@ import type { TcpProxy } from './tcp-proxy.js'
 const run = promisify(execFile)
 
 /** A port whose cluster bus port (port + 10000) is free as well. */
-async function freeClusterPort (taken: Set<number>): Promise<number> {
+export async function freeClusterPort (taken: Set<number>): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const candidate = 20000 + Math.floor(Math.random() * 10000)
     if (taken.has(candidate)) continue

@@ -24,7 +24,7 @@ export interface SecureRedis {
 }
 
 /** Sends PING over TLS and resolves the first reply line. */
-async function tlsPing (port: number, ca: string): Promise<string> {
+export async function tlsPing (port: number, ca: string): Promise<string> {
   return await new Promise((resolve, reject) => {
     const socket = tlsConnect({ host: '127.0.0.1', port, ca: [ca] }, () => { socket.write('PING\r\n') })
     socket.setTimeout(1000, () => socket.destroy(new Error('timeout')))

@@ -8,6 +8,8 @@ import { buildTestApp, charge, scoreAuth } from '../helpers/app.js'
 import { rawCommand } from '../helpers/redis.js'
 import type { NodeAccess } from '../helpers/redis.js'
 import { startRedisCluster } from '../helpers/redis-cluster.js'
+import { makeTestCertificates } from '../helpers/redis-tls.js'
+import { startTlsCluster } from '../helpers/redis-tls-cluster.js'
 
 // Real password-protected Redis Clusters (requirepass and masterauth on every node, three
 // masters), on 127.0.0.1 and on ::1: riskgate takes the nodes in every form of
@@ -106,6 +108,17 @@ t.test('an IPv6 cluster on ::1: [::1]:port URLs', { skip: !IPV6 && '::1 is not a
   const { app, logs } = await buildTestApp(t, { redis: { clusterNodes }, deadlineMs: DEADLINE_MS })
   t.match(await readyz(app), { status: 'ready', store: { kind: 'redis-cluster', reachable: true } })
   for (const node of cluster.nodes) t.ok(await riskgateConnections(portOf(node), cluster.access) >= 1, `connected to ${node}`)
+  t.same(await score(app), { status: 200, degraded: [] })
+  noSecretIn(t, logs)
+})
+
+t.test('a TLS-only cluster (clients and the cluster bus): rediss:// nodes trusting the test CA', async (t) => {
+  const certificates = await makeTestCertificates(t)
+  const ports = await startTlsCluster(t, certificates, PASSWORD)
+  const clusterNodes = [`rediss://:${enc(PASSWORD)}@127.0.0.1:${ports[0] ?? 0}`, ...ports.slice(1).map((port) => `127.0.0.1:${port}`)]
+  const { app, logs } = await buildTestApp(t, { redis: { clusterNodes, tlsCaFile: certificates.caFile }, deadlineMs: DEADLINE_MS })
+  t.match(await readyz(app), { status: 'ready', store: { kind: 'redis-cluster', reachable: true } })
+  t.match(await pingRedis(app.redis as Cluster), { ok: true, masters: 3 }, 'every master answered PING over TLS')
   t.same(await score(app), { status: 200, degraded: [] })
   noSecretIn(t, logs)
 })
