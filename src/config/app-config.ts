@@ -1,4 +1,5 @@
 import type { ApiKey } from '../auth/api-keys.js'
+import type { RedisSettings } from '../redis/connection.js'
 
 export type RuntimeEnv = 'production' | 'development' | 'test'
 
@@ -7,8 +8,8 @@ export interface AppConfig {
   env: RuntimeEnv
   host: string
   port: number
-  /** none set: in-process velocity and decision stores (one instance only) */
-  redis: { url?: string, clusterNodes?: string[] }
+  /** no URL, Cluster nodes nor sentinels: in-process velocity and decision stores (one instance only) */
+  redis: RedisSettings
   rulesDir: string
   data: {
     countryDb?: string

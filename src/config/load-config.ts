@@ -7,6 +7,8 @@ import { readOrCreateSecret } from './dev-credentials.js'
 import { bundledDataPaths } from '../signals/ip/bundled-data.js'
 import { parseSessionKey } from '../console/session-key.js'
 import { updatedOpenData } from '../data/update/paths.js'
+import { redisSettingsFromEnv } from './redis-settings.js'
+import { RedisSettingsError } from '../redis/connection.js'
 
 export class ConfigError extends Error {
   constructor (message: string) {
@@ -142,13 +144,14 @@ export async function loadConfig (env: Record<string, string | undefined>): Prom
     warnings.push('RISKGATE_HASH_KEY is not set: using a development hash key')
   }
 
-  if (raw.RISKGATE_REDIS_URL !== undefined && raw.RISKGATE_REDIS_CLUSTER_NODES !== undefined) {
-    throw new ConfigError('set RISKGATE_REDIS_URL or RISKGATE_REDIS_CLUSTER_NODES, not both')
+  let redis: AppConfig['redis']
+  try {
+    redis = redisSettingsFromEnv(raw)
+  } catch (err) {
+    if (err instanceof RedisSettingsError) throw new ConfigError(err.message)
+    throw err
   }
-  const redis: AppConfig['redis'] = {}
-  if (raw.RISKGATE_REDIS_URL !== undefined) redis.url = raw.RISKGATE_REDIS_URL
-  if (raw.RISKGATE_REDIS_CLUSTER_NODES !== undefined) redis.clusterNodes = raw.RISKGATE_REDIS_CLUSTER_NODES.split(',')
-  if (redis.url === undefined && redis.clusterNodes === undefined) {
+  if (redis.url === undefined && redis.clusterNodes === undefined && redis.sentinels === undefined) {
     warnings.push('no Redis configured: velocity counters and decisions are kept in process (one instance only, lost on restart)')
   }
 

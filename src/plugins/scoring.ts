@@ -14,6 +14,8 @@ import type { MemoryDecisionLog } from '../decision-log/memory-store.js'
 import type { RedisDecisionLog } from '../decision-log/redis-store.js'
 import type { MemoryVelocityStore } from '../velocity/memory-store.js'
 
+const STORE_KIND = { none: 'in-process', standalone: 'redis', cluster: 'redis-cluster', sentinel: 'redis-sentinel' } as const
+
 export interface ScoringOptions {
   /** RISKGATE_HASH_KEY (the body fingerprints) */
   hashKey: string
@@ -75,7 +77,7 @@ export const scoringPlugin = fp(async function scoring (fastify, opts: ScoringOp
       },
       data: fastify.ipDataStatus(),
       store: {
-        kind: redis === null ? 'in-process' : 'isCluster' in redis && redis.isCluster ? 'redis-cluster' : 'redis',
+        kind: STORE_KIND[fastify.redisMode ?? 'none'],
         reachable
       },
       degraded

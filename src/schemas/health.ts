@@ -36,8 +36,8 @@ export const ReadinessSchema = Type.Object({
   }, { additionalProperties: false }),
   data: Type.Array(DataSourceSchema),
   store: Type.Object({
-    kind: Type.Union([Type.Literal('redis'), Type.Literal('redis-cluster'), Type.Literal('in-process')]),
-    reachable: Type.Boolean()
+    kind: Type.Union([Type.Literal('redis'), Type.Literal('redis-cluster'), Type.Literal('redis-sentinel'), Type.Literal('in-process')]),
+    reachable: Type.Boolean({ description: 'Redis answered PING: on a Cluster every master serving slots, behind Sentinel the master the sentinels name' })
   }, { additionalProperties: false }),
   degraded: Type.Array(Type.String())
 }, { additionalProperties: false })

@@ -53,7 +53,7 @@ const refused: Array<[string, Record<string, string>, RegExp]> = [
   ['production without a hash key', { NODE_ENV: 'production', RISKGATE_API_KEYS: `a:score:${sha256('s').toString('hex')}` }, /RISKGATE_HASH_KEY/],
   ['a port that is not a number', { RISKGATE_PORT: 'http' }, /RISKGATE_PORT/],
   ['a short hash key', { RISKGATE_HASH_KEY: 'short' }, /RISKGATE_HASH_KEY/],
-  ['both Redis URL and cluster', { RISKGATE_REDIS_URL: 'redis://127.0.0.1:6379', RISKGATE_REDIS_CLUSTER_NODES: '127.0.0.1:7000' }, /not both/],
+  ['both Redis URL and cluster', { RISKGATE_REDIS_URL: 'redis://127.0.0.1:6379', RISKGATE_REDIS_CLUSTER_NODES: '127.0.0.1:7000' }, /not RISKGATE_REDIS_URL and RISKGATE_REDIS_CLUSTER_NODES/],
   ['a Redis URL of another scheme', { RISKGATE_REDIS_URL: 'http://x' }, /RISKGATE_REDIS_URL/],
   ['a bad API key entry', { RISKGATE_API_KEYS: 'a:score:nothex' }, /RISKGATE_API_KEYS entry 1/],
   ['an unknown log level', { RISKGATE_LOG_LEVEL: 'loud' }, /RISKGATE_LOG_LEVEL/]

@@ -6,7 +6,7 @@ import { promisify } from 'node:util'
 import { Cluster } from 'ioredis'
 import { closeRedis, createRedisClient, waitForRedis } from '../../src/redis/client.js'
 import { freePort, rawCommand, spawnRedisServer, stopProcess, waitForPong } from './redis.js'
-import type { SpawnedRedis, Teardown } from './redis.js'
+import type { NodeAccess, SpawnedRedis, Teardown } from './redis.js'
 import { pollUntil } from './poll-until.js'
 import { startTcpProxy } from './tcp-proxy.js'
 import type { TcpProxy } from './tcp-proxy.js'
@@ -14,7 +14,7 @@ import type { TcpProxy } from './tcp-proxy.js'
 const run = promisify(execFile)
 
 /** A port whose cluster bus port (port + 10000) is free as well. */
-async function freeClusterPort (taken: Set<number>): Promise<number> {
+export async function freeClusterPort (taken: Set<number>): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const candidate = 20000 + Math.floor(Math.random() * 10000)
     if (taken.has(candidate)) continue
@@ -40,6 +40,10 @@ export interface RedisClusterOptions {
    * well under it: an automatic failover loses the writes the paused master acknowledged last.
    */
   nodeTimeoutMs?: number
+  /** every node asks for it (requirepass) and replicas give it to their master (masterauth) */
+  password?: string
+  /** the address every node binds and announces: 127.0.0.1, or ::1 for an IPv6 cluster */
+  host?: '127.0.0.1' | '::1'
 }
 
 /** One node of the cluster, as its own process. */
@@ -65,16 +69,18 @@ export interface ClusterNodeView {
 }
 
 export interface RedisClusterServer {
-  /** host:port of each master as created, the form of RISKGATE_REDIS_CLUSTER_NODES */
+  /** host:port (IPv6: [addr]:port) of each master as created, the form of RISKGATE_REDIS_CLUSTER_NODES */
   nodes: string[]
+  /** how the test reaches a node: its host and password */
+  access: NodeAccess
   /** every node, masters and replicas */
   processes: ClusterNodeProcess[]
   stop (): Promise<void>
 }
 
 /** the cluster as the node on `port` sees it */
-export async function clusterView (port: number): Promise<ClusterNodeView[]> {
-  const reply = await rawCommand(port, 'CLUSTER NODES')
+export async function clusterView (port: number, access: NodeAccess = {}): Promise<ClusterNodeView[]> {
+  const reply = await rawCommand(port, 'CLUSTER NODES', access)
   if (!reply.startsWith('$')) throw new Error(`CLUSTER NODES: ${reply.trim()}`)
   return reply.split('\r\n').slice(1).join('\n').split('\n').filter((line) => line.trim() !== '').map((line) => {
     const [id = '', address = '', flags = '', master = '-', , , , , ...slots] = line.trim().split(' ')
@@ -89,16 +95,16 @@ export async function clusterView (port: number): Promise<ClusterNodeView[]> {
 }
 
 /** a field of an INFO-like reply: `command` is e.g. 'CLUSTER INFO' or 'INFO replication' */
-async function infoField (port: number, command: string, field: string): Promise<string | undefined> {
-  const info = await rawCommand(port, command)
+async function infoField (port: number, command: string, field: string, access: NodeAccess = {}): Promise<string | undefined> {
+  const info = await rawCommand(port, command, access)
   return new RegExp(`^${field}:(.*)$`, 'm').exec(info)?.[1]?.trim()
 }
 
 /** every node reports cluster_state:ok and every replica's link to its master is up */
-async function settled (ports: readonly number[]): Promise<boolean> {
+async function settled (ports: readonly number[], access: NodeAccess = {}): Promise<boolean> {
   for (const port of ports) {
-    if (await infoField(port, 'CLUSTER INFO', 'cluster_state') !== 'ok') return false
-    if (await infoField(port, 'INFO replication', 'role') === 'slave' && await infoField(port, 'INFO replication', 'master_link_status') !== 'up') return false
+    if (await infoField(port, 'CLUSTER INFO', 'cluster_state', access) !== 'ok') return false
+    if (await infoField(port, 'INFO replication', 'role', access) === 'slave' && await infoField(port, 'INFO replication', 'master_link_status', access) !== 'up') return false
   }
   return true
 }
@@ -110,7 +116,9 @@ async function settled (ports: readonly number[]): Promise<boolean> {
  * everything is killed and removed at teardown.
  */
 export async function startRedisCluster (t: Teardown, options: number | RedisClusterOptions = {}): Promise<RedisClusterServer> {
-  const { masters = 3, replicasPerMaster = 0, nodeTimeoutMs = 5000 } = typeof options === 'number' ? { masters: options } : options
+  const { masters = 3, replicasPerMaster = 0, nodeTimeoutMs = 5000, password, host = '127.0.0.1' } = typeof options === 'number' ? { masters: options } : options
+  const access: NodeAccess = { host, ...(password !== undefined ? { password } : {}) }
+  const hostPort = (port: number): string => host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`
   const dir = await mkdtemp(path.join(tmpdir(), 'riskgate-cluster-'))
   const servers: Array<{ port: number, spawned: SpawnedRedis }> = []
   const stop = async (): Promise<void> => {
@@ -125,21 +133,29 @@ export async function startRedisCluster (t: Teardown, options: number | RedisClu
     const nodeDir = path.join(dir, String(port))
     await mkdir(nodeDir)
     const spawned = spawnRedisServer(port, nodeDir, [
-      '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(nodeTimeoutMs)
+      '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(nodeTimeoutMs),
+      '--bind', host,
+      ...(password !== undefined ? ['--requirepass', password, '--masterauth', password] : [])
     ])
     servers.push({ port, spawned })
   }
-  await Promise.all(servers.map((s) => waitForPong(s.spawned, s.port)))
-  const all = servers.map((s) => `127.0.0.1:${s.port}`)
-  await run('redis-cli', ['--cluster', 'create', ...all, '--cluster-replicas', String(replicasPerMaster), '--cluster-yes'], { timeout: 20_000 })
+  await Promise.all(servers.map((s) => waitForPong(s.spawned, s.port, 5000, access)))
+  // redis-cli takes an IPv6 node as addr:port, unbracketed
+  const all = servers.map((s) => `${host}:${s.port}`)
+  // the password through the environment, not the command line
+  await run('redis-cli', ['--cluster', 'create', ...all, '--cluster-replicas', String(replicasPerMaster), '--cluster-yes'], {
+    timeout: 20_000,
+    env: { ...process.env, ...(password !== undefined ? { REDISCLI_AUTH: password } : {}) }
+  })
 
   const ports = servers.map((s) => s.port)
-  await pollUntil(async () => await settled(ports), 'cluster_state:ok on every node, every replica in sync')
-  const view = await clusterView(ports[0] as number)
+  await pollUntil(async () => await settled(ports, access), 'cluster_state:ok on every node, every replica in sync')
+  const view = await clusterView(ports[0] as number, access)
   const masterPorts = new Set(view.filter((node) => node.master && node.slots.length > 0).map((node) => node.port))
-  const nodes = ports.filter((port) => masterPorts.has(port)).map((port) => `127.0.0.1:${port}`)
+  const nodes = ports.filter((port) => masterPorts.has(port)).map(hostPort)
   return {
     nodes,
+    access,
     processes: servers.map(({ port, spawned }) => ({
       port,
       pause: () => { spawned.child.kill('SIGSTOP') },
@@ -154,7 +170,7 @@ export async function replicaOf (cluster: RedisClusterServer, masterPort: number
   // the master's view learns of its replica by gossip, a moment after the replica is in sync
   let replica: Awaited<ReturnType<typeof clusterView>>[number] | undefined
   await pollUntil(async () => {
-    const view = await clusterView(masterPort)
+    const view = await clusterView(masterPort, cluster.access)
     const master = view.find((node) => node.port === masterPort)
     replica = view.find((node) => node.masterId !== undefined && node.masterId === master?.id)
     return replica !== undefined
@@ -172,21 +188,21 @@ export async function replicaOf (cluster: RedisClusterServer, masterPort: number
  * the master of those slots, the old master as its replica in sync, and the cluster ok.
  */
 export async function manualFailover (cluster: RedisClusterServer, replicaPort: number): Promise<void> {
-  const before = await clusterView(replicaPort)
+  const before = await clusterView(replicaPort, cluster.access)
   const self = before.find((node) => node.port === replicaPort)
   if (self === undefined || self.masterId === undefined) throw new Error(`${replicaPort} is not a replica`)
   const oldMaster = before.find((node) => node.id === self.masterId)
-  const reply = await rawCommand(replicaPort, 'CLUSTER FAILOVER')
+  const reply = await rawCommand(replicaPort, 'CLUSTER FAILOVER', cluster.access)
   if (!reply.startsWith('+OK')) throw new Error(`CLUSTER FAILOVER: ${reply.trim()}`)
   const ports = cluster.processes.map((p) => p.port)
   await pollUntil(async () => {
     for (const port of ports) {
-      const view = await clusterView(port)
+      const view = await clusterView(port, cluster.access)
       const promoted = view.find((node) => node.id === self.id)
       const demoted = view.find((node) => node.id === oldMaster?.id)
       if (promoted?.master !== true || promoted.slots.length === 0 || demoted?.masterId !== self.id) return false
     }
-    return await settled(ports)
+    return await settled(ports, cluster.access)
   }, `the failover to ${replicaPort}`)
 }
 
@@ -204,13 +220,13 @@ export async function announceThroughProxies (t: Teardown, cluster: RedisCluster
     const proxy = await startTcpProxy(t, port)
     proxies.push(proxy)
     announced.set(port, proxy.port)
-    const reply = await rawCommand(port, `CONFIG SET cluster-announce-port ${proxy.port}`)
+    const reply = await rawCommand(port, `CONFIG SET cluster-announce-port ${proxy.port}`, cluster.access)
     if (!reply.startsWith('+OK')) throw new Error(`CONFIG SET cluster-announce-port: ${reply.trim()}`)
   }
   const expected = [...announced.values()].sort()
   await pollUntil(async () => {
     for (const { port } of cluster.processes) {
-      const seen = (await clusterView(port)).map((node) => node.port).sort()
+      const seen = (await clusterView(port, cluster.access)).map((node) => node.port).sort()
       if (seen.join() !== expected.join()) return false
     }
     return true

@@ -69,15 +69,38 @@ export async function freePort (port = 0): Promise<number> {
   })
 }
 
-/** Sends one inline command and returns the raw reply (enough for PING and CLUSTER INFO). */
-export async function rawCommand (port: number, command: string): Promise<string> {
+/** How a test reaches a node of its own: its address (127.0.0.1 unless said) and password. */
+export interface NodeAccess {
+  host?: string
+  /** sent with AUTH before the command */
+  password?: string
+}
+
+/**
+ * Sends one inline command and returns the raw reply (enough for PING and CLUSTER INFO), after
+ * AUTH when `access` has a password.
+ */
+export async function rawCommand (port: number, command: string, access: NodeAccess = {}): Promise<string> {
   return await new Promise((resolve, reject) => {
-    const socket = connect(port, HOST)
+    const socket = connect(port, access.host ?? HOST)
     let reply = ''
+    let authPending = access.password !== undefined
     socket.setTimeout(1000, () => socket.destroy(new Error('timeout')))
     socket.once('error', reject)
     socket.on('data', (chunk) => {
       reply += chunk.toString('utf8')
+      if (authPending) {
+        const end = reply.indexOf('\r\n')
+        if (end < 0) return
+        authPending = false
+        if (!reply.startsWith('+OK')) {
+          socket.end()
+          resolve(reply.slice(0, end + 2))
+          return
+        }
+        reply = reply.slice(end + 2)
+        if (reply === '') return
+      }
       // a status/error line, or a bulk string ($len\r\n...\r\n) once complete
       const bulk = /^\$(\d+)\r\n/.exec(reply)
       if ((bulk === null && reply.endsWith('\r\n')) || (bulk !== null && reply.length >= bulk[0].length + Number(bulk[1]) + 2)) {
@@ -85,7 +108,7 @@ export async function rawCommand (port: number, command: string): Promise<string
         resolve(reply)
       }
     })
-    socket.write(`${command}\r\n`)
+    socket.write(access.password !== undefined ? `AUTH ${access.password}\r\n${command}\r\n` : `${command}\r\n`)
   })
 }
 
@@ -114,15 +137,18 @@ export function spawnRedisServer (port: number, dir: string, extraArgs: string[]
   return { child, output: () => output }
 }
 
-/** Resolves once the server answers PING; rejects if it exits or stays silent for `timeoutMs`. */
-export async function waitForPong (spawned: SpawnedRedis, port: number, timeoutMs = 5000): Promise<void> {
+/**
+ * Resolves once the server answers PING (with `access`'s password, when it asks for one); rejects
+ * if it exits or stays silent for `timeoutMs`.
+ */
+export async function waitForPong (spawned: SpawnedRedis, port: number, timeoutMs = 5000, access: NodeAccess = {}): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     if (spawned.child.exitCode !== null || spawned.child.signalCode !== null) {
       throw new Error(`redis-server exited: ${spawned.output()}`)
     }
     try {
-      if ((await rawCommand(port, 'PING')).startsWith('+PONG')) return
+      if ((await rawCommand(port, 'PING', access)).startsWith('+PONG')) return
     } catch {
       // not listening yet
     }

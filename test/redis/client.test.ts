@@ -58,6 +58,7 @@ t.test('Redis killed and restarted: fails fast while down, recovers in the backg
 })
 
 t.test('cluster node lists are checked', async (t) => {
-  t.throws(() => createRedisClient({ clusterNodes: [] }), /at least one node/)
-  t.throws(() => createRedisClient({ clusterNodes: ['redis://:5'] }), /host:port/)
+  t.throws(() => createRedisClient({ clusterNodes: [] }), /RISKGATE_REDIS_CLUSTER_NODES: a comma-separated list/)
+  t.throws(() => createRedisClient({ clusterNodes: ['redis://:5'] }), /RISKGATE_REDIS_CLUSTER_NODES entry 1: redis:\/\/:5: /)
+  t.throws(() => createRedisClient({ clusterNodes: ['127.0.0.1'] }), /expected host:port, \[ipv6\]:port or a redis:\/\/ or rediss:\/\/ URL/)
 })

@@ -9,6 +9,8 @@ import type { LogRange } from '../../decision-log/store.js'
 import { DEFAULT_LOG_PARTITIONS } from '../../decision-log/store.js'
 import { closeRedis, createRedisClient, waitForRedis } from '../../redis/client.js'
 import type { RedisClient } from '../../redis/client.js'
+import { connectionOf } from '../../redis/connection.js'
+import { redisSettingsFromRawEnv } from '../../config/redis-settings.js'
 import { parseLogRange } from '../../decision-log/range.js'
 import type { CliCommand, CliIo } from '../command.js'
 import { ExitCode } from '../command.js'
@@ -24,7 +26,7 @@ oldest first): the input of \`riskgate backtest\`. Identifiers in the records ar
 (see docs/decision-log.md).
 
 Where the records come from:
-  Redis      when RISKGATE_REDIS_URL or RISKGATE_REDIS_CLUSTER_NODES is set (and no --url): the
+  Redis      when RISKGATE_REDIS_URL, _CLUSTER_NODES or _SENTINELS is set (and no --url): the
              decision log's partitions are read directly: RISKGATE_DECISION_LOG_PARTITIONS must be
              the service's (reading needs no hash key).
   --url      a running riskgate (GET /v1/decisions/export), the only way for an instance without
@@ -97,12 +99,6 @@ function openSink (io: CliIo, out: string | undefined): Sink {
 interface Counter { count: number }
 
 async function fromRedis (io: CliIo, range: LogRange, sink: Sink, counter: Counter, tick: () => void): Promise<number> {
-  const url = io.env.RISKGATE_REDIS_URL
-  const nodes = io.env.RISKGATE_REDIS_CLUSTER_NODES
-  if (url !== undefined && url !== '' && nodes !== undefined && nodes !== '') {
-    usageError(io, NAME, 'set RISKGATE_REDIS_URL or RISKGATE_REDIS_CLUSTER_NODES, not both')
-    return ExitCode.USAGE
-  }
   const partitionsText = io.env.RISKGATE_DECISION_LOG_PARTITIONS
   const partitions = partitionsText === undefined || partitionsText === '' ? DEFAULT_LOG_PARTITIONS : Number(partitionsText)
   if (!Number.isInteger(partitions) || partitions < 1 || partitions > 256) {
@@ -113,7 +109,9 @@ async function fromRedis (io: CliIo, range: LogRange, sink: Sink, counter: Count
   const hashKey = randomBytes(32).toString('base64url')
   let client: RedisClient
   try {
-    client = createRedisClient(url !== undefined && url !== '' ? { url } : { clusterNodes: (nodes ?? '').split(',') }, { commandTimeoutMs: 10_000 })
+    const connection = connectionOf(redisSettingsFromRawEnv(io.env))
+    if (connection === null) throw new Error('no Redis configured')
+    client = createRedisClient(connection, { commandTimeoutMs: 10_000 })
   } catch (err) {
     usageError(io, NAME, (err as Error).message)
     return ExitCode.USAGE
@@ -212,9 +210,9 @@ export const decisionsExportCommand: CliCommand = {
     }
     const range = parsedRange.range
     const url = stringOption(values, 'url')
-    const redisConfigured = (io.env.RISKGATE_REDIS_URL ?? '') !== '' || (io.env.RISKGATE_REDIS_CLUSTER_NODES ?? '') !== ''
+    const redisConfigured = ['RISKGATE_REDIS_URL', 'RISKGATE_REDIS_CLUSTER_NODES', 'RISKGATE_REDIS_SENTINELS'].some((name) => (io.env[name] ?? '') !== '')
     if (url === undefined && !redisConfigured) {
-      usageError(io, NAME, 'no source: set RISKGATE_REDIS_URL (or RISKGATE_REDIS_CLUSTER_NODES), or pass --url of a running riskgate')
+      usageError(io, NAME, 'no source: set RISKGATE_REDIS_URL (or RISKGATE_REDIS_CLUSTER_NODES, or RISKGATE_REDIS_SENTINELS), or pass --url of a running riskgate')
       return ExitCode.USAGE
     }
 
