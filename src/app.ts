@@ -21,6 +21,10 @@ import { decisionRoutes } from './routes/decisions.js'
 import { omiseWebhookPlugin } from './routes/webhooks-omise.js'
 import { ruleReloadPlugin } from './plugins/rule-reload.js'
 import { ruleRoutes } from './routes/rules.js'
+import { loadSheddingPlugin } from './plugins/load-shedding.js'
+import { tlsPlugin } from './plugins/tls.js'
+import { httpsServerOptions, readTlsMaterial } from './tls/tls-options.js'
+import { certificateKeyFinder } from './tls/client-certificate.js'
 
 const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,64}$/
 
@@ -29,10 +33,16 @@ export interface BuildOptions {
   logStream?: { write: (line: string) => void }
 }
 
-/** Builds the whole service from a validated configuration; listens nowhere (server.ts does). */
+/**
+ * Builds the whole service from a validated configuration; listens nowhere (server.ts does). With
+ * `config.tls` the server is HTTPS: its files are read and checked here (Fastify needs them at
+ * construction), and a file that cannot be served fails the build.
+ */
 export async function buildApp (config: AppConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
   const logger = loggerOptions(config.logLevel)
+  const tls = config.tls === undefined ? undefined : { config: config.tls, material: await readTlsMaterial(config.tls) }
   const app = Fastify({
+    ...(tls === undefined ? {} : { https: httpsServerOptions(tls.config, tls.material) }),
     logger: options.logStream === undefined ? logger : { ...logger, stream: options.logStream },
     bodyLimit: 16 * 1024,
     requestIdHeader: 'x-request-id',
@@ -60,7 +70,14 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
   await app.register(errorHandlerPlugin)
   await app.register(openApiPlugin, { version: '1' })
   await app.register(metricsPlugin)
-  await app.register(authPlugin, { apiKeys: config.apiKeys })
+  if (tls !== undefined) await app.register(tlsPlugin, tls)
+  // before authentication: a shed request costs as little as it can
+  await app.register(loadSheddingPlugin, { config: config.shedding })
+  const certificateKeys = config.tls?.client?.keys ?? []
+  await app.register(authPlugin, {
+    apiKeys: config.apiKeys,
+    ...(certificateKeys.length > 0 ? { certificateKey: certificateKeyFinder(certificateKeys, config.apiKeys) } : {})
+  })
   await app.register(redisPlugin, config.redis)
   await app.register(outboxPlugin)
   await app.register(velocityPlugin)
@@ -68,7 +85,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
   await app.register(rulesPlugin, { rulesDir: config.rulesDir })
   await app.register(decisionLogPlugin, { hashKey: config.hashKey, ...config.decisionLog })
   await app.register(scoringPlugin, { hashKey: config.hashKey, deadlineMs: config.deadlineMs })
-  await app.register(healthRoutes, { readiness: () => app.readiness() })
+  await app.register(healthRoutes, { readiness: () => app.readiness(), shedding: app.loadShedding })
   await app.register(scoreRoutes, { scorer: app.scorer, metrics: app.metrics })
   await app.register(decisionRoutes, {
     store: app.decisionLog.store,

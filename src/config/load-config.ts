@@ -5,6 +5,8 @@ import type { AppConfig } from './app-config.js'
 import { parseApiKeys, sha256, Scope } from '../auth/api-keys.js'
 import { readOrCreateSecret } from './dev-credentials.js'
 import { bundledDataPaths } from '../signals/ip/bundled-data.js'
+import { tlsConfigFromEnv } from './tls-env.js'
+import { sheddingConfigFromEnv } from './shedding-env.js'
 
 export class ConfigError extends Error {
   constructor (message: string) {
@@ -109,6 +111,13 @@ export async function loadConfig (env: Record<string, string | undefined>): Prom
 
   const data = dataConfigFromEnv(raw)
 
+  let tls
+  try {
+    tls = tlsConfigFromEnv(raw, apiKeys)
+  } catch (err) {
+    throw new ConfigError((err as Error).message)
+  }
+
   const config: AppConfig = {
     env: raw.NODE_ENV,
     host: raw.RISKGATE_HOST,
@@ -125,7 +134,9 @@ export async function loadConfig (env: Record<string, string | undefined>): Prom
       ...(raw.RISKGATE_DECISION_LOG_MAX !== undefined ? { maxPerPartition: raw.RISKGATE_DECISION_LOG_MAX } : {}),
       partitions: raw.RISKGATE_DECISION_LOG_PARTITIONS,
       ttlSeconds: raw.RISKGATE_DECISION_LOG_TTL_SECONDS
-    }
+    },
+    ...(tls !== undefined ? { tls } : {}),
+    shedding: sheddingConfigFromEnv(raw)
   }
   return devKeyFile === undefined ? { config, warnings } : { config, warnings, devKeyFile }
 }

@@ -7,6 +7,8 @@ import { ErrorCode, RiskgateError } from '../errors.js'
 
 export interface AuthOptions {
   apiKeys: ApiKey[]
+  /** mutual TLS: the key a connection's verified client certificate is mapped to (src/tls/client-certificate.ts) */
+  certificateKey?: (socket: unknown) => ApiKey | undefined
 }
 
 declare module 'fastify' {
@@ -23,11 +25,18 @@ declare module 'fastify' {
 const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/
 
 /**
- * API-key authentication: `Authorization: Bearer <secret>`, looked up by SHA-256 in constant time.
- * 401 without a valid key, 403 when the key lacks the route's scope. Only the key id is logged.
+ * API-key authentication: `Authorization: Bearer <secret>`, looked up by SHA-256 in constant time;
+ * with mutual TLS, a request without an Authorization header is authenticated by its connection's
+ * verified client certificate when RISKGATE_TLS_CLIENT_KEYS maps it to a key (a bearer token, even
+ * a wrong one, always decides). 401 without a valid key, 403 when the key lacks the route's scope.
+ * Only the key id is logged.
  */
 export const authPlugin = fp(async function auth (fastify, opts: AuthOptions) {
   const keys = opts.apiKeys
+  const certificateKey = opts.certificateKey
+  const unauthorized = certificateKey === undefined
+    ? 'a valid API key is required: send Authorization: Bearer <secret>'
+    : 'a valid API key is required: send Authorization: Bearer <secret>, or a client certificate mapped to a key'
   fastify.decorateRequest('apiKey', null)
   // callback style: no promise per request
   fastify.addHook('onRequest', function authenticate (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
@@ -37,16 +46,23 @@ export const authPlugin = fp(async function auth (fastify, opts: AuthOptions) {
       return
     }
     const header = request.headers.authorization
-    const match = header === undefined ? null : BEARER.exec(header)
-    const key = match === null ? undefined : findApiKey(keys, match[1] as string)
+    let key: ApiKey | undefined
+    let byCertificate = false
+    if (header !== undefined) {
+      const match = BEARER.exec(header)
+      key = match === null ? undefined : findApiKey(keys, match[1] as string)
+    } else if (certificateKey !== undefined) {
+      key = certificateKey(request.raw.socket)
+      byCertificate = true
+    }
     if (key === undefined) {
       reply.header('www-authenticate', 'Bearer realm="riskgate"')
-      done(new RiskgateError(401, ErrorCode.UNAUTHORIZED, 'a valid API key is required: send Authorization: Bearer <secret>'))
+      done(new RiskgateError(401, ErrorCode.UNAUTHORIZED, unauthorized))
       return
     }
     request.apiKey = key
     // on this request's log lines (bound in place: no child logger per request)
-    ;(request.log as Logger).setBindings({ key_id: key.id })
+    ;(request.log as Logger).setBindings(byCertificate ? { key_id: key.id, auth: 'client_certificate' } : { key_id: key.id })
     if (!key.scopes.has(scope)) {
       done(new RiskgateError(403, ErrorCode.FORBIDDEN, `this API key lacks the "${scope}" scope`))
       return
