@@ -4,6 +4,7 @@ import type { FastifyUnderPressureOptions } from '@fastify/under-pressure'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Counter, Gauge } from 'prom-client'
 import { ErrorCode, RiskgateError } from '../errors.js'
+import { createShedGate, shedShare } from '../load-shedding/shed-policy.js'
 
 /** When riskgate sheds requests (RISKGATE_SHED_*): each limit at 0 is not checked. */
 export interface SheddingConfig {
@@ -36,7 +37,7 @@ declare module 'fastify' {
   }
 }
 
-export const DEFAULT_SAMPLE_INTERVAL_MS = 500
+export const DEFAULT_SAMPLE_INTERVAL_MS = 250
 export const SHED_EXEMPT_ROUTES = ['/healthz', '/readyz', '/metrics'] as const
 
 /** The reason label of riskgate_shed_requests_total, by under-pressure's name of the limit passed. */
@@ -50,10 +51,12 @@ const REASON: Readonly<Record<string, string>> = {
 
 /**
  * Load shedding with @fastify/under-pressure: while the event loop is late, the heap near its
- * limit or the loop busy past a share (each measured every sample interval), a request is answered
- * at once with 503 `service_unavailable` and `Retry-After`, before authentication or any work, so
- * that the requests still taken are answered in time and a load balancer sends the rest elsewhere.
- * /healthz (alive) and /metrics keep answering; /readyz answers 503 while shedding.
+ * limit or the loop busy past a share (each measured every sample interval), requests are
+ * answered at once with 503 `service_unavailable` and `Retry-After`, before authentication or any
+ * work, so that the requests still taken are answered in time and a load balancer sends the rest
+ * elsewhere: a share of them that grows with how far the measure is past its limit
+ * (src/load-shedding/shed-policy.ts), every one past the heap limit. /healthz (alive) and
+ * /metrics keep answering; /readyz answers 503 while a limit is passed.
  */
 export const loadSheddingPlugin = fp(async function loadShedding (fastify, opts: LoadSheddingOptions) {
   const config = opts.config
@@ -82,14 +85,17 @@ export const loadSheddingPlugin = fp(async function loadShedding (fastify, opts:
   if (!enabled) return
 
   const exempt = new Set<string>(opts.exempt ?? SHED_EXEMPT_ROUTES)
+  const limits = config
   const retryAfter = String(retryAfterSeconds)
   // one error for every shed request: no stack captured per refusal
   const overloaded = new RiskgateError(503, ErrorCode.SERVICE_UNAVAILABLE,
     `riskgate is overloaded: retry after ${retryAfter} s, on another instance if there is one`)
+  const gate = createShedGate()
   // under-pressure lets the request through when this returns undefined, and answers with what it returns otherwise
-  function refuse (request: FastifyRequest, reply: FastifyReply, type: string): RiskgateError | undefined {
+  function refuse (request: FastifyRequest, reply: FastifyReply, type: string, value: number | undefined): RiskgateError | undefined {
     const route = request.routeOptions.url
     if (route !== undefined && exempt.has(route)) return undefined
+    if (!gate(shedShare(limits, type, value, fastify.memoryUsage().heapUsed))) return undefined
     const reason = REASON[type] ?? type
     shed.set(reason, (shed.get(reason) ?? 0) + 1)
     reply.header('retry-after', retryAfter)
