@@ -24,7 +24,7 @@ import { ruleRoutes } from './routes/rules.js'
 import { loadSheddingPlugin } from './plugins/load-shedding.js'
 import { tlsPlugin } from './plugins/tls.js'
 import { httpsServerOptions, readTlsMaterial } from './tls/tls-options.js'
-import { certificateKeyFinder } from './tls/client-certificate.js'
+import { certificateKeyFinder, clientCertificateOf } from './tls/client-certificate.js'
 
 const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,64}$/
 
@@ -56,6 +56,11 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     // one line per request instead, from the request-log plugin
     logController: new LogController({ disableRequestLogging: true })
   }).withTypeProvider<TypeBoxTypeProvider>()
+
+  // mutual TLS: whether the client presented a valid certificate, read only by a request that asks
+  app.decorateRequest('clientCertificate', {
+    getter () { return clientCertificateOf(this.raw.socket) }
+  })
 
   // JSON only: a text/plain body is refused with 415 rather than parsed into a string
   app.removeContentTypeParser('text/plain')

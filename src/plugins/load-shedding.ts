@@ -37,7 +37,7 @@ declare module 'fastify' {
   }
 }
 
-export const DEFAULT_SAMPLE_INTERVAL_MS = 250
+export const DEFAULT_SAMPLE_INTERVAL_MS = 1000
 export const SHED_EXEMPT_ROUTES = ['/healthz', '/readyz', '/metrics'] as const
 
 /** The reason label of riskgate_shed_requests_total, by under-pressure's name of the limit passed. */

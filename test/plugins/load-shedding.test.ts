@@ -3,6 +3,7 @@ import type { LightMyRequestResponse } from 'fastify'
 import { buildTestApp, charge, scoreAuth } from '../helpers/app.js'
 import { eventually } from '../helpers/eventually.js'
 import type { SheddingConfig } from '../../src/plugins/load-shedding.js'
+import { PressureType, createShedGate, shedShare } from '../../src/load-shedding/shed-policy.js'
 
 const off: SheddingConfig = { maxEventLoopDelayMs: 0, maxHeapUsedBytes: 0, maxEventLoopUtilization: 0, retryAfterSeconds: 1 }
 
@@ -71,4 +72,23 @@ t.test('every limit at 0 (or no shedding settings): never shed, /readyz ready', 
     t.equal(ready.json().status, 'ready')
     t.match((await app.inject({ method: 'GET', url: '/metrics' })).body, /riskgate_shedding 0\n/)
   }
+})
+
+t.test('the share shed grows with how far past its limit a measure is; the gate sheds that share evenly', async (t) => {
+  const limits = { maxEventLoopDelayMs: 200, maxHeapUsedBytes: 1000, maxEventLoopUtilization: 0.9 }
+  t.equal(shedShare(limits, PressureType.EVENT_LOOP_DELAY, 200, 0), 0, 'at the limit: none')
+  t.equal(shedShare(limits, PressureType.EVENT_LOOP_DELAY, 300, 0), 0.5, 'at 1.5 times: half')
+  t.equal(shedShare(limits, PressureType.EVENT_LOOP_DELAY, 400, 0), 1, 'at twice: all')
+  t.equal(shedShare(limits, PressureType.EVENT_LOOP_DELAY, 5000, 0), 1)
+  t.equal(shedShare(limits, PressureType.EVENT_LOOP_DELAY, Number.POSITIVE_INFINITY, 0), 1, 'no sample at all: all')
+  t.ok(Math.abs(shedShare(limits, PressureType.EVENT_LOOP_UTILIZATION, 0.95, 0) - 0.5) < 1e-9, 'utilization: halfway to a fully busy loop, half')
+  t.equal(shedShare(limits, PressureType.HEAP_USED_BYTES, 1001, 1001), 1, 'the heap: all')
+  t.equal(shedShare(limits, PressureType.EVENT_LOOP_DELAY, 210, 2000), 1, 'the heap past its limit too: all')
+
+  const gate = createShedGate()
+  t.same(Array.from({ length: 8 }, () => gate(0.25)), [false, false, false, true, false, false, false, true], 'a quarter: one in four')
+  const all = createShedGate()
+  t.ok(Array.from({ length: 5 }, () => all(1)).every((shed) => shed), 'all')
+  const none = createShedGate()
+  t.notOk(Array.from({ length: 5 }, () => none(0)).some((shed) => shed), 'none')
 })

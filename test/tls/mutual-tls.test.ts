@@ -1,6 +1,8 @@
 import t from 'tap'
 import type { Test } from 'tap'
+import { readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
+import { connect, createServer } from 'node:tls'
 import type { FastifyInstance } from 'fastify'
 import { buildTestApp, charge, scoreAuth, testConfig } from '../helpers/app.js'
 import { createTestPki } from '../helpers/certificates.js'
@@ -8,6 +10,9 @@ import type { CertFiles, TestPki } from '../helpers/certificates.js'
 import { HOST, httpsRequest } from '../helpers/tls-client.js'
 import { parseCertificateKeys } from '../../src/config/tls-env.js'
 import type { ClientAuth } from '../../src/tls/tls-config.js'
+import { clientCertificateOf } from '../../src/tls/client-certificate.js'
+import type { ClientCertificate } from '../../src/tls/client-certificate.js'
+import { httpsServerOptions, readTlsMaterial } from '../../src/tls/tls-options.js'
 
 interface Clients { mapped: CertFiles, byDns: CertFiles, analyst: CertFiles, unmapped: CertFiles, wrongCa: CertFiles, expired: CertFiles }
 
@@ -81,4 +86,42 @@ t.test('mutual TLS optional: every client is served; a verified, mapped certific
   const completed = lines.filter((l) => l.msg === 'request completed' && l.auth === 'client_certificate')
   t.equal(completed.length, 3, 'requests authenticated by a certificate say so in their log line')
   t.same(completed.map((l) => l.key_id).sort(), ['analyst', 'merchant', 'merchant'])
+})
+
+t.test('optional: the server knows whether the client presented a certificate, and whether it verified', async (t) => {
+  const { pki, server, clients } = await setUp(t)
+  const config = { certFile: server.cert, keyFile: server.key, client: { caFile: pki.ca.cert, auth: 'optional' as const, keys: [] } }
+  const seen: Array<ClientCertificate | null> = []
+  const tlsServer = createServer(httpsServerOptions(config, await readTlsMaterial(config)), (socket) => {
+    seen.push(clientCertificateOf(socket))
+    t.equal(clientCertificateOf(socket), seen[seen.length - 1], 'read once per connection')
+    socket.end('bye')
+  })
+  await new Promise<void>((resolve) => tlsServer.listen(0, HOST, resolve))
+  t.teardown(() => tlsServer.close())
+  const port = (tlsServer.address() as AddressInfo).port
+  const talk = async (client?: CertFiles): Promise<void> => {
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect({
+        host: HOST,
+        port,
+        ca: readFileSync(pki.ca.cert),
+        ...(client !== undefined ? { cert: readFileSync(client.cert), key: readFileSync(client.key) } : {})
+      })
+      socket.on('data', () => {})
+      socket.once('end', () => resolve())
+      socket.once('error', reject)
+    })
+  }
+  await talk()
+  await talk(clients.mapped)
+  await talk(clients.wrongCa)
+  await talk(clients.expired)
+  t.same(seen, [
+    { presented: false, verified: false },
+    { presented: true, verified: true, cn: 'merchant-a-backend' },
+    { presented: true, verified: false, error: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', cn: 'merchant-a-backend' },
+    { presented: true, verified: false, error: 'CERT_HAS_EXPIRED', cn: 'merchant-a-backend' }
+  ])
+  t.equal(clientCertificateOf({ encrypted: undefined }), null, 'a plain connection has none')
 })
