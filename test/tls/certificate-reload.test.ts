@@ -56,15 +56,22 @@ t.test('a renewed certificate is served to new connections without a restart; a 
   t.match(keyError.message, /is not the key of the certificate/)
   t.equal(await serial(), 'A002', 'the pair loaded before keeps serving')
 
-  // a certificate file that is no certificate: refused too
-  const refusedCert = once(reload.events, CertificateEvent.REFUSED) as Promise<[Error]>
+  // a certificate file that is no certificate: refused too (the refusal that names it: a check
+  // under way may refuse the mismatched pair once more before it)
+  const refusedCert = new Promise<Error>((resolve) => {
+    const onRefused = (err: Error): void => {
+      if (!/RISKGATE_TLS_CERT_FILE/.test(err.message) || !/holds no PEM certificate/.test(err.message)) return
+      reload.events.off(CertificateEvent.REFUSED, onRefused)
+      resolve(err)
+    }
+    reload.events.on(CertificateEvent.REFUSED, onRefused)
+  })
   writeFileSync(`${certFile}.new`, 'not a certificate\n')
   renameSync(`${certFile}.new`, certFile)
-  const [certError] = await refusedCert
-  t.match(certError.message, /RISKGATE_TLS_CERT_FILE .* holds no PEM certificate/)
+  t.match((await refusedCert).message, /RISKGATE_TLS_CERT_FILE .* holds no PEM certificate/)
   t.equal(await serial(), 'A002')
-  const refusals = logs.map((l) => JSON.parse(l) as { msg: string, level: number, serving?: { serial: string } }).filter((l) => l.msg.startsWith('TLS certificate replacement refused'))
-  t.equal(refusals.length, 2)
+  const refusals = logs.map((l) => JSON.parse(l) as { msg: string, level: number, reason: string, serving?: { serial: string } }).filter((l) => l.msg.startsWith('TLS certificate replacement refused'))
+  t.ok(refusals.some((l) => /is not the key of the certificate/.test(l.reason)) && refusals.some((l) => /holds no PEM certificate/.test(l.reason)), 'both refusals are logged')
   t.ok(refusals.every((l) => l.level === 50 && l.serving?.serial === 'A002'), 'each refusal is an error line naming the certificate still served')
 
   // and the other pair, complete, is taken
