@@ -116,7 +116,7 @@ export async function runOverloadPhase (servers: RiskgateServers, setup: Omit<Ri
   try {
     for (const shedding of [false, true]) {
       await redis?.flush()
-      const riskgate = await servers.startRiskgate({ ...setup, redisUrl: redis?.url, extraEnv: { ...setup.extraEnv, ...(shedding ? {} : SHEDDING_OFF) } })
+      const riskgate = await servers.startRiskgate({ ...setup, redisUrl: redis?.url, shedding, extraEnv: { ...setup.extraEnv, ...(shedding ? {} : SHEDDING_OFF) } })
       try {
         const tag = `o${runId}${shedding ? 'n' : 'f'}`
         const shedCount = async (): Promise<number> => metricSum(await metricsText(riskgate.port), 'riskgate_shed_requests_total') ?? 0
