@@ -95,8 +95,10 @@ export const loadSheddingPlugin = fp(async function loadShedding (fastify, opts:
   function refuse (request: FastifyRequest, reply: FastifyReply, type: string, value: number | undefined): RiskgateError | undefined {
     const route = request.routeOptions.url
     if (route !== undefined && exempt.has(route)) return undefined
-    if (!gate(shedShare(limits, type, value, fastify.memoryUsage().heapUsed))) return undefined
-    const reason = REASON[type] ?? type
+    const heapUsed = fastify.memoryUsage().heapUsed
+    if (!gate(shedShare(limits, type, value, heapUsed))) return undefined
+    // the heap first: past its limit every request is shed, whichever limit under-pressure names
+    const reason = limits.maxHeapUsedBytes > 0 && heapUsed > limits.maxHeapUsedBytes ? 'heap_used' : REASON[type] ?? type
     shed.set(reason, (shed.get(reason) ?? 0) + 1)
     reply.header('retry-after', retryAfter)
     return overloaded
