@@ -41,7 +41,7 @@ export const EnvSchema = Type.Object({
   /** `<certificate CN or DNS:name>:<key id>`, comma-separated */
   RISKGATE_TLS_CLIENT_KEYS: Type.Optional(Type.String()),
   /** load shedding (src/plugins/load-shedding.ts): 0 turns a limit off */
-  RISKGATE_SHED_MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ default: 200, minimum: 0, maximum: 60_000 }),
+  RISKGATE_SHED_MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ default: 50, minimum: 0, maximum: 60_000 }),
   /** unset: 90% of V8's heap limit */
   RISKGATE_SHED_MAX_HEAP_MB: Type.Optional(Type.Integer({ minimum: 0 })),
   RISKGATE_SHED_MAX_EVENT_LOOP_UTILIZATION: Type.Number({ default: 0, minimum: 0, maximum: 1 }),

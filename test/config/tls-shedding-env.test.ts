@@ -63,7 +63,7 @@ for (const [name, env, message] of refused) {
 t.test('load shedding settings', async (t) => {
   const defaults = (await load(t, {})).config.shedding
   t.same(defaults, {
-    maxEventLoopDelayMs: 200,
+    maxEventLoopDelayMs: 50,
     maxHeapUsedBytes: Math.floor(getHeapStatistics().heap_size_limit * 0.9),
     maxEventLoopUtilization: 0,
     retryAfterSeconds: 1
