@@ -40,7 +40,7 @@ export interface LoadResult {
   non2xx: number
 }
 
-function scoreRequest (body: BodyOf, headers: Record<string, string>): RequestSpec {
+export function scoreRequest (body: BodyOf, headers: Record<string, string>): RequestSpec {
   let next = 0
   return {
     method: 'POST',

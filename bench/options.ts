@@ -37,6 +37,11 @@ export interface BenchOptions {
   env: Record<string, string>
   /** more node flags of the riskgate server (--node-arg) */
   nodeArgs: string[]
+  /** the overload phase (off by default), and its connections */
+  overload: boolean
+  overloadConnections: number
+  /** the open-loop rate of that phase, as a multiple of the capacity measured at `connections` */
+  overloadFactor: number
 }
 
 const USAGE = `usage: npm run bench -- [options]
@@ -53,6 +58,9 @@ const USAGE = `usage: npm run bench -- [options]
   --profile              one more load run with the riskgate server under node --cpu-prof
   --profile-dir DIR      keep its .cpuprofile files in DIR (implies --profile)
   --skip-in-process --skip-load --skip-steady --skip-memory --skip-hot --skip-rss --skip-search
+  --overload             riskgate past saturation, load shedding off then on (not in the default run)
+  --overload-connections N  connections of that phase (400); --overload-factor F its open-loop rate
+                         as a multiple of the rate answered at --connections (2)
   --no-redis             riskgate with its in-process stores (the baseline keeps Redis)
   --env RISKGATE_X=value another setting of the riskgate server (repeatable)
   --node-arg=--FLAG      a node flag of the riskgate server (repeatable), e.g. --node-arg=--heap-growing-percent=100`
@@ -92,6 +100,9 @@ export function parseOptions (argv: readonly string[]): BenchOptions {
       'skip-rss': { type: 'boolean', default: false },
       'skip-search': { type: 'boolean', default: false },
       'no-redis': { type: 'boolean', default: false },
+      overload: { type: 'boolean', default: false },
+      'overload-connections': { type: 'string', default: '400' },
+      'overload-factor': { type: 'string', default: '2' },
       env: { type: 'string', multiple: true, default: [] },
       'node-arg': { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', default: false }
@@ -139,6 +150,9 @@ export function parseOptions (argv: readonly string[]): BenchOptions {
     },
     noRedis: args['no-redis'],
     env,
-    nodeArgs: args['node-arg']
+    nodeArgs: args['node-arg'],
+    overload: args.overload,
+    overloadConnections: Math.floor(count(args['overload-connections'], 'overload-connections', 1)),
+    overloadFactor: count(args['overload-factor'], 'overload-factor', 1)
   }
 }

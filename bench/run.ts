@@ -12,7 +12,9 @@
  *  6. hot card: Redis CPU per charge of a card charged 10,000 times against a normal charge;
  *  7. RSS: a riskgate without Redis after 1,000,000 distinct charges;
  *  8. search: p50 and p99 of searches and of the review queue over 1,000,000 recorded decisions;
- *  9. --profile: a CPU profile of riskgate under load, by category.
+ *  9. --profile: a CPU profile of riskgate under load, by category;
+ * 10. --overload: riskgate past saturation (400 connections), load shedding off then on: the share
+ *     of 503s and the p99 of the requests answered (a report, no target).
  *
  * Prints each phase's table, the targets with their measured values, the phases' durations;
  * writes bench/results/<time>.json; exits 1 when a target is missed, 2 when the bench fails.
@@ -30,6 +32,8 @@ import { runHotCardPhase } from './phases/hot-card.js'
 import type { HotCardPhase } from './phases/hot-card.js'
 import { runLoadPhase } from './phases/load.js'
 import type { LoadPhase } from './phases/load.js'
+import { runOverloadPhase } from './phases/overload.js'
+import type { OverloadPhase } from './phases/overload.js'
 import { runProfilePhase } from './phases/profile.js'
 import type { ProfilePhase } from './phases/profile.js'
 import { runMemoryPhase } from './phases/redis-memory.js'
@@ -170,6 +174,12 @@ async function main (): Promise<void> {
     search = await timed('search', async () => await runSearchPhase(root, torFile, corpus, options))
   }
 
+  let overload: OverloadPhase | undefined
+  if (options.overload) {
+    section('overload')
+    overload = await timed('overload', async () => await runOverloadPhase(servers, { root, torFile, extraEnv: options.env, nodeArgs: options.nodeArgs }, corpus, options))
+  }
+
   const targets = targetList()
   const check = (ran: boolean, phase: string, name: string, value: () => number, at: '<=' | '>=' | '<', limit: number, unit: string): void => {
     if (ran) targets.check(phase, name, value(), at, limit, unit)
@@ -219,6 +229,7 @@ async function main (): Promise<void> {
     hot,
     rss,
     search,
+    overload,
     profile,
     targets: targets.list
   }, null, 2)}\n`)

@@ -42,6 +42,12 @@ export interface RiskgateSetup {
   extraEnv: Record<string, string>
   /** more node flags (--node-arg) */
   nodeArgs?: string[]
+  /**
+   * load shedding on its default limits (the overload phase); otherwise the event loop delay limit
+   * is off: a request shed by a loaded machine would make a run's figures those of something else
+   * (the heap limit stays, so the shedding hook is in the measured path); --env overrides both
+   */
+  shedding?: boolean
 }
 
 export interface RiskgateServers {
@@ -72,6 +78,7 @@ export function riskgateServers (): RiskgateServers {
         // deadline many answers would be decided without velocity, which costs less than a full one.
         // The bench measures full answers (it reports the share that still degraded); --env overrides
         RISKGATE_DEADLINE_MS: '1000',
+        ...(setup.shedding === true ? {} : { RISKGATE_SHED_MAX_EVENT_LOOP_DELAY_MS: '0' }),
         ...setup.extraEnv
       })
       return await startServer(SERVER_ENTRY, [], env, port, [...(setup.nodeArgs ?? []), ...extraNodeArgs])

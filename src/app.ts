@@ -32,6 +32,10 @@ import { overviewRoutes } from './routes/overview.js'
 import { createCursors } from './search/cursor.js'
 import { consolePlugin } from './console/plugin.js'
 import { consoleSessionKeyOf } from './console/session-key.js'
+import { loadSheddingPlugin } from './plugins/load-shedding.js'
+import { tlsPlugin } from './plugins/tls.js'
+import { httpsServerOptions, readTlsMaterial } from './tls/tls-options.js'
+import { certificateKeyFinder, clientCertificateOf } from './tls/client-certificate.js'
 
 const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,64}$/
 
@@ -42,10 +46,16 @@ export interface BuildOptions {
   merchantWebhooks?: Omit<MerchantWebhookPluginOptions, 'merchantWebhook'>
 }
 
-/** Builds the whole service from a validated configuration; listens nowhere (server.ts does). */
+/**
+ * Builds the whole service from a validated configuration; listens nowhere (server.ts does). With
+ * `config.tls` the server is HTTPS: its files are read and checked here (Fastify needs them at
+ * construction), and a file that cannot be served fails the build.
+ */
 export async function buildApp (config: AppConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
   const logger = loggerOptions(config.logLevel)
+  const tls = config.tls === undefined ? undefined : { config: config.tls, material: await readTlsMaterial(config.tls) }
   const app = Fastify({
+    ...(tls === undefined ? {} : { https: httpsServerOptions(tls.config, tls.material) }),
     logger: options.logStream === undefined ? logger : { ...logger, stream: options.logStream },
     bodyLimit: 16 * 1024,
     requestIdHeader: 'x-request-id',
@@ -59,6 +69,11 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     // one line per request instead, from the request-log plugin
     logController: new LogController({ disableRequestLogging: true })
   }).withTypeProvider<TypeBoxTypeProvider>()
+
+  // mutual TLS: whether the client presented a valid certificate, read only by a request that asks
+  app.decorateRequest('clientCertificate', {
+    getter () { return clientCertificateOf(this.raw.socket) }
+  })
 
   // JSON only: a text/plain body is refused with 415 rather than parsed into a string
   app.removeContentTypeParser('text/plain')
@@ -74,9 +89,17 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
   await app.register(openApiPlugin, { version: '1' })
   await app.register(metricsPlugin)
   await app.register(httpMetricsPlugin)
+  if (tls !== undefined) await app.register(tlsPlugin, tls)
+  // before authentication: a shed request costs as little as it can
+  await app.register(loadSheddingPlugin, { config: config.shedding })
   // the console before auth: its session reader is what lets a signed-in analyst call /v1
   await app.register(consolePlugin, { keys: config.apiKeys, sessionKey: consoleSessionKeyOf(config) })
-  await app.register(authPlugin, { apiKeys: config.apiKeys, ...(app.consoleSessions !== null ? { sessions: app.consoleSessions } : {}) })
+  const certificateKeys = config.tls?.client?.keys ?? []
+  await app.register(authPlugin, {
+    apiKeys: config.apiKeys,
+    ...(app.consoleSessions !== null ? { sessions: app.consoleSessions } : {}),
+    ...(certificateKeys.length > 0 ? { certificateKey: certificateKeyFinder(certificateKeys, config.apiKeys) } : {})
+  })
   await app.register(redisPlugin, config.redis)
   await app.register(outboxPlugin)
   await app.register(velocityPlugin)
@@ -89,7 +112,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     ...options.merchantWebhooks
   })
   await app.register(scoringPlugin, { hashKey: config.hashKey, deadlineMs: config.deadlineMs })
-  await app.register(healthRoutes, { readiness: () => app.readiness() })
+  await app.register(healthRoutes, { readiness: () => app.readiness(), shedding: app.loadShedding })
   await app.register(scoreRoutes, { scorer: app.scorer, metrics: app.metrics })
   const waitingRecord = (id: string): DecisionRecord | undefined => {
     const key = app.decisionLog.store.keys.ofDecisionId(id)

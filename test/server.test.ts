@@ -6,6 +6,9 @@ import { sha256 } from '../src/auth/api-keys.js'
 import { freePort } from './helpers/redis.js'
 import { rootDir } from './helpers/test-data.js'
 import { startServerProcess } from './helpers/server-process.js'
+import { createTestPki } from './helpers/certificates.js'
+import { handshake, httpsRequest } from './helpers/tls-client.js'
+import type { HttpsAnswer } from './helpers/tls-client.js'
 
 const ANALYST_SECRET = 'test-secret-analyst-server-0123456789'
 
@@ -22,7 +25,9 @@ t.test('SIGHUP reloads the rule set, audited as SIGHUP, and the server keeps ser
     RISKGATE_RULES_DIR: rulesDir,
     RISKGATE_API_KEYS: `analyst:analyst:${sha256(ANALYST_SECRET).toString('hex')}`,
     RISKGATE_HASH_KEY: 'test-hash-key-server-0123456789abcdef',
-    RISKGATE_DEV_STATE_DIR: path.join(dir, 'state')
+    RISKGATE_DEV_STATE_DIR: path.join(dir, 'state'),
+    // about reloads: a test machine busy enough to hold the event loop up must not shed these requests
+    RISKGATE_SHED_MAX_EVENT_LOOP_DELAY_MS: '0'
   })
   const { child, exited, until } = server
 
@@ -47,4 +52,38 @@ t.test('SIGHUP reloads the rule set, audited as SIGHUP, and the server keeps ser
 
   child.kill('SIGTERM')
   t.equal(await exited, 0, 'SIGTERM closes it cleanly')
+})
+
+t.test('HTTPS from the environment: the server listens with TLS; a certificate without its key stops the start', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'riskgate-server-tls-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const pki = await createTestPki(t)
+  const server = await pki.issue('server', { cn: 'localhost', serial: 'C001', san: 'IP:127.0.0.1,DNS:localhost', usage: 'serverAuth' })
+  const env = {
+    NODE_ENV: 'test',
+    RISKGATE_HOST: '127.0.0.1',
+    RISKGATE_API_KEYS: `analyst:analyst:${sha256(ANALYST_SECRET).toString('hex')}`,
+    RISKGATE_HASH_KEY: 'test-hash-key-server-0123456789abcdef',
+    RISKGATE_DEV_STATE_DIR: path.join(dir, 'state'),
+    RISKGATE_TLS_CERT_FILE: server.cert
+  }
+  const entry = ['--import', 'tsx', path.join(rootDir, 'src', 'server.ts')]
+
+  const refused = startServerProcess(t, entry, { ...env, RISKGATE_PORT: String(await freePort()) })
+  t.equal(await refused.exited, 78, 'a configuration error (EX_CONFIG)')
+  t.match(refused.output(), /set both RISKGATE_TLS_CERT_FILE and RISKGATE_TLS_KEY_FILE/)
+
+  const port = await freePort()
+  const { child, exited, until, output } = startServerProcess(t, entry, { ...env, RISKGATE_PORT: String(port), RISKGATE_TLS_KEY_FILE: server.key })
+  let health: HttpsAnswer | undefined
+  await until(async () => {
+    health = await httpsRequest(port, pki.ca.cert, { path: '/healthz' })
+    return true
+  }, 'the HTTPS server start')
+  t.equal(health?.status, 200)
+  t.equal((await handshake(port, pki.ca.cert)).ok, true)
+  t.match(output(), /"msg":"serving HTTPS"/)
+  t.match(output(), /"serial":"C001"/)
+  child.kill('SIGTERM')
+  t.equal(await exited, 0)
 })

@@ -1,5 +1,7 @@
 import type { ApiKey } from '../auth/api-keys.js'
 import type { RedisSettings } from '../redis/connection.js'
+import type { TlsConfig } from '../tls/tls-config.js'
+import type { SheddingConfig } from '../plugins/load-shedding.js'
 
 export type RuntimeEnv = 'production' | 'development' | 'test'
 
@@ -45,4 +47,8 @@ export interface AppConfig {
     /** how long a decision can still receive an outcome, and be found by its charge id */
     ttlSeconds?: number
   }
+  /** HTTPS, and mutual TLS when it has clientAuth (src/tls/); absent: plain HTTP */
+  tls?: TlsConfig
+  /** load shedding (src/plugins/load-shedding.ts); absent: requests are never shed */
+  shedding?: SheddingConfig
 }

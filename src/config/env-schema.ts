@@ -45,6 +45,19 @@ export const EnvSchema = Type.Object({
   RISKGATE_DECISION_LOG_MAX: Type.Optional(Type.Integer({ minimum: 100, maximum: 100_000_000 })),
   RISKGATE_DECISION_LOG_PARTITIONS: Type.Integer({ default: 8, minimum: 1, maximum: 256 }),
   RISKGATE_DECISION_LOG_TTL_SECONDS: Type.Integer({ default: 10_368_000, minimum: 3600 }),
-  RISKGATE_DEV_STATE_DIR: Type.String({ default: './.riskgate', minLength: 1 })
+  RISKGATE_DEV_STATE_DIR: Type.String({ default: './.riskgate', minLength: 1 }),
+  /** HTTPS: both or neither (src/config/tls-env.ts) */
+  RISKGATE_TLS_CERT_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  RISKGATE_TLS_KEY_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  RISKGATE_TLS_CLIENT_CA_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  RISKGATE_TLS_CLIENT_AUTH: Type.Optional(Type.Union([Type.Literal('optional'), Type.Literal('required')])),
+  /** `<certificate CN or DNS:name>:<key id>`, comma-separated */
+  RISKGATE_TLS_CLIENT_KEYS: Type.Optional(Type.String()),
+  /** load shedding (src/plugins/load-shedding.ts): 0 turns a limit off */
+  RISKGATE_SHED_MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ default: 50, minimum: 0, maximum: 60_000 }),
+  /** unset: 90% of V8's heap limit */
+  RISKGATE_SHED_MAX_HEAP_MB: Type.Optional(Type.Integer({ minimum: 0 })),
+  RISKGATE_SHED_MAX_EVENT_LOOP_UTILIZATION: Type.Number({ default: 0, minimum: 0, maximum: 1 }),
+  RISKGATE_SHED_RETRY_AFTER_SECONDS: Type.Integer({ default: 1, minimum: 1, maximum: 3600 })
 })
 export type Env = Static<typeof EnvSchema>

@@ -9,6 +9,8 @@ import { parseSessionKey } from '../console/session-key.js'
 import { updatedOpenData } from '../data/update/paths.js'
 import { redisSettingsFromEnv } from './redis-settings.js'
 import { RedisSettingsError } from '../redis/connection.js'
+import { tlsConfigFromEnv } from './tls-env.js'
+import { sheddingConfigFromEnv } from './shedding-env.js'
 
 export class ConfigError extends Error {
   constructor (message: string) {
@@ -174,6 +176,13 @@ export async function loadConfig (env: Record<string, string | undefined>): Prom
 
   const data = dataConfigFromEnv(raw)
 
+  let tls
+  try {
+    tls = tlsConfigFromEnv(raw, apiKeys)
+  } catch (err) {
+    throw new ConfigError((err as Error).message)
+  }
+
   const config: AppConfig = {
     env: raw.NODE_ENV,
     host: raw.RISKGATE_HOST,
@@ -192,7 +201,9 @@ export async function loadConfig (env: Record<string, string | undefined>): Prom
       ...(raw.RISKGATE_DECISION_LOG_MAX !== undefined ? { maxPerPartition: raw.RISKGATE_DECISION_LOG_MAX } : {}),
       partitions: raw.RISKGATE_DECISION_LOG_PARTITIONS,
       ttlSeconds: raw.RISKGATE_DECISION_LOG_TTL_SECONDS
-    }
+    },
+    ...(tls !== undefined ? { tls } : {}),
+    shedding: sheddingConfigFromEnv(raw)
   }
   return devKeyFile === undefined ? { config, warnings } : { config, warnings, devKeyFile }
 }

@@ -10,6 +10,8 @@ export interface AuthOptions {
   apiKeys: ApiKey[]
   /** console sessions (src/console/): absent when the console is disabled */
   sessions?: SessionAuthenticator
+  /** mutual TLS: the key a connection's verified client certificate is mapped to (src/tls/client-certificate.ts) */
+  certificateKey?: (socket: unknown) => ApiKey | undefined
 }
 
 declare module 'fastify' {
@@ -58,6 +60,10 @@ function describeScope (scope: Scope | readonly Scope[]): string {
  * API-key authentication: `Authorization: Bearer <secret>`, looked up by SHA-256 in constant time.
  * 401 without a valid key, 403 when the key lacks the route's scope. Only the key id is logged.
  *
+ * With mutual TLS, a request without an Authorization header is authenticated by its connection's
+ * verified client certificate when RISKGATE_TLS_CLIENT_KEYS maps it to a key (a bearer token, even
+ * a wrong one, always decides).
+ *
  * A console session (a cookie) stands for its analyst key on routes that take the `analyst`
  * scope, and only when the request has no Authorization header: a request with one costs nothing
  * more than before. A session request that changes state (POST, PUT, PATCH, DELETE) must carry
@@ -66,6 +72,10 @@ function describeScope (scope: Scope | readonly Scope[]): string {
 export const authPlugin = fp(async function auth (fastify, opts: AuthOptions) {
   const keys = opts.apiKeys
   const sessions = opts.sessions
+  const certificateKey = opts.certificateKey
+  const unauthorized = certificateKey === undefined
+    ? 'a valid API key is required: send Authorization: Bearer <secret>'
+    : 'a valid API key is required: send Authorization: Bearer <secret>, or a client certificate mapped to a key'
   fastify.decorateRequest('apiKey', null)
   fastify.decorateRequest('consoleSession', null)
   fastify.decorateRequest('actor', null)
@@ -96,16 +106,23 @@ export const authPlugin = fp(async function auth (fastify, opts: AuthOptions) {
     const header = request.headers.authorization
     if (header === undefined && sessions !== undefined && request.headers.cookie !== undefined &&
       sessionMayUse(scope) && bySession(sessions, request, done)) return
-    const match = header === undefined ? null : BEARER.exec(header)
-    const key = match === null ? undefined : findApiKey(keys, match[1] as string)
+    let key: ApiKey | undefined
+    let byCertificate = false
+    if (header !== undefined) {
+      const match = BEARER.exec(header)
+      key = match === null ? undefined : findApiKey(keys, match[1] as string)
+    } else if (certificateKey !== undefined) {
+      key = certificateKey(request.raw.socket)
+      byCertificate = true
+    }
     if (key === undefined) {
       reply.header('www-authenticate', 'Bearer realm="riskgate"')
-      done(new RiskgateError(401, ErrorCode.UNAUTHORIZED, 'a valid API key is required: send Authorization: Bearer <secret>'))
+      done(new RiskgateError(401, ErrorCode.UNAUTHORIZED, unauthorized))
       return
     }
     request.apiKey = key
     // on this request's log lines (bound in place: no child logger per request)
-    ;(request.log as Logger).setBindings({ key_id: key.id })
+    ;(request.log as Logger).setBindings(byCertificate ? { key_id: key.id, auth: 'client_certificate' } : { key_id: key.id })
     request.actor = `key:${key.id}`
     if (!hasScope(key, scope)) {
       done(new RiskgateError(403, ErrorCode.FORBIDDEN, `this API key lacks the ${describeScope(scope)} scope`))

@@ -27,7 +27,9 @@ export type DataSourceView = Static<typeof DataSourceSchema>
 export type DataSource = Omit<DataSourceView, 'file' | 'bundled'> & { path: string }
 
 export const ReadinessSchema = Type.Object({
-  status: Type.Union([Type.Literal('ready'), Type.Literal('degraded')]),
+  status: Type.Union([Type.Literal('ready'), Type.Literal('degraded'), Type.Literal('shedding')], {
+    description: '`shedding`: overloaded, requests are refused with 503 (load shedding): the answer is a 503 too'
+  }),
   rules: Type.Object({
     version: Type.String(),
     hash: Type.String(),

@@ -47,7 +47,7 @@ t.test('every variable the compose file names is a setting, each defaulted or re
   t.ok(references.length > 10)
   for (const [whole, name, operator, rest] of references) {
     t.ok(settings.includes(name as string), `${whole}: ${name} is a setting riskgate reads`)
-    t.ok(operator === ':-' || (operator === ':?' && (rest ?? '').trim() !== ''), `${whole} has a default or a message`)
+    t.ok(operator === ':-' || operator === '-' || (operator === ':?' && (rest ?? '').trim() !== ''), `${whole} has a default or a message`)
   }
 })
 
