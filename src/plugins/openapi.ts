@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
+import { completeOpenApiDocument } from './openapi-operations.js'
 
 export interface OpenApiOptions {
   version: string
@@ -16,6 +17,7 @@ export const openApiPlugin = fp(async function openApi (fastify, opts: OpenApiOp
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}`
     },
+    transformObject: (documentObject) => completeOpenApiDocument('openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject),
     openapi: {
       openapi: '3.1.0',
       info: {

@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import { CHARGE_EXAMPLE } from './examples.js'
 import type { Static } from 'typebox'
 
 /**
@@ -59,5 +60,5 @@ export const ChargeContextSchema = Type.Object({
   user_agent: Type.Optional(Str(1000)),
   accept_language: Type.Optional(Str(200)),
   metadata: Type.Optional(MetadataSchema)
-}, { additionalProperties: false })
+}, { additionalProperties: false, examples: [CHARGE_EXAMPLE] })
 export type ChargeContext = Static<typeof ChargeContextSchema>

@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import { OUTCOME_REQUEST_EXAMPLE } from './examples.js'
 import type { Static } from 'typebox'
 import type { Features } from '../engine/features.js'
 import { DecisionSchema, ReasonSchema } from './decision.js'
@@ -21,7 +22,7 @@ export const MAX_OUTCOME_NOTE = 500
 export const OutcomeRequestSchema = Type.Object({
   label: OutcomeLabelSchema,
   note: Type.Optional(Type.String({ maxLength: MAX_OUTCOME_NOTE, description: 'free text; card numbers are removed before it is stored' }))
-}, { additionalProperties: false })
+}, { additionalProperties: false, examples: [OUTCOME_REQUEST_EXAMPLE] })
 export type OutcomeRequest = Static<typeof OutcomeRequestSchema>
 
 export const OutcomeSchema = Type.Object({

@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import { SCORE_RESPONSE_EXAMPLE } from './examples.js'
 import type { Static } from 'typebox'
 import { CardSignalsSchema, EmailSignalsSchema, IpSignalsSchema, VelocitySignalsSchema } from './signals.js'
 
@@ -55,5 +56,5 @@ export const ScoreResponseSchema = Type.Object({
   /** true when this charge_id was scored before and the stored decision is returned */
   replayed: Type.Boolean(),
   took_ms: Type.Number()
-}, { additionalProperties: false })
+}, { additionalProperties: false, examples: [SCORE_RESPONSE_EXAMPLE] })
 export type ScoreResponse = Static<typeof ScoreResponseSchema>

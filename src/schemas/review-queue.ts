@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import { CLOSE_REVIEW_EXAMPLE } from './examples.js'
 import type { Static } from 'typebox'
 import { DecisionSummaryProperties } from './decision-summary.js'
 import { MAX_OUTCOME_NOTE, OutcomeSchema } from './decision-log.js'
@@ -28,7 +29,7 @@ export const ReviewListSchema = Type.Object({
 export const CloseReviewBodySchema = Type.Object({
   action: ReviewActionSchema,
   note: Type.Optional(Type.String({ maxLength: MAX_OUTCOME_NOTE, description: 'free text; card numbers are removed before it is stored' }))
-}, { additionalProperties: false })
+}, { additionalProperties: false, examples: [CLOSE_REVIEW_EXAMPLE] })
 export type CloseReviewBody = Static<typeof CloseReviewBodySchema>
 
 export const CloseReviewResponseSchema = Type.Object({
