@@ -17,12 +17,12 @@ export interface HealthRouteOptions {
 export const healthRoutes: FastifyPluginAsyncTypebox<HealthRouteOptions> = async function healthRoutes (fastify, opts) {
   fastify.get('/healthz', {
     logLevel: 'warn',
-    schema: { tags: ['operations'], response: { 200: HealthSchema } }
+    schema: { tags: ['operations'], summary: 'Liveness: the process answers', response: { 200: HealthSchema } }
   }, async () => ({ status: 'ok' as const }))
 
   fastify.get('/readyz', {
     logLevel: 'warn',
-    schema: { tags: ['operations'], response: { 200: ReadinessSchema, 503: ReadinessSchema } }
+    schema: { tags: ['operations'], summary: 'Readiness: rules and data loaded, the store reachable (degraded when not), shedding load or not', response: { 200: ReadinessSchema, 503: ReadinessSchema } }
   }, async (_request, reply) => {
     const readiness = await opts.readiness()
     if (opts.shedding?.active() !== true) return readiness
