@@ -42,6 +42,8 @@ const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,64}$/
 export interface BuildOptions {
   /** where logs go (default stdout); tests read them to prove what is never logged */
   logStream?: { write: (line: string) => void }
+  /** told of each rule reload that put a new set live (server.ts: the other workers follow it) */
+  onRulesApplied?: (actor: string) => void
   /** merchant webhooks' timing and Redis key prefix (tests); the URL and secret come from the configuration */
   merchantWebhooks?: Omit<MerchantWebhookPluginOptions, 'merchantWebhook'>
 }
@@ -132,7 +134,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
   })
   await app.register(overviewRoutes, { store: app.decisionLog.store })
   await app.register(omiseWebhookPlugin, { secrets: config.omiseWebhookSecrets, hashKey: config.hashKey })
-  await app.register(ruleReloadPlugin)
+  await app.register(ruleReloadPlugin, options.onRulesApplied !== undefined ? { onApplied: options.onRulesApplied } : {})
   await app.register(ruleRoutes, { rules: app.rules, audit: app.rulesAudit, reload: app.reloadRules })
   await app.ready()
   return app

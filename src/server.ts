@@ -1,7 +1,10 @@
+import cluster from 'node:cluster'
 import { setFlagsFromString } from 'node:v8'
 import closeWithGrace from 'close-with-grace'
-import { destination } from 'pino'
+import { destination, pino } from 'pino'
 import { buildApp } from './app.js'
+import { runPrimary } from './cluster/primary.js'
+import { announceRulesApplied, followPrimary } from './cluster/worker.js'
 import { ConfigError, loadConfig } from './config/load-config.js'
 import { SIGHUP_ACTOR } from './plugins/rule-reload.js'
 
@@ -26,8 +29,16 @@ async function main (): Promise<void> {
   // memory whenever the event loop, busy with requests, drains it slower than they come (measured:
   // tens of MB after a few hundred thousand charges); a write per line costs a few microseconds
   const logStream = destination({ dest: 1, sync: true })
-  const app = await buildApp(config, { logStream })
-  for (const warning of warnings) app.log.warn(warning)
+  if (config.workers > 1 && cluster.isPrimary) {
+    // RISKGATE_WORKERS: this process only starts, watches and relays to the workers that serve
+    const log = pino({ level: config.logLevel, base: { pid: process.pid, role: 'primary' } }, logStream)
+    for (const warning of warnings) log.warn(warning)
+    runPrimary({ workers: config.workers, log })
+    return
+  }
+  const app = await buildApp(config, { logStream, onRulesApplied: announceRulesApplied })
+  if (cluster.isPrimary || cluster.worker?.id === 1) for (const warning of warnings) app.log.warn(warning)
+  followPrimary(app)
 
   // SIGHUP reloads the rule set (audited, like POST /v1/rules/reload); it does not stop the server
   process.on('SIGHUP', () => {
@@ -41,7 +52,7 @@ async function main (): Promise<void> {
   })
 
   await app.listen({ host: config.host, port: config.port })
-  if (loaded.devKeyFile !== undefined) {
+  if (loaded.devKeyFile !== undefined && (cluster.isPrimary || cluster.worker?.id === 1)) {
     app.log.info(`development API key: send "Authorization: Bearer $(cat ${loaded.devKeyFile})"`)
     if (app.consoleSessions !== null) {
       const address = app.server.address()

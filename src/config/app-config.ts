@@ -11,6 +11,8 @@ export interface AppConfig {
   host: string
   port: number
   /** no URL, Cluster nodes nor sentinels: in-process velocity and decision stores (one instance only) */
+  /** RISKGATE_WORKERS resolved (`auto`: the cores Node reports); 1: this process serves alone */
+  workers: number
   redis: RedisSettings
   rulesDir: string
   data: {

@@ -45,6 +45,8 @@ export const EnvSchema = Type.Object({
   RISKGATE_DECISION_LOG_MAX: Type.Optional(Type.Integer({ minimum: 100, maximum: 100_000_000 })),
   RISKGATE_DECISION_LOG_PARTITIONS: Type.Integer({ default: 8, minimum: 1, maximum: 256 }),
   RISKGATE_DECISION_LOG_TTL_SECONDS: Type.Integer({ default: 10_368_000, minimum: 3600 }),
+  /** processes serving on the one port (node:cluster): a number, or `auto` (one per core); more than 1 needs Redis */
+  RISKGATE_WORKERS: Type.String({ default: '1', pattern: '^(auto|[1-9][0-9]{0,2})$' }),
   RISKGATE_DEV_STATE_DIR: Type.String({ default: './.riskgate', minLength: 1 }),
   /** HTTPS: both or neither (src/config/tls-env.ts) */
   RISKGATE_TLS_CERT_FILE: Type.Optional(Type.String({ minLength: 1 })),

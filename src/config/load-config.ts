@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { envSchema } from 'env-schema'
 import { EnvSchema } from './env-schema.js'
 import type { Env } from './env-schema.js'
@@ -156,6 +157,10 @@ export async function loadConfig (env: Record<string, string | undefined>): Prom
   if (redis.url === undefined && redis.clusterNodes === undefined && redis.sentinels === undefined) {
     warnings.push('no Redis configured: velocity counters and decisions are kept in process (one instance only, lost on restart)')
   }
+  const workers = raw.RISKGATE_WORKERS === 'auto' ? availableParallelism() : Number(raw.RISKGATE_WORKERS)
+  if (workers > 1 && redis.url === undefined && redis.clusterNodes === undefined && redis.sentinels === undefined) {
+    throw new ConfigError(`RISKGATE_WORKERS=${raw.RISKGATE_WORKERS} (${workers} processes) needs Redis: each process would keep its own velocity counters and decisions. Set RISKGATE_REDIS_URL (or cluster nodes, or sentinels), or RISKGATE_WORKERS=1`)
+  }
 
   const omiseWebhookSecrets = (raw.RISKGATE_OMISE_WEBHOOK_SECRETS ?? '')
     .split(',').map((s) => s.trim()).filter((s) => s !== '')
@@ -188,6 +193,7 @@ export async function loadConfig (env: Record<string, string | undefined>): Prom
     host: raw.RISKGATE_HOST,
     port: raw.RISKGATE_PORT,
     redis,
+    workers,
     rulesDir: raw.RISKGATE_RULES_DIR,
     data,
     apiKeys,

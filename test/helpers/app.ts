@@ -20,6 +20,7 @@ export function testConfig (data: AppConfig['data'], overrides: Partial<AppConfi
     env: 'test',
     host: '127.0.0.1',
     port: 0,
+    workers: 1,
     redis: {},
     rulesDir: path.join(rootDir, 'rules'),
     data,
