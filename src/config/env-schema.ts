@@ -41,7 +41,7 @@ export const EnvSchema = Type.Object({
     { default: 'info' }
   ),
   RISKGATE_DEADLINE_MS: Type.Integer({ default: 50, minimum: 1, maximum: 10_000 }),
-  /** unset: 100,000 per partition in Redis, 25,000 in process */
+  /** unset: 100,000 per partition in Redis, 15,000 in process */
   RISKGATE_DECISION_LOG_MAX: Type.Optional(Type.Integer({ minimum: 100, maximum: 100_000_000 })),
   RISKGATE_DECISION_LOG_PARTITIONS: Type.Integer({ default: 8, minimum: 1, maximum: 256 }),
   RISKGATE_DECISION_LOG_TTL_SECONDS: Type.Integer({ default: 10_368_000, minimum: 3600 }),

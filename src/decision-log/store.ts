@@ -196,11 +196,12 @@ export interface DecisionLogStore {
  */
 export const DEFAULT_LOG_MAX_PER_PARTITION = 100_000
 /**
- * 25,000 records in process (one partition): about 30 MB of the process's heap at the size a
- * record and its indexes measure (docs/decision-log.md); a single instance without Redis is a
- * small deployment
+ * 15,000 records in process (one partition): about 18 MB of the process's heap at the size a
+ * record and its search indexes measure (docs/decision-log.md), so that a server without Redis
+ * stays under 300 MB of RSS however many charges it scores (`npm run bench`, RSS phase); a single
+ * instance without Redis is a small deployment
  */
-export const DEFAULT_MEMORY_LOG_MAX = 25_000
+export const DEFAULT_MEMORY_LOG_MAX = 15_000
 export const DEFAULT_LOG_PARTITIONS = 8
 /** 120 days: the card networks' usual chargeback window */
 export const DEFAULT_LOG_TTL_SECONDS = 120 * 24 * 60 * 60
