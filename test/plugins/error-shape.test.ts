@@ -117,7 +117,8 @@ t.test('errors Fastify, its router and its body parsers answer by themselves', a
   t.test('errors of @fastify/swagger-ui and its static files under /docs', async (t) => {
     assertError(t, await app.inject({ method: 'GET', url: `/docs/static/${MARK}.js` }), 404, ErrorCode.NOT_FOUND)
     assertError(t, await app.inject({ method: 'GET', url: `/docs/static/%2e%2e/%2e%2e/${MARK}` }), 404, ErrorCode.NOT_FOUND)
-    assertError(t, await app.inject({ method: 'GET', url: `/docs/static/${MARK}%00.js` }), 403, ErrorCode.FORBIDDEN)
+    // a NUL byte in the path: @fastify/static refuses it before looking anything up
+    assertError(t, await app.inject({ method: 'GET', url: `/docs/static/${MARK}%00.js` }), 400, ErrorCode.BAD_REQUEST)
     assertError(t, await app.inject({ method: 'GET', url: '/docs/static/swagger-ui.css', headers: { range: 'bytes=999999999-' } }),
       416, ErrorCode.RANGE_NOT_SATISFIABLE, ['999999999'])
     assertError(t, await app.inject({ method: 'GET', url: '/docs/static/swagger-ui.css', headers: { 'if-match': `"${MARK}"` } }),
