@@ -30,6 +30,8 @@ export interface AppConfig {
   /** secret of the keyed hashes that replace IPs, emails and card fingerprints in Redis keys */
   hashKey: string
   omiseWebhookSecrets: Buffer[]
+  /** RISKGATE_STRIPE_WEBHOOK_SECRETS: Stripe endpoint secrets (whsec_...), HMAC keys as written; absent or empty: POST /v1/webhooks/stripe answers 503 */
+  stripeWebhookSecrets?: string[]
   /** RISKGATE_MERCHANT_WEBHOOK_URL and _SECRET: review events sent to the merchant; absent: none sent */
   merchantWebhook?: { url: string, secret: string }
   /**

@@ -169,6 +169,12 @@ export async function loadConfig (env: Record<string, string | undefined>): Prom
       return Buffer.from(s, 'base64')
     })
 
+  const stripeWebhookSecrets = (raw.RISKGATE_STRIPE_WEBHOOK_SECRETS ?? '')
+    .split(',').map((s) => s.trim()).filter((s) => s !== '')
+  stripeWebhookSecrets.forEach((s, i) => {
+    if (!/^whsec_[A-Za-z0-9+/=_-]{8,}$/.test(s)) throw new ConfigError(`RISKGATE_STRIPE_WEBHOOK_SECRETS entry ${i + 1} is not a Stripe endpoint secret (whsec_...)`)
+  })
+
   const merchantWebhook = merchantWebhookConfig(raw, production, warnings)
   let consoleSessionKey: Buffer | undefined
   if (raw.RISKGATE_CONSOLE_SESSION_KEY !== undefined) {
@@ -199,6 +205,7 @@ export async function loadConfig (env: Record<string, string | undefined>): Prom
     apiKeys,
     hashKey,
     omiseWebhookSecrets,
+    ...(stripeWebhookSecrets.length > 0 ? { stripeWebhookSecrets } : {}),
     ...(merchantWebhook !== undefined ? { merchantWebhook } : {}),
     ...(consoleSessionKey !== undefined ? { consoleSessionKey } : {}),
     logLevel: raw.RISKGATE_LOG_LEVEL,

@@ -58,8 +58,8 @@ export interface DecisionOutcome {
   label: OutcomeLabel
   /** ISO 8601 time the outcome was reported */
   at: string
-  /** api: POST /v1/decisions/:id/outcome; review: an analyst closed the review (API or console); omise: a gateway webhook */
-  source: 'api' | 'omise' | 'review'
+  /** api: POST /v1/decisions/:id/outcome; review: an analyst closed the review (API or console); omise, stripe: a gateway webhook */
+  source: 'api' | 'omise' | 'review' | 'stripe'
   /** who reported it: the API key id (`key:<id>`), the console user (`console:<key id>`), or the gateway (`omise`) */
   actor?: string
   /** the webhook event id, for outcomes that came from a webhook */

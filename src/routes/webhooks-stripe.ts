@@ -1,0 +1,141 @@
+import fp from 'fastify-plugin'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { ErrorCode, RiskgateError } from '../errors.js'
+import { ErrorResponseSchema } from '../schemas/error.js'
+import { WebhookAckSchema } from '../schemas/webhook.js'
+import { createEventDedupe } from '../webhooks/event-dedupe.js'
+import type { EventDedupe } from '../webhooks/event-dedupe.js'
+import { addGatewayCounts } from '../webhooks/gateway-metrics.js'
+import { parseStripeEvent } from '../webhooks/stripe/event.js'
+import { createStripeEventProcessor } from '../webhooks/stripe/processor.js'
+import type { StripeEventProcessor } from '../webhooks/stripe/processor.js'
+import { STRIPE_SIGNATURE_HEADER, verifyStripeSignature } from '../webhooks/stripe/signature.js'
+
+export interface StripeWebhookOptions {
+  /** RISKGATE_STRIPE_WEBHOOK_SECRETS (`whsec_...`); none: the route answers 503 webhook_not_configured */
+  secrets: readonly string[]
+  /** RISKGATE_HASH_KEY (event ids in Redis keys are keyed hashes) */
+  hashKey: string
+  /** Redis key prefix of the event ids (tests) */
+  keyPrefix?: string
+  now?: () => number
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** the background processing of accepted Stripe events (flush the outbox: wait for it) */
+    stripeWebhooks: StripeEventProcessor
+  }
+}
+
+/** Stripe events embed the whole charge or dispute; 256 KiB is far above any of them */
+const WEBHOOK_BODY_LIMIT = 256 * 1024
+
+/** deliveries the route answered, by what it did with them */
+interface DeliveryCounts { accepted: number, duplicate: number, refused_signature: number, refused_stale: number, refused_body: number }
+
+interface RouteOptions {
+  counts: DeliveryCounts
+  secrets: readonly string[]
+  dedupe: EventDedupe
+  processor: StripeEventProcessor
+  now: () => number
+}
+
+const stripeWebhookRoute: FastifyPluginAsyncTypebox<RouteOptions> = async function stripeWebhookRoute (fastify, opts) {
+  // this encapsulated scope only: the HMAC is computed over the raw bytes, so the body is kept as a Buffer
+  fastify.removeAllContentTypeParsers()
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, body, done) => {
+    done(null, body)
+  })
+
+  fastify.post('/v1/webhooks/stripe', {
+    bodyLimit: WEBHOOK_BODY_LIMIT,
+    schema: {
+      summary: 'Stripe webhook: charge, refund, dispute and early fraud warning events become outcomes of recorded decisions',
+      description: 'Authenticated by the Stripe-Signature header (t=<unix seconds>, v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret whsec_...), not by an API key.',
+      tags: ['webhooks'],
+      response: {
+        200: WebhookAckSchema,
+        400: ErrorResponseSchema,
+        401: ErrorResponseSchema,
+        413: ErrorResponseSchema,
+        415: ErrorResponseSchema,
+        500: ErrorResponseSchema,
+        503: ErrorResponseSchema
+      }
+    }
+  }, async function stripeWebhook (request) {
+    if (opts.secrets.length === 0) {
+      throw new RiskgateError(503, ErrorCode.WEBHOOK_NOT_CONFIGURED, 'Stripe webhooks are not configured: set RISKGATE_STRIPE_WEBHOOK_SECRETS')
+    }
+    const body = request.body
+    if (!Buffer.isBuffer(body)) throw new RiskgateError(400, ErrorCode.INVALID_JSON, 'the request body is not valid JSON')
+    const header = request.headers[STRIPE_SIGNATURE_HEADER]
+    const check = verifyStripeSignature({
+      body,
+      header: typeof header === 'string' ? header : undefined,
+      secrets: opts.secrets,
+      nowSeconds: Math.floor(opts.now() / 1000)
+    })
+    if (!check.ok) {
+      request.log.warn({ reason: check.reason }, 'stripe webhook refused')
+      if (check.reason === 'stale') {
+        opts.counts.refused_stale++
+        throw new RiskgateError(400, ErrorCode.WEBHOOK_TIMESTAMP_STALE, 'the Stripe-Signature timestamp is more than 5 minutes from now')
+      }
+      opts.counts.refused_signature++
+      throw new RiskgateError(401, ErrorCode.WEBHOOK_SIGNATURE_INVALID,
+        'the Stripe-Signature does not match: send the Stripe-Signature header Stripe signed the body with, and set the endpoint\'s signing secret')
+    }
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(body.toString('utf8'))
+    } catch {
+      opts.counts.refused_body++
+      throw new RiskgateError(400, ErrorCode.INVALID_JSON, 'the request body is not valid JSON')
+    }
+    const event = parseStripeEvent(parsed)
+    if (event === undefined) {
+      opts.counts.refused_body++
+      throw new RiskgateError(400, ErrorCode.VALIDATION_FAILED, 'the body is not a Stripe event (id, type, data.object)')
+    }
+    let claimed: boolean
+    try {
+      claimed = await opts.dedupe.claim(event.id)
+    } catch (err) {
+      request.log.error({ err: { type: (err as Error).name, message: (err as Error).message } }, 'stripe webhook: event store unavailable')
+      throw new RiskgateError(503, ErrorCode.SERVICE_UNAVAILABLE, 'the event cannot be recorded now: retry later')
+    }
+    request.log.info({ event_id: event.id, event: event.type, duplicate: !claimed }, 'stripe webhook received')
+    // answered now; the outcome is applied in the background
+    if (claimed) opts.processor.submit(event)
+    opts.counts[claimed ? 'accepted' : 'duplicate']++
+    return { received: true as const, duplicate: !claimed }
+  })
+}
+
+/**
+ * POST /v1/webhooks/stripe, authenticated only by Stripe's signature (no API key). Each event id is
+ * applied once (SET NX in Redis, or in process); the answer is sent before the outcome is applied.
+ */
+export const stripeWebhookPlugin = fp(async function stripeWebhooks (fastify, opts: StripeWebhookOptions) {
+  const dedupe = createEventDedupe({
+    redis: fastify.redis,
+    hashKey: opts.hashKey,
+    source: 'stripe',
+    ...(opts.keyPrefix !== undefined ? { keyPrefix: opts.keyPrefix } : {})
+  })
+  const processor = createStripeEventProcessor({ store: fastify.decisionLog.store, dedupe, outbox: fastify.outbox, log: fastify.log })
+  fastify.decorate('stripeWebhooks', processor)
+  const counts: DeliveryCounts = { accepted: 0, duplicate: 0, refused_signature: 0, refused_stale: 0, refused_body: 0 }
+  addGatewayCounts(fastify.metricsRegistry, {
+    name: 'riskgate_webhook_deliveries_total',
+    help: 'Gateway webhook deliveries answered, by gateway and result: accepted, duplicate (an event id seen before), refused_signature, refused_stale, refused_body'
+  }, 'stripe', () => ({ ...counts }))
+  addGatewayCounts(fastify.metricsRegistry, {
+    name: 'riskgate_webhook_events_total',
+    help: 'Accepted gateway events by gateway and what became of them: applied (an outcome stored), kept (a stronger outcome stays), unmatched (no decision found in time), ignored (not an outcome), failed'
+  }, 'stripe', () => ({ ...processor.stats() }))
+  await fastify.register(stripeWebhookRoute, { counts, secrets: opts.secrets, dedupe, processor, now: opts.now ?? Date.now })
+}, { name: 'stripe-webhooks', fastify: '5.x', dependencies: ['redis', 'decision-log', 'outbox', 'metrics'] })
