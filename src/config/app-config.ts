@@ -30,6 +30,8 @@ export interface AppConfig {
   /** secret of the keyed hashes that replace IPs, emails and card fingerprints in Redis keys */
   hashKey: string
   omiseWebhookSecrets: Buffer[]
+  /** RISKGATE_MIDTRANS_SERVER_KEYS; absent or empty: POST /v1/webhooks/midtrans answers 503 */
+  midtransServerKeys?: string[]
   /** RISKGATE_MERCHANT_WEBHOOK_URL and _SECRET: review events sent to the merchant; absent: none sent */
   merchantWebhook?: { url: string, secret: string }
   /**

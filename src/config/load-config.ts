@@ -169,6 +169,8 @@ export async function loadConfig (env: Record<string, string | undefined>): Prom
       return Buffer.from(s, 'base64')
     })
 
+  const midtransServerKeys = (raw.RISKGATE_MIDTRANS_SERVER_KEYS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')
+
   const merchantWebhook = merchantWebhookConfig(raw, production, warnings)
   let consoleSessionKey: Buffer | undefined
   if (raw.RISKGATE_CONSOLE_SESSION_KEY !== undefined) {
@@ -199,6 +201,7 @@ export async function loadConfig (env: Record<string, string | undefined>): Prom
     apiKeys,
     hashKey,
     omiseWebhookSecrets,
+    ...(midtransServerKeys.length > 0 ? { midtransServerKeys } : {}),
     ...(merchantWebhook !== undefined ? { merchantWebhook } : {}),
     ...(consoleSessionKey !== undefined ? { consoleSessionKey } : {}),
     logLevel: raw.RISKGATE_LOG_LEVEL,

@@ -22,6 +22,7 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'POST /v1/rules/reload': 'reloadRules',
   'GET /v1/rules/audit': 'getRuleAudit',
   'POST /v1/webhooks/omise': 'receiveOmiseWebhook',
+  'POST /v1/webhooks/midtrans': 'receiveMidtransNotification',
   'GET /console/session': 'getConsoleSession',
   'POST /console/session': 'signInToConsole',
   'DELETE /console/session': 'signOutOfConsole'
