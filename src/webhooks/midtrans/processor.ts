@@ -33,9 +33,9 @@ export const MIDTRANS_NOTIFICATION_KIND = 'midtrans-notification'
  * (retried while the store is unavailable, held while the decision's record is on its way). The
  * decision is found by, in order: `metadata.riskgate_decision_id`, `metadata.riskgate_charge_id`,
  * then the `order_id` as the scored `charge_id` (or linked by an earlier notification of the same
- * order). Once found through metadata, the order id is linked to the decision, so a later
- * notification without metadata finds it too. Statuses that report no outcome are acknowledged
- * and counted ignored without a lookup.
+ * order). Once found through metadata (by any notification, with an outcome or not), the order id
+ * is linked to the decision, so a later notification without metadata finds it too. A
+ * notification with neither an outcome nor metadata is counted ignored without a lookup.
  */
 export function createMidtransNotificationProcessor (options: MidtransProcessorOptions): MidtransNotificationProcessor {
   const { store, dedupe, log } = options
@@ -55,14 +55,23 @@ export function createMidtransNotificationProcessor (options: MidtransProcessorO
 
   async function process (notification: MidtransNotification): Promise<ProcessResult> {
     const label = labelOf(notification)
-    if (label === undefined) {
+    const hasMetadata = notification.decisionId !== undefined || notification.chargeId !== undefined
+    if (label === undefined && !hasMetadata) {
       stats.ignored++
       return 'ignored'
     }
     const decisionId = await findDecision(notification)
-    if (decisionId === undefined) return 'pending'
-    if (notification.decisionId !== undefined || notification.chargeId !== undefined) {
-      await store.linkCharge(notification.orderId, decisionId)
+    if (decisionId === undefined) {
+      if (label === undefined) {
+        stats.ignored++
+        return 'ignored'
+      }
+      return 'pending'
+    }
+    if (hasMetadata) await store.linkCharge(notification.orderId, decisionId)
+    if (label === undefined) {
+      stats.ignored++
+      return 'ignored'
     }
     const result = await reportOutcome(store, decisionId, { label, source: 'midtrans', event_id: notification.id, at: now().toISOString() })
     if (result.status === 'stored') {

@@ -117,4 +117,13 @@ t.test('the decision is found by riskgate_decision_id, riskgate_charge_id, then 
   t.equal(lookups, 1, 'only the notification without metadata looked up its order id')
   t.equal(await processor.process(notification('ord-a', 'expire')), 'ignored')
   t.equal(lookups, 1)
+
+  // a pending notification carries no outcome, but its metadata links the order id
+  const d = entry(log.keys, T0 + 3, { chargeId: 'ch-d' })
+  await log.append([d])
+  t.equal(await processor.process(notification('ord-d', 'pending', { chargeId: 'ch-d' })), 'ignored')
+  t.equal(await log.findByChargeId('ord-d'), d.key.decisionId, 'linked by a notification without an outcome')
+  t.equal(await processor.process(notification('ord-d', 'settlement')), 'applied')
+  t.equal((await log.get(d.key.decisionId))?.outcome?.label, 'legit')
+  t.equal(await processor.process(notification('ord-unknown', 'pending', { chargeId: 'ch-unknown' })), 'ignored', 'no decision and no outcome: nothing to hold')
 })
