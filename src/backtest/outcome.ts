@@ -9,6 +9,9 @@ import type { DecisionOutcome } from '../decision-log/record.js'
  * - good: `legit`, `review_approved`;
  * - `refund`: unlabelled by default (a refund says the money went back, not why), or counted as
  *   fraud or good with `--refund fraud|good` when a merchant refunds only for one reason;
+ * - `gateway_denied` (the gateway's own fraud screening refused the charge): unlabelled. It is
+ *   another model's verdict, not a confirmed fraud, and the charge never went through, so nothing
+ *   can confirm it; counting it as fraud would reward rules for agreeing with the gateway's model;
  * - no outcome: unlabelled. Unlabelled charges count in decisions and rule hits, not in precision
  *   and recall.
  */
@@ -32,6 +35,8 @@ export function classifyOutcome (outcome: DecisionOutcome | undefined, refundAs:
       return OutcomeClass.GOOD
     case OutcomeLabel.REFUND:
       return refundAs
+    case OutcomeLabel.GATEWAY_DENIED:
+      return OutcomeClass.UNLABELLED
     default:
       return OutcomeClass.UNLABELLED
   }

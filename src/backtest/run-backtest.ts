@@ -193,7 +193,7 @@ export async function runBacktest (options: BacktestOptions): Promise<BacktestRe
     ...(degraded > 0 ? [`${degraded} records were decided without velocity (the store was unavailable): replayed without it, rules reading velocity are skipped for them.`] : []),
     ...[...missingCounters].map(([name, n]) => `velocity.${name} is absent from ${n} records (it was not declared when they were decided): candidate rules reading it are skipped for them.`),
     ...candidate.ruleSet.inexact.map((r) => `Rule ${r.rule} reads ${r.paths.join(', ')} other than by equality or list membership: recorded identifiers are keyed hashes, so it cannot replay exactly.`),
-    `Outcomes: fraud, chargeback and review_rejected count as fraud; legit and review_approved as good; refund as ${refundAs}.`,
+    `Outcomes: fraud, chargeback and review_rejected count as fraud; legit and review_approved as good; refund as ${refundAs}; gateway_denied unlabelled.`,
     ...(options.notes ?? [])
   ]
 

@@ -32,6 +32,8 @@ export interface AppConfig {
   omiseWebhookSecrets: Buffer[]
   /** RISKGATE_STRIPE_WEBHOOK_SECRETS: Stripe endpoint secrets (whsec_...), HMAC keys as written; absent or empty: POST /v1/webhooks/stripe answers 503 */
   stripeWebhookSecrets?: string[]
+  /** RISKGATE_MIDTRANS_SERVER_KEYS; absent or empty: POST /v1/webhooks/midtrans answers 503 */
+  midtransServerKeys?: string[]
   /** RISKGATE_MERCHANT_WEBHOOK_URL and _SECRET: review events sent to the merchant; absent: none sent */
   merchantWebhook?: { url: string, secret: string }
   /**

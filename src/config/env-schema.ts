@@ -32,6 +32,8 @@ export const EnvSchema = Type.Object({
   RISKGATE_OMISE_WEBHOOK_SECRETS: Type.Optional(Type.String()),
   /** comma-separated Stripe endpoint secrets (whsec_...), two during rotation */
   RISKGATE_STRIPE_WEBHOOK_SECRETS: Type.Optional(Type.String()),
+  /** comma-separated Midtrans server keys that sign POST /v1/webhooks/midtrans (two during rotation) */
+  RISKGATE_MIDTRANS_SERVER_KEYS: Type.Optional(Type.String()),
   /** where review events are sent (src/merchant-webhooks/); unset: no merchant webhooks */
   RISKGATE_MERCHANT_WEBHOOK_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 2048 })),
   /** the secret that signs them (HMAC-SHA256); required with the URL */

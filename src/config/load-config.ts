@@ -174,6 +174,7 @@ export async function loadConfig (env: Record<string, string | undefined>): Prom
   stripeWebhookSecrets.forEach((s, i) => {
     if (!/^whsec_[A-Za-z0-9+/=_-]{8,}$/.test(s)) throw new ConfigError(`RISKGATE_STRIPE_WEBHOOK_SECRETS entry ${i + 1} is not a Stripe endpoint secret (whsec_...)`)
   })
+  const midtransServerKeys = (raw.RISKGATE_MIDTRANS_SERVER_KEYS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')
 
   const merchantWebhook = merchantWebhookConfig(raw, production, warnings)
   let consoleSessionKey: Buffer | undefined
@@ -206,6 +207,7 @@ export async function loadConfig (env: Record<string, string | undefined>): Prom
     hashKey,
     omiseWebhookSecrets,
     ...(stripeWebhookSecrets.length > 0 ? { stripeWebhookSecrets } : {}),
+    ...(midtransServerKeys.length > 0 ? { midtransServerKeys } : {}),
     ...(merchantWebhook !== undefined ? { merchantWebhook } : {}),
     ...(consoleSessionKey !== undefined ? { consoleSessionKey } : {}),
     logLevel: raw.RISKGATE_LOG_LEVEL,

@@ -50,7 +50,9 @@ export const OutcomeLabel = {
   CHARGEBACK: 'chargeback',
   REFUND: 'refund',
   REVIEW_APPROVED: 'review_approved',
-  REVIEW_REJECTED: 'review_rejected'
+  REVIEW_REJECTED: 'review_rejected',
+  /** the gateway's own fraud screening refused the charge (Midtrans `deny`): its verdict, not a confirmed fraud */
+  GATEWAY_DENIED: 'gateway_denied'
 } as const
 export type OutcomeLabel = typeof OutcomeLabel[keyof typeof OutcomeLabel]
 
@@ -58,9 +60,9 @@ export interface DecisionOutcome {
   label: OutcomeLabel
   /** ISO 8601 time the outcome was reported */
   at: string
-  /** api: POST /v1/decisions/:id/outcome; review: an analyst closed the review (API or console); omise, stripe: a gateway webhook */
-  source: 'api' | 'omise' | 'review' | 'stripe'
-  /** who reported it: the API key id (`key:<id>`), the console user (`console:<key id>`), or the gateway (`omise`) */
+  /** api: POST /v1/decisions/:id/outcome; review: an analyst closed the review (API or console); omise, stripe, midtrans: a gateway webhook */
+  source: 'api' | 'omise' | 'stripe' | 'midtrans' | 'review'
+  /** who reported it: the API key id (`key:<id>`), the console user (`console:<key id>`), or the gateway (`omise`, `stripe`, `midtrans`) */
   actor?: string
   /** the webhook event id, for outcomes that came from a webhook */
   event_id?: string

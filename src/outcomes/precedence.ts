@@ -11,6 +11,8 @@ export const OUTCOME_RANK = {
   [OutcomeLabel.REVIEW_APPROVED]: 1,
   [OutcomeLabel.REFUND]: 2,
   [OutcomeLabel.REVIEW_REJECTED]: 2,
+  // the gateway's fraud screening refused the charge: stronger than a legit, weaker than a dispute
+  [OutcomeLabel.GATEWAY_DENIED]: 2,
   [OutcomeLabel.CHARGEBACK]: 3,
   [OutcomeLabel.FRAUD]: 3
 } as const satisfies Record<OutcomeLabel, number>

@@ -23,6 +23,7 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'GET /v1/rules/audit': 'getRuleAudit',
   'POST /v1/webhooks/omise': 'receiveOmiseWebhook',
   'POST /v1/webhooks/stripe': 'receiveStripeWebhook',
+  'POST /v1/webhooks/midtrans': 'receiveMidtransNotification',
   'GET /console/session': 'getConsoleSession',
   'POST /console/session': 'signInToConsole',
   'DELETE /console/session': 'signOutOfConsole'

@@ -5,7 +5,7 @@ import { ErrorResponseSchema } from '../schemas/error.js'
 import { WebhookAckSchema } from '../schemas/webhook.js'
 import { createEventDedupe } from '../webhooks/event-dedupe.js'
 import type { EventDedupe } from '../webhooks/event-dedupe.js'
-import { addGatewayCounts } from '../webhooks/gateway-metrics.js'
+import { addGatewayCounts, GATEWAY_DELIVERIES, GATEWAY_EVENTS } from '../webhooks/gateway-metrics.js'
 import { parseStripeEvent } from '../webhooks/stripe/event.js'
 import { createStripeEventProcessor } from '../webhooks/stripe/processor.js'
 import type { StripeEventProcessor } from '../webhooks/stripe/processor.js'
@@ -129,13 +129,7 @@ export const stripeWebhookPlugin = fp(async function stripeWebhooks (fastify, op
   const processor = createStripeEventProcessor({ store: fastify.decisionLog.store, dedupe, outbox: fastify.outbox, log: fastify.log })
   fastify.decorate('stripeWebhooks', processor)
   const counts: DeliveryCounts = { accepted: 0, duplicate: 0, refused_signature: 0, refused_stale: 0, refused_body: 0 }
-  addGatewayCounts(fastify.metricsRegistry, {
-    name: 'riskgate_webhook_deliveries_total',
-    help: 'Gateway webhook deliveries answered, by gateway and result: accepted, duplicate (an event id seen before), refused_signature, refused_stale, refused_body'
-  }, 'stripe', () => ({ ...counts }))
-  addGatewayCounts(fastify.metricsRegistry, {
-    name: 'riskgate_webhook_events_total',
-    help: 'Accepted gateway events by gateway and what became of them: applied (an outcome stored), kept (a stronger outcome stays), unmatched (no decision found in time), ignored (not an outcome), failed'
-  }, 'stripe', () => ({ ...processor.stats() }))
+  addGatewayCounts(fastify.metricsRegistry, GATEWAY_DELIVERIES, 'stripe', () => ({ ...counts }))
+  addGatewayCounts(fastify.metricsRegistry, GATEWAY_EVENTS, 'stripe', () => ({ ...processor.stats() }))
   await fastify.register(stripeWebhookRoute, { counts, secrets: opts.secrets, dedupe, processor, now: opts.now ?? Date.now })
 }, { name: 'stripe-webhooks', fastify: '5.x', dependencies: ['redis', 'decision-log', 'outbox', 'metrics'] })

@@ -10,17 +10,24 @@ export const DecisionIdParamsSchema = Type.Object({
   decision_id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })
 }, { additionalProperties: false })
 
-export const OutcomeLabelSchema = Type.Union([
+const REPORTABLE_LABELS = [
   Type.Literal('fraud'), Type.Literal('legit'), Type.Literal('chargeback'), Type.Literal('refund'),
   Type.Literal('review_approved'), Type.Literal('review_rejected')
-], {
+] as const
+
+export const OutcomeLabelSchema = Type.Union([...REPORTABLE_LABELS, Type.Literal('gateway_denied')], {
+  description: 'what really happened: fraud, legit, chargeback, refund, review_approved, review_rejected; gateway_denied: the gateway\'s own fraud screening refused the charge (a gateway webhook only)'
+})
+
+/** the labels the outcome API takes: gateway_denied comes only from a gateway's webhook */
+export const ReportableOutcomeLabelSchema = Type.Union([...REPORTABLE_LABELS], {
   description: 'what really happened: fraud, legit, chargeback, refund, review_approved, review_rejected'
 })
 
 export const MAX_OUTCOME_NOTE = 500
 
 export const OutcomeRequestSchema = Type.Object({
-  label: OutcomeLabelSchema,
+  label: ReportableOutcomeLabelSchema,
   note: Type.Optional(Type.String({ maxLength: MAX_OUTCOME_NOTE, description: 'free text; card numbers are removed before it is stored' }))
 }, { additionalProperties: false, examples: [OUTCOME_REQUEST_EXAMPLE] })
 export type OutcomeRequest = Static<typeof OutcomeRequestSchema>
@@ -28,8 +35,8 @@ export type OutcomeRequest = Static<typeof OutcomeRequestSchema>
 export const OutcomeSchema = Type.Object({
   label: OutcomeLabelSchema,
   at: Type.String({ description: 'ISO 8601 time the outcome was reported' }),
-  source: Type.Union([Type.Literal('api'), Type.Literal('omise'), Type.Literal('review'), Type.Literal('stripe')], {
-    description: 'api: reported through the API; review: an analyst closed the review; omise, stripe: a gateway webhook'
+  source: Type.Union([Type.Literal('api'), Type.Literal('omise'), Type.Literal('stripe'), Type.Literal('midtrans'), Type.Literal('review')], {
+    description: 'api: reported through the API; review: an analyst closed the review; omise, stripe, midtrans: a gateway webhook'
   }),
   actor: Type.Optional(Type.String({ description: 'who reported it: key:<API key id>, console:<API key id>, or the gateway' })),
   event_id: Type.Optional(Type.String({ description: 'the webhook event, for outcomes that came from one' })),

@@ -1,6 +1,16 @@
 import { Counter } from 'prom-client'
 import type { Registry } from 'prom-client'
 
+/** the two counters gateway webhooks share, by gateway and result */
+export const GATEWAY_DELIVERIES = {
+  name: 'riskgate_webhook_deliveries_total',
+  help: 'Gateway webhook deliveries answered, by gateway and result: accepted, duplicate (an event id seen before), refused_signature, refused_stale, refused_body'
+} as const
+export const GATEWAY_EVENTS = {
+  name: 'riskgate_webhook_events_total',
+  help: 'Accepted gateway events by gateway and what became of them: applied (an outcome stored), kept (a stronger outcome stays), unmatched (no decision found in time), ignored (not an outcome), failed'
+} as const
+
 type GatewayCounter = Counter<'gateway' | 'result'>
 type Collect = (this: GatewayCounter) => void
 

@@ -7,7 +7,7 @@ import { SUMMARY_HEADINGS, summaryRow } from '../lib/summary.js'
 
 const PAGE_SIZE = 25
 const IDENTIFIERS = [['email', 'Email'], ['ip', 'IP address'], ['card_fingerprint', 'Card fingerprint'], ['customer_id', 'Customer id']]
-const OUTCOMES = ['none', 'fraud', 'legit', 'chargeback', 'refund', 'review_approved', 'review_rejected']
+const OUTCOMES = ['none', 'fraud', 'legit', 'chargeback', 'refund', 'review_approved', 'review_rejected', 'gateway_denied']
 const state = { filters: null, pager: new Pager() }
 
 function field (id, text, control) {

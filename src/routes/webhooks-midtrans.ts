@@ -1,0 +1,130 @@
+import fp from 'fastify-plugin'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { ErrorCode, RiskgateError } from '../errors.js'
+import { ErrorResponseSchema } from '../schemas/error.js'
+import { WebhookAckSchema } from '../schemas/webhook.js'
+import { createEventDedupe } from '../webhooks/event-dedupe.js'
+import { addGatewayCounts, GATEWAY_DELIVERIES, GATEWAY_EVENTS } from '../webhooks/gateway-metrics.js'
+import type { EventDedupe } from '../webhooks/event-dedupe.js'
+import { parseMidtransNotification } from '../webhooks/midtrans/notification.js'
+import { createMidtransNotificationProcessor } from '../webhooks/midtrans/processor.js'
+import type { MidtransNotificationProcessor } from '../webhooks/midtrans/processor.js'
+import { verifyMidtransSignature } from '../webhooks/midtrans/signature.js'
+
+export interface MidtransWebhookOptions {
+  /** RISKGATE_MIDTRANS_SERVER_KEYS; none: the route answers 503 webhook_not_configured */
+  serverKeys: readonly string[]
+  /** RISKGATE_HASH_KEY (notification ids in Redis keys are keyed hashes) */
+  hashKey: string
+  /** Redis key prefix of the notification ids (tests) */
+  keyPrefix?: string
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** the background processing of accepted Midtrans notifications (flush: wait for it) */
+    midtransWebhooks: MidtransNotificationProcessor
+  }
+}
+
+/** a Midtrans notification is a couple of KiB; 64 KiB leaves room for merchant metadata */
+const WEBHOOK_BODY_LIMIT = 64 * 1024
+
+/** notifications the route answered, by what it did with them (the Omise route's results; Midtrans signs no timestamp) */
+interface DeliveryCounts { accepted: number, duplicate: number, refused_signature: number, refused_body: number }
+
+interface RouteOptions {
+  counts: DeliveryCounts
+  serverKeys: readonly string[]
+  dedupe: EventDedupe
+  processor: MidtransNotificationProcessor
+}
+
+const midtransWebhookRoute: FastifyPluginAsyncTypebox<RouteOptions> = async function midtransWebhookRoute (fastify, opts) {
+  // this encapsulated scope only: the body is parsed here, so a bad one is counted and answered as a refusal
+  fastify.removeAllContentTypeParsers()
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, body, done) => {
+    done(null, body)
+  })
+
+  fastify.post('/v1/webhooks/midtrans', {
+    bodyLimit: WEBHOOK_BODY_LIMIT,
+    schema: {
+      summary: 'Midtrans HTTP notification: settlement, deny, refund and chargeback notifications become outcomes of recorded decisions',
+      description: 'Authenticated by the notification\'s signature_key (SHA-512 hex of order_id + status_code + gross_amount + the server key), not by an API key. Answers 200 at once for every correctly signed notification, resends and statuses that carry no outcome included; the outcome is applied in the background.',
+      tags: ['webhooks'],
+      response: {
+        200: WebhookAckSchema,
+        400: ErrorResponseSchema,
+        401: ErrorResponseSchema,
+        413: ErrorResponseSchema,
+        415: ErrorResponseSchema,
+        500: ErrorResponseSchema,
+        503: ErrorResponseSchema
+      }
+    }
+  }, async function midtransWebhook (request) {
+    if (opts.serverKeys.length === 0) {
+      throw new RiskgateError(503, ErrorCode.WEBHOOK_NOT_CONFIGURED, 'Midtrans notifications are not configured: set RISKGATE_MIDTRANS_SERVER_KEYS')
+    }
+    const body = request.body
+    if (!Buffer.isBuffer(body)) throw new RiskgateError(400, ErrorCode.INVALID_JSON, 'the request body is not valid JSON')
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(body.toString('utf8'))
+    } catch {
+      opts.counts.refused_body++
+      throw new RiskgateError(400, ErrorCode.INVALID_JSON, 'the request body is not valid JSON')
+    }
+    const fields = parsed !== null && typeof parsed === 'object' ? parsed as Record<string, unknown> : {}
+    const { order_id: orderId, status_code: statusCode, gross_amount: grossAmount } = fields
+    // the signature first: an unsigned request learns nothing of what a valid notification looks like
+    const check = typeof orderId === 'string' && typeof statusCode === 'string' && typeof grossAmount === 'string'
+      ? verifyMidtransSignature({ orderId, statusCode, grossAmount, signature: fields.signature_key, serverKeys: opts.serverKeys })
+      : { ok: false as const, reason: 'malformed' as const }
+    if (!check.ok) {
+      request.log.warn({ reason: check.reason }, 'midtrans notification refused')
+      opts.counts.refused_signature++
+      throw new RiskgateError(401, ErrorCode.WEBHOOK_SIGNATURE_INVALID,
+        'the signature_key does not match: Midtrans signs SHA-512 of order_id + status_code + gross_amount + a server key configured in RISKGATE_MIDTRANS_SERVER_KEYS')
+    }
+    const notification = parseMidtransNotification(parsed)
+    if (notification === undefined) {
+      opts.counts.refused_body++
+      throw new RiskgateError(400, ErrorCode.VALIDATION_FAILED, 'the body is not a Midtrans notification (order_id, transaction_id, transaction_status, status_code, gross_amount)')
+    }
+    let claimed: boolean
+    try {
+      claimed = await opts.dedupe.claim(notification.id)
+    } catch (err) {
+      request.log.error({ err: { type: (err as Error).name, message: (err as Error).message } }, 'midtrans notification: event store unavailable')
+      throw new RiskgateError(503, ErrorCode.SERVICE_UNAVAILABLE, 'the notification cannot be recorded now: retry later')
+    }
+    request.log.info({ event_id: notification.id, duplicate: !claimed }, 'midtrans notification received')
+    // answered now; the outcome is applied in the background
+    if (claimed) opts.processor.submit(notification)
+    opts.counts[claimed ? 'accepted' : 'duplicate']++
+    return { received: true as const, duplicate: !claimed }
+  })
+}
+
+/**
+ * POST /v1/webhooks/midtrans (Midtrans' Payment Notification URL), authenticated only by the
+ * notification's signature_key (no API key). Each notification (transaction id, status and status
+ * code) is applied once; the answer is sent before the outcome is applied. Counted in the same
+ * metrics as the Omise webhook, with gateway="midtrans".
+ */
+export const midtransWebhookPlugin = fp(async function midtransWebhooks (fastify, opts: MidtransWebhookOptions) {
+  const dedupe = createEventDedupe({
+    redis: fastify.redis,
+    hashKey: opts.hashKey,
+    source: 'midtrans',
+    ...(opts.keyPrefix !== undefined ? { keyPrefix: opts.keyPrefix } : {})
+  })
+  const processor = createMidtransNotificationProcessor({ store: fastify.decisionLog.store, dedupe, outbox: fastify.outbox, log: fastify.log })
+  fastify.decorate('midtransWebhooks', processor)
+  const counts: DeliveryCounts = { accepted: 0, duplicate: 0, refused_signature: 0, refused_body: 0 }
+  addGatewayCounts(fastify.metricsRegistry, GATEWAY_DELIVERIES, 'midtrans', () => ({ ...counts }))
+  addGatewayCounts(fastify.metricsRegistry, GATEWAY_EVENTS, 'midtrans', () => ({ ...processor.stats() }))
+  await fastify.register(midtransWebhookRoute, { counts, serverKeys: opts.serverKeys, dedupe, processor })
+}, { name: 'midtrans-webhooks', fastify: '5.x', dependencies: ['redis', 'decision-log', 'outbox', 'metrics'] })
