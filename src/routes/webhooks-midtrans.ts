@@ -3,6 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorCode, RiskgateError } from '../errors.js'
 import { ErrorResponseSchema } from '../schemas/error.js'
 import { WebhookAckSchema } from '../schemas/webhook.js'
+import { acceptDelivery, parseSignedBody } from '../webhooks/accept-delivery.js'
+import type { DeliveryCounts } from '../webhooks/accept-delivery.js'
 import { createEventDedupe } from '../webhooks/event-dedupe.js'
 import { addGatewayCounts, GATEWAY_DELIVERIES, GATEWAY_EVENTS } from '../webhooks/gateway-metrics.js'
 import type { EventDedupe } from '../webhooks/event-dedupe.js'
@@ -31,8 +33,6 @@ declare module 'fastify' {
 const WEBHOOK_BODY_LIMIT = 64 * 1024
 
 /** notifications the route answered, by what it did with them (the Omise route's results; Midtrans signs no timestamp) */
-interface DeliveryCounts { accepted: number, duplicate: number, refused_signature: number, refused_body: number }
-
 interface RouteOptions {
   counts: DeliveryCounts
   serverKeys: readonly string[]
@@ -69,13 +69,7 @@ const midtransWebhookRoute: FastifyPluginAsyncTypebox<RouteOptions> = async func
     }
     const body = request.body
     if (!Buffer.isBuffer(body)) throw new RiskgateError(400, ErrorCode.INVALID_JSON, 'the request body is not valid JSON')
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(body.toString('utf8'))
-    } catch {
-      opts.counts.refused_body++
-      throw new RiskgateError(400, ErrorCode.INVALID_JSON, 'the request body is not valid JSON')
-    }
+    const parsed = parseSignedBody(body, opts.counts)
     const fields = parsed !== null && typeof parsed === 'object' ? parsed as Record<string, unknown> : {}
     const { order_id: orderId, status_code: statusCode, gross_amount: grossAmount } = fields
     // the signature first: an unsigned request learns nothing of what a valid notification looks like
@@ -93,18 +87,7 @@ const midtransWebhookRoute: FastifyPluginAsyncTypebox<RouteOptions> = async func
       opts.counts.refused_body++
       throw new RiskgateError(400, ErrorCode.VALIDATION_FAILED, 'the body is not a Midtrans notification (order_id, transaction_id, transaction_status, status_code, gross_amount)')
     }
-    let claimed: boolean
-    try {
-      claimed = await opts.dedupe.claim(notification.id)
-    } catch (err) {
-      request.log.error({ err: { type: (err as Error).name, message: (err as Error).message } }, 'midtrans notification: event store unavailable')
-      throw new RiskgateError(503, ErrorCode.SERVICE_UNAVAILABLE, 'the notification cannot be recorded now: retry later')
-    }
-    request.log.info({ event_id: notification.id, duplicate: !claimed }, 'midtrans notification received')
-    // answered now; the outcome is applied in the background
-    if (claimed) opts.processor.submit(notification)
-    opts.counts[claimed ? 'accepted' : 'duplicate']++
-    return { received: true as const, duplicate: !claimed }
+    return await acceptDelivery(request.log, opts.dedupe, opts.processor, opts.counts, { name: 'midtrans notification', noun: 'notification', id: notification.id, event: notification })
   })
 }
 

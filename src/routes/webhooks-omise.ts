@@ -4,6 +4,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorCode, RiskgateError } from '../errors.js'
 import { ErrorResponseSchema } from '../schemas/error.js'
 import { WebhookAckSchema } from '../schemas/webhook.js'
+import { acceptDelivery, parseSignedBody } from '../webhooks/accept-delivery.js'
+import type { TimestampedDeliveryCounts } from '../webhooks/accept-delivery.js'
 import { createEventDedupe } from '../webhooks/event-dedupe.js'
 import type { EventDedupe } from '../webhooks/event-dedupe.js'
 import { parseOmiseEvent } from '../webhooks/omise/event.js'
@@ -32,10 +34,8 @@ declare module 'fastify' {
 const WEBHOOK_BODY_LIMIT = 256 * 1024
 
 /** deliveries the route answered, by what it did with them */
-interface DeliveryCounts { accepted: number, duplicate: number, refused_signature: number, refused_stale: number, refused_body: number }
-
 interface RouteOptions {
-  counts: DeliveryCounts
+  counts: TimestampedDeliveryCounts
   secrets: readonly Buffer[]
   dedupe: EventDedupe
   processor: OmiseEventProcessor
@@ -92,30 +92,13 @@ const omiseWebhookRoute: FastifyPluginAsyncTypebox<RouteOptions> = async functio
       throw new RiskgateError(401, ErrorCode.WEBHOOK_SIGNATURE_INVALID,
         'the Omise-Signature does not match: send the Omise-Signature and Omise-Signature-Timestamp headers Omise signed the body with')
     }
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(body.toString('utf8'))
-    } catch {
-      opts.counts.refused_body++
-      throw new RiskgateError(400, ErrorCode.INVALID_JSON, 'the request body is not valid JSON')
-    }
+    const parsed = parseSignedBody(body, opts.counts)
     const event = parseOmiseEvent(parsed)
     if (event === undefined) {
       opts.counts.refused_body++
       throw new RiskgateError(400, ErrorCode.VALIDATION_FAILED, 'the body is not an Omise event (id, key, data)')
     }
-    let claimed: boolean
-    try {
-      claimed = await opts.dedupe.claim(event.id)
-    } catch (err) {
-      request.log.error({ err: { type: (err as Error).name, message: (err as Error).message } }, 'omise webhook: event store unavailable')
-      throw new RiskgateError(503, ErrorCode.SERVICE_UNAVAILABLE, 'the event cannot be recorded now: retry later')
-    }
-    request.log.info({ event_id: event.id, event: event.key, duplicate: !claimed }, 'omise webhook received')
-    // answered now; the outcome is applied in the background
-    if (claimed) opts.processor.submit(event)
-    opts.counts[claimed ? 'accepted' : 'duplicate']++
-    return { received: true as const, duplicate: !claimed }
+    return await acceptDelivery(request.log, opts.dedupe, opts.processor, opts.counts, { name: 'omise webhook', noun: 'event', id: event.id, event, logFields: { event: event.key } })
   })
 }
 
@@ -132,7 +115,7 @@ export const omiseWebhookPlugin = fp(async function omiseWebhooks (fastify, opts
   })
   const processor = createOmiseEventProcessor({ store: fastify.decisionLog.store, dedupe, outbox: fastify.outbox, log: fastify.log })
   fastify.decorate('omiseWebhooks', processor)
-  const counts: DeliveryCounts = { accepted: 0, duplicate: 0, refused_signature: 0, refused_stale: 0, refused_body: 0 }
+  const counts: TimestampedDeliveryCounts = { accepted: 0, duplicate: 0, refused_signature: 0, refused_stale: 0, refused_body: 0 }
   fastify.metricsRegistry.registerMetric(new Counter({
     name: 'riskgate_webhook_deliveries_total',
     help: 'Gateway webhook deliveries answered, by gateway and result: accepted, duplicate (an event id seen before), refused_signature, refused_stale, refused_body',

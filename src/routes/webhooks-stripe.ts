@@ -3,6 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorCode, RiskgateError } from '../errors.js'
 import { ErrorResponseSchema } from '../schemas/error.js'
 import { WebhookAckSchema } from '../schemas/webhook.js'
+import { acceptDelivery, parseSignedBody } from '../webhooks/accept-delivery.js'
+import type { TimestampedDeliveryCounts } from '../webhooks/accept-delivery.js'
 import { createEventDedupe } from '../webhooks/event-dedupe.js'
 import type { EventDedupe } from '../webhooks/event-dedupe.js'
 import { addGatewayCounts, GATEWAY_DELIVERIES, GATEWAY_EVENTS } from '../webhooks/gateway-metrics.js'
@@ -32,10 +34,8 @@ declare module 'fastify' {
 const WEBHOOK_BODY_LIMIT = 256 * 1024
 
 /** deliveries the route answered, by what it did with them */
-interface DeliveryCounts { accepted: number, duplicate: number, refused_signature: number, refused_stale: number, refused_body: number }
-
 interface RouteOptions {
-  counts: DeliveryCounts
+  counts: TimestampedDeliveryCounts
   secrets: readonly string[]
   dedupe: EventDedupe
   processor: StripeEventProcessor
@@ -88,30 +88,13 @@ const stripeWebhookRoute: FastifyPluginAsyncTypebox<RouteOptions> = async functi
       throw new RiskgateError(401, ErrorCode.WEBHOOK_SIGNATURE_INVALID,
         'the Stripe-Signature does not match: send the Stripe-Signature header Stripe signed the body with, and set the endpoint\'s signing secret')
     }
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(body.toString('utf8'))
-    } catch {
-      opts.counts.refused_body++
-      throw new RiskgateError(400, ErrorCode.INVALID_JSON, 'the request body is not valid JSON')
-    }
+    const parsed = parseSignedBody(body, opts.counts)
     const event = parseStripeEvent(parsed)
     if (event === undefined) {
       opts.counts.refused_body++
       throw new RiskgateError(400, ErrorCode.VALIDATION_FAILED, 'the body is not a Stripe event (id, type, data.object)')
     }
-    let claimed: boolean
-    try {
-      claimed = await opts.dedupe.claim(event.id)
-    } catch (err) {
-      request.log.error({ err: { type: (err as Error).name, message: (err as Error).message } }, 'stripe webhook: event store unavailable')
-      throw new RiskgateError(503, ErrorCode.SERVICE_UNAVAILABLE, 'the event cannot be recorded now: retry later')
-    }
-    request.log.info({ event_id: event.id, event: event.type, duplicate: !claimed }, 'stripe webhook received')
-    // answered now; the outcome is applied in the background
-    if (claimed) opts.processor.submit(event)
-    opts.counts[claimed ? 'accepted' : 'duplicate']++
-    return { received: true as const, duplicate: !claimed }
+    return await acceptDelivery(request.log, opts.dedupe, opts.processor, opts.counts, { name: 'stripe webhook', noun: 'event', id: event.id, event, logFields: { event: event.type } })
   })
 }
 
@@ -128,7 +111,7 @@ export const stripeWebhookPlugin = fp(async function stripeWebhooks (fastify, op
   })
   const processor = createStripeEventProcessor({ store: fastify.decisionLog.store, dedupe, outbox: fastify.outbox, log: fastify.log })
   fastify.decorate('stripeWebhooks', processor)
-  const counts: DeliveryCounts = { accepted: 0, duplicate: 0, refused_signature: 0, refused_stale: 0, refused_body: 0 }
+  const counts: TimestampedDeliveryCounts = { accepted: 0, duplicate: 0, refused_signature: 0, refused_stale: 0, refused_body: 0 }
   addGatewayCounts(fastify.metricsRegistry, GATEWAY_DELIVERIES, 'stripe', () => ({ ...counts }))
   addGatewayCounts(fastify.metricsRegistry, GATEWAY_EVENTS, 'stripe', () => ({ ...processor.stats() }))
   await fastify.register(stripeWebhookRoute, { counts, secrets: opts.secrets, dedupe, processor, now: opts.now ?? Date.now })
