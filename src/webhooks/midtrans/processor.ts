@@ -1,6 +1,6 @@
+import { defineGatewayEvents } from '../gateway-events.js'
 import type { DecisionLogStore } from '../../decision-log/store.js'
 import { reportOutcome } from '../../outcomes/report-outcome.js'
-import { ItemResult } from '../../outbox/outbox.js'
 import type { Outbox } from '../../outbox/outbox.js'
 import type { EventDedupe } from '../event-dedupe.js'
 import type { OmiseProcessorStats, ProcessorLogger, ProcessResult } from '../omise/processor.js'
@@ -86,31 +86,20 @@ export function createMidtransNotificationProcessor (options: MidtransProcessorO
     return 'pending'
   }
 
-  options.outbox.define<MidtransNotification>(MIDTRANS_NOTIFICATION_KIND, {
-    batchSize: 20,
-    async write (notifications) {
-      const results: ItemResult[] = []
-      for (const notification of notifications) results.push(await process(notification) === 'pending' ? ItemResult.LATER : ItemResult.DONE)
-      return results
-    },
-    settled (notification, outcome) {
-      if (outcome.written) return
-      if (outcome.reason === 'expired') {
-        stats.unmatched++
-        log.info({ event_id: notification.id }, 'midtrans notification: no recorded decision for this order')
-        return
-      }
-      stats.failed++
-      log.error({ event_id: notification.id, reason: outcome.reason }, 'midtrans notification: not applied; a resend of it will be')
-      dedupe.release(notification.id).catch(() => {})
-    }
+  const submit = defineGatewayEvents<MidtransNotification>(options.outbox, {
+    kind: MIDTRANS_NOTIFICATION_KIND,
+    process,
+    dedupe,
+    stats,
+    log,
+    fields: (notification) => ({ event_id: notification.id }),
+    unmatchedMessage: 'midtrans notification: no recorded decision for this order',
+    failedMessage: 'midtrans notification: not applied; a resend of it will be'
   })
 
   return {
     process,
-    submit (notification) {
-      options.outbox.add(MIDTRANS_NOTIFICATION_KIND, notification)
-    },
+    submit,
     stats: () => ({ ...stats })
   }
 }

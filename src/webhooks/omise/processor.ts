@@ -1,6 +1,6 @@
+import { defineGatewayEvents } from '../gateway-events.js'
 import type { DecisionLogStore } from '../../decision-log/store.js'
 import { reportOutcome } from '../../outcomes/report-outcome.js'
-import { ItemResult } from '../../outbox/outbox.js'
 import type { Outbox } from '../../outbox/outbox.js'
 import type { EventDedupe } from '../event-dedupe.js'
 import { meaningOf } from './event.js'
@@ -108,31 +108,20 @@ export function createOmiseEventProcessor (options: OmiseProcessorOptions): Omis
     return 'pending'
   }
 
-  options.outbox.define<OmiseEvent>(OMISE_EVENT_KIND, {
-    batchSize: 20,
-    async write (events) {
-      const results: ItemResult[] = []
-      for (const event of events) results.push(await process(event) === 'pending' ? ItemResult.LATER : ItemResult.DONE)
-      return results
-    },
-    settled (event, outcome) {
-      if (outcome.written) return
-      if (outcome.reason === 'expired') {
-        stats.unmatched++
-        log.info({ event_id: event.id, event: event.key }, 'omise webhook: no recorded decision for this charge')
-        return
-      }
-      stats.failed++
-      log.error({ event_id: event.id, event: event.key, reason: outcome.reason }, 'omise webhook: event not applied; a redelivery of it will be')
-      dedupe.release(event.id).catch(() => {})
-    }
+  const submit = defineGatewayEvents<OmiseEvent>(options.outbox, {
+    kind: OMISE_EVENT_KIND,
+    process,
+    dedupe,
+    stats,
+    log,
+    fields: (event) => ({ event_id: event.id, event: event.key }),
+    unmatchedMessage: 'omise webhook: no recorded decision for this charge',
+    failedMessage: 'omise webhook: event not applied; a redelivery of it will be'
   })
 
   return {
     process,
-    submit (event) {
-      options.outbox.add(OMISE_EVENT_KIND, event)
-    },
+    submit,
     stats: () => ({ ...stats })
   }
 }

@@ -1,6 +1,6 @@
+import { defineGatewayEvents } from '../gateway-events.js'
 import type { DecisionLogStore } from '../../decision-log/store.js'
 import { reportOutcome } from '../../outcomes/report-outcome.js'
-import { ItemResult } from '../../outbox/outbox.js'
 import type { Outbox } from '../../outbox/outbox.js'
 import type { EventDedupe } from '../event-dedupe.js'
 import type { OmiseProcessorStats as GatewayProcessorStats, ProcessorLogger } from '../omise/processor.js'
@@ -85,31 +85,20 @@ export function createStripeEventProcessor (options: StripeProcessorOptions): St
     return 'pending'
   }
 
-  options.outbox.define<StripeEvent>(STRIPE_EVENT_KIND, {
-    batchSize: 20,
-    async write (events) {
-      const results: ItemResult[] = []
-      for (const event of events) results.push(await process(event) === 'pending' ? ItemResult.LATER : ItemResult.DONE)
-      return results
-    },
-    settled (event, outcome) {
-      if (outcome.written) return
-      if (outcome.reason === 'expired') {
-        stats.unmatched++
-        log.info({ event_id: event.id, event: event.type }, 'stripe webhook: no recorded decision for this charge')
-        return
-      }
-      stats.failed++
-      log.error({ event_id: event.id, event: event.type, reason: outcome.reason }, 'stripe webhook: event not applied; a redelivery of it will be')
-      dedupe.release(event.id).catch(() => {})
-    }
+  const submit = defineGatewayEvents<StripeEvent>(options.outbox, {
+    kind: STRIPE_EVENT_KIND,
+    process,
+    dedupe,
+    stats,
+    log,
+    fields: (event) => ({ event_id: event.id, event: event.type }),
+    unmatchedMessage: 'stripe webhook: no recorded decision for this charge',
+    failedMessage: 'stripe webhook: event not applied; a redelivery of it will be'
   })
 
   return {
     process,
-    submit (event) {
-      options.outbox.add(STRIPE_EVENT_KIND, event)
-    },
+    submit,
     stats: () => ({ ...stats })
   }
 }
