@@ -147,9 +147,10 @@ export function createMemoryVelocityStore (options: MemoryVelocityStoreOptions =
 
   function recordOne (op: EntityOp, out: VelocitySignals): void {
     const t = op.atMs
+    // an entity idle for a whole retention is kept until the sweep forgets it, as Redis keeps its
+    // keys until their TTL: its rings and values have left this charge's windows, but a charge
+    // stamped a little earlier (a clock behind) still finds them
     let state = take(op.entity, op.retentionMs)
-    // idle for a whole retention: every ring and value has left its windows
-    if (state !== undefined && state.expiresAt <= t) state = undefined
     const values: number[] = []
     if (state === undefined) {
       // arrays of their exact size: an empty array grown by push would reserve room for 17

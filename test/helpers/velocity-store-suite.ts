@@ -260,6 +260,14 @@ export function velocityStoreSuite (t: Test, create: CreateStore): void {
     }
   })
 
+
+  t.test('a charge exactly one retention after the last one does not hide values from a charge stamped just behind it', async (t) => {
+    const record = recorder(await create(t), [distinct('cards_5m', 'card.fingerprint', ['ip.address'], 300)])
+    const ip = '198.51.100.8'
+    t.same(await record(T0, { ip, fingerprint: 'fp_a' }), { cards_5m: 1 })
+    t.same(await record(T0 + 5 * MINUTE, { ip }), { cards_5m: 0 }, 'fp_a, seen 5 min ago, has left this window')
+    t.same(await record(T0 + 5 * MINUTE - 1, { ip }), { cards_5m: 1 }, 'but is in the window of a charge 1 ms earlier')
+  })
   t.test('counts far above 1,000: 5,000 charges of one entity counted exactly', async (t) => {
     const record = recorder(await create(t), [
       count('card_1h', ['card.fingerprint'], 3600), sum('amount_24h', 'amount', ['card.fingerprint'], 86_400)
