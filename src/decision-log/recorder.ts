@@ -35,7 +35,19 @@ export const DECISION_KIND = 'decision'
  * retried until the log takes them; the log's write is idempotent, so a resent batch records
  * nothing twice.
  */
-export function createDecisionRecorder (outbox: Outbox, store: Pick<DecisionLogStore, 'append'>): DecisionRecorder {
+export interface DecisionRecorderOptions {
+  /**
+   * How long a partial batch waits for more records (the outbox's lingerMs; default 0). The Redis
+   * log's write is one script per partition whose cost is mostly per call (its index keys' TTLs,
+   * the hourly counts): records written ten at a time cost Redis less than one at a time.
+   */
+  lingerMs?: number
+}
+
+/** the Redis log's linger: records land this much later at most, in batches several times larger under load */
+export const REDIS_LOG_LINGER_MS = 20
+
+export function createDecisionRecorder (outbox: Outbox, store: Pick<DecisionLogStore, 'append'>, options: DecisionRecorderOptions = {}): DecisionRecorder {
   const waiting = new Map<string, AppendEntry>()
   const stats: RecorderStats = { written: 0, duplicate: 0, superseded: 0 }
   const count: Record<AppendResult, keyof RecorderStats> = { written: 'written', duplicate: 'duplicate', superseded: 'superseded' }
@@ -43,6 +55,7 @@ export function createDecisionRecorder (outbox: Outbox, store: Pick<DecisionLogS
 
   outbox.define<AppendEntry>(DECISION_KIND, {
     batchSize: 200,
+    ...(options.lingerMs !== undefined ? { lingerMs: options.lingerMs } : {}),
     async write (entries) {
       const results = await store.append(entries)
       for (const result of results) stats[count[result]]++

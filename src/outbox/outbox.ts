@@ -21,6 +21,13 @@ export interface OutboxKind<T> {
   write: (items: readonly T[]) => Promise<ItemResult[]>
   /** most items per write call */
   batchSize?: number
+  /**
+   * How long a batch smaller than batchSize may wait for more items (ms, default 0: written on the
+   * next turn of the event loop). Items wait at most this long more; a flush or a full batch does
+   * not wait. For a store whose cost per write call (a script, its keys' TTLs, counts) outweighs
+   * its cost per item.
+   */
+  lingerMs?: number
   /** how long an item answered LATER is kept trying before it is dropped (counted as expired) */
   holdMs?: number
   /** told once per item when it leaves the outbox: written, or dropped (and why) */
@@ -73,6 +80,8 @@ export interface Outbox {
 
 interface Entry<T> {
   item: T
+  /** when it was queued (the outbox's clock) */
+  queuedAt: number
   attempts: number
   notBefore: number
   /** when the writer first answered LATER: the item is held (waiting on something else) since */
@@ -189,7 +198,15 @@ export function createOutbox (options: OutboxOptions): Outbox {
           if (batch.length >= size) break
         } else if (entry.notBefore < next) next = entry.notBefore
       }
-      if (batch.length > 0) writeBatch(name, state, batch).catch(() => { /* writeBatch catches what it awaits */ })
+      const first = batch[0]
+      if (first === undefined) continue
+      const linger = state.kind.lingerMs ?? 0
+      // a partial batch of new items waits for more, unless a flush waits for it
+      if (linger > 0 && batch.length < size && waiters.length === 0 && first.attempts === 0 && at < first.queuedAt + linger) {
+        next = Math.min(next, first.queuedAt + linger)
+        continue
+      }
+      writeBatch(name, state, batch).catch(() => { /* writeBatch catches what it awaits */ })
     }
     if (next !== Infinity) wakeAt(next)
   }
@@ -268,7 +285,7 @@ export function createOutbox (options: OutboxOptions): Outbox {
         drop(state, name, item, closed ? 'shutdown' : 'full')
         return false
       }
-      state.queue.push({ item, attempts: 0, notBefore: 0, round: 0 })
+      state.queue.push({ item, queuedAt: now(), attempts: 0, notBefore: 0, round: 0 })
       state.stats.queued = state.queue.length
       total++
       soon()

@@ -5,7 +5,7 @@ import type { DigestOf } from '../decision-log/codec.js'
 import { createMemoryDecisionLog } from '../decision-log/memory-store.js'
 import type { MemoryDecisionLog } from '../decision-log/memory-store.js'
 import type { DecisionRecord } from '../decision-log/record.js'
-import { createDecisionRecorder } from '../decision-log/recorder.js'
+import { createDecisionRecorder, REDIS_LOG_LINGER_MS } from '../decision-log/recorder.js'
 import type { DecisionRecorder } from '../decision-log/recorder.js'
 import { createRedisDecisionLog } from '../decision-log/redis-store.js'
 import type { RedisDecisionLog } from '../decision-log/redis-store.js'
@@ -61,7 +61,7 @@ export const decisionLogPlugin = fp(async function decisionLog (fastify, opts: D
       ...(opts.maxPerPartition !== undefined ? { maxPerPartition: opts.maxPerPartition } : {})
     })
   countOutcomes(store, fastify.metricsRegistry)
-  const recorder = createDecisionRecorder(fastify.outbox, store)
+  const recorder = createDecisionRecorder(fastify.outbox, store, store.backend === 'redis' ? { lingerMs: REDIS_LOG_LINGER_MS } : {})
   fastify.decorate('decisionLog', {
     store,
     recorder,

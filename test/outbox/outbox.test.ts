@@ -145,3 +145,40 @@ test('kinds are defined once and must be defined before use', async (t) => {
   t.throws(() => outbox.define('a', { write: async (items: readonly unknown[]) => items.map(() => ItemResult.DONE) }))
   t.throws(() => outbox.add('nope', 1))
 })
+
+test('lingerMs: a partial batch of new items waits for more, up to lingerMs; a full batch or a flush does not wait', async (t) => {
+  let clock = 1000
+  const outbox = createOutbox({ log: quiet, now: () => clock })
+  const batches: number[][] = []
+  let wrote: () => void = () => {}
+  outbox.define<number>('n', {
+    batchSize: 3,
+    lingerMs: 5,
+    async write (items) {
+      batches.push([...items])
+      wrote()
+      return items.map(() => ItemResult.DONE)
+    }
+  })
+  const written = async (): Promise<void> => await new Promise<void>((resolve) => { wrote = resolve })
+
+  outbox.add('n', 1)
+  outbox.add('n', 2)
+  await new Promise<void>((resolve) => setImmediate(resolve))
+  await new Promise<void>((resolve) => setImmediate(resolve))
+  t.same(batches, [], 'two items of a batch of three wait')
+  const third = written()
+  outbox.add('n', 3)
+  await third
+  t.same(batches, [[1, 2, 3]], 'a full batch is written at once')
+
+  const late = written()
+  outbox.add('n', 4)
+  clock += 5
+  await late
+  t.same(batches, [[1, 2, 3], [4]], 'written when its linger is over (the timer set for it fires)')
+
+  outbox.add('n', 5)
+  t.same(await outbox.flush(), { left: 0 }, 'a flush does not wait for the linger')
+  t.same(batches, [[1, 2, 3], [4], [5]])
+})
