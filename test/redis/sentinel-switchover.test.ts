@@ -1,14 +1,12 @@
 import t from 'tap'
-import type { Test } from 'tap'
-import type { FastifyInstance } from 'fastify'
 import type { Redis } from 'ioredis'
 import { runCli } from '../../src/cli/main.js'
-import { buildTestApp, rootDir } from '../helpers/app.js'
+import { rootDir } from '../helpers/app.js'
 import { captureIo } from '../helpers/cli-io.js'
 import { healthyPhase, reconnected, withStore } from '../helpers/fault-steps.js'
 import { pollUntil } from '../helpers/poll-until.js'
 import { rawCommand } from '../helpers/redis.js'
-import { startSentinelSetup } from '../helpers/redis-sentinel.js'
+import { connectedPort, noSecretIn, PASSWORD, readyz, SENTINEL_IPS, SENTINEL_PASSWORD, sentinelUrls, startSentinelApp } from '../helpers/sentinel-app.js'
 import { startScoreLoad } from '../helpers/score-load.js'
 
 // A real Sentinel setup (a master, its replica, three redis-sentinel processes with quorum 2),
@@ -17,44 +15,14 @@ import { startScoreLoad } from '../helpers/score-load.js'
 // sentinels again and answers from the new master, never a 5xx. (The master killed under load:
 // sentinel.test.ts.)
 
-const PASSWORD = 'master-Pa55:w0rd'
-const SENTINEL_PASSWORD = 'sentinel-Pa55-w0rd'
-const enc = encodeURIComponent
-const IPS = Array.from({ length: 20 }, (_, i) => `1.128.9.${i + 1}`)
-
-async function readyz (app: FastifyInstance): Promise<{ status: string, store: { kind: string, reachable: boolean } }> {
-  return (await app.inject({ method: 'GET', url: '/readyz' })).json()
-}
-
-function noSecretIn (t: Test, logs: readonly string[]): void {
-  const all = logs.join('\n')
-  for (const secret of [PASSWORD, SENTINEL_PASSWORD]) {
-    t.notOk(all.includes(secret), 'no password in the logs')
-    t.notOk(all.includes(enc(secret)), 'nor URL-encoded')
-  }
-}
-
-/** the port of the Redis the client is connected to */
-async function connectedPort (client: Redis): Promise<number> {
-  return Number(/tcp_port:(\d+)/.exec(await client.info('server'))?.[1])
-}
-
 t.test('a switch-over (SENTINEL FAILOVER) under load: riskgate follows the sentinels to the promoted replica, never a 5xx, without a restart', async (t) => {
-  const setup = await startSentinelSetup(t, { password: PASSWORD, sentinelPassword: SENTINEL_PASSWORD })
+  const { setup, app, logs } = await startSentinelApp(t, { deadlineMs: 150 })
   const [first, second] = setup.ports as [number, number]
-  const { app, logs } = await buildTestApp(t, {
-    redis: {
-      sentinels: setup.sentinels.map((s) => `redis://:${enc(SENTINEL_PASSWORD)}@${s}`),
-      sentinelName: setup.name,
-      password: PASSWORD
-    },
-    deadlineMs: 150
-  })
   const client = app.redis as Redis
   t.match(await readyz(app), { status: 'ready', store: { kind: 'redis-sentinel', reachable: true } })
   t.equal(await connectedPort(client), first, 'connected to the master the sentinels name')
 
-  const load = startScoreLoad({ instances: () => [app], ips: IPS, prefix: `ch_sentinel_${process.pid}`, seed: 5 })
+  const load = startScoreLoad({ instances: () => [app], ips: SENTINEL_IPS, prefix: `ch_sentinel_${process.pid}`, seed: 5 })
   t.teardown(async () => await load.stop())
   await healthyPhase(load, 'before', 1000, 40)
 
@@ -81,7 +49,7 @@ t.test('a switch-over (SENTINEL FAILOVER) under load: riskgate follows the senti
   const io = captureIo({
     cwd: rootDir,
     env: {
-      RISKGATE_REDIS_SENTINELS: setup.sentinels.map((s) => `redis://:${enc(SENTINEL_PASSWORD)}@${s}`).join(','),
+      RISKGATE_REDIS_SENTINELS: sentinelUrls(setup).join(','),
       RISKGATE_REDIS_SENTINEL_NAME: setup.name,
       RISKGATE_REDIS_PASSWORD: PASSWORD
     }

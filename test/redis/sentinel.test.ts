@@ -1,11 +1,10 @@
 import t from 'tap'
-import type { Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import type { Redis } from 'ioredis'
-import { buildTestApp, charge, scoreAuth } from '../helpers/app.js'
+import { charge, scoreAuth } from '../helpers/app.js'
 import { faultPhase, healthyPhase, reconnected, withoutStore, withStore } from '../helpers/fault-steps.js'
 import { rawCommand } from '../helpers/redis.js'
-import { startSentinelSetup } from '../helpers/redis-sentinel.js'
+import { connectedPort, noSecretIn, readyz, SENTINEL_IPS, SENTINEL_PASSWORD, startSentinelApp } from '../helpers/sentinel-app.js'
 import { startScoreLoad } from '../helpers/score-load.js'
 
 // A real Sentinel setup (a master, its replica, three redis-sentinel processes with quorum 2),
@@ -13,50 +12,19 @@ import { startScoreLoad } from '../helpers/score-load.js'
 // master dies under load it answers every request (degraded while no master answers), then full
 // answers again from the promoted replica, without a restart.
 
-const PASSWORD = 'master-Pa55:w0rd'
-const SENTINEL_PASSWORD = 'sentinel-Pa55-w0rd'
-const enc = encodeURIComponent
-const IPS = Array.from({ length: 20 }, (_, i) => `1.128.9.${i + 1}`)
-
-async function readyz (app: FastifyInstance): Promise<{ status: string, store: { kind: string, reachable: boolean } }> {
-  return (await app.inject({ method: 'GET', url: '/readyz' })).json()
-}
-
 async function score (app: FastifyInstance): Promise<{ status: number, degraded: string[] }> {
   const res = await app.inject({ method: 'POST', url: '/v1/score', headers: { 'content-type': 'application/json', ...scoreAuth }, payload: JSON.stringify(charge()) })
   return { status: res.statusCode, degraded: res.json().degraded ?? [] }
 }
 
-function noSecretIn (t: Test, logs: readonly string[]): void {
-  const all = logs.join('\n')
-  for (const secret of [PASSWORD, SENTINEL_PASSWORD]) {
-    t.notOk(all.includes(secret), 'no password in the logs')
-    t.notOk(all.includes(enc(secret)), 'nor URL-encoded')
-  }
-}
-
-/** the port of the Redis the client is connected to */
-async function connectedPort (client: Redis): Promise<number> {
-  return Number(/tcp_port:(\d+)/.exec(await client.info('server'))?.[1])
-}
-
 t.test('the master through password-protected sentinels, its own password and database beside them; a failover under load', async (t) => {
-  const setup = await startSentinelSetup(t, { password: PASSWORD, sentinelPassword: SENTINEL_PASSWORD })
+  const { setup, app, logs } = await startSentinelApp(t, { db: 3, deadlineMs: 150 })
   const [masterPort, replicaPort] = setup.ports as [number, number]
-  const { app, logs } = await buildTestApp(t, {
-    redis: {
-      sentinels: setup.sentinels.map((s) => `redis://:${enc(SENTINEL_PASSWORD)}@${s}`),
-      sentinelName: setup.name,
-      password: PASSWORD,
-      db: 3
-    },
-    deadlineMs: 150
-  })
   const client = app.redis as Redis
   t.match(await readyz(app), { status: 'ready', store: { kind: 'redis-sentinel', reachable: true } })
   t.equal(await connectedPort(client), masterPort, 'connected to the master the sentinels name')
 
-  const load = startScoreLoad({ instances: () => [app], ips: IPS, prefix: `ch_sentinel_${process.pid}`, seed: 5 })
+  const load = startScoreLoad({ instances: () => [app], ips: SENTINEL_IPS, prefix: `ch_sentinel_${process.pid}`, seed: 5 })
   t.teardown(async () => await load.stop())
   await healthyPhase(load, 'before', 1000, 40)
   t.match(await rawCommand(masterPort, 'INFO keyspace', setup.access), /db3:keys=[1-9]/, 'the keys are in database 3')
@@ -84,10 +52,7 @@ t.test('the master through password-protected sentinels, its own password and da
 })
 
 t.test('a wrong sentinel password: degraded at start, answers 200, no password logged', async (t) => {
-  const setup = await startSentinelSetup(t, { password: PASSWORD, sentinelPassword: SENTINEL_PASSWORD })
-  const { app, logs } = await buildTestApp(t, {
-    redis: { sentinels: setup.sentinels.map((s) => `redis://:wrong-${enc(SENTINEL_PASSWORD)}@${s}`), sentinelName: setup.name, password: PASSWORD }
-  })
+  const { app, logs } = await startSentinelApp(t, { wrongSentinelPassword: true })
   t.match(await readyz(app), { status: 'degraded', store: { kind: 'redis-sentinel', reachable: false } })
   t.equal((await score(app)).status, 200)
   t.notOk(logs.join('\n').includes(`wrong-${SENTINEL_PASSWORD}`))
