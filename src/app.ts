@@ -26,6 +26,7 @@ import { decisionRoutes } from './routes/decisions.js'
 import { omiseWebhookPlugin } from './routes/webhooks-omise.js'
 import { stripeWebhookPlugin } from './routes/webhooks-stripe.js'
 import { midtransWebhookPlugin } from './routes/webhooks-midtrans.js'
+import { adyenWebhookPlugin } from './routes/webhooks-adyen.js'
 import { ruleReloadPlugin } from './plugins/rule-reload.js'
 import { ruleRoutes } from './routes/rules.js'
 import { reviewRoutes } from './routes/reviews.js'
@@ -137,8 +138,8 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
   await app.register(overviewRoutes, { store: app.decisionLog.store })
   await app.register(omiseWebhookPlugin, { secrets: config.omiseWebhookSecrets, hashKey: config.hashKey })
   await app.register(stripeWebhookPlugin, { secrets: config.stripeWebhookSecrets ?? [], hashKey: config.hashKey })
-  // after the Omise plugin: it adds its counts to the webhook counters that one registers
   await app.register(midtransWebhookPlugin, { serverKeys: config.midtransServerKeys ?? [], hashKey: config.hashKey })
+  await app.register(adyenWebhookPlugin, { adyen: config.adyenWebhook, hashKey: config.hashKey })
   await app.register(ruleReloadPlugin, options.onRulesApplied !== undefined ? { onApplied: options.onRulesApplied } : {})
   await app.register(ruleRoutes, { rules: app.rules, audit: app.rulesAudit, reload: app.reloadRules })
   await app.ready()

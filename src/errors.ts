@@ -39,6 +39,8 @@ export const ErrorCode = {
   WEBHOOK_TIMESTAMP_STALE: 'webhook_timestamp_stale',
   /** RISKGATE_OMISE_WEBHOOK_SECRETS is not set */
   WEBHOOK_NOT_CONFIGURED: 'webhook_not_configured',
+  /** a gateway's basic auth (Adyen notifications, RISKGATE_ADYEN_BASIC_AUTH) is missing or wrong */
+  WEBHOOK_AUTH_INVALID: 'webhook_auth_invalid',
   /** a rule reload was refused: the new set has errors (file:line:col in details); the old set stays live */
   RULE_SET_INVALID: 'rule_set_invalid',
   /** the review was closed already (approved or rejected): the first close stands */

@@ -2,6 +2,7 @@ import type { ApiKey } from '../auth/api-keys.js'
 import type { RedisSettings } from '../redis/connection.js'
 import type { TlsConfig } from '../tls/tls-config.js'
 import type { SheddingConfig } from '../plugins/load-shedding.js'
+import type { AdyenWebhookConfig } from './adyen-env.js'
 
 export type RuntimeEnv = 'production' | 'development' | 'test'
 
@@ -34,6 +35,8 @@ export interface AppConfig {
   stripeWebhookSecrets?: string[]
   /** RISKGATE_MIDTRANS_SERVER_KEYS; absent or empty: POST /v1/webhooks/midtrans answers 503 */
   midtransServerKeys?: string[]
+  /** RISKGATE_ADYEN_HMAC_KEYS and _BASIC_AUTH; absent: POST /v1/webhooks/adyen answers 503 */
+  adyenWebhook?: AdyenWebhookConfig
   /** RISKGATE_MERCHANT_WEBHOOK_URL and _SECRET: review events sent to the merchant; absent: none sent */
   merchantWebhook?: { url: string, secret: string }
   /**

@@ -34,6 +34,10 @@ export const EnvSchema = Type.Object({
   RISKGATE_STRIPE_WEBHOOK_SECRETS: Type.Optional(Type.String()),
   /** comma-separated Midtrans server keys that sign POST /v1/webhooks/midtrans (two during rotation) */
   RISKGATE_MIDTRANS_SERVER_KEYS: Type.Optional(Type.String()),
+  /** comma-separated hex HMAC keys that sign POST /v1/webhooks/adyen items (two during rotation) */
+  RISKGATE_ADYEN_HMAC_KEYS: Type.Optional(Type.String()),
+  /** `user:password` Adyen sends as basic auth; when set, required */
+  RISKGATE_ADYEN_BASIC_AUTH: Type.Optional(Type.String()),
   /** where review events are sent (src/merchant-webhooks/); unset: no merchant webhooks */
   RISKGATE_MERCHANT_WEBHOOK_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 2048 })),
   /** the secret that signs them (HMAC-SHA256); required with the URL */

@@ -12,6 +12,7 @@ import { redisSettingsFromEnv } from './redis-settings.js'
 import { RedisSettingsError } from '../redis/connection.js'
 import { tlsConfigFromEnv } from './tls-env.js'
 import { sheddingConfigFromEnv } from './shedding-env.js'
+import { adyenWebhookConfigFromEnv } from './adyen-env.js'
 
 export class ConfigError extends Error {
   constructor (message: string) {
@@ -175,6 +176,12 @@ export async function loadConfig (env: Record<string, string | undefined>): Prom
     if (!/^whsec_[A-Za-z0-9+/=_-]{8,}$/.test(s)) throw new ConfigError(`RISKGATE_STRIPE_WEBHOOK_SECRETS entry ${i + 1} is not a Stripe endpoint secret (whsec_...)`)
   })
   const midtransServerKeys = (raw.RISKGATE_MIDTRANS_SERVER_KEYS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')
+  let adyenWebhook
+  try {
+    adyenWebhook = adyenWebhookConfigFromEnv(raw, warnings)
+  } catch (err) {
+    throw new ConfigError((err as Error).message)
+  }
 
   const merchantWebhook = merchantWebhookConfig(raw, production, warnings)
   let consoleSessionKey: Buffer | undefined
@@ -208,6 +215,7 @@ export async function loadConfig (env: Record<string, string | undefined>): Prom
     omiseWebhookSecrets,
     ...(stripeWebhookSecrets.length > 0 ? { stripeWebhookSecrets } : {}),
     ...(midtransServerKeys.length > 0 ? { midtransServerKeys } : {}),
+    ...(adyenWebhook !== undefined ? { adyenWebhook } : {}),
     ...(merchantWebhook !== undefined ? { merchantWebhook } : {}),
     ...(consoleSessionKey !== undefined ? { consoleSessionKey } : {}),
     logLevel: raw.RISKGATE_LOG_LEVEL,

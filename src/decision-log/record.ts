@@ -60,9 +60,9 @@ export interface DecisionOutcome {
   label: OutcomeLabel
   /** ISO 8601 time the outcome was reported */
   at: string
-  /** api: POST /v1/decisions/:id/outcome; review: an analyst closed the review (API or console); omise, stripe, midtrans: a gateway webhook */
-  source: 'api' | 'omise' | 'stripe' | 'midtrans' | 'review'
-  /** who reported it: the API key id (`key:<id>`), the console user (`console:<key id>`), or the gateway (`omise`, `stripe`, `midtrans`) */
+  /** api: POST /v1/decisions/:id/outcome; review: an analyst closed the review (API or console); omise, stripe, midtrans, adyen: a gateway webhook */
+  source: 'api' | 'omise' | 'stripe' | 'midtrans' | 'adyen' | 'review'
+  /** who reported it: the API key id (`key:<id>`), the console user (`console:<key id>`), or the gateway (`omise`, `stripe`, `midtrans`, `adyen`) */
   actor?: string
   /** the webhook event id, for outcomes that came from a webhook */
   event_id?: string

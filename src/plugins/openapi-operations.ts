@@ -24,6 +24,7 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'POST /v1/webhooks/omise': 'receiveOmiseWebhook',
   'POST /v1/webhooks/stripe': 'receiveStripeWebhook',
   'POST /v1/webhooks/midtrans': 'receiveMidtransNotification',
+  'POST /v1/webhooks/adyen': 'receiveAdyenNotification',
   'GET /console/session': 'getConsoleSession',
   'POST /console/session': 'signInToConsole',
   'DELETE /console/session': 'signOutOfConsole'

@@ -1,5 +1,4 @@
 import fp from 'fastify-plugin'
-import { Counter } from 'prom-client'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorCode, RiskgateError } from '../errors.js'
 import { ErrorResponseSchema } from '../schemas/error.js'
@@ -8,6 +7,7 @@ import { acceptDelivery, parseSignedBody } from '../webhooks/accept-delivery.js'
 import type { TimestampedDeliveryCounts } from '../webhooks/accept-delivery.js'
 import { createEventDedupe } from '../webhooks/event-dedupe.js'
 import type { EventDedupe } from '../webhooks/event-dedupe.js'
+import { addGatewayCounts, GATEWAY_DELIVERIES, GATEWAY_EVENTS } from '../webhooks/gateway-metrics.js'
 import { parseOmiseEvent } from '../webhooks/omise/event.js'
 import { createOmiseEventProcessor } from '../webhooks/omise/processor.js'
 import type { OmiseEventProcessor } from '../webhooks/omise/processor.js'
@@ -116,25 +116,7 @@ export const omiseWebhookPlugin = fp(async function omiseWebhooks (fastify, opts
   const processor = createOmiseEventProcessor({ store: fastify.decisionLog.store, dedupe, outbox: fastify.outbox, log: fastify.log })
   fastify.decorate('omiseWebhooks', processor)
   const counts: TimestampedDeliveryCounts = { accepted: 0, duplicate: 0, refused_signature: 0, refused_stale: 0, refused_body: 0 }
-  fastify.metricsRegistry.registerMetric(new Counter({
-    name: 'riskgate_webhook_deliveries_total',
-    help: 'Gateway webhook deliveries answered, by gateway and result: accepted, duplicate (an event id seen before), refused_signature, refused_stale, refused_body',
-    labelNames: ['gateway', 'result'] as const,
-    registers: [],
-    collect () {
-      this.reset()
-      for (const [result, n] of Object.entries(counts)) this.inc({ gateway: 'omise', result }, n)
-    }
-  }))
-  fastify.metricsRegistry.registerMetric(new Counter({
-    name: 'riskgate_webhook_events_total',
-    help: 'Accepted gateway events by gateway and what became of them: applied (an outcome stored), kept (a stronger outcome stays), unmatched (no decision found in time), ignored (not an outcome), failed',
-    labelNames: ['gateway', 'result'] as const,
-    registers: [],
-    collect () {
-      this.reset()
-      for (const [result, n] of Object.entries(processor.stats())) this.inc({ gateway: 'omise', result }, n)
-    }
-  }))
+  addGatewayCounts(fastify.metricsRegistry, GATEWAY_DELIVERIES, 'omise', () => ({ ...counts }))
+  addGatewayCounts(fastify.metricsRegistry, GATEWAY_EVENTS, 'omise', () => ({ ...processor.stats() }))
   await fastify.register(omiseWebhookRoute, { counts, secrets: opts.secrets, dedupe, processor, now: opts.now ?? Date.now })
 }, { name: 'omise-webhooks', fastify: '5.x', dependencies: ['redis', 'decision-log', 'outbox', 'metrics'] })

@@ -23,7 +23,7 @@ export interface GatewayEventKind<E extends { id: string }> {
 }
 
 /**
- * The outbox kind of a gateway's accepted events (Omise, Stripe, Midtrans): applied in batches,
+ * The outbox kind of a gateway's accepted events (Omise, Stripe, Midtrans, Adyen): applied in batches,
  * an event without its decision yet held and tried again; one held past the hold limit counted
  * unmatched; one dropped otherwise counted failed and its claim released, so that the gateway's
  * redelivery is applied. Returns the submit of an event.

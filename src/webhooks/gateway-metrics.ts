@@ -4,7 +4,7 @@ import type { Registry } from 'prom-client'
 /** the two counters gateway webhooks share, by gateway and result */
 export const GATEWAY_DELIVERIES = {
   name: 'riskgate_webhook_deliveries_total',
-  help: 'Gateway webhook deliveries answered, by gateway and result: accepted, duplicate (an event id seen before), refused_signature, refused_stale, refused_body'
+  help: 'Gateway webhook deliveries answered, by gateway and result: accepted, duplicate (an event id seen before), refused_signature, refused_stale, refused_body, refused_auth (Adyen basic auth)'
 } as const
 export const GATEWAY_EVENTS = {
   name: 'riskgate_webhook_events_total',

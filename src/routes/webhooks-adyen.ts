@@ -1,0 +1,143 @@
+import fp from 'fastify-plugin'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { AdyenWebhookConfig } from '../config/adyen-env.js'
+import { ErrorCode, RiskgateError } from '../errors.js'
+import { ErrorResponseSchema } from '../schemas/error.js'
+import { ADYEN_ACCEPTED, AdyenAckSchema } from '../schemas/webhook.js'
+import { acceptDelivery, parseSignedBody } from '../webhooks/accept-delivery.js'
+import type { DeliveryCounts } from '../webhooks/accept-delivery.js'
+import { verifyBasicAuth } from '../webhooks/adyen/basic-auth.js'
+import { MAX_NOTIFICATION_ITEMS, notificationItemsOf, parseAdyenNotification } from '../webhooks/adyen/notification.js'
+import type { AdyenNotification } from '../webhooks/adyen/notification.js'
+import { createAdyenNotificationProcessor } from '../webhooks/adyen/processor.js'
+import type { AdyenNotificationProcessor } from '../webhooks/adyen/processor.js'
+import { verifyAdyenSignature } from '../webhooks/adyen/signature.js'
+import { createEventDedupe } from '../webhooks/event-dedupe.js'
+import type { EventDedupe } from '../webhooks/event-dedupe.js'
+import { addGatewayCounts, GATEWAY_DELIVERIES, GATEWAY_EVENTS } from '../webhooks/gateway-metrics.js'
+
+export interface AdyenWebhookOptions {
+  /** RISKGATE_ADYEN_HMAC_KEYS and _BASIC_AUTH; absent: the route answers 503 webhook_not_configured */
+  adyen?: AdyenWebhookConfig | undefined
+  /** RISKGATE_HASH_KEY (item ids in Redis keys are keyed hashes) */
+  hashKey: string
+  /** Redis key prefix of the item ids (tests) */
+  keyPrefix?: string
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** the background processing of accepted Adyen notification items (flush the outbox: wait for it) */
+    adyenWebhooks: AdyenNotificationProcessor
+  }
+}
+
+/** an item is a couple of KiB (its additionalData included); 256 KiB leaves room for a batch */
+const WEBHOOK_BODY_LIMIT = 256 * 1024
+
+/** ...and deliveries refused for their basic auth */
+export interface AdyenDeliveryCounts extends DeliveryCounts {
+  refused_auth: number
+}
+
+interface RouteOptions {
+  counts: AdyenDeliveryCounts
+  adyen: AdyenWebhookConfig | undefined
+  dedupe: EventDedupe
+  processor: AdyenNotificationProcessor
+}
+
+const adyenWebhookRoute: FastifyPluginAsyncTypebox<RouteOptions> = async function adyenWebhookRoute (fastify, opts) {
+  // this encapsulated scope only: the body is parsed here, so a bad one is counted and answered as a refusal
+  fastify.removeAllContentTypeParsers()
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, body, done) => {
+    done(null, body)
+  })
+
+  fastify.post('/v1/webhooks/adyen', {
+    bodyLimit: WEBHOOK_BODY_LIMIT,
+    schema: {
+      summary: 'Adyen notifications (standard webhook): AUTHORISATION, REFUND, CHARGEBACK and NOTIFICATION_OF_FRAUD items become outcomes of recorded decisions',
+      description: 'Authenticated by each item\'s additionalData.hmacSignature (base64 HMAC-SHA256 of pspReference:originalReference:merchantAccountCode:merchantReference:amount.value:amount.currency:eventCode:success, keyed with the hex-decoded HMAC key), and by the basic auth set in Adyen\'s Customer Area when RISKGATE_ADYEN_BASIC_AUTH is set; not by an API key. Answers 200 `[accepted]` once every item is signed and recorded (each applied once, in the background); a delivery with an item that is not correctly signed is refused whole with 401, so Adyen retries it and the Customer Area shows the failure.',
+      tags: ['webhooks'],
+      response: {
+        200: { description: 'taken', content: { 'text/plain': { schema: AdyenAckSchema } } },
+        400: ErrorResponseSchema,
+        401: ErrorResponseSchema,
+        413: ErrorResponseSchema,
+        415: ErrorResponseSchema,
+        500: ErrorResponseSchema,
+        503: ErrorResponseSchema
+      }
+    }
+  }, async function adyenWebhook (request, reply) {
+    const adyen = opts.adyen
+    if (adyen === undefined) {
+      throw new RiskgateError(503, ErrorCode.WEBHOOK_NOT_CONFIGURED, 'Adyen notifications are not configured: set RISKGATE_ADYEN_HMAC_KEYS')
+    }
+    if (adyen.basicAuth !== undefined) {
+      const auth = verifyBasicAuth(request.headers.authorization, adyen.basicAuth)
+      if (!auth.ok) {
+        request.log.warn({ reason: `basic_auth_${auth.reason}` }, 'adyen notification refused')
+        opts.counts.refused_auth++
+        reply.header('www-authenticate', 'Basic realm="riskgate"')
+        throw new RiskgateError(401, ErrorCode.WEBHOOK_AUTH_INVALID,
+          'the basic auth does not match: set the webhook\'s username and password (Customer Area, Developers, Webhooks) as RISKGATE_ADYEN_BASIC_AUTH')
+      }
+    }
+    const body = request.body
+    if (!Buffer.isBuffer(body)) throw new RiskgateError(400, ErrorCode.INVALID_JSON, 'the request body is not valid JSON')
+    const items = notificationItemsOf(parseSignedBody(body, opts.counts))
+    if (items === undefined) {
+      opts.counts.refused_body++
+      throw new RiskgateError(400, ErrorCode.VALIDATION_FAILED,
+        `the body is not an Adyen notification: {"live": ..., "notificationItems": [{"NotificationRequestItem": {...}}]}, 1 to ${MAX_NOTIFICATION_ITEMS} items`)
+    }
+    // every item's signature first: a delivery is taken whole or refused whole
+    for (const [index, item] of items.entries()) {
+      const check = verifyAdyenSignature(item, adyen.hmacKeys)
+      if (!check.ok) {
+        request.log.warn({ reason: check.reason, item: index }, 'adyen notification refused')
+        opts.counts.refused_signature++
+        throw new RiskgateError(401, ErrorCode.WEBHOOK_SIGNATURE_INVALID,
+          'an item\'s additionalData.hmacSignature does not match: set the webhook\'s HMAC key in RISKGATE_ADYEN_HMAC_KEYS (nothing in this delivery was applied)')
+      }
+    }
+    const notifications: AdyenNotification[] = []
+    for (const item of items) {
+      const notification = parseAdyenNotification(item)
+      if (notification === undefined) {
+        opts.counts.refused_body++
+        throw new RiskgateError(400, ErrorCode.VALIDATION_FAILED, 'an item is not an Adyen notification item (pspReference, eventCode, success "true" or "false", merchantReference)')
+      }
+      notifications.push(notification)
+    }
+    for (const notification of notifications) {
+      await acceptDelivery(request.log, opts.dedupe, opts.processor, opts.counts,
+        { name: 'adyen notification', noun: 'notification', id: notification.id, event: notification, logFields: { event: notification.eventCode } })
+    }
+    reply.type('text/plain; charset=utf-8')
+    return ADYEN_ACCEPTED
+  })
+}
+
+/**
+ * POST /v1/webhooks/adyen (Adyen's standard webhook, JSON), authenticated by each item's HMAC
+ * signature and, when configured, basic auth (no API key). Each item (pspReference, eventCode,
+ * success, originalReference) is applied once; the answer is sent before the outcome is applied.
+ * Counted in the gateway webhook metrics with gateway="adyen", each item as a delivery.
+ */
+export const adyenWebhookPlugin = fp(async function adyenWebhooks (fastify, opts: AdyenWebhookOptions) {
+  const dedupe = createEventDedupe({
+    redis: fastify.redis,
+    hashKey: opts.hashKey,
+    source: 'adyen',
+    ...(opts.keyPrefix !== undefined ? { keyPrefix: opts.keyPrefix } : {})
+  })
+  const processor = createAdyenNotificationProcessor({ store: fastify.decisionLog.store, dedupe, outbox: fastify.outbox, log: fastify.log })
+  fastify.decorate('adyenWebhooks', processor)
+  const counts: AdyenDeliveryCounts = { accepted: 0, duplicate: 0, refused_signature: 0, refused_body: 0, refused_auth: 0 }
+  addGatewayCounts(fastify.metricsRegistry, GATEWAY_DELIVERIES, 'adyen', () => ({ ...counts }))
+  addGatewayCounts(fastify.metricsRegistry, GATEWAY_EVENTS, 'adyen', () => ({ ...processor.stats() }))
+  await fastify.register(adyenWebhookRoute, { counts, adyen: opts.adyen, dedupe, processor })
+}, { name: 'adyen-webhooks', fastify: '5.x', dependencies: ['redis', 'decision-log', 'outbox', 'metrics'] })
