@@ -19,7 +19,7 @@ import type { MapEntry } from './yaml-source.js'
 
 const TOP_KEYS = ['version', 'thresholds', 'velocity', 'lists', 'rules'] as const
 const RULE_KEYS = ['id', 'description', 'when', 'score', 'action', 'mode', 'acknowledge'] as const
-const ACKNOWLEDGE_KEYS = ['warning', 'reason'] as const
+const ACKNOWLEDGE_KEYS = ['warning', 'with', 'reason'] as const
 export const MAX_ACKNOWLEDGEMENT_REASON = 1_000
 export const MAX_RULE_SCORE = 100
 const ACTIONS: readonly string[] = Object.values(RuleAction)
@@ -116,12 +116,13 @@ function compileLists (source: YamlSource, entry: MapEntry | undefined, input: R
 }
 
 /**
- * A rule's `acknowledge:` list: `- { warning: <code>, reason: "..." }` entries, each with a reason
- * (an acknowledgement without one is an error) and each code once. False when it has an error.
+ * A rule's `acknowledge:` list: `- { warning: <code>, with: [<rule id>...], reason: "..." }`
+ * entries (`with` optional), each with a reason (an acknowledgement without one is an error) and
+ * each code once. False when it has an error.
  */
 function compileAcknowledgements (source: YamlSource, entry: MapEntry | undefined, ruleId: string | undefined): RuleAcknowledgement[] | false {
   if (entry === undefined) return []
-  const shape = 'acknowledge must be a list of { warning: <code>, reason: "why it is accepted" }'
+  const shape = 'acknowledge must be a list of { warning: <code>, with?: [<rule id>...], reason: "why it is accepted" }'
   if (!isSeqNode(entry.value)) {
     source.error(entry.value ?? entry.keyNode, shape, ruleId)
     return false
@@ -143,6 +144,17 @@ function compileAcknowledgements (source: YamlSource, entry: MapEntry | undefine
       ok = false
       continue
     }
+    const withEntry = entryOf(entries, 'with')
+    let others: string[] | undefined
+    if (withEntry !== undefined) {
+      const items = isSeqNode(withEntry.value) ? (withEntry.value.items as Array<Node | null>).map(scalarString) : [scalarString(withEntry.value)]
+      if (items.length === 0 || items.some((id) => id === undefined)) {
+        source.error(withEntry.value ?? withEntry.keyNode, `acknowledge ${warning}: with must be a rule id or a list of rule ids (with: [blocked_email])`, ruleId)
+        ok = false
+        continue
+      }
+      others = items as string[]
+    }
     const reasonEntry = entryOf(entries, 'reason')
     const reason = scalarString(reasonEntry?.value)?.trim()
     if (reason === undefined || reason === '') {
@@ -156,11 +168,16 @@ function compileAcknowledgements (source: YamlSource, entry: MapEntry | undefine
       continue
     }
     if (out.some((a) => a.warning === warning)) {
-      source.error(warningEntry?.value, `acknowledge ${warning}: acknowledged twice in this rule`, ruleId)
+      source.error(warningEntry?.value, `acknowledge ${warning}: acknowledged twice in this rule (list the other rules under one with:)`, ruleId)
       ok = false
       continue
     }
-    out.push({ warning, reason: reason.replace(/\s+/g, ' '), ...source.position(warningEntry?.value?.range?.[0] ?? 0) })
+    out.push({
+      warning,
+      ...(others !== undefined ? { with: others } : {}),
+      reason: reason.replace(/\s+/g, ' '),
+      ...source.position(warningEntry?.value?.range?.[0] ?? 0)
+    })
   }
   return ok ? out : false
 }

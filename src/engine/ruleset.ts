@@ -60,6 +60,11 @@ export interface FeatureRead {
 export interface RuleAcknowledgement {
   /** the warning's code, as `riskgate rules check` shows it in brackets (`allow_block_overlap`) */
   readonly warning: string
+  /**
+   * for a warning about this rule and another (an allow rule and the block rule it overrides...):
+   * the other rules it is accepted with; absent: with any
+   */
+  readonly with?: readonly string[]
   readonly reason: string
   /** 1-based position of the code in the rule file */
   readonly line: number

@@ -20,6 +20,8 @@ export interface AllowFinding {
   code: typeof LintCode.ALLOW_BLOCK_OVERLAP | typeof LintCode.ALLOW_OVERRIDES_SCORE
   /** the allow rule */
   rule: string
+  /** the block rule it overrides (allow_block_overlap) */
+  related?: string
   message: string
   example: Example
 }
@@ -55,6 +57,7 @@ function blockOverlaps (allow: AnalyzedRule, blocks: readonly AnalyzedRule[], co
     out.push({
       code: LintCode.ALLOW_BLOCK_OVERLAP,
       rule: allow.rule.id,
+      related: block.rule.id,
       message: `can fire on the same charge as the block rule ${block.rule.id}, and allow wins${inShadow(allow, block)}: for example ${formatExample(example)}`,
       example
     })

@@ -25,6 +25,9 @@ export const LintCode = {
 } as const
 export type LintCode = typeof LintCode[keyof typeof LintCode]
 
+/** The warnings about a rule and another one, named by `related`: an acknowledgement may name those (`with:`). */
+export const PAIR_WARNINGS: readonly LintCode[] = [LintCode.SHADOWED, LintCode.DUPLICATE_CONDITION, LintCode.ALLOW_BLOCK_OVERLAP]
+
 /** The warnings about one rule, which that rule may acknowledge (`acknowledge:` in the rule file). */
 export const ACKNOWLEDGEABLE: readonly LintCode[] = [
   LintCode.ALWAYS_FIRES,
@@ -44,6 +47,11 @@ export interface LintFinding {
   column: number
   /** the rule the finding is about, when it is about a rule */
   rule?: string
+  /**
+   * the other rule a finding about two rules names: the block rule an allow overrides, the rule
+   * that shadows this one, the earlier rule of a duplicate condition
+   */
+  related?: string
   message: string
   /** a charge that shows the problem (the values of the paths the rules read) */
   example?: Example

@@ -66,9 +66,10 @@ export function lintRuleSet (input: LintInput, options: LintOptions = {}): LintF
   const { ruleSet } = input
   const locations = locateRuleFile(input.file, input.text)
   const findings: LintFinding[] = []
-  const add = (severity: LintFinding['severity'], code: LintFinding['code'], at: Position, message: string, rule?: string, example?: LintFinding['example']): void => {
+  const add = (severity: LintFinding['severity'], code: LintFinding['code'], at: Position, message: string, rule?: string, example?: LintFinding['example'], related?: string): void => {
     const finding: LintFinding = { severity, code, file: input.file, line: at.line, column: at.column, message }
     if (rule !== undefined) finding.rule = rule
+    if (related !== undefined) finding.related = related
     if (example !== undefined) finding.example = example
     findings.push(finding)
   }
@@ -124,13 +125,13 @@ export function lintRuleSet (input: LintInput, options: LintOptions = {}): LintF
         if (equivalent && a.rule.action === b.rule.action && a.index > b.index) continue
         const why = equivalent ? `has the same condition as the ${order} rule ${a.rule.id}` : `fires only when the ${order} rule ${a.rule.id} fires too`
         const wins = a.rule.action === b.rule.action ? `which already ${a.rule.action === 'allow' ? 'allows' : a.rule.action === 'block' ? 'blocks' : 'sends to review'}` : `whose ${a.rule.action} wins over ${b.rule.action}`
-        add(LintSeverity.WARNING, LintCode.SHADOWED, locations.rule(b.rule.id), `shadowed: ${why} (${effect(a.rule)}), ${wins}: this rule never changes a decision`, b.rule.id)
+        add(LintSeverity.WARNING, LintCode.SHADOWED, locations.rule(b.rule.id), `shadowed: ${why} (${effect(a.rule)}), ${wins}: this rule never changes a decision`, b.rule.id, undefined, a.rule.id)
         break
       }
       if (b.rule.action === null && a.rule.action === null && a.index < b.index && sameReads(a.rule, b.rule) &&
           implies(a.formula, b.formula, ctx) === true && implies(b.formula, a.formula, ctx) === true) {
         add(LintSeverity.WARNING, LintCode.DUPLICATE_CONDITION, locations.rule(b.rule.id),
-          `fires exactly when the earlier rule ${a.rule.id} fires (same condition): their scores add up (${String(a.rule.score)} + ${String(b.rule.score)}); merge them into one rule`, b.rule.id)
+          `fires exactly when the earlier rule ${a.rule.id} fires (same condition): their scores add up (${String(a.rule.score)} + ${String(b.rule.score)}); merge them into one rule`, b.rule.id, undefined, a.rule.id)
         break
       }
     }
@@ -142,7 +143,7 @@ export function lintRuleSet (input: LintInput, options: LintOptions = {}): LintF
     domain: ctx.domain,
     ...(options.samples !== undefined ? { samples: options.samples } : {})
   })) {
-    add(LintSeverity.WARNING, finding.code, locations.rule(finding.rule), finding.message, finding.rule, finding.example)
+    add(LintSeverity.WARNING, finding.code, locations.rule(finding.rule), finding.message, finding.rule, finding.example, finding.related)
   }
 
   return [...findings, ...applyAcknowledgements(ruleSet, findings, input.file, true)].sort(byPlace)

@@ -65,7 +65,7 @@ const MALFORMED: Array<[string, string[], RegExp, number, number]> = [
   ['no reason', ['    acknowledge:', '      - warning: always_fires'], /acknowledge always_fires: a reason is required: say why this warning is accepted/, 9, 9],
   ['an empty reason', ['    acknowledge:', '      - { warning: always_fires, reason: "  " }'], /acknowledge always_fires: a reason is required/, 9, 42],
   ['no code', ['    acknowledge:', '      - reason: because'], /acknowledge: warning is required: the code of the warning/, 9, 9],
-  ['not a list', ['    acknowledge: always_fires'], /acknowledge must be a list of \{ warning: <code>, reason: "why it is accepted" \}/, 8, 18],
+  ['not a list', ['    acknowledge: always_fires'], /acknowledge must be a list of \{ warning: <code>, with\?: \[<rule id>\.\.\.\], reason: "why it is accepted" \}/, 8, 18],
   ['an unknown key, with the closest', ['    acknowledge:', '      - { warning: always_fires, reasn: "x" }'], /unknown key "reasn" in an acknowledgement: did you mean reason\?/, 9, 34],
   ['twice the same code', ['    acknowledge:', '      - { warning: always_fires, reason: "a" }', '      - { warning: always_fires, reason: "b" }'], /acknowledge always_fires: acknowledged twice in this rule/, 10, 20]
 ]
@@ -84,4 +84,41 @@ t.test('acknowledgements do not change the rule set hash (they do not change dec
   const acknowledged = compileOk(ruleSetText([...base, '    acknowledge: [{ warning: always_fires, reason: "a base score" }]'].join('\n'), HEADER), LISTS)
   t.equal(acknowledged.hash, plain.hash)
   t.same(acknowledged.rules[0]?.acknowledge, [{ warning: 'always_fires', reason: 'a base score', line: 9, column: 30 }])
+})
+
+t.test('with: an acknowledgement of a warning about two rules names the other ones; a new one is open again', async (t) => {
+  const STORM = ['  - id: big_block', '    when: amount > 1000000', '    action: block']
+  const rules = (entry: string): string[] => [...ALLOW, `    acknowledge: [${entry}]`, ...BLOCK, ...STORM]
+  const named = lint(rules('{ warning: allow_block_overlap, with: [tor_block], reason: "VIPs pass Tor checks" }'))
+  const overlaps = named.filter((f) => f.code === LintCode.ALLOW_BLOCK_OVERLAP)
+  t.same(overlaps.map((f) => [f.related, f.acknowledged?.reason]), [['tor_block', 'VIPs pass Tor checks'], ['big_block', undefined]])
+  t.same(named.filter(isOpenWarning).map((f) => f.related), ['big_block'], 'the block rule the acknowledgement does not name stays open')
+
+  const all = lint(rules('{ warning: allow_block_overlap, with: [tor_block, big_block], reason: "on purpose" }'))
+  t.same(all.filter(isOpenWarning), [])
+
+  const any = lint(rules('{ warning: allow_block_overlap, reason: "any block rule" }'))
+  t.same(any.filter(isOpenWarning), [], 'without with: every block rule')
+})
+
+// [name, acknowledge entry of `trusted` (which overrides tor_block only), code, severity, message]
+const WITH: Array<[string, string, string, string, RegExp]> = [
+  ['a rule that does not overlap', '{ warning: allow_block_overlap, with: [tor_block, never_block], reason: "x" }', LintCode.UNNEEDED_ACKNOWLEDGEMENT, 'warning',
+    /^acknowledges allow_block_overlap with never_block, but the rule has no such warning with never_block: remove it from with:$/],
+  ['a rule that does not exist', '{ warning: allow_block_overlap, with: [tor_blok], reason: "x" }', LintCode.INVALID_ACKNOWLEDGEMENT, 'error',
+    /^acknowledge: with: no rule tor_blok in this set: did you mean tor_block\?$/],
+  ['the rule itself', '{ warning: allow_block_overlap, with: [trusted], reason: "x" }', LintCode.INVALID_ACKNOWLEDGEMENT, 'error', /with names the rule itself/],
+  ['a warning about one rule', '{ warning: allow_overrides_score, with: [tor_block], reason: "x" }', LintCode.INVALID_ACKNOWLEDGEMENT, 'error',
+    /allow_overrides_score is about this rule alone: with names other rules only for shadowed, duplicate_condition, allow_block_overlap/]
+]
+
+t.test('with: what it may name', async (t) => {
+  // a review rule: the allow overrides no block there
+  const NEVER = ['  - id: never_block', '    when: amount > 1000000', '    action: review']
+  for (const [name, entry, code, severity, message] of WITH) {
+    const findings = lint([...ALLOW, `    acknowledge: [${entry}]`, ...BLOCK, ...NEVER]).filter((f) => f.code === code)
+    t.match(findings, [{ severity, rule: 'trusted', line: 9, column: 30, message }], name)
+  }
+  const errors = compileErrors(ruleSetText([...ALLOW, '    acknowledge: [{ warning: allow_block_overlap, with: { a: 1 }, reason: "x" }]'].join('\n'), HEADER), LISTS)
+  t.match(errors, [{ rule: 'trusted', message: /acknowledge allow_block_overlap: with must be a rule id or a list of rule ids/ }])
 })
