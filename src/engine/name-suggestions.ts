@@ -1,5 +1,5 @@
 import type { ASTNode, Environment } from '@marcbachmann/cel-js'
-import { GROUP_ROOTS, ITEM_FIELDS, ROOTS, SCALAR_PATHS } from './feature-catalog.js'
+import { CelScalar, GROUP_ROOTS, ITEM_FIELDS, KEY_ALIASES, ROOTS, SCALAR_PATHS } from './feature-catalog.js'
 import { closestNames } from './suggest.js'
 
 /**
@@ -64,6 +64,18 @@ export function suggestField (node: ASTNode | undefined, field: string): string[
   if (fields === undefined) return []
   const prefix = pathText(receiver)
   return closestNames(field, fields).map((f) => (prefix === undefined ? f : `${prefix}.${f}`))
+}
+
+/** the names a velocity counter may count by or count distinct values of: string and integer paths, and their short names */
+const KEY_PATHS: readonly string[] = [
+  ...Object.keys(KEY_ALIASES),
+  ...[...SCALAR_PATHS].filter(([, type]) => type === CelScalar.STRING || type === CelScalar.INT).map(([path]) => path)
+]
+
+/** A velocity key that is no feature path (`by: ip.adress`, `distinct: fingerprint`): the closest ones. */
+export function suggestKeyPath (text: string): string[] {
+  const byField = (PATHS_BY_FIELD.get(text.toLowerCase()) ?? []).filter((path) => KEY_PATHS.includes(path))
+  return byField.length > 0 ? byField : closestNames(text, KEY_PATHS)
 }
 
 /** A counter or list name that is not declared: the closest declared ones, as `velocity.<name>` / `lists.<name>`. */

@@ -115,3 +115,19 @@ t.test('a condition in a block scalar: the position is the construct\'s line and
   const text = [...HEAD, '    when: |', '      ip.is_tor &&', '      ip.country in ("NG", "GH")', '    score: 10', ''].join('\n')
   t.match(compileErrors(text, LISTS), [{ line: 12, column: 21, message: /write in \["NG", "GH"\]/ }])
 })
+
+// [velocity declaration, message]: counter keys are feature paths too
+const KEYS: Array<[string, RegExp]> = [
+  ['{ count: charges, by: ip.adress, window: 1h }', /"by" must name .*; got "ip\.adress" \(did you mean ip\.address\?\)$/],
+  ['{ count: charges, by: [card.bin, ipp], window: 1h }', /got "ipp" \(did you mean ip\?\)$/],
+  ['{ count: charges, by: country, window: 1h }', /got "country" \(did you mean ip\.country, card\.country, billing\.country or shipping\.country\?\)$/],
+  ['{ distinct: fingerprint, by: ip, window: 1h }', /distinct must name .* \(did you mean card\.fingerprint\?\)$/],
+  ['{ count: charges, by: ip, windw: 1h }', /unknown key "windw" in velocity c: did you mean window\?/]
+]
+
+t.test('velocity keys: did you mean, at the key', async (t) => {
+  for (const [declaration, message] of KEYS) {
+    const errors = compileErrors(['version: "t.1"', 'thresholds: { review: 50, block: 80 }', 'velocity:', `  c: ${declaration}`, 'rules: []', ''].join('\n'))
+    t.match(errors[0], { line: 4, message }, declaration)
+  }
+})
