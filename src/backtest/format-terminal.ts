@@ -140,7 +140,15 @@ export function formatTerminalReport (report: BacktestReport): string {
   if (f.same_ruleset > 0) {
     out.push('', `replay check: ${count(f.same_ruleset)} records were decided with the candidate's exact rule set; ` +
       `${count(f.reproduced)} replayed to the same decision, score and rules (${percent(f.reproduced / f.same_ruleset, 2)})`)
+    if (f.precedence > 0) out.push(`  ${count(f.precedence)} replayed to the same score and rules with another decision only because of the precedence change (below)`)
     for (const m of f.mismatches.slice(0, 5)) out.push(`  ${m.decision_id}: recorded ${m.recorded}, replayed ${m.replayed}`)
+  }
+  const p = report.precedence
+  if (p.older_engine_records > 0) {
+    out.push('', `precedence: ${count(p.older_engine_records)} records were decided by an engine older than version ${p.engine}; ` +
+      `${count(p.changed.count)} of them replay to another decision only because of the precedence change (a review action no longer lowers a score at the block threshold)`)
+    for (const e of p.examples.slice(0, 5)) out.push(`  ${e.decision_id}: recorded ${e.recorded}, now ${e.replayed} (score ${e.score}; ${e.fired.join(', ') || 'no rule'})`)
+    if (p.changed.count > 5) out.push(`  and ${count(p.changed.count - Math.min(5, p.examples.length))} more (--json lists ${count(p.examples.length)})`)
   }
   out.push('', 'notes:')
   for (const note of report.notes) out.push(`  - ${note}`)

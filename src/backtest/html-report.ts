@@ -102,7 +102,7 @@ function thresholdSection (report: BacktestReport): string {
           `<td>${esc(count(p.good_blocked))} (${esc(percent(p.good_rate))})</td><td class="muted">${esc(formatAmounts(p.good_amounts))}</td></tr>`
       }).join('')
   const table = rows === '' ? '' : `<table><tr><th>block threshold</th><th>fraud caught</th><th></th><th>good blocked</th><th></th></tr>${rows}</table>`
-  return `<div class="charts">${chart}<div><p class="muted">Each point is a block threshold of the candidate (charges an action decided stay as decided; the others are blocked when their score reaches the threshold). Circles: the operating points of the decisions.</p>${table}</div></div>`
+  return `<div class="charts">${chart}<div><p class="muted">Each point is a block threshold of the candidate (charges an allow or block action decided stay as decided; the others, review actions included, are blocked when their score reaches the threshold). Circles: the operating points of the decisions.</p>${table}</div></div>`
 }
 
 function ruleTable (rules: readonly RuleReport[], current: SideReport, records: number): string {
@@ -154,6 +154,19 @@ function examples (report: BacktestReport): string {
   return `<table><tr><th>charge</th><th>amount</th><th>outcome</th><th>current</th><th>candidate</th></tr>${rows}</table>`
 }
 
+function precedence (report: BacktestReport): string {
+  const p = report.precedence
+  if (p.older_engine_records === 0) return ''
+  const head = `<p>${esc(count(p.older_engine_records))} records were decided by an engine older than version ${esc(p.engine)}; ` +
+    `${esc(count(p.changed.count))} of them (${esc(formatAmounts(p.changed.amounts))}) replay to another decision only because of the precedence change ` +
+    '(a review action no longer lowers a score at the block threshold: rules/README.md, "Precedence").</p>'
+  if (p.examples.length === 0) return head
+  const rows = p.examples.map((e) => `<tr><td><code>${esc(e.decision_id)}</code><br><span class="muted">${esc(e.charge_id)} · ${esc(e.at)}</span></td>` +
+    `<td>${esc(formatAmounts({ [e.currency]: e.amount }))}</td><td>${esc(e.recorded)} (engine ${esc(e.engine)})</td>` +
+    `<td>${esc(e.replayed)} ${esc(e.score)}<br><span class="muted">${esc(e.fired.join(', ') || 'none')}</span></td></tr>`).join('')
+  return `${head}<table><tr><th>decision</th><th>amount</th><th>recorded</th><th>candidate</th></tr>${rows}</table>`
+}
+
 /**
  * The backtest as one self-contained HTML file: inline CSS and SVG, no script, no external asset,
  * so it can be attached to a pull request or mailed. Every value from the records is escaped.
@@ -175,7 +188,8 @@ export function renderHtmlReport (report: BacktestReport): string {
   const shownOutcomes = OUTCOME_CLASSES.filter((o) => outcomes[o].count > 0)
   const fidelity = report.fidelity.same_ruleset === 0
     ? ''
-    : `<p>Replay check: ${esc(count(report.fidelity.same_ruleset))} records were decided with the candidate's exact rule set; ${esc(count(report.fidelity.reproduced))} replayed to the same decision, score and rules (${esc(percent(report.fidelity.reproduced / report.fidelity.same_ruleset, 2))}).</p>`
+    : `<p>Replay check: ${esc(count(report.fidelity.same_ruleset))} records were decided with the candidate's exact rule set; ${esc(count(report.fidelity.reproduced))} replayed to the same decision, score and rules (${esc(percent(report.fidelity.reproduced / report.fidelity.same_ruleset, 2))})` +
+      `${report.fidelity.precedence > 0 ? `; ${esc(count(report.fidelity.precedence))} to the same score and rules with another decision only because of the precedence change` : ''}.</p>`
   const period = report.period.from === null ? '' : `${report.period.from} to ${report.period.to ?? ''}`
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -205,6 +219,7 @@ ${candidate.shadow_rules.length === 0 ? '' : `<p>Shadow rules (reported, not enf
 ${examples(report)}
 <h2>Notes</h2>
 ${fidelity}
+${precedence(report)}
 <ul>${report.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>
 </body></html>
 `

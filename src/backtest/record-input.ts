@@ -31,6 +31,7 @@ export function parseRecordLine (line: string): { ok: true, record: DecisionReco
   if (!isStringArray(value.fired)) return { ok: false, error: 'fired must be a list of rule ids' }
   const ruleset = value.ruleset
   if (!isObject(ruleset) || typeof ruleset.hash !== 'string' || typeof ruleset.version !== 'string') return { ok: false, error: 'ruleset { version, hash } missing' }
+  if (value.engine !== undefined && (typeof value.engine !== 'number' || !Number.isSafeInteger(value.engine) || value.engine < 1)) return { ok: false, error: 'engine must be a positive integer' }
   if (value.outcome !== undefined && (!isObject(value.outcome) || typeof value.outcome.label !== 'string')) return { ok: false, error: 'outcome must have a label' }
   return { ok: true, record: value as unknown as DecisionRecord }
 }

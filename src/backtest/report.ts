@@ -31,8 +31,13 @@ export interface BacktestReport {
   current: SideReport
   candidate: SideReport
   changes: ChangeReport
-  /** records decided with the candidate's exact rule set, and how many replayed identically */
-  fidelity: { same_ruleset: number, reproduced: number, mismatches: Array<{ decision_id: string, recorded: string, replayed: string }> }
+  /**
+   * records decided with the candidate's exact rule set, how many replayed identically, and how
+   * many replayed to the same score and rules with another decision only because they were made
+   * by an engine of the earlier precedence (`precedence`)
+   */
+  fidelity: { same_ruleset: number, reproduced: number, precedence: number, mismatches: Array<{ decision_id: string, recorded: string, replayed: string }> }
+  precedence: PrecedenceReport
   notes: string[]
 }
 
@@ -106,6 +111,37 @@ export interface ChangeExample {
   outcome: OutcomeClass
   current: { decision: Decision, score: number, fired: string[] }
   candidate: { decision: Decision, score: number, fired: string[] }
+}
+
+/**
+ * Records made by an older engine (src/engine/engine-version.ts) whose candidate decision differs
+ * from the recorded one only because of the precedence change: the recording engine's precedence,
+ * applied to the candidate's score and actions, gives the recorded decision.
+ */
+export interface PrecedenceReport {
+  /** the engine version of this backtest */
+  engine: number
+  /** records made by an older engine version */
+  older_engine_records: number
+  changed: Tally
+  /** the first of them (25 at most) */
+  examples: PrecedenceExample[]
+}
+
+export interface PrecedenceExample {
+  decision_id: string
+  charge_id: string
+  at: string
+  amount: number
+  currency: string
+  /** the engine version that recorded it */
+  engine: number
+  recorded: Decision
+  /** the candidate's decision today */
+  replayed: Decision
+  /** the candidate's score and fired live rules */
+  score: number
+  fired: string[]
 }
 
 export function ratio (num: number, den: number): number | null {

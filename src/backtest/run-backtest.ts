@@ -1,4 +1,6 @@
 import type { DecisionRecord } from '../decision-log/record.js'
+import { actionFlagsOf, decideAs } from '../engine/decide.js'
+import { ENGINE_VERSION, EngineVersion } from '../engine/engine-version.js'
 import { evaluate } from '../engine/evaluate.js'
 import type { Evaluation } from '../engine/ruleset.js'
 import { RuleMode } from '../engine/ruleset.js'
@@ -8,7 +10,7 @@ import { classifyOutcome, OutcomeClass } from './outcome.js'
 import { parseRecordLine } from './record-input.js'
 import type { ReplayRuleSet } from './replay-ruleset.js'
 import { decisionCell, sideReport } from './report.js'
-import type { BacktestReport, ChangeExample, SideMeta } from './report.js'
+import type { BacktestReport, ChangeExample, PrecedenceExample, SideMeta } from './report.js'
 import { addToTally, newTally, perDecision, perOutcome, SideStats } from './stats.js'
 import type { SideDecision, Tally } from './stats.js'
 
@@ -38,26 +40,34 @@ export interface BacktestOptions {
 
 const MAX_INVALID_SAMPLES = 10
 const MAX_MISMATCHES = 10
+const MAX_PRECEDENCE_EXAMPLES = 25
 
-function decidingAction (evaluation: Evaluation): Decision | null {
-  let actions = 0
-  for (const reason of evaluation.reasons) {
-    if (reason.action === 'allow') actions |= 1
-    else if (reason.action === 'block') actions |= 2
-    else if (reason.action === 'review') actions |= 4
-  }
+/** the strongest live action that fired (allow > block > review), null when none did */
+function strongestAction (actions: number): Decision | null {
   return (actions & 1) !== 0 ? 'allow' : (actions & 2) !== 0 ? 'block' : (actions & 4) !== 0 ? 'review' : null
 }
 
-function replayed (side: BacktestSide, record: DecisionRecord): SideDecision {
-  const evaluation = evaluate(side.ruleSet.replay, record.features)
+interface Replayed extends SideDecision {
+  /** the live action flags of the evaluation (src/engine/decide.ts) */
+  actions: number
+}
+
+function replayed (side: BacktestSide, record: DecisionRecord): Replayed {
+  const evaluation: Evaluation = evaluate(side.ruleSet.replay, record.features)
+  const actions = actionFlagsOf(evaluation.reasons)
   return {
     decision: evaluation.decision,
     score: evaluation.score,
     fired: evaluation.reasons.map((r) => r.rule),
     shadowFired: evaluation.shadow.reasons.map((r) => r.rule),
-    action: decidingAction(evaluation)
+    action: strongestAction(actions),
+    actions
   }
+}
+
+/** the engine version that made a record: one without it predates its recording */
+function engineOf (record: DecisionRecord): number {
+  return typeof record.engine === 'number' ? record.engine : EngineVersion.FIRST
 }
 
 function recorded (record: DecisionRecord): SideDecision {
@@ -109,6 +119,11 @@ export async function runBacktest (options: BacktestOptions): Promise<BacktestRe
   const mismatches: BacktestReport['fidelity']['mismatches'] = []
   const candidateCounters = candidate.ruleSet.original.velocity.map((s) => s.name)
   const missingCounters = new Map<string, number>()
+  const candidateThresholds = candidate.ruleSet.replay.thresholds
+  const precedenceChanged: Tally = newTally()
+  const precedenceExamples: PrecedenceExample[] = []
+  let olderEngine = 0
+  let precedenceFidelity = 0
   let invalid = 0
   let records = 0
   let degraded = 0
@@ -150,9 +165,35 @@ export async function runBacktest (options: BacktestOptions): Promise<BacktestRe
     currentStats.add(before, outcome, currency, amount)
     candidateStats.add(after, outcome, currency, amount)
 
+    // a record of an older engine: would that engine have decided the replay as recorded? Then a
+    // different decision now is the engine's precedence change alone, not the rules'
+    const engine = engineOf(record)
+    const precedenceOnly = engine < ENGINE_VERSION && after.decision !== record.decision &&
+      decideAs(engine, candidateThresholds, after.score, after.actions) === record.decision
+    if (engine < ENGINE_VERSION) olderEngine++
+    if (precedenceOnly) {
+      addToTally(precedenceChanged, currency, amount)
+      if (precedenceExamples.length < MAX_PRECEDENCE_EXAMPLES) {
+        precedenceExamples.push({
+          decision_id: record.decision_id,
+          charge_id: record.charge_id,
+          at: record.at,
+          amount,
+          currency,
+          engine,
+          recorded: record.decision,
+          replayed: after.decision,
+          score: after.score,
+          fired: [...after.fired]
+        })
+      }
+    }
+
     if (record.ruleset.hash === candidate.ruleSet.original.hash) {
       sameRuleset++
-      if (after.decision === record.decision && after.score === record.score && sameList(after.fired, record.fired)) reproduced++
+      const sameEvaluation = after.score === record.score && sameList(after.fired, record.fired)
+      if (after.decision === record.decision && sameEvaluation) reproduced++
+      else if (precedenceOnly && sameEvaluation) precedenceFidelity++
       else if (mismatches.length < MAX_MISMATCHES) {
         mismatches.push({
           decision_id: record.decision_id,
@@ -190,6 +231,9 @@ export async function runBacktest (options: BacktestOptions): Promise<BacktestRe
     ...(rulesets.size > 1 || (rulesets.size === 1 && !rulesets.has(candidate.ruleSet.original.hash))
       ? ['Records decided with another rule set than the candidate are replayed all the same: the engine sees the same recorded features.']
       : []),
+    ...(olderEngine > 0
+      ? [`${olderEngine} records were decided by an older engine than this one (version ${ENGINE_VERSION}): ${precedenceChanged.count} of them replay to another decision only because of the precedence change of engine version ${EngineVersion.PRECEDENCE} (a review action no longer lowers a score at the block threshold); see "precedence".`]
+      : []),
     ...(degraded > 0 ? [`${degraded} records were decided without velocity (the store was unavailable): replayed without it, rules reading velocity are skipped for them.`] : []),
     ...[...missingCounters].map(([name, n]) => `velocity.${name} is absent from ${n} records (it was not declared when they were decided): candidate rules reading it are skipped for them.`),
     ...candidate.ruleSet.inexact.map((r) => `Rule ${r.rule} reads ${r.paths.join(', ')} other than by equality or list membership: recorded identifiers are keyed hashes, so it cannot replay exactly.`),
@@ -213,7 +257,8 @@ export async function runBacktest (options: BacktestOptions): Promise<BacktestRe
     current: sideReport(currentStats, metaOf('current', current)),
     candidate: sideReport(candidateStats, metaOf('candidate', candidate)),
     changes: { matrix: matrixReport, changed, examples },
-    fidelity: { same_ruleset: sameRuleset, reproduced, mismatches },
+    fidelity: { same_ruleset: sameRuleset, reproduced, precedence: precedenceFidelity, mismatches },
+    precedence: { engine: ENGINE_VERSION, older_engine_records: olderEngine, changed: precedenceChanged, examples: precedenceExamples },
     notes
   }
 }

@@ -39,8 +39,8 @@ export interface SideDecision {
   /** shadow rules that fired */
   shadowFired: readonly string[]
   /**
-   * the action that decided (allow > block > review), null when the score decided; undefined when
-   * unknown (recorded decisions do not say), which leaves this side without a threshold curve
+   * the strongest live action that fired (allow > block > review), null when none did; undefined
+   * when unknown (recorded decisions do not say), which leaves this side without a threshold curve
    */
   action: Decision | null | undefined
 }
@@ -57,7 +57,9 @@ function newRuleTally (): RuleTally {
 /**
  * Everything a backtest keeps about one side, in memory independent of the number of records:
  * decisions by outcome, rule hits, the score histogram by outcome, and what the threshold curve
- * needs (charges an action blocked, and the score histogram of charges no action decided).
+ * needs (charges a block action blocked, and the score histogram of the charges the block threshold
+ * can block: those of no action or a review action, since a review action never lowers a score at
+ * the block threshold; an allow action allows whatever the score).
  */
 export class SideStats {
   readonly decisions: Record<Decision, Record<OutcomeClass, Tally>> = perDecision(() => perOutcome(newTally))
@@ -82,7 +84,7 @@ export class SideStats {
       this.curve = false
     } else if (d.action === 'block') {
       addToTally(this.actionBlocked[outcome], currency, amount)
-    } else if (d.action === null) {
+    } else if (d.action === null || d.action === 'review') {
       const hist = this.scoreDecided[outcome]
       hist.counts[bin] = (hist.counts[bin] ?? 0) + 1
       const amounts = (hist.amounts[currency] ??= new Array<number>(SCORE_BINS).fill(0))

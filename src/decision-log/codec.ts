@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { ENGINE_VERSION, EngineVersion } from '../engine/engine-version.js'
 import type { Features } from '../engine/features.js'
 import type { Address, Item } from '../schemas/charge.js'
 import type { Decision } from '../schemas/decision.js'
@@ -22,6 +23,8 @@ export interface RecordContext {
   /** 12 base64url characters of SHA-256 over the rest */
   id: string
   ruleset: { version: string, hash: string }
+  /** the engine version that decided (src/engine/engine-version.ts); absent in contexts of version 1 */
+  engine?: number
   data: Readonly<Record<string, string>>
   /** the rule set's velocity counter names: a record keeps their values in this order */
   velocity: readonly string[]
@@ -30,7 +33,7 @@ export interface RecordContext {
 }
 
 export function createRecordContext (ruleset: { version: string, hash: string }, data: Readonly<Record<string, string>>, velocity: readonly string[], rules: readonly string[]): RecordContext {
-  const body = { ruleset: { version: ruleset.version, hash: ruleset.hash }, data: { ...data }, velocity: [...velocity], rules: [...rules] }
+  const body = { ruleset: { version: ruleset.version, hash: ruleset.hash }, engine: ENGINE_VERSION, data: { ...data }, velocity: [...velocity], rules: [...rules] }
   const id = createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 12)
   return { id, ...body }
 }
@@ -283,6 +286,7 @@ export function decodeRecord (encoded: string, decisionId: string, context: Reco
     currency: features.currency,
     features,
     ruleset: context === undefined ? { version: 'unknown', hash: 'unknown' } : { ...context.ruleset },
+    ...(context === undefined ? {} : { engine: typeof context.engine === 'number' ? context.engine : EngineVersion.FIRST }),
     data: context === undefined ? {} : { ...context.data },
     decision: DECISIONS[row[4] as number] as Decision,
     score: row[5] as number,

@@ -21,6 +21,12 @@ export interface DecisionRecord {
   currency: string
   features: Features
   ruleset: { version: string, hash: string }
+  /**
+   * the engine version that decided (src/engine/engine-version.ts): the same rules and features
+   * may decide otherwise in another; absent when unknown (a record whose context was lost, or an
+   * export made before it was recorded: read as version 1)
+   */
+  engine?: number
   /** data source name -> build date used */
   data: Record<string, string>
   decision: Decision

@@ -1,14 +1,17 @@
-import type { Environment } from '@marcbachmann/cel-js'
+import type { ASTNode, Environment } from '@marcbachmann/cel-js'
 import type { Scalar } from 'yaml'
-import { authorsText, matchesCalls } from './cel-environment.js'
+import { authorsText, matchesCalls, RE2_MATCHES } from './cel-environment.js'
+import { findForeignSyntax } from './cel-idioms.js'
 import { findConditionReads } from './cel-reads.js'
 import type { ConditionReads } from './cel-reads.js'
 import { compileToJs } from './compiled/compile-js.js'
 import type { JsCompileResult } from './compiled/compile-js.js'
 import type { SharedCode } from './compiled/codegen.js'
 import type { NameWhitelist } from './compiled/message-types.js'
+import { suggestDeclared, suggestField, suggestFunction, suggestVariable } from './name-suggestions.js'
 import { PatternError } from './re2-pattern.js'
 import type { PatternSet } from './re2-pattern.js'
+import { didYouMean, orList } from './suggest.js'
 import type { YamlSource } from './yaml-source.js'
 
 export const MAX_CONDITION_LENGTH = 4_096
@@ -47,6 +50,38 @@ function celErrorParts (error: unknown): { start: number | undefined, message: s
 
 function declaredList (names: ReadonlySet<string>): string {
   return names.size === 0 ? 'none' : [...names].join(', ')
+}
+
+/**
+ * What the author may have meant by the name a type error is about: a variable (`country` ->
+ * ip.country...), a field (`ip.countyr` -> ip.country) or a function (`lowercase` -> lowerAscii).
+ */
+function suggestionsFor (error: unknown, env: Environment): string[] {
+  if (error === null || typeof error !== 'object') return []
+  const { code, node } = error as { code?: unknown, node?: ASTNode }
+  if (node === undefined || node === null || typeof node !== 'object') return []
+  if (code === 'unknown_variable' && node.op === 'id') return suggestVariable(node.args)
+  if (code === 'no_such_key') {
+    const key = node.op === '.' ? node.args[1] : node.op === '[]' && node.args[1].op === 'value' ? node.args[1].args : undefined
+    return typeof key === 'string' ? suggestField(node, key) : []
+  }
+  if (code === 'no_matching_overload' && (node.op === 'call' || node.op === 'rcall')) {
+    const name = node.args[0]
+    return name === RE2_MATCHES ? [] : suggestFunction(env, name)
+  }
+  return []
+}
+
+/** ` did you mean x?`, or '' */
+function meant (names: readonly string[]): string {
+  return names.length === 0 ? '' : ` did you mean ${orList(names)}?`
+}
+
+/** Reports each SQL- or Python-style construct of the condition; false when it has none. */
+function reportForeignSyntax (text: string, errorAt: (index: number, message: string) => undefined): boolean {
+  const foreign = findForeignSyntax(text)
+  for (const f of foreign) errorAt(f.start, `syntax error: ${f.message}`)
+  return foreign.length > 0
 }
 
 /**
@@ -91,6 +126,8 @@ export function compileCondition (
   try {
     parsed = scope.env.parse(text)
   } catch (error) {
+    // `and`, `=`, `in ("NG", "GH")`...: say what to write, where the parser would say what it expected
+    if (reportForeignSyntax(text, errorAt)) return undefined
     const { start, message } = celErrorParts(error)
     return errorAt(start, `syntax error: ${message}`)
   }
@@ -100,19 +137,21 @@ export function compileCondition (
   for (const ref of reads.velocity) {
     if (scope.velocity.has(ref.name)) continue
     undeclared = true
-    errorAt(ref.start, `velocity.${ref.name} is not declared under velocity: (declared: ${declaredList(scope.velocity)})`)
+    errorAt(ref.start, `velocity.${ref.name} is not declared under velocity:${meant(suggestDeclared('velocity', ref.name, scope.velocity))} (declared: ${declaredList(scope.velocity)})`)
   }
   for (const ref of reads.lists) {
     if (scope.lists.has(ref.name)) continue
     undeclared = true
-    errorAt(ref.start, `lists.${ref.name} is not declared under lists: (declared: ${declaredList(scope.lists)})`)
+    errorAt(ref.start, `lists.${ref.name} is not declared under lists:${meant(suggestDeclared('lists', ref.name, scope.lists))} (declared: ${declaredList(scope.lists)})`)
   }
   if (undeclared) return undefined
 
   const checked = parsed.check()
   if (!checked.valid) {
+    // `in ("NG")` and `True` parse, but are not what they are in SQL or Python
+    if (reportForeignSyntax(text, errorAt)) return undefined
     const { start, message } = celErrorParts(checked.error)
-    return errorAt(start, `type error: ${message}`)
+    return errorAt(start, `type error: ${message}${didYouMean(suggestionsFor(checked.error, scope.env))}`)
   }
   if (checked.type !== 'bool') {
     return errorAt(0, `the condition must be a bool, but it is ${checked.type ?? 'unknown'}`)

@@ -1,6 +1,8 @@
 import type { Node } from 'yaml'
 import { CelScalar, KEY_ALIASES, SCALAR_PATHS } from './feature-catalog.js'
 import { identifierProblem } from './identifiers.js'
+import { suggestKeyPath } from './name-suggestions.js'
+import { didYouMean } from './suggest.js'
 import { VelocityKind } from './velocity-spec.js'
 import type { VelocityCounterSpec } from './velocity-spec.js'
 import { checkKeys, entryOf, isMapNode, isScalarNode, isSeqNode, mapEntries } from './yaml-source.js'
@@ -44,7 +46,7 @@ function compileBy (source: YamlSource, node: Node | null, name: string): string
     const text = stringValue(item)
     const path = text === undefined ? undefined : canonicalKeyPath(text)
     if (path === undefined) {
-      source.error(item ?? node, `velocity ${name}: "by" must name ${KEYABLE}; got ${text === undefined ? 'a non-string' : `"${text}"`}`)
+      source.error(item ?? node, `velocity ${name}: "by" must name ${KEYABLE}; got ${text === undefined ? 'a non-string' : `"${text}"${didYouMean(suggestKeyPath(text))}`}`)
       return undefined
     }
     if (paths.includes(path)) {
@@ -85,7 +87,7 @@ function compileCounter (source: YamlSource, name: string, keyNode: Node, node: 
   } else if (kindEntry.key === 'distinct') {
     const path = kindValue === undefined ? undefined : canonicalKeyPath(kindValue)
     if (path === undefined) {
-      source.error(kindEntry.value ?? kindEntry.keyNode, `velocity ${name}: distinct must name ${KEYABLE}`)
+      source.error(kindEntry.value ?? kindEntry.keyNode, `velocity ${name}: distinct must name ${KEYABLE}${kindValue === undefined ? '' : didYouMean(suggestKeyPath(kindValue))}`)
       ok = false
     } else {
       spec.kind = VelocityKind.DISTINCT

@@ -12,13 +12,15 @@ import { createFeatureReader, createProgram, planRequirements } from './compiled
 import { identifierProblem } from './identifiers.js'
 import { createPatternSet } from './re2-pattern.js'
 import { RuleAction, RuleMode } from './ruleset.js'
-import type { CompiledRule, CompiledRuleSet, CompileResult, FeatureRead, RuleDefinition, RuleSetSource, Thresholds } from './ruleset.js'
+import type { CompiledRule, CompiledRuleSet, CompileResult, FeatureRead, RuleAcknowledgement, RuleDefinition, RuleSetSource, Thresholds } from './ruleset.js'
 import { hashRuleSet } from './ruleset-hash.js'
 import { checkKeys, entryOf, isMapNode, isScalarNode, isSeqNode, mapEntries, YamlSource } from './yaml-source.js'
 import type { MapEntry } from './yaml-source.js'
 
 const TOP_KEYS = ['version', 'thresholds', 'velocity', 'lists', 'rules'] as const
-const RULE_KEYS = ['id', 'description', 'when', 'score', 'action', 'mode'] as const
+const RULE_KEYS = ['id', 'description', 'when', 'score', 'action', 'mode', 'acknowledge'] as const
+const ACKNOWLEDGE_KEYS = ['warning', 'with', 'reason'] as const
+export const MAX_ACKNOWLEDGEMENT_REASON = 1_000
 export const MAX_RULE_SCORE = 100
 const ACTIONS: readonly string[] = Object.values(RuleAction)
 const MODES: readonly string[] = Object.values(RuleMode)
@@ -113,6 +115,73 @@ function compileLists (source: YamlSource, entry: MapEntry | undefined, input: R
   return result
 }
 
+/**
+ * A rule's `acknowledge:` list: `- { warning: <code>, with: [<rule id>...], reason: "..." }`
+ * entries (`with` optional), each with a reason (an acknowledgement without one is an error) and
+ * each code once. False when it has an error.
+ */
+function compileAcknowledgements (source: YamlSource, entry: MapEntry | undefined, ruleId: string | undefined): RuleAcknowledgement[] | false {
+  if (entry === undefined) return []
+  const shape = 'acknowledge must be a list of { warning: <code>, with?: [<rule id>...], reason: "why it is accepted" }'
+  if (!isSeqNode(entry.value)) {
+    source.error(entry.value ?? entry.keyNode, shape, ruleId)
+    return false
+  }
+  const out: RuleAcknowledgement[] = []
+  let ok = true
+  for (const item of entry.value.items as Array<Node | null>) {
+    if (!isMapNode(item)) {
+      source.error(item ?? entry.value, shape, ruleId)
+      ok = false
+      continue
+    }
+    const entries = mapEntries(source, item, ruleId)
+    checkKeys(source, entries, ACKNOWLEDGE_KEYS, 'an acknowledgement', ruleId)
+    const warningEntry = entryOf(entries, 'warning')
+    const warning = scalarString(warningEntry?.value)
+    if (warning === undefined || !/^[a-z][a-z0-9_]*$/.test(warning)) {
+      source.error(warningEntry?.value ?? item, 'acknowledge: warning is required: the code of the warning, as riskgate rules check shows it in brackets (allow_block_overlap)', ruleId)
+      ok = false
+      continue
+    }
+    const withEntry = entryOf(entries, 'with')
+    let others: string[] | undefined
+    if (withEntry !== undefined) {
+      const items = isSeqNode(withEntry.value) ? (withEntry.value.items as Array<Node | null>).map(scalarString) : [scalarString(withEntry.value)]
+      if (items.length === 0 || items.some((id) => id === undefined)) {
+        source.error(withEntry.value ?? withEntry.keyNode, `acknowledge ${warning}: with must be a rule id or a list of rule ids (with: [blocked_email])`, ruleId)
+        ok = false
+        continue
+      }
+      others = items as string[]
+    }
+    const reasonEntry = entryOf(entries, 'reason')
+    const reason = scalarString(reasonEntry?.value)?.trim()
+    if (reason === undefined || reason === '') {
+      source.error(reasonEntry?.value ?? item, `acknowledge ${warning}: a reason is required: say why this warning is accepted (reason: "...")`, ruleId)
+      ok = false
+      continue
+    }
+    if (reason.length > MAX_ACKNOWLEDGEMENT_REASON) {
+      source.error(reasonEntry?.value, `acknowledge ${warning}: the reason is longer than ${MAX_ACKNOWLEDGEMENT_REASON} characters`, ruleId)
+      ok = false
+      continue
+    }
+    if (out.some((a) => a.warning === warning)) {
+      source.error(warningEntry?.value, `acknowledge ${warning}: acknowledged twice in this rule (list the other rules under one with:)`, ruleId)
+      ok = false
+      continue
+    }
+    out.push({
+      warning,
+      ...(others !== undefined ? { with: others } : {}),
+      reason: reason.replace(/\s+/g, ' '),
+      ...source.position(warningEntry?.value?.range?.[0] ?? 0)
+    })
+  }
+  return ok ? out : false
+}
+
 function toRead (path: string): FeatureRead {
   return { path, segments: path.split('.') }
 }
@@ -175,6 +244,9 @@ function compileRule (
     ok = false
   }
 
+  const acknowledge = compileAcknowledgements(source, entryOf(entries, 'acknowledge'), ruleId)
+  if (acknowledge === false) ok = false
+
   const modeChoice = choiceField<RuleMode>(source, entryOf(entries, 'mode'), 'mode', MODES, ruleId)
   if (modeChoice === false) ok = false
   const mode = modeChoice === false || modeChoice === null ? RuleMode.LIVE : modeChoice
@@ -212,7 +284,8 @@ function compileRule (
     requires: reads.paths.map(toRead),
     shows: [...reads.paths, ...reads.hasPaths].map(toRead),
     condition: compiled.condition,
-    ...(compiled.js.ok ? { compiled: compiled.js.condition } : { interpretedBecause: compiled.js.reason })
+    ...(compiled.js.ok ? { compiled: compiled.js.condition } : { interpretedBecause: compiled.js.reason }),
+    ...(acknowledge !== false && acknowledge.length > 0 ? { acknowledge } : {})
   }
   return compiled.js.ok ? { fields, rule, generated: { ast: compiled.ast, generated: compiled.js.generated }, roots: reads.roots } : { fields, rule, roots: reads.roots }
 }

@@ -217,7 +217,8 @@ function ruleByRule (tally: Tally, rules: readonly CompiledRule[], plan: Require
  *   evaluated and is listed in `skipped` with those paths; paths tested with `has()` are exempt.
  *   A condition that fails at run time (division by zero, a missing metadata key...) is skipped with its error.
  * - The score is the sum of the fired live rules' scores, clamped to 0..100.
- * - Decision precedence: allow action > block action > review action > score thresholds.
+ * - Decision precedence (src/engine/decide.ts): allow action > block (action, or score >= block
+ *   threshold) > review (action, or score >= review threshold) > allow.
  * - `shadow` is what live and shadow rules together would decide (score, decision); its reasons
  *   are the fired shadow rules (the live ones are in `reasons`).
  */

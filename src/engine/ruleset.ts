@@ -52,6 +52,25 @@ export interface FeatureRead {
   segments: readonly string[]
 }
 
+/**
+ * A lint warning a rule acknowledges on purpose (`acknowledge:` in the rule file), with why. The
+ * engine reads only its shape; the lint (src/lint/) checks the code and matches it to warnings.
+ * Acknowledgements do not change what the set decides: they are not part of its hash.
+ */
+export interface RuleAcknowledgement {
+  /** the warning's code, as `riskgate rules check` shows it in brackets (`allow_block_overlap`) */
+  readonly warning: string
+  /**
+   * for a warning about this rule and another (an allow rule and the block rule it overrides...):
+   * the other rules it is accepted with; absent: with any
+   */
+  readonly with?: readonly string[]
+  readonly reason: string
+  /** 1-based position of the code in the rule file */
+  readonly line: number
+  readonly column: number
+}
+
 export interface CompiledRule {
   readonly id: string
   readonly description: string
@@ -76,6 +95,8 @@ export interface CompiledRule {
   readonly compiled?: (features: unknown) => unknown
   /** why the condition has no `compiled` form: the construct the compiler does not translate */
   readonly interpretedBecause?: string
+  /** the lint warnings the rule acknowledges (none when absent) */
+  readonly acknowledge?: readonly RuleAcknowledgement[]
 }
 
 /** The JSON-safe description of a rule set (GET /v1/rules). List values are not included. */

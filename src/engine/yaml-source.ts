@@ -1,5 +1,6 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar } from 'yaml'
 import type { Document, Node, YAMLMap, YAMLSeq } from 'yaml'
+import { closestNames, orList } from './suggest.js'
 
 /** One problem in a rule file, at its exact place. */
 export interface SourceError {
@@ -138,7 +139,9 @@ export function mapEntries (source: YamlSource, map: YAMLMap, rule?: string): Ma
 export function checkKeys (source: YamlSource, entries: MapEntry[], allowed: readonly string[], where: string, rule?: string): void {
   for (const entry of entries) {
     if (!allowed.includes(entry.key)) {
-      source.error(entry.keyNode, `unknown key "${entry.key}" in ${where} (expected one of: ${allowed.join(', ')})`, rule)
+      const close = closestNames(entry.key, allowed)
+      const meant = close.length === 0 ? '' : `: did you mean ${orList(close)}?`
+      source.error(entry.keyNode, `unknown key "${entry.key}" in ${where}${meant} (expected one of: ${allowed.join(', ')})`, rule)
     }
   }
 }

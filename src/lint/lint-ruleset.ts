@@ -1,9 +1,9 @@
 import { findConditionReads } from '../engine/cel-reads.js'
 import { createCelEnvironment } from '../engine/cel-environment.js'
-import { RuleAction, RuleMode } from '../engine/ruleset.js'
-import type { CompiledRule, CompiledRuleSet } from '../engine/ruleset.js'
-import { findCommonCharge, formatExample } from './common-charge.js'
-import type { RuleFacts } from './common-charge.js'
+import type { CompiledRule, CompiledRuleSet, RuleAction } from '../engine/ruleset.js'
+import { applyAcknowledgements } from './acknowledgements.js'
+import { findAllowOverrides } from './allow-overrides.js'
+import type { AnalyzedRule } from './allow-overrides.js'
 import { domainOf } from './domains.js'
 import { LintCode, LintSeverity } from './finding.js'
 import type { LintFinding } from './finding.js'
@@ -12,7 +12,7 @@ import type { Formula } from './formula.js'
 import { locateRuleFile } from './rule-source.js'
 import type { Position } from './rule-source.js'
 import { implies, satisfiable } from './satisfiable.js'
-import type { SatResult, SolverContext } from './satisfiable.js'
+import type { SolverContext } from './satisfiable.js'
 
 /** A compiled rule set and the text it was compiled from (for positions). */
 export interface LintInput {
@@ -30,11 +30,6 @@ export interface LintOptions {
    * that only find warnings, the costly ones among them (pairs of rules, example charges)
    */
   warnings?: boolean
-}
-
-interface Analyzed extends RuleFacts {
-  index: number
-  sat: SatResult
 }
 
 /** allow > block > review: the precedence of DESIGN.md */
@@ -56,21 +51,25 @@ function effect (rule: CompiledRule): string {
 }
 
 /**
- * Lints a compiled rule set (pure: no I/O). Errors: rules that can never fire. Warnings: rules that
- * fire on every charge, rules shadowed by another action rule, score rules with the same condition,
- * allow and block rules that can fire on the same charge (with an example charge found by the
- * engine itself), lists and velocity counters declared but unused, empty lists. Lists and counters
- * used but not declared are compile errors already, and so are regular expressions RE2 refuses:
- * matches() runs on a linear-time engine, so no pattern can backtrack catastrophically.
+ * Lints a compiled rule set (pure: no I/O). Errors: rules that can never fire, acknowledgements of
+ * codes no rule can acknowledge. Warnings: rules that fire on every charge, rules shadowed by
+ * another action rule, score rules with the same condition, allow rules that can override a block
+ * (fire together with a block rule, or on a charge whose score reaches the block threshold: with an
+ * example charge confirmed by the engine itself), lists and velocity counters declared but unused,
+ * empty lists, acknowledgements of warnings a rule does not have. A warning its rule acknowledges
+ * (`acknowledge:`) is returned with its reason in `acknowledged`. Lists and counters used but not
+ * declared are compile errors already, and so are regular expressions RE2 refuses: matches() runs
+ * on a linear-time engine, so no pattern can backtrack catastrophically.
  */
 export function lintRuleSet (input: LintInput, options: LintOptions = {}): LintFinding[] {
   const warnings = options.warnings ?? true
   const { ruleSet } = input
   const locations = locateRuleFile(input.file, input.text)
   const findings: LintFinding[] = []
-  const add = (severity: LintFinding['severity'], code: LintFinding['code'], at: Position, message: string, rule?: string, example?: LintFinding['example']): void => {
+  const add = (severity: LintFinding['severity'], code: LintFinding['code'], at: Position, message: string, rule?: string, example?: LintFinding['example'], related?: string): void => {
     const finding: LintFinding = { severity, code, file: input.file, line: at.line, column: at.column, message }
     if (rule !== undefined) finding.rule = rule
+    if (related !== undefined) finding.related = related
     if (example !== undefined) finding.example = example
     findings.push(finding)
   }
@@ -82,7 +81,7 @@ export function lintRuleSet (input: LintInput, options: LintOptions = {}): LintF
   }
   const usedCounters = new Set<string>()
   const usedLists = new Set<string>()
-  const analyzed: Analyzed[] = []
+  const analyzed: AnalyzedRule[] = []
 
   ruleSet.rules.forEach((rule, index) => {
     const ast = env.parse(rule.when).ast
@@ -100,7 +99,8 @@ export function lintRuleSet (input: LintInput, options: LintOptions = {}): LintF
         'fires on every charge whose inputs are known: the condition is always true', rule.id)
     }
   })
-  if (!warnings) return findings.sort((x, y) => x.line - y.line || x.column - y.column)
+  const byPlace = (x: LintFinding, y: LintFinding): number => x.line - y.line || x.column - y.column
+  if (!warnings) return [...findings, ...applyAcknowledgements(ruleSet, findings, input.file, false)].sort(byPlace)
 
   for (const spec of ruleSet.velocity) {
     if (!usedCounters.has(spec.name)) {
@@ -125,35 +125,26 @@ export function lintRuleSet (input: LintInput, options: LintOptions = {}): LintF
         if (equivalent && a.rule.action === b.rule.action && a.index > b.index) continue
         const why = equivalent ? `has the same condition as the ${order} rule ${a.rule.id}` : `fires only when the ${order} rule ${a.rule.id} fires too`
         const wins = a.rule.action === b.rule.action ? `which already ${a.rule.action === 'allow' ? 'allows' : a.rule.action === 'block' ? 'blocks' : 'sends to review'}` : `whose ${a.rule.action} wins over ${b.rule.action}`
-        add(LintSeverity.WARNING, LintCode.SHADOWED, locations.rule(b.rule.id), `shadowed: ${why} (${effect(a.rule)}), ${wins}: this rule never changes a decision`, b.rule.id)
+        add(LintSeverity.WARNING, LintCode.SHADOWED, locations.rule(b.rule.id), `shadowed: ${why} (${effect(a.rule)}), ${wins}: this rule never changes a decision`, b.rule.id, undefined, a.rule.id)
         break
       }
       if (b.rule.action === null && a.rule.action === null && a.index < b.index && sameReads(a.rule, b.rule) &&
           implies(a.formula, b.formula, ctx) === true && implies(b.formula, a.formula, ctx) === true) {
         add(LintSeverity.WARNING, LintCode.DUPLICATE_CONDITION, locations.rule(b.rule.id),
-          `fires exactly when the earlier rule ${a.rule.id} fires (same condition): their scores add up (${String(a.rule.score)} + ${String(b.rule.score)}); merge them into one rule`, b.rule.id)
+          `fires exactly when the earlier rule ${a.rule.id} fires (same condition): their scores add up (${String(a.rule.score)} + ${String(b.rule.score)}); merge them into one rule`, b.rule.id, undefined, a.rule.id)
         break
       }
     }
   }
 
-  const allows = analyzed.filter((a) => a.rule.action === RuleAction.ALLOW && a.sat.status !== 'unsat')
-  const blocks = analyzed.filter((a) => a.rule.action === RuleAction.BLOCK && a.sat.status !== 'unsat')
-  for (const block of blocks) {
-    for (const allow of allows) {
-      if (allow === block) continue
-      const both = satisfiable({ kind: 'and', parts: [allow.formula, block.formula] }, ctx)
-      if (both.status === 'unsat') continue
-      const example = findCommonCharge(ruleSet, [allow, block], both.status === 'sat' ? [both.model] : [], {
-        domain: ctx.domain,
-        ...(options.samples !== undefined ? { samples: options.samples } : {})
-      })
-      if (example === undefined) continue
-      const shadow = allow.rule.mode === RuleMode.SHADOW || block.rule.mode === RuleMode.SHADOW ? ' (in the shadow decision)' : ''
-      add(LintSeverity.WARNING, LintCode.ALLOW_BLOCK_OVERLAP, locations.rule(block.rule.id),
-        `can fire on the same charge as the allow rule ${allow.rule.id}, and allow wins${shadow}: for example ${formatExample(example)}`, block.rule.id, example)
-    }
+  for (const finding of findAllowOverrides(analyzed, {
+    ruleSet,
+    ctx,
+    domain: ctx.domain,
+    ...(options.samples !== undefined ? { samples: options.samples } : {})
+  })) {
+    add(LintSeverity.WARNING, finding.code, locations.rule(finding.rule), finding.message, finding.rule, finding.example, finding.related)
   }
 
-  return findings.sort((x, y) => x.line - y.line || x.column - y.column)
+  return [...findings, ...applyAcknowledgements(ruleSet, findings, input.file, true)].sort(byPlace)
 }

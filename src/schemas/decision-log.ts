@@ -69,6 +69,7 @@ export const DecisionRecordSchema = Type.Object({
     description: 'what the rules saw; ip.address, email.address, card.fingerprint, customer.id and billing/shipping name and street lines are keyed hashes'
   })),
   ruleset: Type.Object({ version: Type.String(), hash: Type.String() }, { additionalProperties: false }),
+  engine: Type.Optional(Type.Integer({ minimum: 1, description: 'the engine version that decided: the same rules may decide otherwise in another (rules/README.md, "Precedence")' })),
   data: Type.Record(Type.String(), Type.String()),
   decision: DecisionSchema,
   score: Type.Integer(),

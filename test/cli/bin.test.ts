@@ -39,7 +39,7 @@ t.test('the installed executable, after a build: bin/riskgate.js', async (t) => 
 
   const check = run(['rules', 'check'])
   t.equal(check.status, 0, String(check.stderr))
-  t.match(check.stdout, /0 errors, \d+ warnings?: ok/)
+  t.match(check.stdout, /0 errors, \d+ warnings? \(\d+ acknowledged\): ok/)
 
   const score = run(['score', '--json'], JSON.stringify({ charge_id: 'bin_1', amount: 1000, currency: 'THB', ip: '192.168.1.1' }))
   t.equal(score.status, 0, String(score.stderr))

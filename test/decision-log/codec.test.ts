@@ -3,6 +3,7 @@ import fc from 'fast-check'
 import { atOf, contextIdOf, createRecordContext, decodeRecord, encodeRecord, HASHED_PATHS, parseContext, serializeContext, withIdentifiers } from '../../src/decision-log/codec.js'
 import type { RecordInput } from '../../src/decision-log/codec.js'
 import { createSnapshotHash } from '../../src/decision-log/snapshot.js'
+import { ENGINE_VERSION, EngineVersion } from '../../src/engine/engine-version.js'
 import type { Features } from '../../src/engine/features.js'
 
 const digestOf = createSnapshotHash('test-hash-key-codec-0123456789abcdef012')
@@ -88,6 +89,7 @@ t.test('a record decodes to what was decided, identifiers as their keyed digests
       currency: record.features.currency,
       features: hashed(record.features),
       ruleset: context.ruleset,
+      engine: ENGINE_VERSION,
       data: context.data,
       decision: record.decision,
       score: record.score,
@@ -131,6 +133,28 @@ t.test('the shared context is kept once, not in every record', async (t) => {
   const orphan = decodeRecord(encoded, 'd', undefined)
   t.same(orphan.ruleset, { version: 'unknown', hash: 'unknown' })
   t.equal(orphan.features.velocity, undefined, 'counter values need their names')
+  t.equal(orphan.engine, undefined, 'nor is the engine version known')
+})
+
+t.test('the engine version that decided is the context\'s; a context written before it was recorded is engine 1', async (t) => {
+  t.equal(context.engine, ENGINE_VERSION)
+  const encoded = encodeRecord({
+    chargeId: 'ch_1',
+    atMs: 1,
+    features: { amount: 1, currency: 'THB', item_count: 0, items: [], metadata: {}, ip: { address: '8.8.8.8', version: 4, is_private: false }, customer: {} },
+    decision: 'review',
+    score: 100,
+    fired: ['tor_exit'],
+    shadow: { decision: 'review', score: 100, fired: [] },
+    skipped: [],
+    degraded: []
+  }, context, digestOf)
+  t.equal(decodeRecord(encoded, 'd', context).engine, ENGINE_VERSION)
+  const { engine, ...older } = context
+  t.equal(engine, ENGINE_VERSION)
+  const stored = parseContext(JSON.stringify(older))
+  t.ok(stored !== undefined)
+  t.equal(decodeRecord(encoded, 'd', stored).engine, EngineVersion.FIRST)
 })
 
 t.test('a context depends on everything it holds', async (t) => {

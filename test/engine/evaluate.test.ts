@@ -27,7 +27,7 @@ const ipWith = (...flags: string[]) => features({
   ip: { address: '203.0.113.10', version: 4, is_private: flags.includes('is_private'), ...Object.fromEntries(flags.map((f) => [f, true])) }
 })
 
-t.test('precedence: allow action > block action > review action > score thresholds', async (t) => {
+t.test('precedence: allow action > block (action or score >= block) > review (action or score >= review) > allow', async (t) => {
   const cases: Array<[string[], string, number]> = [
     [[], 'allow', 0],
     [['is_tor'], 'allow', 30],
@@ -35,7 +35,9 @@ t.test('precedence: allow action > block action > review action > score threshol
     [['is_tor', 'is_vpn'], 'block', 90],
     [['is_proxy'], 'block', 90],
     [['is_residential_proxy'], 'review', 0],
-    [['is_residential_proxy', 'is_proxy'], 'review', 90],
+    [['is_residential_proxy', 'is_proxy'], 'block', 90], // a review action never lowers a score at the block threshold
+    [['is_residential_proxy', 'is_vpn'], 'review', 60],
+    [['is_residential_proxy', 'is_tor'], 'review', 30],
     [['is_anonymous'], 'block', 0],
     [['is_anonymous', 'is_residential_proxy'], 'block', 0],
     [['is_hosting', 'is_anonymous', 'is_proxy'], 'allow', 90],

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { evaluate } from '../../src/engine/evaluate.js'
 import { featuresOf } from '../../src/lint/common-charge.js'
-import { LintCode } from '../../src/lint/finding.js'
+import { isOpenWarning, LintCode } from '../../src/lint/finding.js'
 import type { LintFinding } from '../../src/lint/finding.js'
 import { lintRuleSet } from '../../src/lint/lint-ruleset.js'
 import { loadRuleSet } from '../../src/ruleset/load.js'
@@ -126,16 +126,18 @@ t.test('allow and block rules that can fire on the same charge come with an exam
   ].join('\n'), header)
   const ruleSet = compileOk(text, { trusted: ['cus_trusted'], blocked: ['bad@example.com'] })
   const findings = lintRuleSet({ ruleSet, file: RULESET_FILE, text }).filter((f) => f.code === LintCode.ALLOW_BLOCK_OVERLAP)
-  const pairs = findings.map((f) => `${f.rule ?? ''}/${/allow rule (\w+)/.exec(f.message)?.[1] ?? ''}`)
+  // reported at the allow rule, the one that overrides: it is where an acknowledgement belongs
+  const pairs = findings.map((f) => `${/block rule (\w+)/.exec(f.message)?.[1] ?? ''}/${f.rule ?? ''}`)
   t.same(pairs.sort(), [
     'blocked_email/thai_allow', 'blocked_email/trusted', 'foreign_block/trusted', 'gift/thai_allow', 'gift/trusted',
     'storm/thai_allow', 'storm/trusted'
   ])
+  t.same([...new Set(findings.map((f) => `${f.rule ?? ''}@${f.line}:${f.column}`))].sort(), ['thai_allow@18:9', 'trusted@9:9'])
   for (const finding of findings) {
     t.ok(finding.example, 'every overlap has an example charge')
     const fired = evaluate(ruleSet, featuresOf(finding.example ?? {})).reasons.map((r) => r.rule)
-    const allow = /allow rule (\w+)/.exec(finding.message)?.[1] ?? ''
-    t.ok(fired.includes(finding.rule ?? '') && fired.includes(allow), `both fire on the example: ${finding.message}`)
+    const block = /block rule (\w+)/.exec(finding.message)?.[1] ?? ''
+    t.ok(fired.includes(finding.rule ?? '') && fired.includes(block), `both fire on the example: ${finding.message}`)
   }
   // thai_allow needs the IP and card in one country: it can never meet foreign_block
   t.notOk(pairs.includes('foreign_block/thai_allow'))
@@ -178,10 +180,15 @@ t.test('warnings: false finds the errors only, the same ones', async (t) => {
   t.match(lintRuleSet(input, { warnings: false }), [{ rule: 'never', code: LintCode.NEVER_FIRES }])
 })
 
-t.test('the default rule set: no errors; the shadow allow overlapping block rules is reported', async (t) => {
+t.test('the default rule set: no errors; the shadow allow overriding blocks is reported, and acknowledged', async (t) => {
   const dir = path.join(rootDir, 'rules')
   const ruleSet = await loadRuleSet(dir)
   const findings = lintRuleSet({ ruleSet, file: ruleSet.definition.file, text: readFileSync(path.join(dir, 'ruleset.yaml'), 'utf8') })
   t.same(findings.filter((f) => f.severity === 'error'), [])
-  t.ok(findings.some((f) => f.code === LintCode.ALLOW_BLOCK_OVERLAP && f.rule === 'blocked_email' && /trusted_customer/.test(f.message)))
+  t.ok(findings.some((f) => f.code === LintCode.ALLOW_BLOCK_OVERLAP && f.rule === 'trusted_customer' && /block rule blocked_email/.test(f.message)))
+  t.ok(findings.some((f) => f.code === LintCode.ALLOW_OVERRIDES_SCORE && f.rule === 'trusted_customer'))
+  // every warning is acknowledged, with a reason: none is open, none is hidden
+  t.ok(findings.length >= 3)
+  t.same(findings.filter(isOpenWarning), [])
+  for (const f of findings) t.match(f.acknowledged, { reason: /^On purpose: .{40,}/ }, `${f.code} has its reason`)
 })

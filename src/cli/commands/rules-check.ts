@@ -1,5 +1,5 @@
 import { formatSourceError } from '../../engine/yaml-source.js'
-import { formatFinding, LintSeverity } from '../../lint/finding.js'
+import { formatFinding, isOpenWarning, LintSeverity } from '../../lint/finding.js'
 import { checkRuleSet, mayGoLive } from '../../ruleset/go-live.js'
 import type { RuleSetCheck } from '../../ruleset/go-live.js'
 import { readRuleSetSource } from '../../ruleset/load.js'
@@ -19,17 +19,24 @@ every error at its file:line:col (a matches() pattern RE2 refuses is one), then 
   errors    rules that can never fire (a contradiction, the constant false, a comparison with a
             value outside what riskgate produces, e.g. currency == "thb")
   warnings  rules that fire on every charge; action rules shadowed by another action rule; score
-            rules with the same condition; allow and block rules that can fire on the same charge
-            (with an example charge); lists and velocity counters declared but unused; empty lists
+            rules with the same condition; allow rules that can override a block: fire on the same
+            charge as a block rule, or on one whose score reaches the block threshold (with an
+            example charge); lists and velocity counters declared but unused; empty lists
+
+A rule may acknowledge one of its warnings on purpose, with a reason (rules/README.md):
+  acknowledge:
+    - { warning: allow_block_overlap, reason: "trusted customers are allowed on purpose" }
+An acknowledged warning is still listed, with its reason, but does not fail --strict; an
+acknowledgement without a reason is an error, one of a warning the rule does not have a warning.
 
 A set with any error, compile or lint, is one the service refuses, at start and on reload, exactly
 as this check fails; warnings never stop it.
 
 options:
-  --strict   warnings fail the check too
+  --strict   warnings fail the check too, except acknowledged ones
   --json     print { ok, errors, findings } as JSON instead of text
 
-exit codes: 0 no errors (and no warnings with --strict), 1 errors found, 2 wrong usage,
+exit codes: 0 no errors (and no unacknowledged warnings with --strict), 1 errors found, 2 wrong usage,
             3 the rule set cannot be read
 
 examples:
@@ -66,10 +73,11 @@ async function run (argv: string[], io: CliIo): Promise<number> {
   }
   const lintErrors = result.findings.filter((f) => f.severity === LintSeverity.ERROR).length
   const warnings = result.findings.length - lintErrors
+  const open = result.findings.filter(isOpenWarning).length
   const errors = result.errors.length + lintErrors
-  // what the service decides (src/ruleset/go-live.ts), and warnings too with --strict
+  // what the service decides (src/ruleset/go-live.ts), and unacknowledged warnings too with --strict
   const live = mayGoLive(result)
-  const failed = !live || (strict && warnings > 0)
+  const failed = !live || (strict && open > 0)
 
   if (parsed.values.json === true) {
     io.stdout.write(JSON.stringify({ ok: !failed, errors: result.errors, findings: result.findings }, null, 2) + '\n')
@@ -85,13 +93,14 @@ async function run (argv: string[], io: CliIo): Promise<number> {
   const verdict = result.errors.length > 0
     ? 'the rule set does not compile: it would be refused'
     : !live ? 'lint errors: it would be refused' : failed ? 'warnings fail with --strict' : 'ok'
-  io.stdout.write(`${plural(errors, 'error')}, ${plural(warnings, 'warning')}: ${verdict}\n`)
+  const acknowledged = warnings - open
+  io.stdout.write(`${plural(errors, 'error')}, ${plural(warnings, 'warning')}${acknowledged > 0 ? ` (${acknowledged} acknowledged)` : ''}: ${verdict}\n`)
   return failed ? ExitCode.FAILED : ExitCode.OK
 }
 
 export const rulesCheckCommand: CliCommand = {
   path: ['rules', 'check'],
-  summary: 'type-check and lint a rule set as the service would load it (file:line:col errors, never-firing, shadowed and overlapping rules)',
+  summary: 'type-check and lint a rule set as the service would load it (file:line:col errors, never-firing, shadowed and overriding rules)',
   usage: USAGE,
   run
 }
