@@ -58,7 +58,7 @@ function flatten (object: Record<string, unknown>, keep: (name: string) => boole
  * a line; blank lines are skipped, another line is refused. `onChunk` is told of every chunk read
  * (its size in bytes).
  */
-export async function * readImportRows (input: AsyncIterable<Buffer | string>, kind: InputKind, format: ImportFormat,
+export async function * readImportRows (input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>, kind: InputKind, format: ImportFormat,
   onChunk: (bytes: number) => void = () => {}): AsyncGenerator<InputRow> {
   const keep = projector(format)
   const decoder = new TextDecoder('utf-8')

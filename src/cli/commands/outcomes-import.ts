@@ -120,7 +120,7 @@ async function send (url: URL, key: string, format: ImportFormat, rows: Readonly
 function summary (tally: Tally, source: string, format: ImportFormat): string {
   const c = tally.counts
   const lines = [
-    `${formatCount(tally.read)} rows read from ${source} (${format})`,
+    `${formatCount(tally.read)} row${tally.read === 1 ? '' : 's'} read from ${source} (${format})`,
     `  applied          ${formatCount(c.applied).padStart(8)}  matched a recorded decision: its outcome now`,
     `  kept             ${formatCount(c.kept).padStart(8)}  matched; recorded in its history, a stronger outcome stays its latest`,
     `  already applied  ${formatCount(c.duplicate).padStart(8)}  imported before: nothing done`,
