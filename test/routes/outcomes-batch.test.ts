@@ -6,6 +6,7 @@ import { CARD_NUMBER_PLACEHOLDER } from '../../src/security/scrub-card-numbers.j
 import { analystAuth, buildTestApp, scoreAuth } from '../helpers/app.js'
 import { score, uniqueCharge } from '../helpers/analyst.js'
 import { csvRows, omiseCsv, stripeDisputesCsv } from '../helpers/outcome-exports.js'
+import { externalRedisUrl, startRedis } from '../helpers/redis.js'
 
 const DAY = 86_400_000
 const NOW = Date.now()
@@ -143,6 +144,17 @@ t.test('each refused row is answered with its index and code; the rows beside it
   t.same(stripe.json().results.map((r: { code?: string }) => r.code), ['invalid_event_id', 'missing_reference', 'invalid_reference', 'invalid_time'])
   const omise = await importRows(app, 'omise', [{ id: 'rfnd_test_1', object: 'dispute', charge: 'chrg_1' }, { id: 'du_1', charge: 'chrg_1' }])
   t.same(omise.json().results.map((r: { code?: string }) => r.code), ['unknown_kind', 'invalid_event_id'])
+})
+
+t.test('with Redis, an event claimed by one instance is a duplicate on another', { skip: externalRedisUrl() !== undefined && 'the apps write under the default key prefix' }, async (t) => {
+  const redis = await startRedis(t)
+  const { app: one } = await buildTestApp(t, { redis: { url: redis.url } })
+  const { app: two } = await buildTestApp(t, { redis: { url: redis.url } })
+  const id = await recorded(one, 'ch_3QimpRedisCharge1')
+  const rows = csvRows(stripeDisputesCsv([{ id: 'du_1QimpRedis01', chargeId: 'ch_3QimpRedisCharge1', reason: 'fraudulent', status: 'lost', createdMs: NOW - DAY }]))
+  t.same((await importRows(one, 'stripe-disputes', rows)).json().counts.applied, 1)
+  t.same((await importRows(two, 'stripe-disputes', rows)).json().counts.duplicate, 1)
+  t.same((await decision(two, id)).outcomes?.map((o) => [o.label, o.source]), [['fraud', 'import']])
 })
 
 t.test('a row whose decision is not recorded yet is held, and applied when the record lands', async (t) => {
