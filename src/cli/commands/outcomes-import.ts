@@ -107,7 +107,12 @@ async function send (url: URL, key: string, format: ImportFormat, rows: Readonly
     throw new SendError(`${url.origin} cannot be reached: ${(err as Error).message}`)
   }
   if (response.status !== 200) throw new SendError(`${url.origin} answered ${response.status}${await answerDetail(response)}`)
-  const body = await response.json() as { results?: RowResult[] }
+  let body: { results?: RowResult[] }
+  try {
+    body = await response.json() as { results?: RowResult[] }
+  } catch (err) {
+    throw new SendError(`${url.origin} answered 200 without a JSON body: ${(err as Error).message}`)
+  }
   if (!Array.isArray(body.results) || body.results.length !== rows.length) throw new SendError(`${url.origin} answered without a result per row`)
   for (const result of body.results) {
     tally.counts[result.status]++
