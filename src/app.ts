@@ -27,6 +27,7 @@ import { omiseWebhookPlugin } from './routes/webhooks-omise.js'
 import { stripeWebhookPlugin } from './routes/webhooks-stripe.js'
 import { midtransWebhookPlugin } from './routes/webhooks-midtrans.js'
 import { adyenWebhookPlugin } from './routes/webhooks-adyen.js'
+import { outcomeImportPlugin } from './routes/outcomes-batch.js'
 import { ruleReloadPlugin } from './plugins/rule-reload.js'
 import { ruleRoutes } from './routes/rules.js'
 import { reviewRoutes } from './routes/reviews.js'
@@ -140,6 +141,8 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
   await app.register(stripeWebhookPlugin, { secrets: config.stripeWebhookSecrets ?? [], hashKey: config.hashKey })
   await app.register(midtransWebhookPlugin, { serverKeys: config.midtransServerKeys ?? [], hashKey: config.hashKey })
   await app.register(adyenWebhookPlugin, { adyen: config.adyenWebhook, hashKey: config.hashKey })
+  // after the webhooks too: it adds its counts (gateway="import") to riskgate_webhook_events_total
+  await app.register(outcomeImportPlugin, { hashKey: config.hashKey, ...(config.decisionLog?.ttlSeconds !== undefined ? { ttlSeconds: config.decisionLog.ttlSeconds } : {}) })
   await app.register(ruleReloadPlugin, options.onRulesApplied !== undefined ? { onApplied: options.onRulesApplied } : {})
   await app.register(ruleRoutes, { rules: app.rules, audit: app.rulesAudit, reload: app.reloadRules })
   await app.ready()

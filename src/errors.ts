@@ -49,6 +49,8 @@ export const ErrorCode = {
   NOT_A_REVIEW: 'not_a_review',
   /** a pagination cursor that this server did not give (or from another query) */
   INVALID_CURSOR: 'invalid_cursor',
+  /** POST /v1/outcomes:batch with more rows than one request takes (1,000): send them in several */
+  TOO_MANY_ROWS: 'too_many_rows',
   /** a console request that changes state without a valid CSRF token */
   CSRF_INVALID: 'csrf_invalid',
   INTERNAL: 'internal_error'

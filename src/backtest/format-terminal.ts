@@ -119,7 +119,7 @@ export function formatTerminalReport (report: BacktestReport): string {
       ['recall (fraud that was blocked)', percent(current.metrics.recall), '', percent(candidate.metrics.recall), '']
     ], ['l', 'r', 'l', 'r', 'l']))
   } else {
-    out.push('', 'no outcomes in these records: fraud caught, precision and recall need labelled decisions (POST /v1/decisions/:id/outcome or the Omise webhook)')
+    out.push('', 'no outcomes in these records: fraud caught, precision and recall need labelled decisions (POST /v1/decisions/:id/outcome, a gateway webhook, or `riskgate outcomes import`)')
   }
 
   out.push('', 'rules (candidate, live)')

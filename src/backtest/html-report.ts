@@ -207,7 +207,7 @@ ${card('precision', labelled === 0 ? '-' : `${percent(current.metrics.precision)
 <h2>Decisions</h2>
 <div class="charts">${decisionsChart}<div><p>Decisions that change (rows: current, columns: candidate), with amounts:</p>${matrix(report)}</div></div>
 <h2>Fraud caught and good charges blocked</h2>
-${labelled === 0 ? '<p class="muted">No outcomes in these records: precision and recall need labelled decisions (POST /v1/decisions/:id/outcome or the Omise webhook).</p>' : metricsTable(report)}
+${labelled === 0 ? '<p class="muted">No outcomes in these records: precision and recall need labelled decisions (POST /v1/decisions/:id/outcome, a gateway webhook, or <code>riskgate outcomes import</code>).</p>' : metricsTable(report)}
 <h2>Score distribution by outcome</h2>
 <div class="charts">${histogram(current, shownOutcomes)}${histogram(candidate, shownOutcomes)}</div>
 <h2>Block threshold</h2>

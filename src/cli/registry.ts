@@ -7,6 +7,7 @@ import { dataStatusCommand } from './commands/data-status.js'
 import { dataUpdateCommand } from './commands/data-update.js'
 import { dataUpdateTorCommand } from './commands/data-update-tor.js'
 import { decisionsExportCommand } from './commands/decisions-export.js'
+import { outcomesImportCommand } from './commands/outcomes-import.js'
 
 /**
  * Every CLI command, in the order `riskgate --help` lists them. A command lives in its own file
@@ -20,5 +21,6 @@ export const commands: CliCommand[] = [
   dataStatusCommand,
   dataUpdateCommand,
   dataUpdateTorCommand,
-  decisionsExportCommand
+  decisionsExportCommand,
+  outcomesImportCommand
 ]

@@ -66,11 +66,11 @@ export interface DecisionOutcome {
   label: OutcomeLabel
   /** ISO 8601 time the outcome was reported */
   at: string
-  /** api: POST /v1/decisions/:id/outcome; review: an analyst closed the review (API or console); omise, stripe, midtrans, adyen: a gateway webhook */
-  source: 'api' | 'omise' | 'stripe' | 'midtrans' | 'adyen' | 'review'
+  /** api: POST /v1/decisions/:id/outcome; review: an analyst closed the review (API or console); omise, stripe, midtrans, adyen: a gateway webhook; import: POST /v1/outcomes:batch */
+  source: 'api' | 'omise' | 'stripe' | 'midtrans' | 'adyen' | 'review' | 'import'
   /** who reported it: the API key id (`key:<id>`), the console user (`console:<key id>`), or the gateway (`omise`, `stripe`, `midtrans`, `adyen`) */
   actor?: string
-  /** the webhook event id, for outcomes that came from a webhook */
+  /** the webhook event id, for outcomes that came from a webhook; the dispute, refund or row imported */
   event_id?: string
   /** free text from the reporter (API only; at most 500 characters, scrubbed of card numbers) */
   note?: string

@@ -12,6 +12,7 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'POST /v1/score': 'scoreCharge',
   'POST /v1/decisions/{decision_id}/outcome': 'reportOutcome',
   'GET /v1/decisions/export': 'exportDecisions',
+  'POST /v1/outcomes:batch': 'importOutcomes',
   'GET /v1/decisions': 'searchDecisions',
   'GET /v1/decisions/{decision_id}': 'getDecision',
   'GET /v1/decisions/by-charge/{charge_id}': 'getDecisionByCharge',

@@ -35,11 +35,11 @@ export type OutcomeRequest = Static<typeof OutcomeRequestSchema>
 export const OutcomeSchema = Type.Object({
   label: OutcomeLabelSchema,
   at: Type.String({ description: 'ISO 8601 time the outcome was reported' }),
-  source: Type.Union([Type.Literal('api'), Type.Literal('omise'), Type.Literal('stripe'), Type.Literal('midtrans'), Type.Literal('adyen'), Type.Literal('review')], {
-    description: 'api: reported through the API; review: an analyst closed the review; omise, stripe, midtrans, adyen: a gateway webhook'
+  source: Type.Union([Type.Literal('api'), Type.Literal('omise'), Type.Literal('stripe'), Type.Literal('midtrans'), Type.Literal('adyen'), Type.Literal('review'), Type.Literal('import')], {
+    description: 'api: reported through the API; review: an analyst closed the review; omise, stripe, midtrans, adyen: a gateway webhook; import: imported in bulk (POST /v1/outcomes:batch)'
   }),
   actor: Type.Optional(Type.String({ description: 'who reported it: key:<API key id>, console:<API key id>, or the gateway' })),
-  event_id: Type.Optional(Type.String({ description: 'the webhook event, for outcomes that came from one' })),
+  event_id: Type.Optional(Type.String({ description: 'the webhook event, for outcomes that came from one; the dispute, refund or row, for imported ones' })),
   note: Type.Optional(Type.String())
 }, { additionalProperties: false })
 

@@ -20,15 +20,21 @@ export interface GatewayEventKind<E extends { id: string }> {
   /** the log lines of an event held past the hold limit, and of one the outbox dropped */
   unmatchedMessage: string
   failedMessage: string
+  /**
+   * release the claim of an event held past the hold limit too (imported rows: the same file
+   * imported again applies them once their decisions are recorded); a webhook event keeps it
+   */
+  releaseUnmatched?: boolean
 }
 
 /**
  * The outbox kind of a gateway's accepted events (Omise, Stripe, Midtrans, Adyen): applied in batches,
  * an event without its decision yet held and tried again; one held past the hold limit counted
  * unmatched; one dropped otherwise counted failed and its claim released, so that the gateway's
- * redelivery is applied. Returns the submit of an event.
+ * redelivery is applied. Returns the submit of an event: false when the outbox is full (the event
+ * is counted failed and its claim released).
  */
-export function defineGatewayEvents<E extends { id: string }> (outbox: Outbox, k: GatewayEventKind<E>): (event: E) => void {
+export function defineGatewayEvents<E extends { id: string }> (outbox: Outbox, k: GatewayEventKind<E>): (event: E) => boolean {
   outbox.define<E>(k.kind, {
     batchSize: 20,
     async write (events) {
@@ -41,6 +47,7 @@ export function defineGatewayEvents<E extends { id: string }> (outbox: Outbox, k
       if (outcome.reason === 'expired') {
         k.stats.unmatched++
         k.log.info(k.fields(event), k.unmatchedMessage)
+        if (k.releaseUnmatched === true) k.dedupe.release(event.id).catch(() => {})
         return
       }
       k.stats.failed++
@@ -48,5 +55,5 @@ export function defineGatewayEvents<E extends { id: string }> (outbox: Outbox, k
       k.dedupe.release(event.id).catch(() => {})
     }
   })
-  return (event) => { outbox.add(k.kind, event) }
+  return (event) => outbox.add(k.kind, event)
 }

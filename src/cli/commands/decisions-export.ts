@@ -16,6 +16,7 @@ import type { CliCommand, CliIo } from '../command.js'
 import { ExitCode } from '../command.js'
 import { parseOptions, stringOption, usageError } from '../options.js'
 import { createProgress, isTty } from '../progress.js'
+import { answerDetail, serverEndpoint } from '../server-request.js'
 
 const NAME = 'decisions export'
 
@@ -134,17 +135,12 @@ async function fromRedis (io: CliIo, range: LogRange, sink: Sink, counter: Count
 }
 
 async function fromServer (io: CliIo, base: string, key: string | undefined, range: { from?: string, to?: string }, sink: Sink, counter: Counter, tick: () => void): Promise<number> {
-  let url: URL
-  try {
-    url = new URL('/v1/decisions/export', base)
-  } catch {
-    usageError(io, NAME, `--url is not a URL: ${base}`)
+  const endpoint = serverEndpoint(base, '/v1/decisions/export')
+  if (!endpoint.ok) {
+    usageError(io, NAME, endpoint.message)
     return ExitCode.USAGE
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    usageError(io, NAME, '--url must be http:// or https://')
-    return ExitCode.USAGE
-  }
+  const url = endpoint.url
   if (key === undefined || key === '') {
     usageError(io, NAME, 'an analyst API key is needed with --url: set RISKGATE_API_KEY (or --key)')
     return ExitCode.USAGE
@@ -159,14 +155,7 @@ async function fromServer (io: CliIo, base: string, key: string | undefined, ran
     return ExitCode.UNAVAILABLE
   }
   if (!response.ok || response.body === null) {
-    let detail = ''
-    try {
-      const body = await response.json() as { error?: { code?: string, message?: string } }
-      detail = body.error === undefined ? '' : `: ${body.error.code ?? ''} ${body.error.message ?? ''}`
-    } catch {
-      // not the error shape
-    }
-    io.stderr.write(`riskgate ${NAME}: ${url.origin} answered ${response.status}${detail}\n`)
+    io.stderr.write(`riskgate ${NAME}: ${url.origin} answered ${response.status}${await answerDetail(response)}\n`)
     return ExitCode.UNAVAILABLE
   }
   const decoder = new TextDecoder()

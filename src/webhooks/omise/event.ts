@@ -46,6 +46,13 @@ function metadataOf (object: unknown): Record<string, unknown> {
   return metadata !== null && typeof metadata === 'object' && !Array.isArray(metadata) ? metadata as Record<string, unknown> : {}
 }
 
+/**
+ * The outcome an Omise refund or dispute reports (the webhook's `refund.create` and
+ * `dispute.create`, and an imported export alike): every refund a `refund`, every dispute a
+ * `chargeback`.
+ */
+export const OBJECT_OUTCOMES = { refund: OutcomeLabel.REFUND, dispute: OutcomeLabel.CHARGEBACK } as const
+
 function chargeLabel (charge: Record<string, unknown>): OutcomeLabel | undefined {
   if (charge.status === 'successful') return OutcomeLabel.LEGIT
   if (charge.status === 'failed' && typeof charge.failure_code === 'string' && FRAUD_FAILURES.has(charge.failure_code)) return OutcomeLabel.FRAUD
@@ -92,10 +99,10 @@ export function meaningOf (event: OmiseEvent): OmiseEventMeaning {
       if (event.key === 'charge.failed' && label === OutcomeLabel.LEGIT) label = undefined
       break
     case 'refund.create':
-      if (data.object === 'refund') label = OutcomeLabel.REFUND
+      if (data.object === 'refund') label = OBJECT_OUTCOMES.refund
       break
     case 'dispute.create':
-      if (data.object === 'dispute') label = OutcomeLabel.CHARGEBACK
+      if (data.object === 'dispute') label = OBJECT_OUTCOMES.dispute
       break
   }
   if (label !== undefined) meaning.label = label

@@ -48,11 +48,19 @@ function metadataOf (object: unknown): Record<string, unknown> {
   return metadata !== null && typeof metadata === 'object' && !Array.isArray(metadata) ? metadata as Record<string, unknown> : {}
 }
 
+/**
+ * The outcome a Stripe dispute reports: `fraud` when its reason is `fraudulent`, else `chargeback`
+ * (the webhook's `charge.dispute.created` and an imported disputes export alike).
+ */
+export function disputeLabel (reason: unknown): OutcomeLabel {
+  return reason === 'fraudulent' ? OutcomeLabel.FRAUD : OutcomeLabel.CHARGEBACK
+}
+
 /** the object type each outcome event must carry, and the outcome it reports */
 const OUTCOME_EVENTS: Readonly<Record<string, { object: string, label: (object: Record<string, unknown>) => OutcomeLabel }>> = {
   'charge.succeeded': { object: 'charge', label: () => OutcomeLabel.LEGIT },
   'charge.refunded': { object: 'charge', label: () => OutcomeLabel.REFUND },
-  'charge.dispute.created': { object: 'dispute', label: (d) => d.reason === 'fraudulent' ? OutcomeLabel.FRAUD : OutcomeLabel.CHARGEBACK },
+  'charge.dispute.created': { object: 'dispute', label: (d) => disputeLabel(d.reason) },
   'radar.early_fraud_warning.created': { object: 'radar.early_fraud_warning', label: () => OutcomeLabel.FRAUD }
 }
 
