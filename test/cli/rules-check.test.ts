@@ -9,7 +9,7 @@ const HEAD = 'version: "t.1"\nthresholds: { review: 50, block: 80 }\n'
 t.test('the default rule set passes; its warnings are listed with file:line:col and rule id', async (t) => {
   const io = captureIo({ cwd: rootDir })
   t.equal(await runCli(['rules', 'check'], io), 0)
-  t.match(io.out(), /^rules\/ruleset\.yaml: 20 rules, 7 velocity counters, 2 lists \(version 2026-11-22\.1, hash [0-9a-f]{12}\)$/m)
+  t.match(io.out(), /^rules\/ruleset\.yaml: 23 rules, 7 velocity counters, 2 lists \(version 2026-11-22\.1, hash [0-9a-f]{12}\)$/m)
   t.match(io.out(), /^rules\/ruleset\.yaml:\d+:9 warning rule blocked_email: can fire on the same charge as the allow rule trusted_customer/m)
   t.match(io.out(), /0 errors, 2 warnings: ok\n$/)
   // with --strict the same warnings fail the check
