@@ -11,7 +11,8 @@ import type { CliIo } from './command.js'
 const ROLE_VARIABLE: Record<string, string> = {
   country: 'RISKGATE_MMDB_COUNTRY',
   asn: 'RISKGATE_MMDB_ASN',
-  anonymous: 'RISKGATE_MMDB_ANONYMOUS'
+  anonymous: 'RISKGATE_MMDB_ANONYMOUS',
+  connection_type: 'RISKGATE_MMDB_CONNECTION_TYPE'
 }
 
 export interface SummaryOptions {
@@ -91,5 +92,6 @@ function configuredPath (data: AppConfig['data'], role: string): string | undefi
   if (role === 'country') return data.countryDb
   if (role === 'asn') return data.asnDb
   if (role === 'anonymous') return data.anonymousDb
+  if (role === 'connection_type') return data.connectionTypeDb
   return undefined
 }

@@ -50,6 +50,11 @@ export function formatDecision (response: ScoreResponse): string {
   lines.push(`  ip        ${fields(response.signals.ip)}`)
   lines.push(`  email     ${fields(response.signals.email)}`)
   lines.push(`  card      ${fields(response.signals.card)}`)
+  lines.push(`  device    ${fields(response.signals.device)}`)
+  const address: Record<string, unknown> = {}
+  if (response.signals.billing_shipping_match !== undefined) address.billing_shipping_match = response.signals.billing_shipping_match
+  if (response.signals.ip_billing_distance_km !== undefined) address.ip_billing_distance_km = response.signals.ip_billing_distance_km
+  if (Object.keys(address).length > 0) lines.push(`  address   ${fields(address)}`)
   lines.push(`  velocity  ${fields(response.signals.velocity)}`)
   if (response.degraded.length > 0) lines.push(`degraded: ${response.degraded.join(', ')} (decided without them)`)
   lines.push(`data: ${Object.entries(response.data).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`)

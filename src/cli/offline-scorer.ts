@@ -17,6 +17,8 @@ import { createScorer } from '../scoring/score-charge.js'
 import type { Scorer } from '../scoring/score-charge.js'
 import { ruleSetView } from '../scoring/rule-set-view.js'
 import { loadDisposableDomains } from '../signals/email.js'
+import { createDeviceSignals } from '../signals/device/device-signals.js'
+import { loadCityCoordinates } from '../signals/geo/city-coordinates.js'
 import { createIpIntel } from '../signals/ip/ip-intel.js'
 import type { IpIntel } from '../signals/ip/ip-intel.js'
 import { createMemoryVelocityStore } from '../velocity/memory-store.js'
@@ -68,10 +70,16 @@ export async function createOfflineScorer (options: OfflineScorerOptions): Promi
     lookup: inProcess.lookup
   }
   const warnings: string[] = []
+  // with a City database: the cities table for ip_billing_distance_km (an offline run has time to load it)
+  const cities = intel.locates
+    ? await loadCityCoordinates().catch((err: unknown) => { warnings.push(`cities table not loaded (${err instanceof Error ? err.message : String(err)}): ip_billing_distance_km stays unknown`); return undefined })
+    : undefined
   const scorer = createScorer({
-    lookupIp: (ip) => intel.lookup(ip),
+    lookupIp: (ip) => intel.lookupWithLocation(ip),
     dataVersions: () => sharedDataVersions(intel.sources),
     disposable: loadDisposableDomains(),
+    device: createDeviceSignals(),
+    cities: () => cities,
     ruleSet: () => view,
     ruleSetByHash: (hash) => hash === view.hash ? view : undefined,
     keys: log.keys,

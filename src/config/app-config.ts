@@ -20,6 +20,8 @@ export interface AppConfig {
     countryDb?: string
     asnDb?: string
     anonymousDb?: string
+    /** GeoIP2-Connection-Type: ip.connection_type */
+    connectionTypeDb?: string
     torExitsFile?: string
     hostingAsnFiles?: string[]
     /** staleness limits in days (a warning, never unready): MMDB databases, the Tor exit list */

@@ -22,6 +22,8 @@ export const EnvSchema = Type.Object({
   RISKGATE_MMDB_COUNTRY: Type.Optional(Type.String({ minLength: 1 })),
   RISKGATE_MMDB_ASN: Type.Optional(Type.String({ minLength: 1 })),
   RISKGATE_MMDB_ANONYMOUS: Type.Optional(Type.String({ minLength: 1 })),
+  /** a GeoIP2-Connection-Type database: ip.connection_type */
+  RISKGATE_MMDB_CONNECTION_TYPE: Type.Optional(Type.String({ minLength: 1 })),
   RISKGATE_TOR_EXITS_FILE: Type.Optional(Type.String({ minLength: 1 })),
   RISKGATE_HOSTING_LISTS: Type.Optional(Type.String({ minLength: 1 })),
   RISKGATE_DATA_MAX_AGE_DAYS: Type.Number({ default: 45, exclusiveMinimum: 0 }),

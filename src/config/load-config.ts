@@ -69,6 +69,7 @@ export function dataConfigFromEnv (raw: Env, cwd: string = process.cwd()): AppCo
     maxAgeDays: { mmdb: raw.RISKGATE_DATA_MAX_AGE_DAYS, tor: raw.RISKGATE_TOR_MAX_AGE_DAYS }
   }
   if (raw.RISKGATE_MMDB_ANONYMOUS !== undefined) data.anonymousDb = raw.RISKGATE_MMDB_ANONYMOUS
+  if (raw.RISKGATE_MMDB_CONNECTION_TYPE !== undefined) data.connectionTypeDb = raw.RISKGATE_MMDB_CONNECTION_TYPE
   if (raw.RISKGATE_TOR_EXITS_FILE !== undefined) data.torExitsFile = raw.RISKGATE_TOR_EXITS_FILE
   if (raw.RISKGATE_DATA_CHECK_INTERVAL_SECONDS > 0) data.reload = { intervalMs: raw.RISKGATE_DATA_CHECK_INTERVAL_SECONDS * 1000 }
   return data

@@ -55,6 +55,7 @@ export async function inspectDataSources (data: AppConfig['data'], nowMs: number
   if (data.countryDb !== undefined) files.push({ role: IpDataRole.COUNTRY, kind: IpDataKind.MMDB, path: data.countryDb })
   if (data.asnDb !== undefined) files.push({ role: IpDataRole.ASN, kind: IpDataKind.MMDB, path: data.asnDb })
   if (data.anonymousDb !== undefined) files.push({ role: IpDataRole.ANONYMOUS, kind: IpDataKind.MMDB, path: data.anonymousDb })
+  if (data.connectionTypeDb !== undefined) files.push({ role: IpDataRole.CONNECTION_TYPE, kind: IpDataKind.MMDB, path: data.connectionTypeDb })
   if (data.torExitsFile !== undefined) files.push({ role: IpDataRole.TOR_EXITS, kind: IpDataKind.LIST, path: data.torExitsFile })
   for (const path of data.hostingAsnFiles ?? []) files.push({ role: IpDataRole.HOSTING, kind: IpDataKind.LIST, path })
 
@@ -88,7 +89,7 @@ export async function inspectDataSources (data: AppConfig['data'], nowMs: number
     if (stale !== undefined) out.problem = stale
     return out
   }))
-  const unconfigured = [IpDataRole.COUNTRY, IpDataRole.ASN, IpDataRole.ANONYMOUS, IpDataRole.TOR_EXITS, IpDataRole.HOSTING]
+  const unconfigured = [IpDataRole.COUNTRY, IpDataRole.ASN, IpDataRole.ANONYMOUS, IpDataRole.CONNECTION_TYPE, IpDataRole.TOR_EXITS, IpDataRole.HOSTING]
     .filter((role) => !files.some((f) => f.role === role))
   return {
     sources,
@@ -103,6 +104,7 @@ async function load (role: IpDataRoleName, path: string): Promise<IpDataSource> 
   switch (role) {
     case IpDataRole.COUNTRY:
     case IpDataRole.ANONYMOUS:
+    case IpDataRole.CONNECTION_TYPE:
       return (await openMmdbFile(path, role)).source
     case IpDataRole.ASN:
       return (await openMmdbFile(path, role, asnBuildHint(path))).source

@@ -3,7 +3,7 @@ import { ENGINE_VERSION, EngineVersion } from '../engine/engine-version.js'
 import type { Features } from '../engine/features.js'
 import type { Address, Item } from '../schemas/charge.js'
 import type { Decision } from '../schemas/decision.js'
-import type { CardSignals, EmailSignals, IpSignals, VelocitySignals } from '../schemas/signals.js'
+import type { CardSignals, DeviceSignals, EmailSignals, IpSignals, VelocitySignals } from '../schemas/signals.js'
 import type { DecisionRecord } from './record.js'
 
 /**
@@ -69,7 +69,7 @@ function table<T> () {
 const IP = table<IpSignals>()([
   ['address', Kind.ID], ['version', Kind.NUM], ['is_private', Kind.BOOL], ['country', Kind.STR], ['asn', Kind.NUM],
   ['as_org', Kind.STR], ['is_tor', Kind.BOOL], ['is_hosting', Kind.BOOL], ['is_vpn', Kind.BOOL], ['is_proxy', Kind.BOOL],
-  ['is_residential_proxy', Kind.BOOL], ['is_anonymous', Kind.BOOL], ['risk', Kind.NUM]
+  ['is_residential_proxy', Kind.BOOL], ['is_anonymous', Kind.BOOL], ['risk', Kind.NUM], ['connection_type', Kind.STR]
 ])
 const EMAIL = table<EmailSignals>()([['address', Kind.ID], ['domain', Kind.STR], ['is_disposable', Kind.BOOL]])
 const CARD = table<CardSignals>()([
@@ -77,6 +77,17 @@ const CARD = table<CardSignals>()([
 ])
 const ADDRESS = table<Address>()([
   ['name', Kind.ID], ['line1', Kind.ID], ['line2', Kind.ID], ['city', Kind.STR], ['state', Kind.STR], ['postal_code', Kind.STR], ['country', Kind.STR]
+])
+/**
+ * What a record keeps of the device: what the user agent and the Accept-Language header say, not
+ * the headers themselves (a user agent is a hundred characters or more, a fifth of a record). A
+ * backtest replays what the rules read of them; a rule on `device.user_agent` or
+ * `device.accept_language` is skipped there (unknown). A retry of the charge gets them back from
+ * its own body (withIdentifiers).
+ */
+export type RecordedDevice = Omit<DeviceSignals, 'user_agent' | 'accept_language'>
+const DEVICE = table<RecordedDevice>()([
+  ['browser', Kind.STR], ['os', Kind.STR], ['is_mobile', Kind.BOOL], ['is_bot', Kind.BOOL], ['language', Kind.STR]
 ])
 const ITEM = table<Item>()([['sku', Kind.STR], ['name', Kind.STR], ['category', Kind.STR], ['quantity', Kind.NUM], ['unit_price', Kind.NUM]])
 
@@ -97,7 +108,10 @@ const AT: Readonly<Record<keyof Features, number>> = {
   card: 9,
   billing: 10,
   shipping: 11,
-  velocity: 12
+  velocity: 12,
+  device: 13,
+  billing_shipping_match: 14,
+  ip_billing_distance_km: 15
 }
 
 /**
@@ -179,6 +193,10 @@ function encodeFeatures (f: Features, context: RecordContext, digestOf: DigestOf
   row[AT.billing] = encodeTuple(ADDRESS, f.billing, digestOf)
   row[AT.shipping] = encodeTuple(ADDRESS, f.shipping, digestOf)
   if (velocity !== undefined) row[AT.velocity] = context.velocity.map((name) => velocity[name] ?? null)
+  // an empty row when only the headers themselves were sent: the device was known, nothing kept of it
+  if (f.device !== undefined) row[AT.device] = encodeTuple(DEVICE, f.device, digestOf)
+  if (f.billing_shipping_match !== undefined) row[AT.billing_shipping_match] = f.billing_shipping_match ? 1 : 0
+  if (f.ip_billing_distance_km !== undefined) row[AT.ip_billing_distance_km] = f.ip_billing_distance_km
   let end = row.length
   while (end > 0 && row[end - 1] === null) end--
   row.length = end
@@ -218,6 +236,12 @@ function decodeFeatures (row: unknown[], context: RecordContext | undefined): Fe
     })
     features.velocity = out
   }
+  const device = decodeTuple(DEVICE, at(AT.device))
+  if (device !== undefined) features.device = device
+  const match = at(AT.billing_shipping_match)
+  if (match === 0 || match === 1) features.billing_shipping_match = match === 1
+  const distance = at(AT.ip_billing_distance_km)
+  if (typeof distance === 'number') features.ip_billing_distance_km = distance
   return features
 }
 
@@ -305,10 +329,17 @@ export function atOf (encoded: string): number {
 
 /**
  * The features of a record with its identifier digests replaced by the identifiers of `raw` (the
- * same charge's features, as a retry of the same body computes them): what the decision saw.
+ * same charge's features, as a retry of the same body computes them), and what the record leaves
+ * out (the user agent and Accept-Language header) put back from `raw`: what the decision saw.
  */
 export function withIdentifiers (recorded: Features, raw: Features): Features {
   const out: Features = { ...recorded, ip: { ...recorded.ip, address: raw.ip.address }, customer: { ...raw.customer } }
+  if (recorded.device !== undefined) {
+    const device: DeviceSignals = { ...recorded.device }
+    if (raw.device?.user_agent !== undefined) device.user_agent = raw.device.user_agent
+    if (raw.device?.accept_language !== undefined) device.accept_language = raw.device.accept_language
+    out.device = device
+  }
   if (recorded.email !== undefined && raw.email !== undefined) out.email = { ...recorded.email, address: raw.email.address }
   if (recorded.card !== undefined) {
     const card: CardSignals = { ...recorded.card }

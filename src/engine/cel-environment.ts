@@ -17,6 +17,7 @@ export class CelEmail extends CelMessage {}
 export class CelCard extends CelMessage {}
 export class CelAddress extends CelMessage {}
 export class CelCustomer extends CelMessage {}
+export class CelDevice extends CelMessage {}
 export class CelItem extends CelMessage {}
 export class CelVelocity extends CelMessage {}
 export class CelLists extends CelMessage {}
@@ -27,6 +28,7 @@ export const MESSAGE_CLASSES: Readonly<Record<string, typeof CelMessage>> = {
   Card: CelCard,
   Address: CelAddress,
   Customer: CelCustomer,
+  Device: CelDevice,
   Item: CelItem
 }
 

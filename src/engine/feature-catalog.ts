@@ -32,7 +32,8 @@ export const IP_FIELDS: FieldGroup = {
   is_proxy: B,
   is_residential_proxy: B,
   is_anonymous: B,
-  risk: D
+  risk: D,
+  connection_type: S
 }
 
 export const EMAIL_FIELDS: FieldGroup = { address: S, domain: S, is_disposable: B }
@@ -66,6 +67,16 @@ export const ITEM_FIELDS: FieldGroup = {
 
 export const CUSTOMER_FIELDS: FieldGroup = { id: S }
 
+export const DEVICE_FIELDS: FieldGroup = {
+  user_agent: S,
+  browser: S,
+  os: S,
+  is_mobile: B,
+  is_bot: B,
+  accept_language: S,
+  language: S
+}
+
 /** Roots whose value is a group of scalar fields, and the CEL message type name of each. */
 export const GROUP_ROOTS = {
   ip: { type: 'Ip', fields: IP_FIELDS },
@@ -73,7 +84,8 @@ export const GROUP_ROOTS = {
   card: { type: 'Card', fields: CARD_FIELDS },
   billing: { type: 'Address', fields: ADDRESS_FIELDS },
   shipping: { type: 'Address', fields: ADDRESS_FIELDS },
-  customer: { type: 'Customer', fields: CUSTOMER_FIELDS }
+  customer: { type: 'Customer', fields: CUSTOMER_FIELDS },
+  device: { type: 'Device', fields: DEVICE_FIELDS }
 } as const satisfies Record<string, { type: string, fields: FieldGroup }>
 export type GroupRoot = keyof typeof GROUP_ROOTS
 
@@ -82,7 +94,9 @@ export const SCALAR_ROOTS: FieldGroup = {
   amount: I,
   currency: S,
   description: S,
-  item_count: I
+  item_count: I,
+  billing_shipping_match: B,
+  ip_billing_distance_km: I
 }
 
 /**

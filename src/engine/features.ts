@@ -1,4 +1,4 @@
-import type { CardSignals, EmailSignals, IpSignals, VelocitySignals } from '../schemas/signals.js'
+import type { CardSignals, DeviceSignals, EmailSignals, IpSignals, VelocitySignals } from '../schemas/signals.js'
 import type { Address, Item } from '../schemas/charge.js'
 
 /**
@@ -21,6 +21,12 @@ export interface Features {
   card?: CardSignals
   billing?: Address
   shipping?: Address
+  /** the user_agent and accept_language sent and what they say; absent when neither was sent */
+  device?: DeviceSignals
+  /** same country and normalized postal code; absent when either address lacks them */
+  billing_shipping_match?: boolean
+  /** km from the IP's location to the billing city; absent unless both are known */
+  ip_billing_distance_km?: number
   /** absent when the velocity store was unavailable (degraded) */
   velocity?: VelocitySignals
   customer: { id?: string }

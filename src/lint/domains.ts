@@ -18,6 +18,9 @@ const LOWER_TRIMMED = (what: string, samples: string[]): Domain => ({
   kind: 'string', test: (v) => v === v.trim().toLowerCase(), why: `lower-case (riskgate lower-cases ${what})`, samples
 })
 
+/** what GeoIP2-Connection-Type databases hold (Dialup in older builds) */
+const CONNECTION_TYPES: readonly string[] = ['Cable/DSL', 'Cellular', 'Corporate', 'Satellite', 'Dialup']
+
 const FIXED: Readonly<Record<string, Domain>> = {
   amount: { kind: 'number', integer: true, min: 0, why: 'an amount in minor units, never negative' },
   item_count: { kind: 'number', integer: true, min: 0, why: 'a total quantity, never negative' },
@@ -34,7 +37,10 @@ const FIXED: Readonly<Record<string, Domain>> = {
   'card.brand': LOWER_TRIMMED('card brands', ['visa', 'mastercard']),
   'card.funding': LOWER_TRIMMED('card funding types', ['credit', 'debit']),
   'email.address': { kind: 'string', test: (v) => v === v.trim().toLowerCase() && v.includes('@'), why: 'a lower-case address with an @ (riskgate lower-cases emails)', samples: ['somchai@example.com', 'buyer@example.net'] },
-  'email.domain': { kind: 'string', test: (v) => v === v.trim().toLowerCase() && !v.includes('@'), why: 'a lower-case domain without @ (riskgate lower-cases emails)', samples: ['example.com', 'example.net'] }
+  'email.domain': { kind: 'string', test: (v) => v === v.trim().toLowerCase() && !v.includes('@'), why: 'a lower-case domain without @ (riskgate lower-cases emails)', samples: ['example.com', 'example.net'] },
+  'ip.connection_type': { kind: 'string', test: (v) => CONNECTION_TYPES.includes(v), why: `one of MaxMind's connection types (${CONNECTION_TYPES.join(', ')})`, samples: ['Cellular', 'Cable/DSL'] },
+  'device.language': { kind: 'string', test: (v) => /^[a-z]{2,8}$/.test(v), why: 'a lower-case primary language subtag (riskgate lower-cases it: "id", not "id-ID")', samples: ['th', 'en'] },
+  ip_billing_distance_km: { kind: 'number', integer: true, min: 0, max: 20_016, why: 'kilometres along the Earth, 0 to 20,016' }
 }
 
 function velocityDomain (spec: VelocityCounterSpec): Domain {

@@ -5,6 +5,8 @@ import { ChargeContextSchema } from '../schemas/charge.js'
 import { memoryReservations, redisReservations } from '../idempotency/reservations.js'
 import { pingRedis } from '../redis/client.js'
 import { loadDisposableDomains } from '../signals/email.js'
+import { createDeviceSignals } from '../signals/device/device-signals.js'
+import { createCityIndex } from '../signals/geo/city-index.js'
 import { createScorer } from '../scoring/score-charge.js'
 import type { Scorer } from '../scoring/score-charge.js'
 import { createRuleSetHistory, ruleSetView } from '../scoring/rule-set-view.js'
@@ -39,15 +41,27 @@ declare module 'fastify' {
  */
 export const scoringPlugin = fp(async function scoring (fastify, opts: ScoringOptions) {
   const disposable = loadDisposableDomains()
+  const cities = createCityIndex({
+    onError: (err) => { fastify.log.error({ err: err instanceof Error ? err.message : String(err) }, 'cities table not loaded: ip_billing_distance_km stays unknown') }
+  })
+  // with a City database the table is wanted from the first charge: loaded before the service is
+  // ready; otherwise only if a database with locations is swapped in later (in the background)
+  if (fastify.ipIntel.locates) {
+    const started = performance.now()
+    const loaded = await cities.load().catch(() => undefined)
+    if (loaded !== undefined) fastify.log.info({ places: loaded.size, ms: Math.round(performance.now() - started) }, 'cities table loaded')
+  }
   const history = createRuleSetHistory()
   const log = fastify.decisionLog
   const reservations = fastify.redis === null
     ? memoryReservations(log.store as MemoryDecisionLog, fastify.velocityStore as MemoryVelocityStore)
     : redisReservations({ redis: fastify.redis, log: log.store as RedisDecisionLog, velocity: fastify.velocityStore })
   const scorer = createScorer({
-    lookupIp: (ip) => fastify.ipIntel.lookup(ip),
+    lookupIp: (ip) => fastify.ipIntel.lookupWithLocation(ip),
     dataVersions: () => sharedDataVersions(fastify.ipIntel.sources),
     disposable,
+    device: createDeviceSignals(),
+    cities: cities.get,
     ruleSet: () => history.remember(ruleSetView(fastify.rules.current)),
     ruleSetByHash: history.byHash,
     keys: log.store.keys,

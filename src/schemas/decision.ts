@@ -1,7 +1,7 @@
 import { Type } from 'typebox'
 import { SCORE_RESPONSE_EXAMPLE } from './examples.js'
 import type { Static } from 'typebox'
-import { CardSignalsSchema, EmailSignalsSchema, IpSignalsSchema, VelocitySignalsSchema } from './signals.js'
+import { CardSignalsSchema, DeviceSignalsSchema, EmailSignalsSchema, IpSignalsSchema, VelocitySignalsSchema } from './signals.js'
 
 export const DecisionSchema = Type.Union([Type.Literal('allow'), Type.Literal('review'), Type.Literal('block')])
 export type Decision = Static<typeof DecisionSchema>
@@ -46,6 +46,9 @@ export const ScoreResponseSchema = Type.Object({
     ip: IpSignalsSchema,
     email: Type.Optional(EmailSignalsSchema),
     card: Type.Optional(CardSignalsSchema),
+    device: Type.Optional(DeviceSignalsSchema),
+    billing_shipping_match: Type.Optional(Type.Boolean({ description: 'billing and shipping in the same country and postal code' })),
+    ip_billing_distance_km: Type.Optional(Type.Integer({ minimum: 0, description: "km from the IP's location (a City database) to the billing city" })),
     velocity: Type.Optional(VelocitySignalsSchema)
   }, { additionalProperties: false }),
   degraded: Type.Array(Type.Union([Type.Literal(DegradedSignal.VELOCITY), Type.Literal(DegradedSignal.IDEMPOTENCY)]), {

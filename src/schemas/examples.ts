@@ -124,7 +124,7 @@ export const SCORE_RESPONSE_EXAMPLE = {
   },
   degraded: [],
   ruleset: {
-    version: '2026-11-22.1',
+    version: '2026-12-05.1',
     hash: '7dc37a574e6b68cde832656f496593211d905eceeb477551b9f3a40b0c73092d'
   },
   data: {

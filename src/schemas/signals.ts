@@ -19,7 +19,8 @@ export const IpSignalsSchema = Type.Object({
   is_proxy: Type.Optional(Type.Boolean()),
   is_residential_proxy: Type.Optional(Type.Boolean()),
   is_anonymous: Type.Optional(Type.Boolean()),
-  risk: Type.Optional(Type.Number({ description: 'IP risk score 0.01..99 when the anonymizer database has one' }))
+  risk: Type.Optional(Type.Number({ description: 'IP risk score 0.01..99 when the anonymizer database has one' })),
+  connection_type: Type.Optional(Type.String({ description: 'from a GeoIP2-Connection-Type database, as MaxMind gives it: Cable/DSL, Cellular, Corporate, Satellite' }))
 }, { additionalProperties: false })
 export type IpSignals = Static<typeof IpSignalsSchema>
 
@@ -39,6 +40,17 @@ export const CardSignalsSchema = Type.Object({
   fingerprint: Type.Optional(Type.String())
 }, { additionalProperties: false })
 export type CardSignals = Static<typeof CardSignalsSchema>
+
+export const DeviceSignalsSchema = Type.Object({
+  user_agent: Type.Optional(Type.String({ description: 'the user_agent sent (card numbers scrubbed)' })),
+  browser: Type.Optional(Type.String({ description: 'browser name as bowser gives it: Chrome, Safari, Firefox, Microsoft Edge, Samsung Internet for Android...' })),
+  os: Type.Optional(Type.String({ description: 'operating system name as bowser gives it: Windows, macOS, iOS, Android, Linux, Chrome OS...' })),
+  is_mobile: Type.Optional(Type.Boolean({ description: 'a phone or a tablet' })),
+  is_bot: Type.Optional(Type.Boolean({ description: 'a crawler, a headless or automated browser, or an HTTP library (curl, python-requests...)' })),
+  accept_language: Type.Optional(Type.String({ description: 'the accept_language sent' })),
+  language: Type.Optional(Type.String({ description: 'the first preferred language by q-value: its primary subtag, lower case (id from id-ID,id;q=0.9)' }))
+}, { additionalProperties: false })
+export type DeviceSignals = Static<typeof DeviceSignalsSchema>
 
 /** velocity counter name -> value, the charge being scored included */
 export const VelocitySignalsSchema = Type.Record(Type.String(), Type.Integer())

@@ -2,6 +2,7 @@ import { withIdentifiers } from '../decision-log/codec.js'
 import type { DecisionRecord } from '../decision-log/record.js'
 import type { Features } from '../engine/features.js'
 import type { Reason, ScoreResponse } from '../schemas/decision.js'
+import { responseSignals } from './response-signals.js'
 import type { EvaluationView, RuleSetView } from './score-charge.js'
 
 /**
@@ -17,10 +18,7 @@ import type { EvaluationView, RuleSetView } from './score-charge.js'
 export function replayResponse (record: DecisionRecord, retry: Features, ruleSet: RuleSetView | undefined, live: RuleSetView): Omit<ScoreResponse, 'took_ms'> {
   const features = withIdentifiers(record.features, retry)
   const evaluation: EvaluationView | undefined = ruleSet?.evaluate(features)
-  const signals: ScoreResponse['signals'] = { ip: features.ip }
-  if (features.email !== undefined) signals.email = features.email
-  if (features.card !== undefined) signals.card = features.card
-  if (features.velocity !== undefined) signals.velocity = features.velocity
+  const signals = responseSignals(features)
   const fallback = (ids: readonly string[]): Reason[] => ids.map((id) => {
     const rule = live.rule(id)
     return { rule: id, description: rule?.description ?? '', score: rule?.score ?? null, action: rule?.action ?? null, values: {} }

@@ -12,14 +12,17 @@ import type { ChargeReservations, ReserveResult } from '../idempotency/reservati
 import type { ChargeContext } from '../schemas/charge.js'
 import { DegradedSignal } from '../schemas/decision.js'
 import type { Decision, Reason, ScoreResponse } from '../schemas/decision.js'
-import type { IpSignals } from '../schemas/signals.js'
+import type { DeviceSignalsOf } from '../signals/device/device-signals.js'
 import { emailSignals } from '../signals/email.js'
+import type { CityCoordinates } from '../signals/geo/city-coordinates.js'
+import type { IpLookup } from '../signals/ip/ip-intel.js'
 import type { DisposableDomains } from '../signals/email.js'
 import { throttledWarning } from '../util/throttled-warning.js'
 import { withDeadline } from '../util/deadline.js'
 import type { VelocityPlan } from '../velocity/plan.js'
 import { buildFeatures } from './build-features.js'
 import { normalizeCharge } from './normalize-charge.js'
+import { responseSignals } from './response-signals.js'
 import { replayResponse } from './replay.js'
 
 /** What the engine says about one charge (see src/engine/evaluate.ts). */
@@ -57,11 +60,18 @@ export interface DecisionSink {
 }
 
 export interface ScorerDeps {
-  /** IP signals of the shopper's address; throws the 400 RiskgateError when it is not an IP address */
-  lookupIp: (ip: string) => IpSignals
+  /**
+   * IP signals of the shopper's address, and its location when the data has one; throws the 400
+   * RiskgateError when it is not an IP address
+   */
+  lookupIp: (ip: string) => IpLookup
   /** data source name -> version of what lookupIp uses right now (one shared object per data load) */
   dataVersions: () => Readonly<Record<string, string>>
   disposable: DisposableDomains
+  /** device signals of the user_agent and accept_language */
+  device: DeviceSignalsOf
+  /** the cities table when it is loaded (asked only for a located IP and a billing city); absent: no distance */
+  cities?: () => CityCoordinates | undefined
   /** the live rule set, read once per request so a reload never mixes two sets in one decision */
   ruleSet: () => RuleSetView
   /** a rule set this process loaded, by hash (a retry is replayed with the set that decided) */
@@ -167,11 +177,15 @@ export function createScorer (deps: ScorerDeps): Scorer {
     const fingerprint = deps.fingerprint(input)
     const key = deps.keys.ofCharge(input.charge_id)
     const charge = normalizeCharge(input)
-    const ip = deps.lookupIp(charge.ip)
+    const { signals: ip, location } = deps.lookupIp(charge.ip)
     // read in the same tick as the lookup: a data reload cannot fall between the two
     const data = deps.dataVersions()
     const email = charge.email === undefined ? undefined : emailSignals(charge.email, deps.disposable)
-    const features = buildFeatures(charge, ip, email)
+    const features = buildFeatures(charge, ip, email, {
+      device: deps.device(charge.user_agent, charge.accept_language),
+      ipLocation: location,
+      cities: location === undefined || charge.billing?.city === undefined ? undefined : deps.cities?.()
+    })
     const ruleSet = deps.ruleSet()
     const took = (answer: Omit<ScoreResponse, 'took_ms'>): ScoreResponse =>
       ({ ...answer, took_ms: Math.round((performance.now() - started) * 1000) / 1000 })
@@ -248,10 +262,7 @@ export function createScorer (deps: ScorerDeps): Scorer {
     }
 
     const evaluation = ruleSet.evaluate(features)
-    const signals: ScoreResponse['signals'] = { ip: features.ip }
-    if (features.email !== undefined) signals.email = features.email
-    if (features.card !== undefined) signals.card = features.card
-    if (features.velocity !== undefined) signals.velocity = features.velocity
+    const signals = responseSignals(features)
     const response = took({
       decision_id: key.decisionId,
       charge_id: chargeId,

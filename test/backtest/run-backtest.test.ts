@@ -28,7 +28,7 @@ const CANDIDATE_TEXT = TEXT
   .replace('thresholds: { review: 50, block: 80 }', 'thresholds: { review: 50, block: 70 }')
   .replace(/ {2}- id: tor_exit\n(.+\n){3}/, '')
   .replace('    mode: shadow\n', '\n')
-  .replace('version: "2026-11-22.1"', 'version: "candidate.1"')
+  .replace('version: "2026-12-05.1"', 'version: "candidate.1"')
 
 /** outcomes as a shop would report them: most charges good, the risky ones fraud, some refunds */
 function label (records: DecisionRecord[], seed: number): DecisionRecord[] {
@@ -125,7 +125,7 @@ t.test('decisions that change, outcomes, precision and recall match a direct com
   t.ok((report.candidate.rules.find((r) => r.rule === 'trusted_customer')?.hits.count ?? 0) > 0, 'trusted_customer is live in the candidate')
   t.match(report.notes, [/Velocity values are replayed as recorded/])
   t.ok(report.notes.some((n) => /Records decided with another rule set than the candidate are replayed/.test(n)))
-  t.same(report.recorded_rulesets.map((r) => r.version), ['2026-11-22.1'])
+  t.same(report.recorded_rulesets.map((r) => r.version), ['2026-12-05.1'])
   t.equal(report.fidelity.same_ruleset, 0)
 })
 

@@ -38,7 +38,7 @@ t.test('reads stdin; --json prints the report as data', async (t) => {
   const report = JSON.parse(io.out()) as BacktestReport
   t.equal(report.input.source, 'stdin')
   t.equal(report.fidelity.reproduced, 300)
-  t.equal(report.candidate.ruleset?.version, '2026-11-22.1')
+  t.equal(report.candidate.ruleset?.version, '2026-12-05.1')
 })
 
 t.test('the development hash key is used when RISKGATE_HASH_KEY is not set; without any key the replay says what it cannot match', async (t) => {

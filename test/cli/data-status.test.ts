@@ -11,13 +11,14 @@ const DAY = 86_400_000
 
 const cli = runCaptured
 
-/** country, ASN and anonymizer databases built `ageDays` ago, a Tor list and an operator hosting list */
+/** country, ASN, anonymizer and connection type databases built `ageDays` ago, a Tor list and an operator hosting list */
 function dataDir (t: Test, ageDays: number, torAgeDays = 0): { dir: string, env: Record<string, string> } {
   const dir = t.testdir({ 'tor.txt': '185.220.101.1\n185.220.101.2\n', 'ops.txt': '64500\n198.51.0.0/16\n' })
   const built = new Date(Date.now() - ageDays * DAY)
   writeMmdb(dir, 'country.mmdb', { databaseType: 'GeoIP2-Country', buildEpoch: built }, [['81.2.69.0/24', { country: { iso_code: 'GB' } }]])
   writeMmdb(dir, 'asn.mmdb', { databaseType: 'GeoLite2-ASN', buildEpoch: built }, [['81.2.69.0/24', { autonomous_system_number: 20712 }]])
   writeMmdb(dir, 'anon.mmdb', { databaseType: 'GeoIP2-Anonymous-IP', buildEpoch: built }, [['81.2.69.0/24', { is_anonymous: true }]])
+  writeMmdb(dir, 'ct.mmdb', { databaseType: 'GeoIP2-Connection-Type', buildEpoch: built }, [['81.2.69.0/24', { connection_type: 'Corporate' }]])
   const torTime = new Date(Date.now() - torAgeDays * DAY)
   utimesSync(join(dir, 'tor.txt'), torTime, torTime)
   return {
@@ -26,6 +27,7 @@ function dataDir (t: Test, ageDays: number, torAgeDays = 0): { dir: string, env:
       RISKGATE_MMDB_COUNTRY: join(dir, 'country.mmdb'),
       RISKGATE_MMDB_ASN: join(dir, 'asn.mmdb'),
       RISKGATE_MMDB_ANONYMOUS: 'anon.mmdb', // relative: to the working directory
+      RISKGATE_MMDB_CONNECTION_TYPE: join(dir, 'ct.mmdb'),
       RISKGATE_TOR_EXITS_FILE: join(dir, 'tor.txt'),
       RISKGATE_HOSTING_LISTS: join(dir, 'ops.txt')
     }

@@ -340,6 +340,17 @@ t.test('with a MaxMind account the default is both sources; --source open leaves
   t.notMatch(open.stdout, /no MaxMind account/)
 })
 
+t.test('MaxMind: a Connection-Type edition is installed for RISKGATE_MMDB_CONNECTION_TYPE', async (t) => {
+  const { dir, env } = folderWithOldData(t)
+  editions.set('GeoIP2-Connection-Type', { tgz: maxmindArchive('GeoIP2-Connection-Type', maxmindDb('GeoIP2-Connection-Type', [['81.2.69.0/24', { connection_type: 'Corporate' }]])) })
+  const run = await update(['--dir', dir, '--source', 'maxmind'], { ...env, ...maxmindEnv, RISKGATE_MAXMIND_EDITIONS: 'GeoIP2-Connection-Type' })
+  t.equal(run.code, 0, run.stdout + run.stderr)
+  t.match(run.stdout, new RegExp(`GeoIP2-Connection-Type: RISKGATE_MMDB_CONNECTION_TYPE=${join(dir, 'GeoIP2-Connection-Type.mmdb')}`))
+  const intel = await createIpIntel({ connectionTypeDb: join(dir, 'GeoIP2-Connection-Type.mmdb') })
+  t.teardown(() => intel.close())
+  t.equal(intel.lookup('81.2.69.1').connection_type, 'Corporate')
+})
+
 t.test('MaxMind refusals and failures', async (t) => {
   t.test('credentials refused: exit 3, the key not echoed', async (t) => {
     const { dir, env } = folderWithOldData(t)
@@ -465,7 +476,7 @@ t.test('usage and configuration errors: exit 2', async (t) => {
     [['extra'], {}, /unexpected argument "extra"/],
     [[], { RISKGATE_MAXMIND_LICENSE_KEY: LICENSE_KEY }, /RISKGATE_MAXMIND_LICENSE_KEY is set but RISKGATE_MAXMIND_ACCOUNT_ID is not/],
     [[], { RISKGATE_MAXMIND_ACCOUNT_ID: 'acct', RISKGATE_MAXMIND_LICENSE_KEY: LICENSE_KEY }, /RISKGATE_MAXMIND_ACCOUNT_ID must be the numeric account ID/],
-    [[], { ...maxmindEnv, RISKGATE_MAXMIND_EDITIONS: 'GeoIP2-Connection-Type' }, /GeoIP2-Connection-Type is not a MaxMind edition riskgate uses/],
+    [[], { ...maxmindEnv, RISKGATE_MAXMIND_EDITIONS: 'GeoIP2-Domain' }, /GeoIP2-Domain is not a MaxMind edition riskgate uses/],
     [[], { RISKGATE_DATA_MAX_AGE_DAYS: 'old' }, /invalid configuration/]
   ]
   for (const [args, env, message] of cases) {

@@ -184,17 +184,56 @@ if (!existsSync(shared)) {
     })
   }
 
-  // GeoIP2-Connection-Type (Cable/DSL, Cellular, Corporate, Satellite) has no field riskgate reads,
-  // and no `connection_type` signal is offered: the default rules have no use for it, and a rule
-  // on "Cellular" would penalise mobile shoppers, whose carrier NAT also shares one address among
-  // many. Given in place of another database it is refused at start, so it never answers "not a
-  // VPN" or "no country" for every address.
-  t.test('GeoIP2-Connection-Type: refused in every role, with the reason', async (t) => {
+  t.test('GeoIP2-Connection-Type: every network, as MaxMind gives it', async (t) => {
+    const intel = await open({ connectionTypeDb: db('GeoIP2-Connection-Type-Test') })
+    const list = probes('GeoIP2-Connection-Type-Test')
+    t.ok(list.length > 5, `${list.length} networks`)
+    const seen = new Set<unknown>()
+    for (const { address, record } of list) {
+      seen.add(record.connection_type)
+      t.equal(intel.lookup(address).connection_type, record.connection_type, `${address} ${JSON.stringify(record)}`)
+    }
+    t.same([...seen].sort(), ['Cable/DSL', 'Cellular', 'Corporate', 'Satellite'], 'the four values MaxMind documents')
+    t.notOk('connection_type' in intel.lookup('8.8.8.8'), 'no record: unknown')
+  })
+
+  t.test('GeoIP2-Enterprise as the connection type database: its traits', async (t) => {
+    const intel = await open({ connectionTypeDb: db('GeoIP2-Enterprise-Test') })
+    for (const { address, record } of probes('GeoIP2-Enterprise-Test')) {
+      const traits = (record.traits ?? {}) as Json
+      t.equal(intel.lookup(address).connection_type, traits.connection_type, address)
+    }
+  })
+
+  // Given in place of another database, a Connection-Type database is refused at start, so it
+  // never answers "not a VPN" or "no country" for every address.
+  t.test('GeoIP2-Connection-Type: refused in every other role, with the reason', async (t) => {
     const file = db('GeoIP2-Connection-Type-Test')
     await t.rejects(createIpIntel({ anonymousDb: file }), /anonymous database .* is a GeoIP2-Connection-Type database: expected an Anonymous-IP, IP-Risk, Anonymous-Plus or Residential-Proxy database/)
     await t.rejects(createIpIntel({ countryDb: file }), /country database .* is a GeoIP2-Connection-Type database: expected a City, Country or Enterprise database/)
     await t.rejects(createIpIntel({ asnDb: file }), /asn database .* is a GeoIP2-Connection-Type database: expected an ASN, ISP or Enterprise database/)
+    await t.rejects(createIpIntel({ connectionTypeDb: db('GeoIP2-City-Test') }), /connection_type database .* is a GeoIP2-City database: expected a Connection-Type or Enterprise database/)
   })
+
+  for (const name of ['GeoIP2-City-Test', 'GeoLite2-City-Test']) {
+    t.test(`${name}: a location for every network that names a city, none for the others`, async (t) => {
+      const intel = await createIpIntel({ countryDb: db(name) })
+      t.teardown(() => intel.close())
+      t.ok(intel.locates)
+      let located = 0
+      for (const { address, record } of probes(name)) {
+        const location = record.location as Json | undefined
+        const got = intel.lookupWithLocation(address).location
+        if (record.city !== undefined && typeof location?.latitude === 'number') {
+          located++
+          t.same(got, { latitude: location.latitude, longitude: location.longitude }, address)
+        } else {
+          t.equal(got, undefined, `${address}: no city, no location`)
+        }
+      }
+      t.ok(located > 3, `${located} located networks`)
+    })
+  }
 
   t.test('a database in the wrong role is refused', async (t) => {
     await t.rejects(createIpIntel({ anonymousDb: db('GeoIP2-City-Test') }), /is a GeoIP2-City database: expected an Anonymous-IP/)

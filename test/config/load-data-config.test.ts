@@ -33,6 +33,7 @@ t.test('operator hosting lists come after the bundled one; limits and interval a
     RISKGATE_HOSTING_LISTS: ' /etc/riskgate/dc.txt,, ops/extra.txt ',
     RISKGATE_TOR_EXITS_FILE: '/var/lib/riskgate/tor.txt',
     RISKGATE_MMDB_ANONYMOUS: '/var/lib/riskgate/anon.mmdb',
+    RISKGATE_MMDB_CONNECTION_TYPE: '/var/lib/riskgate/GeoIP2-Connection-Type.mmdb',
     RISKGATE_DATA_MAX_AGE_DAYS: '10',
     RISKGATE_TOR_MAX_AGE_DAYS: '0.5',
     RISKGATE_DATA_CHECK_INTERVAL_SECONDS: '5'
@@ -40,6 +41,8 @@ t.test('operator hosting lists come after the bundled one; limits and interval a
   t.same(data.hostingAsnFiles, [bundledDataPaths().hostingAsns, '/etc/riskgate/dc.txt', 'ops/extra.txt'])
   t.equal(data.torExitsFile, '/var/lib/riskgate/tor.txt')
   t.equal(data.anonymousDb, '/var/lib/riskgate/anon.mmdb')
+  t.equal(data.connectionTypeDb, '/var/lib/riskgate/GeoIP2-Connection-Type.mmdb')
+  t.notOk('connectionTypeDb' in loadDataConfig({}), 'none by default')
   t.same(data.maxAgeDays, { mmdb: 10, tor: 0.5 })
   t.same(data.reload, { intervalMs: 5000 })
   t.notOk('reload' in loadDataConfig({ RISKGATE_DATA_CHECK_INTERVAL_SECONDS: '0' }), '0: no hot reload')

@@ -42,14 +42,26 @@ const features: fc.Arbitrary<Features> = fc.record({
     is_proxy: opt(fc.boolean()),
     is_residential_proxy: opt(fc.boolean()),
     is_anonymous: opt(fc.boolean()),
-    risk: opt(fc.double({ min: 0.01, max: 99, noNaN: true }))
+    risk: opt(fc.double({ min: 0.01, max: 99, noNaN: true })),
+    connection_type: opt(fc.constantFrom('Cable/DSL', 'Cellular', 'Corporate', 'Satellite'))
   }).map(defined),
   email: opt(fc.record({ address: fc.emailAddress(), domain: fc.domain(), is_disposable: opt(fc.boolean()) }).map(defined)),
   card: opt(fc.record({ bin: opt(fc.stringMatching(/^[0-9]{6,8}$/)), last4: opt(fc.stringMatching(/^[0-9]{4}$/)), country: opt(text), brand: opt(text), funding: opt(text), fingerprint: opt(marked) }).map(defined)),
   billing: opt(address),
   shipping: opt(address),
   velocity: opt(fc.record(Object.fromEntries(COUNTERS.map((name) => [name, int]))).chain((all) => fc.subarray(COUNTERS).map((names) => Object.fromEntries(names.map((n) => [n, all[n] as number]))))),
-  customer: fc.record({ id: opt(marked) }).map(defined)
+  customer: fc.record({ id: opt(marked) }).map(defined),
+  device: opt(fc.record({
+    user_agent: opt(fc.string({ minLength: 1, maxLength: 200 })),
+    browser: opt(text),
+    os: opt(text),
+    is_mobile: opt(fc.boolean()),
+    is_bot: opt(fc.boolean()),
+    accept_language: opt(fc.string({ minLength: 1, maxLength: 40 })),
+    language: opt(fc.stringMatching(/^[a-z]{2,3}$/))
+  }).map(defined)),
+  billing_shipping_match: opt(fc.boolean()),
+  ip_billing_distance_km: opt(fc.nat({ max: 20_038 }))
 }).map((f) => defined(f) as Features)
 
 /** the features as a record keeps them: every identifier (HASHED_PATHS) as its digest */
@@ -59,6 +71,11 @@ function hashed (f: Features): Features {
     const [root, field] = path.split('.') as [string, string]
     const parent = copy[root]
     if (parent !== undefined && typeof parent[field] === 'string') parent[field] = digestOf(parent[field] as string)
+  }
+  // the headers themselves are not kept: what they say is
+  if (copy.device !== undefined) {
+    delete copy.device.user_agent
+    delete copy.device.accept_language
   }
   return copy as unknown as Features
 }
@@ -165,4 +182,29 @@ t.test('a context depends on everything it holds', async (t) => {
   t.not(createRecordContext(base[0], base[1], ['c2'], base[3]).id, id)
   t.not(createRecordContext(base[0], base[1], base[2], ['r2']).id, id)
   t.equal(createRecordContext(...base).id, id, 'and only on it')
+})
+
+t.test('a record keeps what the device headers say, not the headers', async (t) => {
+  const userAgent = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.0.0 Safari/537.36'
+  const features: Features = {
+    amount: 1,
+    currency: 'THB',
+    item_count: 0,
+    items: [],
+    metadata: {},
+    ip: { address: '8.8.8.8', version: 4, is_private: false, connection_type: 'Cellular' },
+    customer: {},
+    device: { user_agent: userAgent, browser: 'Chrome', os: 'Linux', is_mobile: false, is_bot: true, accept_language: 'id-ID,id;q=0.9', language: 'id' },
+    billing_shipping_match: false,
+    ip_billing_distance_km: 1234
+  }
+  const encoded = encodeRecord({ chargeId: 'ch_d', atMs: 1, features, decision: 'review', score: 50, fired: [], shadow: { decision: 'review', score: 50, fired: [] }, skipped: [], degraded: [] }, context, digestOf)
+  t.notOk(encoded.includes('HeadlessChrome') || encoded.includes('id-ID'), 'neither header is in the record')
+  const decoded = decodeRecord(encoded, 'd', context)
+  t.same(decoded.features.device, { browser: 'Chrome', os: 'Linux', is_mobile: false, is_bot: true, language: 'id' })
+  t.equal(decoded.features.ip.connection_type, 'Cellular')
+  t.equal(decoded.features.billing_shipping_match, false)
+  t.equal(decoded.features.ip_billing_distance_km, 1234)
+  const withoutDevice = encodeRecord({ chargeId: 'ch_d', atMs: 1, features: { ...features, device: { is_bot: true } }, decision: 'review', score: 50, fired: [], shadow: { decision: 'review', score: 50, fired: [] }, skipped: [], degraded: [] }, context, digestOf)
+  t.ok(encoded.length - withoutDevice.length < 40, `the parsed device costs a few bytes (${encoded.length - withoutDevice.length})`)
 })

@@ -52,11 +52,11 @@ const errorCases: ErrorCase[] = [
   },
   {
     name: 'undeclared root variable',
-    rows: [...HEAD, 'rules:', '  - id: dev', '    when: amount > 1 && device.id == "x"', '    score: 10'],
+    rows: [...HEAD, 'rules:', '  - id: dev', '    when: amount > 1 && session.id == "x"', '    score: 10'],
     line: 9,
     column: 25,
     rule: 'dev',
-    message: /device/
+    message: /session/
   },
   {
     name: 'condition that is not a bool',

@@ -29,7 +29,10 @@ const exotic = compileOk(ruleSetText([
   '  - id: vel',
   '    when: velocity.v >= 3 && shipping.postal_code != billing.postal_code',
   '    score: 30',
-  '    mode: shadow'
+  '    mode: shadow',
+  '  - id: device',
+  '    when: device.is_bot || (device.language != "th" && !billing_shipping_match) || ip_billing_distance_km > 500 || ip.connection_type == "Satellite"',
+  '    score: 25'
 ].join('\n'), 'velocity:\n  v: { count: charges, by: [card.bin, ip], window: 1h }\nlists:\n  c: lists/c.txt'), { c: ['x', '123456'] })
 
 const opt = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined })
@@ -61,22 +64,27 @@ const typedFeatures: fc.Arbitrary<Features> = fc.record({
     is_proxy: opt(fc.boolean()),
     is_residential_proxy: opt(fc.boolean()),
     is_anonymous: opt(fc.boolean()),
-    risk: opt(fc.double({ min: 0, max: 99, noNaN: true }))
+    risk: opt(fc.double({ min: 0, max: 99, noNaN: true })),
+    connection_type: opt(fc.constantFrom('Cable/DSL', 'Cellular', 'Corporate', 'Satellite'))
   }),
   email: opt(fc.record({ address: fc.constantFrom('a@example.com', 'blocked.shopper@example.com'), domain: fc.constant('example.com'), is_disposable: opt(fc.boolean()) })),
   card: opt(fc.record({ bin: opt(fc.constantFrom('123456', '424242')), country: opt(country), fingerprint: opt(str) }, { requiredKeys: [] })),
   billing: opt(fc.record({ country: opt(country), postal_code: opt(str) }, { requiredKeys: [] })),
   shipping: opt(fc.record({ country: opt(country), postal_code: opt(str) }, { requiredKeys: [] })),
   velocity: opt(fc.dictionary(fc.constantFrom('v', 'charges_per_ip_1h', 'cards_per_bin_ip_1h', 'amount_per_card_24h'), fc.integer({ min: 0, max: 50 }))),
-  customer: fc.record({ id: opt(fc.constantFrom('x', 'cus_example_trusted', 'y')) })
+  customer: fc.record({ id: opt(fc.constantFrom('x', 'cus_example_trusted', 'y')) }),
+  device: opt(fc.record({ user_agent: opt(str), browser: opt(fc.constantFrom('Chrome', 'Safari')), os: opt(str), is_mobile: opt(fc.boolean()), is_bot: opt(fc.boolean()), accept_language: opt(str), language: opt(fc.constantFrom('th', 'en')) }, { requiredKeys: [] })),
+  billing_shipping_match: opt(fc.boolean()),
+  ip_billing_distance_km: opt(fc.integer({ min: 0, max: 20_000 }))
 }, { requiredKeys: ['amount', 'currency', 'item_count', 'items', 'metadata', 'ip', 'customer'] }) as fc.Arbitrary<Features>
 
 /** Anything at all where the features should be: wrong types, nulls, NaN, nested junk. */
 const junkFeatures = fc.oneof(
   fc.anything(),
   fc.dictionary(
-    fc.constantFrom('amount', 'currency', 'description', 'item_count', 'items', 'metadata', 'ip', 'email', 'card', 'billing', 'shipping', 'velocity', 'customer'),
-    fc.oneof(fc.anything(), fc.dictionary(fc.constantFrom('is_tor', 'country', 'asn', 'v', 'id', 'bin', 'postal_code', 'risk', 'vip'), fc.anything()))
+    fc.constantFrom('amount', 'currency', 'description', 'item_count', 'items', 'metadata', 'ip', 'email', 'card', 'billing', 'shipping', 'velocity', 'customer',
+      'device', 'billing_shipping_match', 'ip_billing_distance_km'),
+    fc.oneof(fc.anything(), fc.dictionary(fc.constantFrom('is_tor', 'country', 'asn', 'v', 'id', 'bin', 'postal_code', 'risk', 'vip', 'is_bot', 'language', 'connection_type'), fc.anything()))
   )
 ) as fc.Arbitrary<unknown> as fc.Arbitrary<Features>
 

@@ -13,8 +13,9 @@ export const RECORDING_HASH_KEY = 'test-recording-hash-key-0123456789abcdef'
 /**
  * Charges a shop sees, from a seeded generator: small pools of IPs, emails, cards and customers
  * so that velocity builds up, Tor, datacenter and anonymizer addresses of the test IP data, the
- * blocked email and the trusted customer of rules/lists, gift-card baskets, big amounts, and
- * charges without email or card.
+ * blocked email and the trusted customer of rules/lists, gift-card baskets, big amounts,
+ * charges without email or card, browsers (a few headless or scripted), languages and shipping
+ * addresses.
  */
 export function generateCharges (count: number, seed: number): ChargeContext[] {
   const random = seededRandom(seed)
@@ -24,6 +25,8 @@ export function generateCharges (count: number, seed: number): ChargeContext[] {
     ...Array.from({ length: 6 }, (_, i) => `3.0.0.${i + 1}`),
     '81.2.69.160', '81.2.69.7', TOR_EXIT, '192.168.1.5', '2001:db8::7'
   ]
+  // the device and shipping address from a stream of their own: the other fields stay as they were
+  const device = seededRandom(seed + 0x5eed)
   const charges: ChargeContext[] = []
   let burst: { left: number, card: NonNullable<ChargeContext['card']>, ip: string } | undefined
   for (let i = 0; i < count; i++) {
@@ -66,9 +69,29 @@ export function generateCharges (count: number, seed: number): ChargeContext[] {
       charge.items = [{ sku: 'SKU', name: charge.description, category: 'digital', quantity: 1 + Math.floor(random() * 5), unit_price: 50_000 }]
     }
     if (random() < 0.3) charge.metadata = { channel: pick(['web', 'app']), attempt: 1 + Math.floor(random() * 3) }
+    addDevice(charge, device)
     charges.push(charge)
   }
   return charges
+}
+
+const AGENTS = [
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1',
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+  'Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36',
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.0.0 Safari/537.36',
+  'python-requests/2.31.0'
+] as const
+const LANGUAGES = ['th-TH,th;q=0.9,en;q=0.8', 'en-US,en;q=0.9', 'id-ID,id;q=0.9,en;q=0.8'] as const
+
+/** a shopper's browser (now and then a headless one or a script) and, sometimes, where it ships */
+function addDevice (charge: ChargeContext, random: () => number): void {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T
+  if (random() < 0.8) charge.user_agent = random() < 0.9 ? pick(AGENTS.slice(0, 3)) : pick(AGENTS.slice(3))
+  if (random() < 0.7) charge.accept_language = pick(LANGUAGES)
+  if (charge.billing !== undefined && random() < 0.4) {
+    charge.shipping = random() < 0.7 ? { ...charge.billing } : { city: 'Nonthaburi', postal_code: '11000', country: charge.billing.country ?? 'TH' }
+  }
 }
 
 export interface Recording {
@@ -79,13 +102,13 @@ export interface Recording {
 
 /**
  * Scores charges through the service's scorer (the offline scorer: in-process velocity and
- * decision log, test IP data, a rule set folder) on a clock advancing `stepMs` per charge, and
+ * decision log, test IP data with locations, a rule set folder) on a clock advancing `stepMs` per charge, and
  * reads back the decision log's records, exactly as the service records them.
  */
 export async function recordDecisions (t: Parameters<typeof testData>[0], charges: readonly ChargeContext[], options: { rulesDir?: string, stepMs?: number } = {}): Promise<Recording> {
   let clock = Date.UTC(2026, 9, 1)
   const stepMs = options.stepMs ?? 45_000
-  const offline = await createOfflineScorer({ rulesDir: options.rulesDir ?? path.join(rootDir, 'rules'), data: testData(t), now: () => clock, hashKey: RECORDING_HASH_KEY })
+  const offline = await createOfflineScorer({ rulesDir: options.rulesDir ?? path.join(rootDir, 'rules'), data: testData(t, { locations: true }), now: () => clock, hashKey: RECORDING_HASH_KEY })
   t.teardown(() => offline.close())
   for (const charge of charges) {
     clock += stepMs

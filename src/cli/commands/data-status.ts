@@ -13,8 +13,8 @@ const NAME = 'data status'
 const USAGE = `usage: riskgate data status [--json] [--strict]
 
 Lists every IP data file riskgate is configured with (the same environment the server reads:
-RISKGATE_MMDB_COUNTRY, RISKGATE_MMDB_ASN, RISKGATE_MMDB_ANONYMOUS, RISKGATE_TOR_EXITS_FILE,
-RISKGATE_HOSTING_LISTS, else the bundled data) with its type, build date, age and size, loading
+RISKGATE_MMDB_COUNTRY, RISKGATE_MMDB_ASN, RISKGATE_MMDB_ANONYMOUS, RISKGATE_MMDB_CONNECTION_TYPE,
+RISKGATE_TOR_EXITS_FILE, RISKGATE_HOSTING_LISTS, else the bundled data) with its type, build date, age and size, loading
 each one with the server's own checks. A database older than RISKGATE_DATA_MAX_AGE_DAYS (default
 ${DEFAULT_AGE_LIMITS.mmdb}) or a Tor list older than RISKGATE_TOR_MAX_AGE_DAYS (default ${DEFAULT_AGE_LIMITS.tor}) is stale;
 hosting lists have no age limit. Each warning names what fixes it: \`riskgate data update\` for
@@ -73,6 +73,7 @@ function resolvePaths (data: AppConfig['data'], cwd: string): AppConfig['data'] 
   if (data.countryDb !== undefined) out.countryDb = abs(data.countryDb)
   if (data.asnDb !== undefined) out.asnDb = abs(data.asnDb)
   if (data.anonymousDb !== undefined) out.anonymousDb = abs(data.anonymousDb)
+  if (data.connectionTypeDb !== undefined) out.connectionTypeDb = abs(data.connectionTypeDb)
   if (data.torExitsFile !== undefined) out.torExitsFile = abs(data.torExitsFile)
   if (data.hostingAsnFiles !== undefined) out.hostingAsnFiles = data.hostingAsnFiles.map(abs)
   return out
@@ -87,6 +88,7 @@ const UNCONFIGURED: Record<string, string> = {
   country: 'no country database (RISKGATE_MMDB_COUNTRY): ip.country stays unknown',
   asn: 'no ASN database (RISKGATE_MMDB_ASN): ip.asn and ip.as_org stay unknown',
   anonymous: 'no anonymizer database (RISKGATE_MMDB_ANONYMOUS): ip.is_vpn, ip.is_proxy, ip.is_residential_proxy and ip.risk stay unknown',
+  connection_type: 'no connection type database (RISKGATE_MMDB_CONNECTION_TYPE): ip.connection_type stays unknown',
   tor_exits: 'no Tor exit list (RISKGATE_TOR_EXITS_FILE): ip.is_tor comes from the anonymizer database alone',
   hosting: 'no hosting list: ip.is_hosting comes from the anonymizer database alone'
 }

@@ -31,7 +31,7 @@ options:
   --json                   print the API response (one JSON line per charge for several)
   --velocity <name>=<n>    what-if: replace the counted value of a velocity counter (repeatable)
 
-IP data: RISKGATE_MMDB_COUNTRY, RISKGATE_MMDB_ASN, RISKGATE_MMDB_ANONYMOUS, RISKGATE_TOR_EXITS_FILE
+IP data: RISKGATE_MMDB_COUNTRY, RISKGATE_MMDB_ASN, RISKGATE_MMDB_ANONYMOUS, RISKGATE_MMDB_CONNECTION_TYPE, RISKGATE_TOR_EXITS_FILE
 and RISKGATE_HOSTING_LISTS as for the service, else the bundled open data.
 
 exit codes: 0 scored, 1 a charge was refused (invalid, or it carries card data), 2 wrong usage,

@@ -14,7 +14,7 @@ export const DEFAULT_MAXMIND_EDITIONS = ['GeoLite2-Country', 'GeoLite2-ASN'] as 
 
 export interface MaxmindEdition {
   id: string
-  /** the role riskgate gives it (RISKGATE_MMDB_COUNTRY, _ASN or _ANONYMOUS) */
+  /** the role riskgate gives it (RISKGATE_MMDB_COUNTRY, _ASN, _ANONYMOUS or _CONNECTION_TYPE) */
   role: IpDataRoleName
 }
 
@@ -28,9 +28,9 @@ export type MaxmindSettingsResult =
   | { ok: true, settings: MaxmindSettings | undefined }
   | { ok: false, message: string }
 
-const ROLES = [IpDataRole.COUNTRY, IpDataRole.ASN, IpDataRole.ANONYMOUS] as const
+const ROLES = [IpDataRole.COUNTRY, IpDataRole.ASN, IpDataRole.ANONYMOUS, IpDataRole.CONNECTION_TYPE] as const
 
-/** The role of a MaxMind edition: the first of country, ASN, anonymizer whose database types it fits. */
+/** The role of a MaxMind edition: the first of country, ASN, anonymizer, connection type whose database types it fits. */
 export function editionRole (edition: string): IpDataRoleName | undefined {
   if (!/^(?:GeoIP2|GeoLite2|GeoIP)-[A-Za-z0-9-]+$/.test(edition)) return undefined
   return ROLES.find((role) => roleMismatch(role, edition) === undefined)
@@ -51,7 +51,7 @@ export function maxmindSettings (env: Record<string, string | undefined>): Maxmi
   for (const id of ids) {
     const role = editionRole(id)
     if (role === undefined) {
-      return { ok: false, message: `RISKGATE_MAXMIND_EDITIONS: ${id.slice(0, 60)} is not a MaxMind edition riskgate uses (a City, Country, Enterprise, ASN, ISP, Anonymous-IP, IP-Risk, Anonymous-Plus or Residential-Proxy database)` }
+      return { ok: false, message: `RISKGATE_MAXMIND_EDITIONS: ${id.slice(0, 60)} is not a MaxMind edition riskgate uses (a City, Country, Enterprise, ASN, ISP, Anonymous-IP, IP-Risk, Anonymous-Plus, Residential-Proxy or Connection-Type database)` }
     }
     editions.push({ id, role })
   }

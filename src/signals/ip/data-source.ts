@@ -14,6 +14,7 @@ export const IpDataRole = {
   COUNTRY: 'country',
   ASN: 'asn',
   ANONYMOUS: 'anonymous',
+  CONNECTION_TYPE: 'connection_type',
   TOR_EXITS: 'tor_exits',
   HOSTING: 'hosting'
 } as const

@@ -10,7 +10,8 @@ import { openMmdbFile } from './mmdb-file.js'
 import type { MmdbFile } from './mmdb-file.js'
 import { invalidIpError, normalizeIp } from './normalize.js'
 import type { NormalizedIp } from './normalize.js'
-import { anonymizerFromRecord, asnFromRecord, countryFromRecord } from './record-fields.js'
+import { anonymizerFromRecord, asnFromRecord, connectionTypeFromRecord, countryFromRecord, locationFromRecord } from './record-fields.js'
+import type { GeoPoint } from '../geo/geo-point.js'
 import { loadTorExits } from './tor-exits.js'
 import type { TorExitList } from './tor-exits.js'
 
@@ -21,6 +22,8 @@ export interface IpIntelOptions {
   asnDb?: string
   /** GeoIP2-Anonymous-IP, GeoIP2-IP-Risk, GeoIP-Anonymous-Plus (or Residential-Proxy) */
   anonymousDb?: string
+  /** GeoIP2-Connection-Type (or Enterprise) */
+  connectionTypeDb?: string
   /** Tor bulk exit list */
   torExitsFile?: string
   /** hosting ASN / network lists, all merged */
@@ -54,14 +57,28 @@ export interface RefusedReplacement {
   error: string
 }
 
+/** An address's signals and, when the country database places it in a city, its location. */
+export interface IpLookup {
+  signals: IpSignals
+  /** not a signal (never answered nor recorded): what the IP-to-billing distance is measured from */
+  location: GeoPoint | undefined
+}
+
 export interface IpIntel {
   /**
    * The IP signals of an address (see IpSignals: an absent field is unknown). Throws the 400
    * RiskgateError of invalidIpError for text that is not an IP address.
    */
   lookup: (ip: string) => IpSignals
+  /** The same, with the address's location (one lookup, cached together). */
+  lookupWithLocation: (ip: string) => IpLookup
   /** The same for an address normalizeIp already accepted. */
   lookupNormalized: (ip: NormalizedIp) => IpSignals
+  /**
+   * The country database is a City or Enterprise database (GeoIP2/GeoLite2-City, a `city`
+   * database of another vendor): its records may carry locations
+   */
+  readonly locates: boolean
   /** what is loaded now, from where, and how old it is (a new array after each reload) */
   readonly sources: IpDataSource[]
   /** every configured file, in the order of `sources` */
@@ -90,15 +107,19 @@ export interface IpIntel {
  * - is_vpn / is_proxy / is_residential_proxy: the anonymizer database's anonymous VPN, public
  *   proxy and residential proxy flags; risk: its `ip_risk`;
  * - is_anonymous: the anonymizer database's is_anonymous or any of its flags, or a listed Tor exit
- *   (without an anonymizer database it is true for Tor exits and unknown otherwise).
+ *   (without an anonymizer database it is true for Tor exits and unknown otherwise);
+ * - connection_type: the Connection-Type database's, as MaxMind gives it (unknown for an address
+ *   it has no record of);
+ * - the location (not a signal): a City database's coordinates, when its record names a city.
  * Private and reserved addresses are never looked up: only address, version and is_private.
  */
 export async function createIpIntel (options: IpIntelOptions): Promise<IpIntel> {
   const hostingPaths = options.hostingAsnFiles ?? []
-  const [country, asn, anonymous, tor, hosting] = await Promise.all([
+  const [country, asn, anonymous, connectionType, tor, hosting] = await Promise.all([
     options.countryDb === undefined ? undefined : openMmdbFile(options.countryDb, IpDataRole.COUNTRY),
     options.asnDb === undefined ? undefined : openMmdbFile(options.asnDb, IpDataRole.ASN, asnBuildHint(options.asnDb)),
     options.anonymousDb === undefined ? undefined : openMmdbFile(options.anonymousDb, IpDataRole.ANONYMOUS),
+    options.connectionTypeDb === undefined ? undefined : openMmdbFile(options.connectionTypeDb, IpDataRole.CONNECTION_TYPE),
     options.torExitsFile === undefined ? undefined : loadTorExits(options.torExitsFile),
     hostingPaths.length === 0 ? undefined : loadHostingLists(hostingPaths)
   ])
@@ -107,11 +128,12 @@ export async function createIpIntel (options: IpIntelOptions): Promise<IpIntel> 
   if (options.countryDb !== undefined) files.push({ role: IpDataRole.COUNTRY, path: options.countryDb })
   if (options.asnDb !== undefined) files.push({ role: IpDataRole.ASN, path: options.asnDb })
   if (options.anonymousDb !== undefined) files.push({ role: IpDataRole.ANONYMOUS, path: options.anonymousDb })
+  if (options.connectionTypeDb !== undefined) files.push({ role: IpDataRole.CONNECTION_TYPE, path: options.connectionTypeDb })
   if (options.torExitsFile !== undefined) files.push({ role: IpDataRole.TOR_EXITS, path: options.torExitsFile })
   for (const path of hostingPaths) files.push({ role: IpDataRole.HOSTING, path })
 
   // the whole loaded state is one immutable object: a reload builds a new one and assigns it
-  let snapshot: Snapshot | undefined = snapshotOf({ country, asn, anonymous, tor, hosting })
+  let snapshot: Snapshot | undefined = snapshotOf({ country, asn, anonymous, connectionType, tor, hosting })
   const refused = new Map<string, RefusedReplacement>()
   let queue: Promise<unknown> = Promise.resolve()
 
@@ -149,20 +171,24 @@ export async function createIpIntel (options: IpIntelOptions): Promise<IpIntel> 
     return outcomes
   }
 
-  const lookupNormalized = (ip: NormalizedIp): IpSignals => lookupIn(snapshot?.data, ip)
+  const lookupNormalized = (ip: NormalizedIp): IpSignals => lookupIn(snapshot?.data, ip).signals
+  const lookupWithLocation = (text: string): IpLookup => {
+    const current = snapshot
+    const known = current?.recent.get(text)
+    if (known !== undefined) return known
+    const ip = normalizeIp(text)
+    if (!ip.ok) throw invalidIpError(ip)
+    // shared by every charge from this address: frozen, so that no caller changes it for the others
+    const found = lookupIn(current?.data, ip)
+    const entry: IpLookup = Object.freeze({ signals: Object.freeze(found.signals), location: found.location === undefined ? undefined : Object.freeze(found.location) })
+    current?.recent.set(text, entry)
+    return entry
+  }
   return {
-    lookup (text: string): IpSignals {
-      const current = snapshot
-      const known = current?.recent.get(text)
-      if (known !== undefined) return known
-      const ip = normalizeIp(text)
-      if (!ip.ok) throw invalidIpError(ip)
-      // shared by every charge from this address: frozen, so that no caller changes it for the others
-      const signals = Object.freeze(lookupIn(current?.data, ip))
-      current?.recent.set(text, signals)
-      return signals
-    },
+    lookup: (text: string): IpSignals => lookupWithLocation(text).signals,
+    lookupWithLocation,
     lookupNormalized,
+    get locates () { return snapshot?.locates ?? false },
     get sources () { return snapshot?.sources ?? [] },
     files,
     get refused () { return [...refused.values()] },
@@ -179,7 +205,7 @@ export async function createIpIntel (options: IpIntelOptions): Promise<IpIntel> 
 }
 
 type LoadedOne =
-  | { kind: 'country' | 'asn' | 'anonymous', value: MmdbFile }
+  | { kind: 'country' | 'asn' | 'anonymous' | 'connectionType', value: MmdbFile }
   | { kind: 'tor', value: TorExitList }
   | { kind: 'hosting', value: HostingFile }
 
@@ -188,6 +214,7 @@ async function loadOne (file: IpDataFile): Promise<LoadedOne> {
     case IpDataRole.COUNTRY: return { kind: 'country', value: await openMmdbFile(file.path, file.role) }
     case IpDataRole.ASN: return { kind: 'asn', value: await openMmdbFile(file.path, file.role, asnBuildHint(file.path)) }
     case IpDataRole.ANONYMOUS: return { kind: 'anonymous', value: await openMmdbFile(file.path, file.role) }
+    case IpDataRole.CONNECTION_TYPE: return { kind: 'connectionType', value: await openMmdbFile(file.path, file.role) }
     case IpDataRole.TOR_EXITS: return { kind: 'tor', value: await loadTorExits(file.path) }
     case IpDataRole.HOSTING: return { kind: 'hosting', value: await loadHostingFile(file.path) }
   }
@@ -197,6 +224,7 @@ interface LoadedData {
   country: MmdbFile | undefined
   asn: MmdbFile | undefined
   anonymous: MmdbFile | undefined
+  connectionType: MmdbFile | undefined
   tor: TorExitList | undefined
   hosting: HostingList | undefined
 }
@@ -205,28 +233,34 @@ interface Snapshot {
   data: LoadedData
   sources: IpDataSource[]
   /** the signals of recently looked-up addresses (as sent), with this data: a reload starts afresh */
-  recent: GenerationCache<string, IpSignals>
+  recent: GenerationCache<string, IpLookup>
+  /** see IpIntel.locates */
+  locates: boolean
 }
+
+const CITY_DATABASE = /City|Enterprise/i
 
 /** addresses whose signals are kept per data load: shoppers come back, and bots hammer from few addresses */
 const RECENT_ADDRESSES = 10_000
 
 function snapshotOf (data: LoadedData): Snapshot {
   const sources: IpDataSource[] = []
-  for (const db of [data.country, data.asn, data.anonymous]) if (db !== undefined) sources.push(db.source)
+  for (const db of [data.country, data.asn, data.anonymous, data.connectionType]) if (db !== undefined) sources.push(db.source)
   if (data.tor !== undefined) sources.push(data.tor.source)
   if (data.hosting !== undefined) sources.push(...data.hosting.sources)
-  return { data, sources, recent: new GenerationCache(RECENT_ADDRESSES) }
+  return { data, sources, recent: new GenerationCache(RECENT_ADDRESSES), locates: data.country !== undefined && CITY_DATABASE.test(data.country.databaseType) }
 }
 
-function lookupIn (data: LoadedData | undefined, ip: NormalizedIp): IpSignals {
+function lookupIn (data: LoadedData | undefined, ip: NormalizedIp): { signals: IpSignals, location: GeoPoint | undefined } {
   const signals: IpSignals = { address: ip.address, version: ip.version, is_private: ip.isPrivate }
-  if (ip.isPrivate || data === undefined) return signals
+  if (ip.isPrivate || data === undefined) return { signals, location: undefined }
 
+  let location: GeoPoint | undefined
   const countryRecord = data.country?.lookup(ip)
   if (countryRecord != null) {
     const country = countryFromRecord(countryRecord)
     if (country !== undefined) signals.country = country
+    location = locationFromRecord(countryRecord)
   }
 
   const asnRecord = data.asn?.lookup(ip)
@@ -266,7 +300,13 @@ function lookupIn (data: LoadedData | undefined, ip: NormalizedIp): IpSignals {
   if (tor !== undefined) signals.is_tor = tor
   if (hosting !== undefined) signals.is_hosting = hosting
   if (anonymous !== undefined) signals.is_anonymous = anonymous
-  return signals
+
+  const connectionRecord = data.connectionType?.lookup(ip)
+  if (connectionRecord != null) {
+    const connectionType = connectionTypeFromRecord(connectionRecord)
+    if (connectionType !== undefined) signals.connection_type = connectionType
+  }
+  return { signals, location }
 }
 
 /** What to add to a load error of the ASN database: the bundled one is built at setup. */

@@ -83,6 +83,7 @@ const ROLE_TYPES: Record<IpDataRoleName, { pattern: RegExp, expected: string } |
   country: { pattern: /^(?:GeoIP2|GeoLite2)-(?:Precision-)?(?:City|Country|Enterprise)\b/, expected: 'expected a City, Country or Enterprise database' },
   asn: { pattern: /^(?:GeoIP2|GeoLite2)-(?:Precision-)?(?:ASN|ISP|Enterprise)\b/, expected: 'expected an ASN, ISP or Enterprise database' },
   anonymous: { pattern: /^(?:GeoIP2|GeoIP)-(?:Anonymous-IP|IP-Risk|Anonymous-Plus|Residential-Proxy)\b/, expected: 'expected an Anonymous-IP, IP-Risk, Anonymous-Plus or Residential-Proxy database' },
+  connection_type: { pattern: /^GeoIP2-(?:Connection-Type|Enterprise)\b/, expected: 'expected a Connection-Type or Enterprise database' },
   tor_exits: undefined,
   hosting: undefined
 }

@@ -1,3 +1,5 @@
+import { isGeoPoint } from '../geo/geo-point.js'
+import type { GeoPoint } from '../geo/geo-point.js'
 import type { MmdbRecord } from './mmdb-file.js'
 
 /**
@@ -106,4 +108,28 @@ export function anonymizerFromRecord (record: MmdbRecord | null, databaseType: s
     out.is_anonymous = true
   }
   return out
+}
+
+/**
+ * The connection type of a GeoIP2-Connection-Type record (`connection_type`) or of the `traits`
+ * of an Enterprise-shaped record, as MaxMind gives it: `Cable/DSL`, `Cellular`, `Corporate`,
+ * `Satellite` (older builds also `Dialup`). Undefined when the record has none.
+ */
+export function connectionTypeFromRecord (record: MmdbRecord): string | undefined {
+  return text(record['connection_type']) ?? text(child(record, 'traits')?.['connection_type'])
+}
+
+/**
+ * Where a City record places the address: MaxMind's `location.latitude` / `location.longitude`,
+ * or the flat `latitude` / `longitude` of the ip-location-db city databases. Only when the record
+ * names a city (`city`): a record located to its country alone carries the country's centre, which
+ * is no place of the shopper's (a distance from it would mean nothing).
+ */
+export function locationFromRecord (record: MmdbRecord): GeoPoint | undefined {
+  const city = record['city']
+  if (city === undefined || city === null || city === '') return undefined
+  const location = child(record, 'location') ?? record
+  const latitude = location['latitude']
+  const longitude = location['longitude']
+  return isGeoPoint(latitude, longitude) ? { latitude: latitude as number, longitude: longitude as number } : undefined
 }

@@ -39,7 +39,7 @@ function reasonsSection (record) {
 }
 
 function signalsSection (features) {
-  const groups = ['ip', 'email', 'card', 'billing', 'shipping', 'customer']
+  const groups = ['ip', 'email', 'card', 'device', 'billing', 'shipping', 'customer']
     .filter((name) => features?.[name] !== undefined)
     .map((name) => {
       const rows = flatten(features[name], name).map(([path, v]) => h('tr', null,
@@ -49,7 +49,9 @@ function signalsSection (features) {
     })
   const basket = facts([
     ['Items', features?.item_count !== undefined ? String(features.item_count) : undefined],
-    ['Description', features?.description]
+    ['Description', features?.description],
+    ['Billing and shipping match', features?.billing_shipping_match !== undefined ? value(features.billing_shipping_match) : undefined],
+    ['IP to billing city', features?.ip_billing_distance_km !== undefined ? `${features.ip_billing_distance_km} km` : undefined]
   ])
   return h('section', { 'aria-labelledby': 'signals-heading' },
     h('h2', { id: 'signals-heading' }, 'Signals'), basket, h('div', { class: 'grid' }, groups))
