@@ -9,7 +9,7 @@ const HEAD = 'version: "t.1"\nthresholds: { review: 50, block: 80 }\n'
 t.test('the default rule set passes, with --strict too: its warnings are listed, acknowledged with their reasons', async (t) => {
   const io = captureIo({ cwd: rootDir })
   t.equal(await runCli(['rules', 'check'], io), 0)
-  t.match(io.out(), /^rules\/ruleset\.yaml: 23 rules, 7 velocity counters, 2 lists \(version 2026-11-22\.1, hash [0-9a-f]{12}\)$/m)
+  t.match(io.out(), /^rules\/ruleset\.yaml: 23 rules, 7 velocity counters, 2 lists \(version 2026-12-05\.1, hash [0-9a-f]{12}\)$/m)
   t.match(io.out(), /^rules\/ruleset\.yaml:\d+:9 warning rule trusted_customer: can fire on the same charge as the block rule blocked_email, and allow wins \(in the shadow decision\): .* \[allow_block_overlap\] \(acknowledged: On purpose: .+\)$/m)
   t.match(io.out(), /^rules\/ruleset\.yaml:\d+:9 warning rule trusted_customer: can fire on a charge whose score reaches the block threshold \(80\), .* \[allow_overrides_score\] \(acknowledged: On purpose: .+\)$/m)
   t.match(io.out(), /0 errors, 3 warnings \(3 acknowledged\): ok\n$/)

@@ -50,7 +50,7 @@ t.test('the human-readable form shows decision, score, each reason with its valu
   const io = captureIo({ cwd: dir, env: { ...env, RISKGATE_RULES_DIR: path.join(rootDir, 'rules') } })
   t.equal(await runCli(['score', 'charge.json'], io), 0)
   const out = io.out()
-  t.match(out, /^charge ch_test_\d+_\d+: (REVIEW|BLOCK), score \d+ {2}\(rule set 2026-11-22\.1, [0-9a-f]{12}\)$/m)
+  t.match(out, /^charge ch_test_\d+_\d+: (REVIEW|BLOCK), score \d+ {2}\(rule set 2026-12-05\.1, [0-9a-f]{12}\)$/m)
   t.match(out, /^ {2}\+50 +tor_exit +Shopper's IP is a Tor exit node\n {2}.* ip\.is_tor = true$/m)
   t.match(out, /^ {2}\+15 +ip_card_country_mismatch .*\n.*ip\.country = "DE", card\.country = "TH"$/m)
   t.match(out, /^signals:\n {2}ip {8}address=185\.220\.101\.7 {2}version=4/m)
