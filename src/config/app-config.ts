@@ -2,6 +2,7 @@ import type { ApiKey } from '../auth/api-keys.js'
 import type { RedisSettings } from '../redis/connection.js'
 import type { TlsConfig } from '../tls/tls-config.js'
 import type { SheddingConfig } from '../plugins/load-shedding.js'
+import type { ChallengerConfig } from './challenger-env.js'
 
 export type RuntimeEnv = 'production' | 'development' | 'test'
 
@@ -15,6 +16,8 @@ export interface AppConfig {
   workers: number
   redis: RedisSettings
   rulesDir: string
+  /** RISKGATE_CHALLENGER_RULES / _ROLLOUT: a challenger staged at start (src/rollout/); absent: none */
+  challenger?: ChallengerConfig
   data: {
     countryDb?: string
     asnDb?: string
