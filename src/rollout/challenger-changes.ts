@@ -111,10 +111,9 @@ export function createChallengerChanges (deps: ChallengerChangesDeps): Challenge
     if (promoted === undefined && slot.current === undefined) return undefined
     if (promoted === undefined) {
       // only a followed promotion names a hash: this process's challenger is another set
-      return await append({
-        at, actor, action: ChallengerAction.PROMOTE, result: ReloadResult.REFUSED, previous, loaded: null,
-        errors: [`the challenger staged here (${(slot.current ?? staged).ruleSet.hash}) is not the set promoted (${hash ?? 'none'}): stage it again, or reload`], challenger: audited(slot.current ?? staged)
-      })
+      const here = slot.current ?? staged
+      const errors = [`the challenger staged here (${here.ruleSet.hash}) is not the set promoted (${hash ?? 'none'}): stage it again, or reload`]
+      return await append({ at, actor, action: ChallengerAction.PROMOTE, result: ReloadResult.REFUSED, previous, loaded: null, errors, challenger: audited(here) })
     }
     const reload = await append({ at, actor, action: ChallengerAction.PROMOTE, result: ReloadResult.APPLIED, previous, loaded: versionHash(promoted.ruleSet), errors: [], challenger: audited(promoted) })
     deps.onChanged?.(actor, { action: ChallengerAction.PROMOTE, rulesDir: promoted.rulesDir, hash: promoted.ruleSet.hash })
