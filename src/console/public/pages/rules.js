@@ -51,6 +51,7 @@ function challengerSection (state, comparison) {
       : pair === undefined
         ? h('p', { class: 'empty', id: 'challenger-agreement' }, 'No charge recorded with this challenger in the last 24 hours.')
         : h('div', null,
+          h('h3', null, 'On the charges recorded in the last 24 hours'),
           facts([
             ['Charges compared', String(pair.charges)],
             ['Agreement', h('span', { id: 'challenger-agreement' }, `${share(pair.agreement)} (${pair.agreed} of ${pair.charges})`)],
