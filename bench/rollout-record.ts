@@ -5,10 +5,11 @@
  * challenger in shadow, and with the challenger enforced for 50% of customers. The challenger is
  * the default rule set with one more velocity counter, one more rule reading it and one score
  * changed. Prints the mean encoded record length of each run (what the decision log stores), and
- * the share of charges on which the two sets agreed.
+ * the share of charges on which the two sets agreed. `--ndjson <file>` also writes the records of
+ * the enforced run as an export does (the input of `riskgate backtest challenger`).
  */
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync, cpSync, writeFileSync } from 'node:fs'
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, cpSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -34,7 +35,7 @@ import { createMemoryVelocityStore } from '../src/velocity/memory-store.js'
 import { buildCorpus } from './corpus.js'
 
 const root = path.resolve(import.meta.dirname, '..')
-const { values } = parseArgs({ options: { charges: { type: 'string', default: '3000' } } })
+const { values } = parseArgs({ options: { charges: { type: 'string', default: '3000' }, ndjson: { type: 'string' } } })
 const count = Number(values.charges)
 
 const corpus = buildCorpus({ root, bodies: count })
@@ -53,7 +54,7 @@ writeFileSync(file, readFileSync(file, 'utf8')
 const challenger = await loadRuleSet(dir)
 rmSync(dir, { recursive: true, force: true })
 
-async function run (rollout: Rollout | undefined): Promise<{ bytes: number, agreed: number, compared: number }> {
+async function run (rollout: Rollout | undefined, ndjson?: string): Promise<{ bytes: number, agreed: number, compared: number }> {
   const hashKey = randomBytes(32).toString('base64url')
   const log = createMemoryDecisionLog({ keys: createDecisionKeys(hashKey, 1) })
   const view = ruleSetView(live)
@@ -76,6 +77,7 @@ async function run (rollout: Rollout | undefined): Promise<{ bytes: number, agre
       record: (entry) => {
         bytes += Buffer.byteLength(entry.encoded)
         const record = decodeRecord(entry.encoded, entry.key.decisionId, entry.context)
+        if (ndjson !== undefined) appendFileSync(ndjson, JSON.stringify(record) + '\n')
         if (record.rollout !== undefined) {
           compared++
           if (record.rollout.live.decision === record.rollout.challenger.decision) agreed++
@@ -95,7 +97,8 @@ async function run (rollout: Rollout | undefined): Promise<{ bytes: number, agre
 
 const alone = await run(undefined)
 const shadow = await run({ mode: 'shadow' })
-const enforce = await run({ mode: 'enforce', percent: 50, by: 'customer.id' })
+if (values.ndjson !== undefined) writeFileSync(values.ndjson, '')
+const enforce = await run({ mode: 'enforce', percent: 50, by: 'customer.id' }, values.ndjson)
 const line = (name: string, r: { bytes: number, agreed: number, compared: number }): string =>
   `${name.padEnd(26)} ${r.bytes.toFixed(1).padStart(7)} bytes a record (+${(r.bytes - alone.bytes).toFixed(1)})` +
   (r.compared === 0 ? '' : `, the sets agreed on ${(100 * r.agreed / r.compared).toFixed(1)}% of ${r.compared}`)
