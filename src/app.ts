@@ -30,6 +30,10 @@ import { adyenWebhookPlugin } from './routes/webhooks-adyen.js'
 import { outcomeImportPlugin } from './routes/outcomes-batch.js'
 import { ruleReloadPlugin } from './plugins/rule-reload.js'
 import { ruleRoutes } from './routes/rules.js'
+import { challengerPlugin } from './plugins/challenger.js'
+import { challengerControlPlugin } from './plugins/challenger-control.js'
+import { challengerRoutes } from './routes/challenger.js'
+import type { ChallengerChange } from './rollout/challenger-changes.js'
 import { reviewRoutes } from './routes/reviews.js'
 import { decisionSearchRoutes } from './routes/decision-search.js'
 import { overviewRoutes } from './routes/overview.js'
@@ -48,6 +52,8 @@ export interface BuildOptions {
   logStream?: { write: (line: string) => void }
   /** told of each rule reload that put a new set live (server.ts: the other workers follow it) */
   onRulesApplied?: (actor: string) => void
+  /** told of each challenger change that took effect (server.ts: the other workers follow it) */
+  onChallengerChanged?: (actor: string, change: ChallengerChange) => void
   /** merchant webhooks' timing and Redis key prefix (tests); the URL and secret come from the configuration */
   merchantWebhooks?: Omit<MerchantWebhookPluginOptions, 'merchantWebhook'>
 }
@@ -112,6 +118,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
   await app.register(ipIntelPlugin, config.data)
   await app.register(dataMetricsPlugin)
   await app.register(rulesPlugin, { rulesDir: config.rulesDir })
+  await app.register(challengerPlugin, config.challenger !== undefined ? { challenger: config.challenger } : {})
   await app.register(decisionLogPlugin, { hashKey: config.hashKey, ...config.decisionLog })
   await app.register(merchantWebhookPlugin, {
     ...(config.merchantWebhook !== undefined ? { merchantWebhook: config.merchantWebhook } : {}),
@@ -145,6 +152,14 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
   await app.register(outcomeImportPlugin, { hashKey: config.hashKey, ...(config.decisionLog?.ttlSeconds !== undefined ? { ttlSeconds: config.decisionLog.ttlSeconds } : {}) })
   await app.register(ruleReloadPlugin, options.onRulesApplied !== undefined ? { onApplied: options.onRulesApplied } : {})
   await app.register(ruleRoutes, { rules: app.rules, audit: app.rulesAudit, reload: app.reloadRules })
+  await app.register(challengerControlPlugin, options.onChallengerChanged !== undefined ? { onChanged: options.onChallengerChanged } : {})
+  await app.register(challengerRoutes, {
+    slot: app.challenger,
+    live: app.rules,
+    changes: app.challengerChanges,
+    ...(config.challenger !== undefined ? { defaultRulesDir: config.challenger.rulesDir } : {}),
+    store: app.decisionLog.store
+  })
   await app.ready()
   return app
 }

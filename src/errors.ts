@@ -43,6 +43,8 @@ export const ErrorCode = {
   WEBHOOK_AUTH_INVALID: 'webhook_auth_invalid',
   /** a rule reload was refused: the new set has errors (file:line:col in details); the old set stays live */
   RULE_SET_INVALID: 'rule_set_invalid',
+  /** no challenger rule set is staged: nothing to drop or promote */
+  NO_CHALLENGER: 'no_challenger',
   /** the review was closed already (approved or rejected): the first close stands */
   REVIEW_CLOSED: 'review_closed',
   /** the decision is not a `review`: there is no review to close */

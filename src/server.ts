@@ -4,7 +4,7 @@ import closeWithGrace from 'close-with-grace'
 import { destination, pino } from 'pino'
 import { buildApp } from './app.js'
 import { runPrimary } from './cluster/primary.js'
-import { announceRulesApplied, followPrimary } from './cluster/worker.js'
+import { announceChallengerChanged, announceRulesApplied, followPrimary } from './cluster/worker.js'
 import { ConfigError, loadConfig } from './config/load-config.js'
 import { SIGHUP_ACTOR } from './plugins/rule-reload.js'
 
@@ -36,7 +36,7 @@ async function main (): Promise<void> {
     runPrimary({ workers: config.workers, log })
     return
   }
-  const app = await buildApp(config, { logStream, onRulesApplied: announceRulesApplied })
+  const app = await buildApp(config, { logStream, onRulesApplied: announceRulesApplied, onChallengerChanged: announceChallengerChanged })
   if (cluster.isPrimary || cluster.worker?.id === 1) for (const warning of warnings) app.log.warn(warning)
   followPrimary(app)
 

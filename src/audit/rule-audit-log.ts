@@ -13,7 +13,30 @@ export const ReloadResult = {
 } as const
 export type ReloadResult = typeof ReloadResult[keyof typeof ReloadResult]
 
-/** One reload attempt, as the audit log keeps it. Entries are only ever appended. */
+/** What a challenger change did (src/rollout/); an entry without one is a reload of the live folder. */
+export const ChallengerAction = {
+  /** a challenger was read from its folder and staged beside the live set */
+  STAGE: 'stage',
+  /** the staged challenger was dropped */
+  DROP: 'drop',
+  /** the staged challenger became the live set */
+  PROMOTE: 'promote'
+} as const
+export type ChallengerAction = typeof ChallengerAction[keyof typeof ChallengerAction]
+
+/** The challenger an audited change concerned. */
+export interface AuditedChallenger {
+  /** its folder, as given (relative to the working directory when inside it) */
+  rules_dir: string
+  mode: 'shadow' | 'enforce'
+  percent: number | null
+  by: 'customer.id' | 'card.fingerprint' | null
+  /** null when it did not compile */
+  version: string | null
+  hash: string | null
+}
+
+/** One reload attempt or challenger change, as the audit log keeps it. Entries are only ever appended. */
 export interface RuleAuditEntry {
   /** ISO 8601 time of the attempt */
   at: string
@@ -26,6 +49,10 @@ export interface RuleAuditEntry {
   loaded: { version: string, hash: string } | null
   /** `file:line:col message` of each problem of a refused set */
   errors: string[]
+  /** absent: a reload of the live folder; else what was done with the challenger */
+  action?: ChallengerAction
+  /** the challenger staged, dropped or promoted (with `action`) */
+  challenger?: AuditedChallenger
 }
 
 export interface RuleAuditLog {

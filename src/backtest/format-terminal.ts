@@ -18,7 +18,7 @@ function share (part: number, whole: number): string {
   return whole === 0 ? '' : ` (${percent(part / whole)})`
 }
 
-function table (rows: string[][], align: Array<'l' | 'r'> = []): string[] {
+export function table (rows: string[][], align: Array<'l' | 'r'> = []): string[] {
   const widths: number[] = []
   for (const row of rows) row.forEach((cell, i) => { widths[i] = Math.max(widths[i] ?? 0, cell.length) })
   return rows.map((row) => '  ' + row.map((cell, i) => (align[i] === 'r' ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd())

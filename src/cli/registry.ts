@@ -3,6 +3,7 @@ import { rulesCheckCommand } from './commands/rules-check.js'
 import { rulesTestCommand } from './commands/rules-test.js'
 import { scoreCommand } from './commands/score.js'
 import { backtestCommand } from './commands/backtest.js'
+import { backtestChallengerCommand } from './commands/backtest-challenger.js'
 import { dataStatusCommand } from './commands/data-status.js'
 import { dataUpdateCommand } from './commands/data-update.js'
 import { dataUpdateTorCommand } from './commands/data-update-tor.js'
@@ -18,6 +19,7 @@ export const commands: CliCommand[] = [
   rulesTestCommand,
   scoreCommand,
   backtestCommand,
+  backtestChallengerCommand,
   dataStatusCommand,
   dataUpdateCommand,
   dataUpdateTorCommand,

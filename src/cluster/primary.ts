@@ -1,7 +1,7 @@
 import cluster from 'node:cluster'
 import type { Worker } from 'node:cluster'
-import { ClusterMessage, followedActor, isMessage } from './messages.js'
-import type { ReloadRules, RulesApplied } from './messages.js'
+import { ClusterMessage, followedActor, isChallengerChange, isMessage, settingsAfter } from './messages.js'
+import type { ChallengerChanged, FollowChallenger, ReloadRules, RulesApplied } from './messages.js'
 
 export interface PrimaryLogger {
   info: (obj: object, msg: string) => void
@@ -22,7 +22,8 @@ export interface PrimaryOptions {
  * The primary process of RISKGATE_WORKERS > 1: forks the workers (each one a whole riskgate,
  * sharing the listening port through node:cluster), replaces a worker that dies, relays rule
  * reloads (a reload applied in one worker, by the API or a signal, is followed by all the others;
- * SIGHUP to the primary reloads in every worker), and on SIGTERM or SIGINT asks every worker to
+ * SIGHUP to the primary reloads in every worker), relays challenger changes the same way (and starts
+ * a replacement worker with the challenger and live folder the others have), and on SIGTERM or SIGINT asks every worker to
  * close gracefully (each drains its requests and flushes its outbox) and exits once all have.
  */
 export function runPrimary (options: PrimaryOptions): void {
@@ -31,19 +32,25 @@ export function runPrimary (options: PrimaryOptions): void {
   const minUptimeMs = options.minUptimeMs ?? 5_000
   const started = new Map<number, number>()
   let closing = false
+  // the settings a replacement worker needs after the challenger changes made since the start
+  let settings: Record<string, string> = {}
 
-  const broadcast = (message: ReloadRules, except?: Worker): void => {
+  const broadcast = (message: ReloadRules | FollowChallenger, except?: Worker): void => {
     for (const worker of Object.values(cluster.workers ?? {})) {
       if (worker !== undefined && worker !== except && worker.isConnected()) worker.send(message)
     }
   }
 
   const fork = (): void => {
-    const worker = cluster.fork()
+    const worker = cluster.fork(settings)
     started.set(worker.id, Date.now())
     worker.on('message', (message: unknown) => {
       if (isMessage<RulesApplied>(message, ClusterMessage.RULES_APPLIED)) {
         broadcast({ type: ClusterMessage.RELOAD_RULES, actor: followedActor(message.actor) }, worker)
+      } else if (isMessage<ChallengerChanged>(message, ClusterMessage.CHALLENGER_CHANGED) && isChallengerChange(message.change)) {
+        settings = { ...settings, ...settingsAfter(message.change) }
+        log.info({ action: message.change.action, actor: message.actor }, 'challenger changed in a worker: every other worker follows')
+        broadcast({ type: ClusterMessage.FOLLOW_CHALLENGER, actor: followedActor(message.actor), change: message.change }, worker)
       }
     })
   }

@@ -3,6 +3,7 @@ import type { RedisSettings } from '../redis/connection.js'
 import type { TlsConfig } from '../tls/tls-config.js'
 import type { SheddingConfig } from '../plugins/load-shedding.js'
 import type { AdyenWebhookConfig } from './adyen-env.js'
+import type { ChallengerConfig } from './challenger-env.js'
 
 export type RuntimeEnv = 'production' | 'development' | 'test'
 
@@ -16,6 +17,8 @@ export interface AppConfig {
   workers: number
   redis: RedisSettings
   rulesDir: string
+  /** RISKGATE_CHALLENGER_RULES / _ROLLOUT: a challenger staged at start (src/rollout/); absent: none */
+  challenger?: ChallengerConfig
   data: {
     countryDb?: string
     asnDb?: string

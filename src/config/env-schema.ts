@@ -19,6 +19,10 @@ export const EnvSchema = Type.Object({
   RISKGATE_REDIS_DB: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
   RISKGATE_REDIS_TLS_CA_FILE: Type.Optional(Type.String({ minLength: 1 })),
   RISKGATE_RULES_DIR: Type.String({ default: './rules', minLength: 1 }),
+  /** a challenger rule set folder staged at start beside the live one (src/rollout/); unset: none */
+  RISKGATE_CHALLENGER_RULES: Type.Optional(Type.String({ minLength: 1 })),
+  /** how it runs: `shadow` (default), or `enforce:<percent>[:customer.id|card.fingerprint]` (src/config/challenger-env.ts) */
+  RISKGATE_CHALLENGER_ROLLOUT: Type.Optional(Type.String({ minLength: 1 })),
   RISKGATE_MMDB_COUNTRY: Type.Optional(Type.String({ minLength: 1 })),
   RISKGATE_MMDB_ASN: Type.Optional(Type.String({ minLength: 1 })),
   RISKGATE_MMDB_ANONYMOUS: Type.Optional(Type.String({ minLength: 1 })),

@@ -13,6 +13,7 @@ import { RedisSettingsError } from '../redis/connection.js'
 import { tlsConfigFromEnv } from './tls-env.js'
 import { sheddingConfigFromEnv } from './shedding-env.js'
 import { adyenWebhookConfigFromEnv } from './adyen-env.js'
+import { challengerConfigFromEnv } from './challenger-env.js'
 
 export class ConfigError extends Error {
   constructor (message: string) {
@@ -196,6 +197,13 @@ export async function loadConfig (env: Record<string, string | undefined>): Prom
 
   const data = dataConfigFromEnv(raw)
 
+  let challenger
+  try {
+    challenger = challengerConfigFromEnv(raw)
+  } catch (err) {
+    throw new ConfigError((err as Error).message)
+  }
+
   let tls
   try {
     tls = tlsConfigFromEnv(raw, apiKeys)
@@ -210,6 +218,7 @@ export async function loadConfig (env: Record<string, string | undefined>): Prom
     redis,
     workers,
     rulesDir: raw.RISKGATE_RULES_DIR,
+    ...(challenger !== undefined ? { challenger } : {}),
     data,
     apiKeys,
     hashKey,

@@ -30,10 +30,26 @@ export interface RecordContext {
   velocity: readonly string[]
   /** the rule set's rule ids: a record names fired and skipped rules by their place here */
   rules: readonly string[]
+  /**
+   * when a challenger ran beside the live set (src/rollout/): the other set of the two, the one
+   * that did not decide (`ruleset` is the one that did); a record names its fired rules by their
+   * place in `rules`
+   */
+  other?: RecordContextOther
 }
 
-export function createRecordContext (ruleset: { version: string, hash: string }, data: Readonly<Record<string, string>>, velocity: readonly string[], rules: readonly string[]): RecordContext {
-  const body = { ruleset: { version: ruleset.version, hash: ruleset.hash }, engine: ENGINE_VERSION, data: { ...data }, velocity: [...velocity], rules: [...rules] }
+export interface RecordContextOther {
+  role: 'live' | 'challenger'
+  version: string
+  hash: string
+  rules: readonly string[]
+  /** the rollout's mode: shadow, or enforce (the challenger decides a share of the charges) */
+  mode: 'shadow' | 'enforce'
+}
+
+export function createRecordContext (ruleset: { version: string, hash: string }, data: Readonly<Record<string, string>>, velocity: readonly string[], rules: readonly string[], other?: RecordContextOther): RecordContext {
+  const body: Omit<RecordContext, 'id'> = { ruleset: { version: ruleset.version, hash: ruleset.hash }, engine: ENGINE_VERSION, data: { ...data }, velocity: [...velocity], rules: [...rules] }
+  if (other !== undefined) body.other = { role: other.role, version: other.version, hash: other.hash, rules: [...other.rules], mode: other.mode }
   const id = createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 12)
   return { id, ...body }
 }
@@ -171,6 +187,8 @@ export interface RecordInput {
   shadow: { decision: Decision, score: number, fired: readonly string[] }
   skipped: readonly string[]
   degraded: readonly string[]
+  /** what the other set decided, when a challenger ran (the context's `other` names that set) */
+  other?: { decision: Decision, score: number, fired: readonly string[] }
 }
 
 const DECISIONS: readonly Decision[] = ['allow', 'review', 'block']
@@ -270,7 +288,7 @@ function decodeRules (encoded: unknown, context: RecordContext | undefined): str
 /** The record as stored: one line of JSON, identifiers replaced by `digestOf`. */
 export function encodeRecord (input: RecordInput, context: RecordContext, digestOf: DigestOf): string {
   const rules = ruleIndex(context)
-  return JSON.stringify([
+  const row = [
     CODEC,
     input.chargeId,
     input.atMs,
@@ -284,7 +302,42 @@ export function encodeRecord (input: RecordInput, context: RecordContext, digest
     encodeRules(input.skipped, rules),
     input.degraded,
     encodeFeatures(input.features, context, digestOf)
-  ])
+  ]
+  // the other set of a rollout: [decision, score, fired rules by their place in context.other.rules]
+  if (input.other !== undefined && context.other !== undefined) {
+    row.push([DECISIONS.indexOf(input.other.decision), input.other.score, encodeRules(input.other.fired, otherRuleIndex(context.other))])
+  }
+  return JSON.stringify(row)
+}
+
+// rule id -> its place in the other set's rules
+const otherRuleIndexes = new WeakMap<RecordContextOther, Map<string, number>>()
+
+function otherRuleIndex (other: RecordContextOther): Map<string, number> {
+  let index = otherRuleIndexes.get(other)
+  if (index === undefined) {
+    index = new Map(other.rules.map((id, i) => [id, i]))
+    otherRuleIndexes.set(other, index)
+  }
+  return index
+}
+
+/** the rollout of a record whose context has an `other` set: what each of the two decided */
+function decodeRollout (encoded: unknown, context: RecordContext): DecodedRollout | undefined {
+  const other = context.other
+  if (other === undefined || !Array.isArray(encoded)) return undefined
+  const decision = DECISIONS[encoded[0] as number]
+  if (decision === undefined || typeof encoded[1] !== 'number') return undefined
+  const fired = Array.isArray(encoded[2])
+    ? encoded[2].map((rule: unknown) => typeof rule === 'number' ? other.rules[rule] ?? `#${rule}` : String(rule))
+    : []
+  return { decided_by: other.role === 'live' ? 'challenger' : 'live', mode: other.mode, other: { version: other.version, hash: other.hash, decision, score: encoded[1], fired } }
+}
+
+interface DecodedRollout {
+  decided_by: 'live' | 'challenger'
+  mode: 'shadow' | 'enforce'
+  other: { version: string, hash: string, decision: Decision, score: number, fired: string[] }
 }
 
 /** the context id an encoded record names (to fetch its context before decoding it) */
@@ -301,7 +354,7 @@ export function decodeRecord (encoded: string, decisionId: string, context: Reco
   const row = JSON.parse(encoded) as unknown[]
   if (!Array.isArray(row) || row[0] !== CODEC) throw new Error('not a decision record of this version')
   const features = decodeFeatures(row[12] as unknown[], context)
-  return {
+  const record: DecisionRecord = {
     v: 1,
     decision_id: decisionId,
     charge_id: row[1] as string,
@@ -319,6 +372,17 @@ export function decodeRecord (encoded: string, decisionId: string, context: Reco
     skipped: decodeRules(row[10], context),
     degraded: row[11] as string[]
   }
+  const rollout = context === undefined ? undefined : decodeRollout(row[13], context)
+  if (rollout !== undefined) {
+    const own = { ...record.ruleset, decision: record.decision, score: record.score, fired: record.fired }
+    record.rollout = {
+      decided_by: rollout.decided_by,
+      mode: rollout.mode,
+      live: rollout.decided_by === 'live' ? own : rollout.other,
+      challenger: rollout.decided_by === 'live' ? rollout.other : own
+    }
+  }
+  return record
 }
 
 /** the time of an encoded record (ms), without decoding it */

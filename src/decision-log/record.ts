@@ -38,6 +38,12 @@ export interface DecisionRecord {
   /** ids of the rules skipped for unknown inputs */
   skipped: string[]
   degraded: string[]
+  /**
+   * when a challenger rule set ran beside the live one (src/rollout/): which of the two decided
+   * (its outcome is `decision`, `score`, `fired`, `shadow` and `skipped`, and `ruleset` names it)
+   * and what each decided
+   */
+  rollout?: RecordedRollout
   /** the latest outcome reported for this decision, when there is one (by precedence: src/outcomes/precedence.ts) */
   outcome?: DecisionOutcome
   /**
@@ -45,6 +51,24 @@ export interface DecisionRecord {
    * oldest dropped beyond), including those kept out by precedence
    */
   outcomes?: DecisionOutcome[]
+}
+
+export interface RecordedRollout {
+  decided_by: 'live' | 'challenger'
+  /** shadow: the challenger decided no charge; enforce: it decided a share of them */
+  mode: 'shadow' | 'enforce'
+  live: RolloutSide
+  challenger: RolloutSide
+}
+
+/** what one rule set of a rollout decided */
+export interface RolloutSide {
+  version: string
+  hash: string
+  decision: Decision
+  score: number
+  /** ids of its live rules that fired */
+  fired: string[]
 }
 
 /** outcomes kept per decision in its history */

@@ -1,6 +1,8 @@
 import fp from 'fastify-plugin'
 import type { CompiledRuleSet } from '../engine/ruleset.js'
+import type { SourceError } from '../engine/yaml-source.js'
 import { loadRuleSet } from '../ruleset/load.js'
+import { RuleSetError } from '../ruleset/rule-set-error.js'
 import { compilationSummary } from '../engine/compiled/summary.js'
 
 export interface RulesOptions {
@@ -15,12 +17,21 @@ export interface RulesOptions {
 export interface RulesHolder {
   readonly current: CompiledRuleSet
   readonly loadedAt: Date
+  /** the folder the live set was read from (a promoted challenger's folder after a promotion) */
   readonly rulesDir: string
   /**
    * Loads the folder again and swaps it in. Throws a RuleSetError (the old set stays live) when the
-   * new set may not go live: it does not compile, or its lint finds an error (src/ruleset/go-live.ts).
+   * new set may not go live: it does not compile, or its lint finds an error (src/ruleset/go-live.ts),
+   * or a check added with addCheck refuses it.
    */
   reload: () => Promise<CompiledRuleSet>
+  /**
+   * Makes a set read from `rulesDir` and checked already the live set, in one assignment (a
+   * challenger's promotion: src/rollout/); later reloads read `rulesDir`.
+   */
+  promote: (ruleSet: CompiledRuleSet, rulesDir: string) => void
+  /** a check every reloaded set must pass before it goes live: the problems that refuse it (none: it may) */
+  addCheck: (check: (next: CompiledRuleSet) => readonly SourceError[]) => void
 }
 
 declare module 'fastify' {
@@ -29,23 +40,36 @@ declare module 'fastify' {
   }
 }
 
-export function createRulesHolder (rulesDir: string, initial: CompiledRuleSet): RulesHolder {
+export function createRulesHolder (initialDir: string, initial: CompiledRuleSet): RulesHolder {
   let current = initial
+  let rulesDir = initialDir
   let loadedAt = new Date()
   let pending: Promise<CompiledRuleSet> | undefined
+  const checks: Array<(next: CompiledRuleSet) => readonly SourceError[]> = []
   return {
     get current () { return current },
     get loadedAt () { return loadedAt },
-    rulesDir,
+    get rulesDir () { return rulesDir },
     async reload () {
       // concurrent reloads share one read of the folder
-      pending ??= loadRuleSet(rulesDir).then((next) => {
+      const dir = rulesDir
+      pending ??= loadRuleSet(dir).then((next) => {
+        // a challenger promoted while the old folder was read: its folder is the live one now
+        if (dir !== rulesDir) throw new RuleSetError([{ file: next.definition.file, line: 1, column: 1, message: 'the live rule folder changed while it was read (a challenger was promoted): reload again' }])
+        const problems = checks.flatMap((check) => check(next))
+        if (problems.length > 0) throw new RuleSetError(problems)
         current = next
         loadedAt = new Date()
         return next
       }).finally(() => { pending = undefined })
       return pending
-    }
+    },
+    promote (ruleSet, dir) {
+      current = ruleSet
+      rulesDir = dir
+      loadedAt = new Date()
+    },
+    addCheck (check) { checks.push(check) }
   }
 }
 

@@ -12,6 +12,7 @@ import type { Scorer } from '../scoring/score-charge.js'
 import { createRuleSetHistory, ruleSetView } from '../scoring/rule-set-view.js'
 import type { Readiness } from '../schemas/health.js'
 import { sharedDataVersions } from '../scoring/data-versions.js'
+import { challengerView } from '../rollout/challenger-view.js'
 import type { MemoryDecisionLog } from '../decision-log/memory-store.js'
 import type { RedisDecisionLog } from '../decision-log/redis-store.js'
 import type { MemoryVelocityStore } from '../velocity/memory-store.js'
@@ -63,6 +64,14 @@ export const scoringPlugin = fp(async function scoring (fastify, opts: ScoringOp
     device: createDeviceSignals(),
     cities: cities.get,
     ruleSet: () => history.remember(ruleSetView(fastify.rules.current)),
+    // read in the same turn as the live set; nothing at all when no challenger is staged
+    challenger: () => {
+      const staged = fastify.challenger.current
+      if (staged === undefined) return undefined
+      const view = challengerView(fastify.rules.current, staged)
+      history.remember(view.view)
+      return view
+    },
     ruleSetByHash: history.byHash,
     keys: log.store.keys,
     fingerprint: createBodyFingerprint(opts.hashKey, shapeOf(ChargeContextSchema)),
@@ -97,4 +106,4 @@ export const scoringPlugin = fp(async function scoring (fastify, opts: ScoringOp
       degraded
     }
   })
-}, { name: 'scoring', fastify: '5.x', dependencies: ['metrics', 'ip-intel', 'rules', 'velocity', 'decision-log'] })
+}, { name: 'scoring', fastify: '5.x', dependencies: ['metrics', 'ip-intel', 'rules', 'challenger', 'velocity', 'decision-log'] })

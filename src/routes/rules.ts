@@ -5,6 +5,7 @@ import type { RuleAuditLog } from '../audit/rule-audit-log.js'
 import type { AuditedReload } from '../audit/reload-with-audit.js'
 import type { CompiledRuleSet } from '../engine/ruleset.js'
 import { ErrorCode, RiskgateError } from '../errors.js'
+import { describeRuleSet } from '../ruleset/describe.js'
 import { ErrorResponseSchema, authErrorResponses } from '../schemas/error.js'
 import { AuditQuerySchema, AuditResponseSchema, ReloadResponseSchema, RuleSetViewSchema } from '../schemas/rules.js'
 
@@ -29,18 +30,7 @@ export const ruleRoutes: FastifyPluginAsyncTypebox<RuleRouteOptions> = async fun
       response: { 200: RuleSetViewSchema, ...authErrorResponses }
     }
   }, async function liveRules () {
-    const ruleSet = opts.rules.current
-    const d = ruleSet.definition
-    return {
-      version: d.version,
-      hash: d.hash,
-      file: d.file,
-      loaded_at: opts.rules.loadedAt.toISOString(),
-      thresholds: { ...d.thresholds },
-      velocity: d.velocity.map((v) => ({ name: v.name, kind: v.kind, ...(v.of !== undefined ? { of: v.of } : {}), by: [...v.by], window_seconds: v.windowSeconds })),
-      lists: d.lists.map((l) => ({ ...l })),
-      rules: d.rules.map((r) => ({ ...r }))
-    }
+    return describeRuleSet(opts.rules.current, opts.rules.loadedAt)
   })
 
   fastify.post('/v1/rules/reload', {

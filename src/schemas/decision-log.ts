@@ -56,6 +56,24 @@ export const OutcomeAcceptedSchema = Type.Object({
   queued: Type.Literal(true)
 }, { additionalProperties: false })
 
+const RolloutSideSchema = Type.Object({
+  version: Type.String(),
+  hash: Type.String(),
+  decision: DecisionSchema,
+  score: Type.Integer(),
+  fired: Type.Array(Type.String(), { description: 'its live rules that fired' })
+}, { additionalProperties: false })
+
+/** what the live set and a challenger staged beside it decided (src/rollout/) */
+const RecordedRolloutSchema = Type.Object({
+  decided_by: Type.Union([Type.Literal('live'), Type.Literal('challenger')], {
+    description: 'the set whose outcome is the decision, score, fired, shadow and skipped of the record (`ruleset` names it)'
+  }),
+  mode: Type.Union([Type.Literal('shadow'), Type.Literal('enforce')]),
+  live: RolloutSideSchema,
+  challenger: RolloutSideSchema
+}, { additionalProperties: false, description: 'present when a challenger rule set ran beside the live one' })
+
 /** A recorded decision (src/decision-log/record.ts), as GET /v1/decisions/:decision_id returns it. */
 export const DecisionRecordSchema = Type.Object({
   v: Type.Literal(1),
@@ -77,6 +95,7 @@ export const DecisionRecordSchema = Type.Object({
   shadow: Type.Object({ decision: DecisionSchema, score: Type.Integer(), fired: Type.Array(Type.String()) }, { additionalProperties: false }),
   skipped: Type.Array(Type.String()),
   degraded: Type.Array(Type.String()),
+  rollout: Type.Optional(RecordedRolloutSchema),
   outcome: Type.Optional(OutcomeSchema),
   outcomes: Type.Optional(Type.Array(OutcomeSchema, { description: 'every outcome reported, oldest first (at most 50)' })),
   /** the review a `review` decision opened (GET /v1/decisions/:decision_id and by-charge) */

@@ -54,7 +54,24 @@ export const ScoreResponseSchema = Type.Object({
   degraded: Type.Array(Type.Union([Type.Literal(DegradedSignal.VELOCITY), Type.Literal(DegradedSignal.IDEMPOTENCY)]), {
     description: 'signals that were unavailable for this decision (the decision was made without them)'
   }),
-  ruleset: Type.Object({ version: Type.String(), hash: Type.String() }, { additionalProperties: false }),
+  ruleset: Type.Object({
+    version: Type.String(),
+    hash: Type.String(),
+    role: Type.Optional(Type.Union([Type.Literal('live'), Type.Literal('challenger')], {
+      description: 'present when a challenger rule set ran beside the live one: which of the two decided this charge (this is its version and hash)'
+    }))
+  }, { additionalProperties: false, description: 'the rule set that decided' }),
+  challenger: Type.Optional(Type.Object({
+    version: Type.String(),
+    hash: Type.String(),
+    mode: Type.Union([Type.Literal('shadow'), Type.Literal('enforce')], {
+      description: 'shadow: evaluated on every charge, never enforced; enforce: decides the charges of a share of customers or cards'
+    }),
+    decided: Type.Boolean({ description: 'true when the challenger decided this charge: the answer\'s decision, score and reasons are its own' }),
+    decision: DecisionSchema,
+    score: Type.Integer({ minimum: 0, maximum: 100 }),
+    reasons: Type.Array(ReasonSchema, { description: 'the challenger\'s live rules that fired' })
+  }, { additionalProperties: false, description: 'what a challenger rule set staged beside the live one decided (present only while one is staged)' })),
   data: Type.Record(Type.String(), Type.String(), { description: 'data source name -> version (build date) used' }),
   /** true when this charge_id was scored before and the stored decision is returned */
   replayed: Type.Boolean(),

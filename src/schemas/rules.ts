@@ -37,7 +37,18 @@ export const RuleAuditEntrySchema = Type.Object({
   result: ResultSchema,
   previous: VersionHash,
   loaded: Type.Union([VersionHash, Type.Null()]),
-  errors: Type.Array(Type.String())
+  errors: Type.Array(Type.String()),
+  action: Type.Optional(Type.Union([Type.Literal('stage'), Type.Literal('drop'), Type.Literal('promote')], {
+    description: 'absent: a reload of the live folder; stage, drop, promote: a change of the challenger rule set (then `loaded` is the challenger staged, or the set promoted live)'
+  })),
+  challenger: Type.Optional(Type.Object({
+    rules_dir: Type.String(),
+    mode: Type.Union([Type.Literal('shadow'), Type.Literal('enforce')]),
+    percent: Type.Union([Type.Integer(), Type.Null()]),
+    by: Type.Union([Type.String(), Type.Null()]),
+    version: Type.Union([Type.String(), Type.Null()]),
+    hash: Type.Union([Type.String(), Type.Null()])
+  }, { additionalProperties: false, description: 'the challenger the change concerned' }))
 }, { additionalProperties: false })
 
 /** POST /v1/rules/reload, when the new set went live (or was the same). */

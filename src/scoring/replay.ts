@@ -15,7 +15,8 @@ import type { EvaluationView, RuleSetView } from './score-charge.js'
  * this process no longer holds that rule set (it was replaced since), the fired rules are listed
  * with the live set's description of the same rule id, or none, and without values.
  */
-export function replayResponse (record: DecisionRecord, retry: Features, ruleSet: RuleSetView | undefined, live: RuleSetView): Omit<ScoreResponse, 'took_ms'> {
+export function replayResponse (record: DecisionRecord, retry: Features, ruleSet: RuleSetView | undefined, live: RuleSetView,
+  viewOf: (hash: string) => RuleSetView | undefined = () => undefined): Omit<ScoreResponse, 'took_ms'> {
   const features = withIdentifiers(record.features, retry)
   const evaluation: EvaluationView | undefined = ruleSet?.evaluate(features)
   const signals = responseSignals(features)
@@ -23,12 +24,13 @@ export function replayResponse (record: DecisionRecord, retry: Features, ruleSet
     const rule = live.rule(id)
     return { rule: id, description: rule?.description ?? '', score: rule?.score ?? null, action: rule?.action ?? null, values: {} }
   })
-  return {
+  const reasons = evaluation?.reasons ?? fallback(record.fired)
+  const answer: Omit<ScoreResponse, 'took_ms'> = {
     decision_id: record.decision_id,
     charge_id: record.charge_id,
     decision: record.decision,
     score: record.score,
-    reasons: evaluation?.reasons ?? fallback(record.fired),
+    reasons,
     shadow: {
       decision: record.shadow.decision,
       score: record.shadow.score,
@@ -41,4 +43,24 @@ export function replayResponse (record: DecisionRecord, retry: Features, ruleSet
     data: { ...record.data },
     replayed: true
   }
+  const rollout = record.rollout
+  if (rollout !== undefined) {
+    // the recorded rollout: which set decided, and the challenger's outcome (its reasons evaluated
+    // again when this process still holds it, else its fired rules without values)
+    const decided = rollout.decided_by === 'challenger'
+    answer.ruleset = { ...record.ruleset, role: rollout.decided_by }
+    const challengerView = decided ? undefined : viewOf(rollout.challenger.hash)
+    answer.challenger = {
+      version: rollout.challenger.version,
+      hash: rollout.challenger.hash,
+      mode: rollout.mode,
+      decided,
+      decision: rollout.challenger.decision,
+      score: rollout.challenger.score,
+      reasons: decided
+        ? reasons
+        : challengerView?.evaluate(features).reasons ?? rollout.challenger.fired.map((id) => ({ rule: id, description: '', score: null, action: null, values: {} }))
+    }
+  }
+  return answer
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { encodeRecord } from '../decision-log/codec.js'
-import type { DigestOf, RecordContext } from '../decision-log/codec.js'
+import type { DigestOf, RecordContext, RecordInput } from '../decision-log/codec.js'
 import type { DecisionRecord } from '../decision-log/record.js'
 import type { AppendEntry } from '../decision-log/store.js'
 import { indexEntry } from '../decision-log/index-entry.js'
@@ -20,6 +20,8 @@ import type { DisposableDomains } from '../signals/email.js'
 import { throttledWarning } from '../util/throttled-warning.js'
 import { withDeadline } from '../util/deadline.js'
 import type { VelocityPlan } from '../velocity/plan.js'
+import { challengerAnswer, runChallenger } from '../rollout/challenger-view.js'
+import type { ChallengerView } from '../rollout/challenger-view.js'
 import { buildFeatures } from './build-features.js'
 import { normalizeCharge } from './normalize-charge.js'
 import { responseSignals } from './response-signals.js'
@@ -74,6 +76,11 @@ export interface ScorerDeps {
   cities?: () => CityCoordinates | undefined
   /** the live rule set, read once per request so a reload never mixes two sets in one decision */
   ruleSet: () => RuleSetView
+  /**
+   * the challenger staged beside the live set (src/rollout/), read in the same turn as `ruleSet`;
+   * undefined (or absent) when there is none: the request path is then exactly the live set's
+   */
+  challenger?: () => ChallengerView | undefined
   /** a rule set this process loaded, by hash (a retry is replayed with the set that decided) */
   ruleSetByHash: (hash: string) => RuleSetView | undefined
   keys: DecisionKeys
@@ -169,7 +176,7 @@ export function createScorer (deps: ScorerDeps): Scorer {
   }
 
   function replay (record: DecisionRecord, retry: Features, live: RuleSetView): Omit<ScoreResponse, 'took_ms'> {
-    return replayResponse(record, retry, deps.ruleSetByHash(record.ruleset.hash), live)
+    return replayResponse(record, retry, deps.ruleSetByHash(record.ruleset.hash), live, deps.ruleSetByHash)
   }
 
   async function score (input: ChargeContext): Promise<ScoreResponse> {
@@ -187,6 +194,7 @@ export function createScorer (deps: ScorerDeps): Scorer {
       cities: location === undefined || charge.billing?.city === undefined ? undefined : deps.cities?.()
     })
     const ruleSet = deps.ruleSet()
+    const challenger = deps.challenger?.()
     const took = (answer: Omit<ScoreResponse, 'took_ms'>): ScoreResponse =>
       ({ ...answer, took_ms: Math.round((performance.now() - started) * 1000) / 1000 })
 
@@ -197,7 +205,7 @@ export function createScorer (deps: ScorerDeps): Scorer {
     const attempt: Attempt = { fingerprint, waiters: undefined }
     deciding.set(key.field, attempt)
     try {
-      const response = await decide(key, fingerprint, features, ruleSet, data, charge.charge_id, took)
+      const response = await decide(key, fingerprint, features, ruleSet, challenger, data, charge.charge_id, took)
       if (attempt.waiters !== undefined) for (const waiter of attempt.waiters) waiter.resolve(response)
       return response
     } catch (err) {
@@ -208,8 +216,8 @@ export function createScorer (deps: ScorerDeps): Scorer {
     }
   }
 
-  async function decide (key: DecisionKey, fingerprint: string, features: Features, ruleSet: RuleSetView, data: Readonly<Record<string, string>>,
-    chargeId: string, took: (answer: Omit<ScoreResponse, 'took_ms'>) => ScoreResponse): Promise<ScoreResponse> {
+  async function decide (key: DecisionKey, fingerprint: string, features: Features, ruleSet: RuleSetView, challenger: ChallengerView | undefined,
+    data: Readonly<Record<string, string>>, chargeId: string, took: (answer: Omit<ScoreResponse, 'took_ms'>) => ScoreResponse): Promise<ScoreResponse> {
     const atMs = now()
     const nonce = randomUUID()
     const { identify, digestOf } = requestDigests()
@@ -220,7 +228,7 @@ export function createScorer (deps: ScorerDeps): Scorer {
     const storeStarted = performance.now()
     try {
       reservation = await withDeadline(deps.reservations.reserveAndCount({
-        key, fingerprint, nonce, pendingMs: deps.pendingMs, atMs, plan: ruleSet.planVelocity(features), identify
+        key, fingerprint, nonce, pendingMs: deps.pendingMs, atMs, plan: (challenger ?? ruleSet).planVelocity(features), identify
       }), deps.deadlineMs)
       deps.observeStoreCall?.((performance.now() - storeStarted) / 1000, true)
     } catch (err) {
@@ -261,7 +269,10 @@ export function createScorer (deps: ScorerDeps): Scorer {
       }
     }
 
-    const evaluation = ruleSet.evaluate(features)
+    const live = ruleSet.evaluate(features)
+    // with a challenger: its evaluation too, and which of the two decides this charge
+    const run = challenger === undefined ? undefined : runChallenger(challenger, ruleSet, live, features, digestOf)
+    const evaluation = run === undefined ? live : run.decided
     const signals = responseSignals(features)
     const response = took({
       decision_id: key.decisionId,
@@ -273,14 +284,15 @@ export function createScorer (deps: ScorerDeps): Scorer {
       skipped: evaluation.skipped,
       signals,
       degraded,
-      ruleset: { version: ruleSet.version, hash: ruleSet.hash },
+      ruleset: run === undefined ? { version: ruleSet.version, hash: ruleSet.hash } : { version: run.decider.version, hash: run.decider.hash, role: run.role },
       data,
       replayed: false
     })
+    if (challenger !== undefined && run !== undefined) response.challenger = challengerAnswer(challenger, run)
     if (recorded) {
-      const context = ruleSet.context(data)
+      const context = challenger === undefined || run === undefined ? ruleSet.context(data) : challenger.context(run.role, data)
       const fired = evaluation.reasons.map((r) => r.rule)
-      const encoded = encodeRecord({
+      const input: RecordInput = {
         chargeId,
         atMs,
         features,
@@ -290,7 +302,9 @@ export function createScorer (deps: ScorerDeps): Scorer {
         shadow: { decision: evaluation.shadow.decision, score: evaluation.shadow.score, fired: evaluation.shadow.reasons.map((r) => r.rule) },
         skipped: evaluation.skipped.map((s) => s.rule),
         degraded
-      }, context, digestOf)
+      }
+      if (run !== undefined) input.other = { decision: run.other.decision, score: run.other.score, fired: run.other.reasons.map((r) => r.rule) }
+      const encoded = encodeRecord(input, context, digestOf)
       const index = indexEntry(features, evaluation.decision, fired, degraded.length > 0, digestOf)
       deps.decisions.record({ key, fingerprint, nonce, atMs, encoded, context, index })
     }

@@ -102,12 +102,49 @@ t.test('two workers on one port: both serve; a dead worker is replaced; reloads 
     t.same([...versions], ['workers-test.1'])
   })
 
+  const challengerDir = path.join(dir, 'rules-next')
+  cpSync(rulesDir, challengerDir, { recursive: true })
+  const challengerFile = path.join(challengerDir, 'ruleset.yaml')
+  writeFileSync(challengerFile, readFileSync(challengerFile, 'utf8').replace(/^version: .*$/m, 'version: "workers-challenger.1"'))
+  /** what 10 requests answer for the staged challenger (the workers take turns) */
+  const challengers = async (): Promise<string[]> => {
+    const seen = new Set<string>()
+    for (let i = 0; i < 10; i++) {
+      const state = (await (await fetch(`${base}/v1/rules/challenger`, { headers })).json()) as { challenger: { rule_set: { version: string } } | null }
+      seen.add(state.challenger?.rule_set.version ?? 'none')
+    }
+    return [...seen]
+  }
+
+  await t.test('a challenger staged through the API in one worker is staged in the other', async (t) => {
+    const before = (await audit()).length
+    const res = await fetch(`${base}/v1/rules/challenger`, { method: 'POST', headers, body: JSON.stringify({ rules_dir: challengerDir, mode: 'enforce', percent: 20 }) })
+    t.equal(res.status, 200)
+    await until(async () => (await audit()).length === before + 2, 'the stage and the one that follows it')
+    const last = (await audit()).slice(0, 2) as Array<{ actor: string, result: string, action?: string }>
+    t.same(last.map((e) => `${e.action ?? ''} ${e.result}`), ['stage applied', 'stage applied'])
+    t.same(last.map((e) => e.actor).sort(), ['cluster (following ops)', 'ops'].sort())
+    t.same(await challengers(), ['workers-challenger.1'])
+  })
+
   await t.test('a worker that dies is replaced, and the service keeps answering', async (t) => {
     const [victim] = childrenOf(primary)
     process.kill(victim as number, 'SIGKILL')
     await until(async () => !childrenOf(primary).includes(victim as number) && await readyWorkers(2) && (output().match(/Server listening at/g) ?? []).length >= 3, 'a new worker')
     t.notOk(childrenOf(primary).includes(victim as number))
     t.same([...new Set(await Promise.all(Array.from({ length: 10 }, score)))], [200])
+    t.same(await challengers(), ['workers-challenger.1'], 'the new worker runs the challenger the other runs')
+  })
+
+  await t.test('a promotion in one worker is followed by the other', async (t) => {
+    const before = (await audit()).length
+    const res = await fetch(`${base}/v1/rules/challenger/promote`, { method: 'POST', headers: { authorization: headers.authorization } })
+    t.equal(res.status, 200)
+    await until(async () => (await audit()).length === before + 2, 'the promotion and the one that follows it')
+    t.same(await challengers(), ['none'])
+    const versions = new Set<string>()
+    for (let i = 0; i < 10; i++) versions.add(((await (await fetch(`${base}/v1/rules`, { headers })).json()) as { version: string }).version)
+    t.same([...versions], ['workers-challenger.1'])
   })
 
   await t.test('SIGTERM to the primary: every worker drains and exits, then the primary', async (t) => {

@@ -1,8 +1,9 @@
 import t from 'tap'
 import type { AddressInfo } from 'node:net'
+import path from 'node:path'
 import puppeteer from 'puppeteer-core'
 import type { Browser, HTTPResponse, Page } from 'puppeteer-core'
-import { ANALYST_SECRET, buildTestApp, charge } from '../helpers/app.js'
+import { ANALYST_SECRET, buildTestApp, charge, rootDir } from '../helpers/app.js'
 import { REVIEW_IP, score } from '../helpers/analyst.js'
 import { chromiumArgs, findChromium } from '../../scripts/find-chromium.js'
 import { startReceiver } from '../helpers/webhook-receiver.js'
@@ -22,7 +23,11 @@ if (executablePath === undefined) {
   t.test('the console, end to end in a browser', async (t) => {
     // the merchant's backend: a receiver that verifies each event with the README's snippet
     const receiver = await startReceiver(t, { secret: MERCHANT_SECRET })
-    const { app, logs } = await buildTestApp(t, { merchantWebhook: { url: receiver.url, secret: MERCHANT_SECRET } })
+    // the default rules staged as their own challenger, in shadow: the rules page shows it beside the live set
+    const { app, logs } = await buildTestApp(t, {
+      merchantWebhook: { url: receiver.url, secret: MERCHANT_SECRET },
+      challenger: { rulesDir: path.join(rootDir, 'rules'), rollout: { mode: 'shadow' } }
+    })
     await app.listen({ host: '127.0.0.1', port: 0 })
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
 
@@ -184,9 +189,13 @@ if (executablePath === undefined) {
       await page.waitForSelector('#reasons-table')
       t.match(await page.$eval('h1', (el) => el.textContent), markup, 'the decision page shows the charge id as text')
       t.match(await page.$eval('main', (el) => el.textContent), '<script>window.pwned=2</script> gift card', 'and the description')
+      await app.outbox.flush()
       await go('#/rules')
       await page.waitForSelector('#rules-table')
       t.match(await page.$eval('#rules-table', (el) => el.textContent), /ip_card_country_mismatch/)
+      t.match(await page.$eval('#challenger', (el) => el.textContent), /shadow \(never enforced\)/, 'the challenger beside the live set')
+      t.match(await page.$eval('#challenger-agreement', (el) => el.textContent), /100\.0% \(\d+ of \d+\)/, 'with its agreement on the recorded charges')
+      t.ok(await page.$('#challenger-matrix'), 'and the decision matrix')
       await go('#/overview')
       await page.waitForSelector('svg.chart rect')
       t.ok((await page.$$('svg.chart')).length >= 3, 'charts drawn as inline SVG')
