@@ -260,7 +260,6 @@ export function velocityStoreSuite (t: Test, create: CreateStore): void {
     }
   })
 
-
   t.test('a charge exactly one retention after the last one does not hide values from a charge stamped just behind it', async (t) => {
     const record = recorder(await create(t), [distinct('cards_5m', 'card.fingerprint', ['ip.address'], 300)])
     const ip = '198.51.100.8'
