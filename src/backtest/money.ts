@@ -42,3 +42,22 @@ export function formatAmountsShort (amounts: Amounts): string {
   const more = entries.length - 1
   return `${formatMoney(first[0], first[1])}${more === 0 ? '' : ` (+${more} ${more === 1 ? 'currency' : 'currencies'})`}`
 }
+
+/** How a report writes amounts: per currency, or in one reporting currency (src/backtest/rates.ts). */
+export interface MoneyFormat {
+  /** the reporting currency, or null when amounts stay per currency */
+  readonly base: string | null
+  /** every currency (`THB 1,234.50 + USD 10.00`), or the converted total (`USD 45.20`, then any currency without a rate) */
+  full: (amounts: Amounts) => string
+  /** one figure: the converted total, or the largest currency and how many others there are */
+  short: (amounts: Amounts) => string
+  /** each currency on its own, largest first: `[['THB', 'THB 1,234.50'], ...]` */
+  parts: (amounts: Amounts) => string[]
+}
+
+export const PER_CURRENCY: MoneyFormat = {
+  base: null,
+  full: formatAmounts,
+  short: formatAmountsShort,
+  parts: (amounts) => Object.entries(amounts).filter(([, v]) => v !== 0).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([c, v]) => formatMoney(c, v))
+}

@@ -26,6 +26,7 @@ export function parseRecordLine (line: string): { ok: true, record: DecisionReco
   const features = value.features
   if (!isObject(features) || !isObject(features.ip)) return { ok: false, error: 'features (with ip) missing' }
   if (typeof value.decision_id !== 'string' || typeof value.charge_id !== 'string') return { ok: false, error: 'decision_id or charge_id missing' }
+  if (typeof value.at !== 'string' || Number.isNaN(Date.parse(value.at))) return { ok: false, error: 'at must be an ISO 8601 time' }
   if (typeof value.amount !== 'number' || typeof value.currency !== 'string') return { ok: false, error: 'amount or currency missing' }
   if (!DECISIONS.has(value.decision) || typeof value.score !== 'number') return { ok: false, error: 'decision or score missing' }
   if (!isStringArray(value.fired)) return { ok: false, error: 'fired must be a list of rule ids' }

@@ -1,9 +1,14 @@
 import type { Thresholds } from '../engine/ruleset.js'
 import type { Decision } from '../schemas/decision.js'
+import type { ChargeSamples } from './charge-samples.js'
+import type { FraudAllowedReport } from './fraud-allowed.js'
 import type { Amounts } from './money.js'
 import { addAmount } from './money.js'
 import { OUTCOME_CLASSES } from './outcome.js'
 import type { OutcomeClass } from './outcome.js'
+import type { ExchangeRates } from './rates.js'
+import type { ReplayCheckReport } from './replay-check.js'
+import type { RuleRemoval } from './rule-removal.js'
 import { DECISIONS, newTally, SCORE_BINS } from './stats.js'
 import type { RuleTally, SideStats, Tally } from './stats.js'
 
@@ -15,30 +20,89 @@ export interface BacktestReport {
     /** file name or `stdin` */
     source: string
     bytes: number
+    /** decision records reported: those of the period (--from, --to) */
     records: number
+    /** decision records before --from: counted in velocity (they warm the counters up), not reported */
+    before_period: number
+    /** decision records at or after --to: ignored */
+    after_period: number
+    /** records older than one read before them: the input is not in time order (see docs/backtest.md) */
+    out_of_order: number
     /** lines that are not decision records, with the first few reasons */
     invalid: number
     invalid_samples: Array<{ line: number, error: string }>
   }
-  /** earliest and latest recorded decision time */
+  /** earliest and latest decision time of the records reported */
   period: { from: string | null, to: string | null }
+  /** the time filter asked for (--from, --to) */
+  filter: { from: string | null, to: string | null }
   outcomes: Record<OutcomeClass, Tally>
   refund_as: OutcomeClass
+  /** outcomes of charges blocked live: set aside unless --count-blocked-outcomes */
+  blocked_outcomes: BlockedOutcomes
+  /** the analyst's exchange rates (--rates): amounts are shown in `base` */
+  rates: RatesReport | null
   /** the rule sets the records were decided with */
   recorded_rulesets: Array<{ version: string, hash: string, records: number }>
   /** records decided without velocity (the store was down): replayed without it too */
   degraded_velocity: number
+  /** how the counters were recounted */
+  velocity: VelocityReport
   current: SideReport
   candidate: SideReport
   changes: ChangeReport
+  /** fraud the candidate allows */
+  fraud_allowed: FraudAllowedReport
   /**
    * records decided with the candidate's exact rule set, how many replayed identically, and how
    * many replayed to the same score and rules with another decision only because they were made
    * by an engine of the earlier precedence (`precedence`)
    */
-  fidelity: { same_ruleset: number, reproduced: number, precedence: number, mismatches: Array<{ decision_id: string, recorded: string, replayed: string }> }
+  fidelity: ReplayCheckReport
+  /** the same for the --current rule set (null without --current) */
+  current_fidelity: ReplayCheckReport | null
+  /** records of an older engine that replay to another decision only because of the precedence change */
   precedence: PrecedenceReport
+  /** the charges behind each figure (a sample of each), for the HTML report */
+  charges: ChargeSamples
   notes: string[]
+}
+
+export interface BlockedOutcomes {
+  /** true with --count-blocked-outcomes */
+  counted: boolean
+  /** records blocked live (their recorded decision) */
+  blocked: number
+  /** of those, the records with a fraud or good outcome */
+  with_outcome: { fraud: number, good: number }
+  /** outcomes not counted (the charges count as unlabelled) */
+  set_aside: number
+}
+
+export interface RatesReport extends ExchangeRates {
+  /** the file they were read from */
+  source: string
+  /** currencies of the records the rates do not give: their amounts stay apart */
+  missing: string[]
+}
+
+export interface VelocityReport {
+  /** the earliest record of the input (the warm-up records before --from included) */
+  history_from: string | null
+  /**
+   * Reported records less than the candidate's longest window after `history_from`: their
+   * counters miss the charges before the input, and read lower than live.
+   */
+  warm_up: { until: string | null, records: number }
+  /** candidate counters unknown for some records: the key path the records lack */
+  unknown: Array<{ counter: string, records: number, missing: Record<string, number> }>
+  /**
+   * the in-process store that recounted: the sides it served (a counter both declare alike is
+   * counted once), the counters, the entities and cells it held at the end, and the entities it
+   * forgot at its bounds before they expired
+   */
+  store: { sides: Array<'current' | 'candidate'>, counters: string[], entities: number, cells: number, forgotten: number }
+  limits: { max_entities: number, max_cells: number }
 }
 
 export interface SideReport {
@@ -83,6 +147,8 @@ export interface RuleReport {
   precision: number | null
   /** fraud hits / all fraud */
   recall: number | null
+  /** what removing this rule would change (live rules of a replayed side); null otherwise */
+  without: RuleRemoval | null
 }
 
 export interface CurvePoint {
@@ -161,7 +227,14 @@ export function decisionCell (byOutcome: Record<OutcomeClass, Tally>): DecisionC
   return { ...sumTallies(OUTCOME_CLASSES.map((o) => byOutcome[o])), by_outcome: byOutcome }
 }
 
-function ruleReports (rules: ReadonlyMap<string, RuleTally>, order: readonly string[], totalFraud: number): RuleReport[] {
+/** the block thresholds the reports tabulate (and the configured one) */
+export const CURVE_TABLE = [30, 40, 50, 60, 70, 80, 90, 100] as const
+
+export function curveThresholds (configured: number | undefined): number[] {
+  return [...new Set([...CURVE_TABLE, ...(configured === undefined ? [] : [configured])])].sort((a, b) => a - b)
+}
+
+function ruleReports (rules: ReadonlyMap<string, RuleTally>, order: readonly string[], totalFraud: number, without?: (rule: string) => RuleRemoval): RuleReport[] {
   const ids = [...new Set([...order, ...rules.keys()])]
   return ids.map((rule) => {
     const tally = rules.get(rule)
@@ -174,7 +247,8 @@ function ruleReports (rules: ReadonlyMap<string, RuleTally>, order: readonly str
       good,
       unlabelled: tally?.byOutcome.unlabelled.count ?? 0,
       precision: ratio(fraud, fraud + good),
-      recall: ratio(fraud, totalFraud)
+      recall: ratio(fraud, totalFraud),
+      without: without === undefined ? null : without(rule)
     }
   })
 }
@@ -210,6 +284,8 @@ export interface SideMeta {
   /** rule ids in rule-file order (rules that never fired are listed too) */
   liveRules: readonly string[]
   shadowRules: readonly string[]
+  /** what removing each live rule would change (replayed sides) */
+  without?: (rule: string) => RuleRemoval
 }
 
 export function sideReport (stats: SideStats, meta: SideMeta): SideReport {
@@ -233,7 +309,7 @@ export function sideReport (stats: SideStats, meta: SideMeta): SideReport {
       precision: ratio(caught.count, caught.count + goodBlocked.count),
       recall: ratio(caught.count, totalFraud)
     },
-    rules: ruleReports(stats.rules, meta.liveRules, totalFraud),
+    rules: ruleReports(stats.rules, meta.liveRules, totalFraud, meta.without),
     shadow_rules: ruleReports(stats.shadowRules, meta.shadowRules, totalFraud),
     score_histogram: stats.scores,
     curve: stats.curve ? curveOf(stats, totalFraud, totalGood) : null
@@ -241,3 +317,23 @@ export function sideReport (stats: SideStats, meta: SideMeta): SideReport {
 }
 
 export { DECISIONS }
+
+/**
+ * The selection bias of blocked charges, in words: the terminal and HTML reports show it above
+ * the fraud figures. Null when no record was blocked live.
+ */
+export function blockedOutcomesNote (b: BlockedOutcomes): string | null {
+  if (b.blocked === 0) return null
+  const n = (v: number): string => v.toLocaleString('en-US')
+  const labelled = b.with_outcome.fraud + b.with_outcome.good
+  const which = `${n(b.with_outcome.fraud)} fraud, ${n(b.with_outcome.good)} good`
+  if (b.counted) {
+    return `Outcomes of charges blocked live are counted (--count-blocked-outcomes): ${n(labelled)} of the ${n(b.blocked)} blocked charges have one (${which}). ` +
+      'A blocked charge never went through, so no payment, refund or chargeback labels it: these outcomes were reported by someone, mostly to confirm a block, and make the precision of blocks look better than it is.'
+  }
+  return `Selection bias: ${n(b.blocked)} charges were blocked live. They never went through, so no payment, refund or chargeback can label them; ` +
+    `${labelled === 0 ? 'none has an outcome' : `only ${n(labelled)} have an outcome someone reported (${which}), mostly to confirm a block`}. ` +
+    'Counted, those outcomes would make the current blocks look right by construction (100% precision). They are set aside: blocked charges count as unlabelled, ' +
+    'and fraud caught, good charges blocked, precision and recall are measured on the charges that went through. What the candidate would do with the charges blocked live is in the changes (block -> allow, block -> review). ' +
+    '--count-blocked-outcomes counts them when every blocked charge gets an outcome (a team that reviews them all).'
+}

@@ -1,3 +1,4 @@
+import type { Reason } from '../engine/ruleset.js'
 import type { Decision } from '../schemas/decision.js'
 import type { Amounts } from './money.js'
 import { addAmount } from './money.js'
@@ -43,6 +44,8 @@ export interface SideDecision {
    * when unknown (recorded decisions do not say), which leaves this side without a threshold curve
    */
   action: Decision | null | undefined
+  /** the fired live rules' reasons (replayed sides only): what a decision without each would be */
+  reasons?: readonly Reason[]
 }
 
 export interface RuleTally {

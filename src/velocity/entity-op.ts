@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import * as crypto from 'node:crypto'
 import type { FeatureValue } from '../engine/feature-path.js'
 import type { VelocitySignals } from '../schemas/signals.js'
 import type { PlannedEntity, PlannedWindow, VelocityPlan } from './plan.js'
@@ -52,6 +52,11 @@ export interface EntityOp {
 const MINUTE_MS = 60_000
 const COMPOSITE_KEY_BYTES = 16
 
+type OneShotHash = (algorithm: string, data: string, outputEncoding: 'buffer') => Buffer
+/** crypto.hash (Node 20.12+, one call and no Hash object: about twice as fast), else createHash */
+const oneShot = (crypto as { hash?: OneShotHash }).hash
+const sha256 = (text: string): Buffer => oneShot !== undefined ? oneShot('sha256', text, 'buffer') : crypto.createHash('sha256').update(text).digest()
+
 export function validateAtMs (atMs: number): void {
   if (!Number.isSafeInteger(atMs)) throw new TypeError('atMs must be an integer number of epoch milliseconds')
 }
@@ -78,7 +83,7 @@ export function entityKey (by: readonly string[], values: readonly FeatureValue[
   }
   // the parts are keyed digests already: a plain hash only makes the key short
   const parts = by.map((path, i) => `${path}=${digestOf(identify, path, values[i] as FeatureValue)}`)
-  return createHash('sha256').update(JSON.stringify(parts)).digest().subarray(0, COMPOSITE_KEY_BYTES).toString('base64url')
+  return sha256(JSON.stringify(parts)).subarray(0, COMPOSITE_KEY_BYTES).toString('base64url')
 }
 
 /** A sum's contribution: an integer (truncated towards zero) within +-MAX_SUM; 0 when unknown. */

@@ -24,6 +24,10 @@ export const DEFAULT_MAX_ENTITIES = 200_000
 export const DEFAULT_MAX_CELLS = 2_000_000
 
 interface EntityState {
+  /** the entity's key */
+  id: string
+  /** the group holding it; undefined once it is forgotten */
+  group: Group | undefined
   /** ring names (RingOp.id) and the rings, in the same order */
   ids: string[]
   rings: Ring[]
@@ -35,11 +39,34 @@ interface EntityState {
   cells: number
 }
 
+/**
+ * The entities of one retention, and their write order: every write appends the entity and its
+ * write number to the queue; an entry is stale once its entity is written again (its seq moves
+ * on) or forgotten, and is skipped. The front of the queue, stale entries skipped, is the least
+ * recently written entity of the group: it expires first. (A Map alone, deleted and re-set on
+ * every write, keeps that order too, but finding its first entry then walks over every deleted
+ * slot V8 has not compacted yet: tens of microseconds on a busy store.)
+ */
+interface Group {
+  retentionMs: number
+  entities: Map<string, EntityState>
+  queue: EntityState[]
+  /** the seq of each queue entry when it was appended */
+  seqs: number[]
+  head: number
+}
+
+/** queue entries kept beyond twice the live entities before the queue is compacted */
+const QUEUE_SLACK = 1024
+
 export interface MemoryVelocityStore extends VelocityStore {
   /** record, computed synchronously (the same code serves live charges and backtests) */
   recordSync (input: VelocityRecordInput): VelocitySignals
-  /** entities and cells held, for tests and metrics */
-  stats (): { entities: number, cells: number }
+  /**
+   * entities and cells held, and how many entities were forgotten at the bounds (maxEntities,
+   * maxCells) before they expired: their next charges read lower than an unbounded store would
+   */
+  stats (): { entities: number, cells: number, forgotten: number }
 }
 
 function positiveInteger (name: string, value: number): number {
@@ -62,74 +89,111 @@ export function createMemoryVelocityStore (options: MemoryVelocityStoreOptions =
   const maxCells = positiveInteger('maxCells', options.maxCells ?? DEFAULT_MAX_CELLS)
   // entities grouped by retention, each group in write order: within a group the front expires
   // first, and the least recently written entity of all is at the front of one of the groups
-  const groups = new Map<number, Map<string, EntityState>>()
+  const groups = new Map<number, Group>()
+  let groupList: Group[] = []
   let entityCount = 0
   let cellCount = 0
+  let forgotten = 0
   let seq = 0
   let clock = -Infinity
 
-  function take (id: string, retentionMs: number): EntityState | undefined {
-    let group = groups.get(retentionMs)
-    let state = group?.get(id)
-    if (state === undefined) {
-      // written under another rule set, with another retention
-      for (const [retention, other] of groups) {
-        if (retention === retentionMs) continue
-        state = other.get(id)
-        if (state !== undefined) {
-          group = other
-          break
-        }
-      }
+  function find (id: string, retentionMs: number): EntityState | undefined {
+    const state = groups.get(retentionMs)?.entities.get(id)
+    if (state !== undefined) return state
+    // written under another rule set, with another retention
+    for (const group of groupList) {
+      if (group.retentionMs === retentionMs) continue
+      const other = group.entities.get(id)
+      if (other !== undefined) return other
     }
-    if (state === undefined || group === undefined) return undefined
-    group.delete(id)
-    entityCount--
-    cellCount -= state.cells
-    return state
+    return undefined
   }
 
-  function put (id: string, retentionMs: number, state: EntityState): void {
+  function groupOf (retentionMs: number): Group {
     let group = groups.get(retentionMs)
     if (group === undefined) {
-      group = new Map()
+      group = { retentionMs, entities: new Map(), queue: [], seqs: [], head: 0 }
       groups.set(retentionMs, group)
+      groupList.push(group)
     }
-    group.set(id, state)
-    entityCount++
-    cellCount += state.cells
+    return group
   }
 
-  function forgetFirst (group: Map<string, EntityState>, retentionMs: number): void {
-    const first = group.entries().next()
-    if (first.done !== true) {
-      const [id, state] = first.value
-      group.delete(id)
-      entityCount--
-      cellCount -= state.cells
+  /** the live entries of a group's queue, in order */
+  function compact (group: Group): void {
+    const queue: EntityState[] = []
+    const seqs: number[] = []
+    for (let i = group.head; i < group.queue.length; i++) {
+      const state = group.queue[i] as EntityState
+      const at = group.seqs[i] as number
+      if (state.group === group && state.seq === at) {
+        queue.push(state)
+        seqs.push(at)
+      }
     }
-    if (group.size === 0) groups.delete(retentionMs)
+    group.queue = queue
+    group.seqs = seqs
+    group.head = 0
+  }
+
+  /** records that `state` (holding `cells` cells before this write) was just written */
+  function written (state: EntityState, retentionMs: number, cellsBefore: number): void {
+    const group = groupOf(retentionMs)
+    if (state.group !== group) {
+      if (state.group === undefined) entityCount++
+      else state.group.entities.delete(state.id)
+      group.entities.set(state.id, state)
+      state.group = group
+    }
+    cellCount += state.cells - cellsBefore
+    state.seq = ++seq
+    group.queue.push(state)
+    group.seqs.push(state.seq)
+    if (group.queue.length - group.head > 2 * group.entities.size + QUEUE_SLACK) compact(group)
+  }
+
+  /** the least recently written entity of a group (stale queue entries are dropped on the way) */
+  function front (group: Group): EntityState | undefined {
+    const { queue, seqs } = group
+    while (group.head < queue.length) {
+      const state = queue[group.head] as EntityState
+      if (state.group === group && state.seq === seqs[group.head]) return state
+      group.head++
+    }
+    return undefined
+  }
+
+  function forget (state: EntityState): void {
+    const group = state.group
+    if (group === undefined) return
+    group.entities.delete(state.id)
+    state.group = undefined
+    entityCount--
+    cellCount -= state.cells
   }
 
   function sweep (): void {
-    for (const [retention, group] of groups) {
-      for (const state of group.values()) {
-        if (state.expiresAt > clock) break
-        forgetFirst(group, retention)
-      }
+    for (const group of groupList) {
+      for (let state = front(group); state !== undefined && state.expiresAt <= clock; state = front(group)) forget(state)
     }
     while (entityCount > maxEntities || cellCount > maxCells) {
-      let oldest: [number, Map<string, EntityState>] | undefined
-      let oldestSeq = Infinity
-      for (const [retention, group] of groups) {
-        const first = group.values().next().value
-        if (first !== undefined && first.seq < oldestSeq) {
-          oldestSeq = first.seq
-          oldest = [retention, group]
-        }
+      let oldest: EntityState | undefined
+      for (const group of groupList) {
+        const first = front(group)
+        if (first !== undefined && (oldest === undefined || first.seq < oldest.seq)) oldest = first
       }
       if (oldest === undefined) break
-      forgetFirst(oldest[1], oldest[0])
+      forget(oldest)
+      forgotten++
+    }
+    let empty = false
+    for (const group of groupList) {
+      if (group.entities.size === 0) empty = true
+      else if (group.head > QUEUE_SLACK && group.head * 2 > group.queue.length) compact(group)
+    }
+    if (empty) {
+      for (const group of groupList) if (group.entities.size === 0) groups.delete(group.retentionMs)
+      groupList = groupList.filter((group) => group.entities.size > 0)
     }
   }
 
@@ -150,13 +214,14 @@ export function createMemoryVelocityStore (options: MemoryVelocityStoreOptions =
     // an entity idle for a whole retention is kept until the sweep forgets it, as Redis keeps its
     // keys until their TTL: its rings and values have left this charge's windows, but a charge
     // stamped a little earlier (a clock behind) still finds them
-    let state = take(op.entity, op.retentionMs)
+    let state = find(op.entity, op.retentionMs)
+    const cellsBefore = state?.cells ?? 0
     const values: number[] = []
     if (state === undefined) {
       // arrays of their exact size: an empty array grown by push would reserve room for 17
       const rings = op.rings.map((r) => newRing(bucketOf(t, r.widthMs), r.add))
       for (const r of op.rings) values.push(r.add)
-      state = { ids: op.rings.map((r) => nameOf(r.id)), rings, distinct: undefined, expiresAt: -Infinity, seq: 0, cells: 0 }
+      state = { id: op.entity, group: undefined, ids: op.rings.map((r) => nameOf(r.id)), rings, distinct: undefined, expiresAt: -Infinity, seq: 0, cells: 0 }
     } else {
       for (const r of op.rings) {
         const b = bucketOf(t, r.widthMs)
@@ -189,8 +254,7 @@ export function createMemoryVelocityStore (options: MemoryVelocityStoreOptions =
     if (state.distinct !== undefined) for (const series of state.distinct) cells += 1 + series.size
     state.cells = cells
     state.expiresAt = Math.max(state.expiresAt, t + op.retentionMs)
-    state.seq = ++seq
-    put(op.entity, op.retentionMs, state)
+    written(state, op.retentionMs, cellsBefore)
     assignResults(op, values, out)
   }
 
@@ -211,7 +275,7 @@ export function createMemoryVelocityStore (options: MemoryVelocityStoreOptions =
       return recordSync(input)
     },
     stats () {
-      return { entities: entityCount, cells: cellCount }
+      return { entities: entityCount, cells: cellCount, forgotten }
     }
   }
 }

@@ -1,4 +1,4 @@
-import { readFeaturePath } from '../engine/feature-path.js'
+import { featurePathReader } from '../engine/feature-path.js'
 import type { FeatureValue } from '../engine/feature-path.js'
 import type { Features } from '../engine/features.js'
 import { VelocityKind } from '../engine/velocity-spec.js'
@@ -53,13 +53,18 @@ export interface VelocityPlan {
 
 export type VelocityPlanner = (features: Features) => VelocityPlan
 
+type Reader = ReturnType<typeof featurePathReader>
+
 interface SeriesTemplate {
   of: string
+  read: Reader
   windows: PlannedWindow[]
 }
 
 interface GroupTemplate {
   by: string[]
+  /** readers of the `by` paths, in the same order */
+  readBy: Reader[]
   names: string[]
   counts: PlannedWindow[]
   distinct: SeriesTemplate[]
@@ -76,7 +81,7 @@ function addWindow (windows: PlannedWindow[], windowMs: number, name: string): v
 function seriesFor (list: SeriesTemplate[], of: string): SeriesTemplate {
   let series = list.find((s) => s.of === of)
   if (series === undefined) {
-    series = { of, windows: [] }
+    series = { of, read: featurePathReader(of), windows: [] }
     list.push(series)
     list.sort((a, b) => (a.of < b.of ? -1 : a.of > b.of ? 1 : 0))
   }
@@ -104,7 +109,7 @@ export function createVelocityPlanner (specs: readonly VelocityCounterSpec[]): V
     const id = JSON.stringify(by)
     let group = groups.get(id)
     if (group === undefined) {
-      group = { by, names: [], counts: [], distinct: [], sums: [], retentionMs: 0 }
+      group = { by, readBy: by.map(featurePathReader), names: [], counts: [], distinct: [], sums: [], retentionMs: 0 }
       groups.set(id, group)
     }
     const windowMs = spec.windowSeconds * 1000
@@ -125,8 +130,8 @@ export function createVelocityPlanner (specs: readonly VelocityCounterSpec[]): V
     const unknown: string[] = []
     for (const group of templates) {
       const values: FeatureValue[] = []
-      for (const path of group.by) {
-        const value = readFeaturePath(features, path)
+      for (const read of group.readBy) {
+        const value = read(features)
         if (!known(value)) break
         values.push(value)
       }
@@ -139,11 +144,11 @@ export function createVelocityPlanner (specs: readonly VelocityCounterSpec[]): V
         values,
         counts: group.counts,
         distinct: group.distinct.map((s) => {
-          const value = readFeaturePath(features, s.of)
+          const value = s.read(features)
           return { of: s.of, value: known(value) ? value : undefined, windows: s.windows }
         }),
         sums: group.sums.map((s) => {
-          const value = readFeaturePath(features, s.of)
+          const value = s.read(features)
           return { of: s.of, value: typeof value === 'number' && Number.isFinite(value) ? value : undefined, windows: s.windows }
         }),
         retentionMs: group.retentionMs

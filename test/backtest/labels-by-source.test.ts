@@ -110,7 +110,7 @@ t.test('a history labelled through the API, Omise, Stripe, Midtrans, Adyen and a
   t.equal(await runCli(['decisions', 'export', '--url', url, '--out', 'decisions.ndjson', '--quiet'], exported), 0, exported.err())
 
   const io = captureIo({ cwd: dir, env: { RISKGATE_HASH_KEY: HASH_KEY } })
-  t.equal(await runCli(['backtest', '--rules', path.join(rootDir, 'rules'), '--from', 'decisions.ndjson', '--json'], io), 0, io.err())
+  t.equal(await runCli(['backtest', '--rules', path.join(rootDir, 'rules'), '--input', 'decisions.ndjson', '--json'], io), 0, io.err())
   const report = JSON.parse(io.out()) as BacktestReport
   t.equal(report.input.records, 8)
   t.equal(report.outcomes.fraud.count, 4, 'Omise dispute and imported chargeback (chargebacks), Stripe and Adyen fraud warnings')

@@ -76,12 +76,18 @@ t.test('records of engine 1 whose decision differs only because of the precedenc
   t.equal(report.fidelity.reproduced, old.length - differing.length)
   t.equal(report.fidelity.precedence, differing.length)
   t.same(report.fidelity.mismatches, [])
+  t.same(report.fidelity.differences, { warm_up: 0, counters: 0, other: 0 }, 'a precedence change is not a replay difference')
+  t.equal(report.charges.sets.precedence?.total, differing.length, 'the HTML report links the count to a sample of those charges')
   t.ok(report.notes.some((n) => n.includes(`${differing.length} of them replay to another decision only because of the precedence change`)))
 
   const text = formatTerminalReport(report)
   t.match(text, new RegExp(`^precedence: [\\d,]+ records were decided by an engine older than version ${ENGINE_VERSION}; ${differing.length} of them replay to another decision only because of the precedence change`, 'm'))
   t.match(text, new RegExp(`^ {2}${differing[0]?.decision_id ?? ''}: recorded review, now block \\(score \\d+; .*review_large.*\\)$`, 'm'))
-  t.match(renderHtmlReport(report), /only because of the precedence change/)
+  t.match(text, new RegExp(`^ {2}${differing.length} replayed to the same score and rules with another decision only because of the precedence change`, 'm'))
+  t.notMatch(text, /^ {2}differ:/m)
+  const html = renderHtmlReport(report)
+  t.match(html, /only because of the precedence change/)
+  t.match(html, new RegExp(`<a href="#c\\d+" title="list these charges: records of an older engine[^"]*">${differing.length}</a> of them`))
 
   // records of this engine: nothing to say about precedence
   const current = await run(recording.records)
@@ -118,9 +124,10 @@ t.test('with other rules, only the decisions engine 1 would have made as recorde
 
 t.test('the threshold curve: a review action no longer keeps a charge out of a block by score', async (t) => {
   const { recording, ruleSet } = fixture()
-  // every charge labelled fraud: the curve at the configured threshold is what the candidate blocks
+  // every charge labelled fraud, the outcomes of charges blocked live counted: the curve at the
+  // configured threshold is what the candidate blocks
   const labelled = recording.records.map((r) => ({ ...r, outcome: { label: 'fraud' as const, at: r.at, source: 'api' as const } }))
-  const report = await runBacktest({ input: Readable.from([toNdjson(labelled)]), source: 'x', candidate: { ruleSet: prepareReplay(ruleSet, TEXT, recording.hash) } })
+  const report = await runBacktest({ input: Readable.from([toNdjson(labelled)]), source: 'x', candidate: { ruleSet: prepareReplay(ruleSet, TEXT, recording.hash) }, countBlockedOutcomes: true })
   const blocked = labelled.filter((r) => r.decision === 'block').length
   t.ok(labelled.some((r) => r.decision === 'block' && r.fired.includes('review_large')), 'some blocks fired the review rule')
   t.equal(report.candidate.metrics.fraud_caught.count, blocked)

@@ -196,7 +196,7 @@ t.test('backtest: a Stripe disputes export imported for recorded decisions, the 
   t.equal(exported.code, 0, exported.err)
 
   const io = captureIo({ cwd: dir, env: { RISKGATE_HASH_KEY: HASH_KEY } })
-  t.equal(await runCli(['backtest', '--rules', path.join(rootDir, 'rules'), '--from', 'decisions.ndjson', '--json'], io), 0, io.err())
+  t.equal(await runCli(['backtest', '--rules', path.join(rootDir, 'rules'), '--input', 'decisions.ndjson', '--json'], io), 0, io.err())
   const report = JSON.parse(io.out()) as BacktestReport
   t.equal(report.input.records, 12)
   t.equal(report.outcomes.fraud.count, 3, 'the two fraudulent disputes (fraud) and the other (chargeback)')
@@ -205,6 +205,6 @@ t.test('backtest: a Stripe disputes export imported for recorded decisions, the 
   t.equal(report.current.decisions.review.by_outcome.fraud.count, 1, 'the disputed review (charge 0)')
   t.equal(report.current.decisions.allow.by_outcome.fraud.count, 2)
   const text = captureIo({ cwd: dir, env: { RISKGATE_HASH_KEY: HASH_KEY } })
-  t.equal(await runCli(['backtest', '--rules', path.join(rootDir, 'rules'), '--from', 'decisions.ndjson'], text), 0)
+  t.equal(await runCli(['backtest', '--rules', path.join(rootDir, 'rules'), '--input', 'decisions.ndjson'], text), 0)
   t.match(text.out(), /^outcomes: 3 fraud, 1 good, 8 without a usable outcome$/m)
 })

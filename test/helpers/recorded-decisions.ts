@@ -1,12 +1,15 @@
 import path from 'node:path'
 import { createOfflineScorer } from '../../src/cli/offline-scorer.js'
-import { createSnapshotHash } from '../../src/decision-log/snapshot.js'
+import { createSnapshotHash, HASHED_PATHS } from '../../src/decision-log/snapshot.js'
 import type { SnapshotHash } from '../../src/decision-log/snapshot.js'
-import type { DecisionRecord } from '../../src/decision-log/record.js'
+import type { DecisionRecord, OutcomeLabel } from '../../src/decision-log/record.js'
+import { evaluate } from '../../src/engine/evaluate.js'
 import type { CompiledRuleSet } from '../../src/engine/ruleset.js'
 import type { ChargeContext } from '../../src/schemas/charge.js'
 import { rootDir, testData, TOR_EXIT } from './test-data.js'
 import { seededRandom } from '../../src/util/seeded-random.js'
+import { createMemoryVelocityStore } from '../../src/velocity/memory-store.js'
+import { createVelocityPlanner } from '../../src/velocity/plan.js'
 
 export const RECORDING_HASH_KEY = 'test-recording-hash-key-0123456789abcdef'
 
@@ -121,4 +124,56 @@ export async function recordDecisions (t: Parameters<typeof testData>[0], charge
 
 export function toNdjson (records: readonly DecisionRecord[]): string {
   return records.map((r) => JSON.stringify(r)).join('\n') + '\n'
+}
+
+/**
+ * Decides recorded charges again as the service would have with the velocity store down for
+ * some of them (`outages`: their places in `records`): their velocity is absent and they say
+ * `degraded: ["velocity"]`. `countOutages` says whether the store counted them all the same
+ * (the answer was lost, the write was not). Velocity is counted by a fresh in-process store with
+ * the live digests (the recorded ones; values kept in clear get a digest of their own), and each
+ * decision comes from `ruleSet` (a replay set: its lists hold the hashed entries).
+ */
+export function redecide (records: readonly DecisionRecord[], ruleSet: CompiledRuleSet, options: { outages: ReadonlySet<number>, countOutages: boolean }): DecisionRecord[] {
+  const store = createMemoryVelocityStore()
+  const plan = createVelocityPlanner(ruleSet.velocity)
+  const hashed: ReadonlySet<string> = new Set(HASHED_PATHS)
+  const digest = createSnapshotHash(RECORDING_HASH_KEY)
+  const liveIdentify = (path: string, value: string | number | boolean): string => hashed.has(path) ? String(value) : digest(String(value))
+  return records.map((record, i) => {
+    const features = { ...record.features }
+    delete features.velocity
+    const outage = options.outages.has(i)
+    const atMs = Date.parse(record.at)
+    if (!outage || options.countOutages) {
+      const velocity = store.recordSync({ atMs, plan: plan(features), identify: liveIdentify })
+      if (!outage) features.velocity = velocity
+    }
+    const evaluation = evaluate(ruleSet, features)
+    return {
+      ...record,
+      features,
+      decision: evaluation.decision,
+      score: evaluation.score,
+      fired: evaluation.reasons.map((r) => r.rule),
+      shadow: { decision: evaluation.shadow.decision, score: evaluation.shadow.score, fired: evaluation.shadow.reasons.map((r) => r.rule) },
+      skipped: evaluation.skipped.map((s) => s.rule),
+      degraded: outage ? ['velocity'] : []
+    }
+  })
+}
+
+/** outcomes as a shop would report them: most charges good, the risky ones fraud, some refunds */
+export function labelOutcomes (records: readonly DecisionRecord[], seed: number): DecisionRecord[] {
+  const random = seededRandom(seed)
+  return records.map((r) => {
+    const risky = r.fired.length >= 2 || r.features.ip.is_tor === true || r.amount < 1000
+    const x = random()
+    let labelled: OutcomeLabel | undefined
+    if (x < 0.25) labelled = undefined
+    else if (x < 0.3) labelled = 'refund'
+    else if (risky) labelled = x < 0.8 ? 'chargeback' : x < 0.9 ? 'fraud' : 'review_rejected'
+    else labelled = x < 0.95 ? 'legit' : 'review_approved'
+    return labelled === undefined ? r : { ...r, outcome: { label: labelled, at: r.at, source: 'api' } }
+  })
 }

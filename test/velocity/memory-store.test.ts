@@ -28,11 +28,12 @@ t.test('entities expire one retention after their last write, on the latest time
   const long = createVelocityPlanner([count('per_email_1d', ['email.address'], 86_400)])
   for (let i = 0; i < 5; i++) store.recordSync({ atMs: T0, plan: short(features({ ip: `198.51.100.${i}` })), identify })
   store.recordSync({ atMs: T0, plan: long(features({ email: 'a@example.com' })), identify })
-  t.same(store.stats(), { entities: 6, cells: 6 * 2 }, 'one ring and one bucket each')
+  t.same(store.stats(), { entities: 6, cells: 6 * 2, forgotten: 0 }, 'one ring and one bucket each')
   store.recordSync({ atMs: T0 + HOUR - 1, plan: short(features({ ip: '198.51.100.200' })), identify })
   t.equal(store.stats().entities, 7, 'not yet')
   store.recordSync({ atMs: T0 + HOUR, plan: short(features({ ip: '198.51.100.200' })), identify })
   t.equal(store.stats().entities, 2, 'the five idle 1h entities are gone, the 1d one and the active one stay')
+  t.equal(store.stats().forgotten, 0, 'expired, not forgotten at a bound')
   store.recordSync({ atMs: T0 + 2 * DAY, plan: short(features({ ip: '198.51.100.201' })), identify })
   t.equal(store.stats().entities, 1, 'then the 1d one too (entities of each retention expire in order)')
 })
@@ -46,9 +47,9 @@ t.test('a ring holds only its non-zero buckets; a distinct series its values of 
     store.recordSync({ atMs: T0 + i * MINUTE, plan: plan(features({ email: 'a@example.com', fingerprint: `fp_${i}` })), identify })
   }
   // 60 buckets + the ring, 100 values + the series
-  t.same(store.stats(), { entities: 1, cells: 61 + 101 })
+  t.same(store.stats(), { entities: 1, cells: 61 + 101, forgotten: 0 })
   store.recordSync({ atMs: T0 + 99 * MINUTE + DAY, plan: plan(features({ email: 'a@example.com', fingerprint: 'fp_new' })), identify })
-  t.same(store.stats(), { entities: 1, cells: 2 + 2 }, 'a day later: one bucket, one value')
+  t.same(store.stats(), { entities: 1, cells: 2 + 2, forgotten: 0 }, 'a day later: one bucket, one value')
 })
 
 t.test('at most maxEntities: the least recently written are forgotten', async (t) => {
@@ -58,6 +59,7 @@ t.test('at most maxEntities: the least recently written are forgotten', async (t
     store.recordSync({ atMs: T0 + i, plan: plan(features({ ip: `10.0.${i % 100}.1` })), identify })
     t.ok(store.stats().entities <= 50, 'within the bound', { diagnostic: false })
   }
+  t.equal(store.stats().forgotten, 150, 'every entity beyond the bound is counted as forgotten')
   store.recordSync({ atMs: T0 + 200, plan: plan(features({ ip: '10.0.0.250', email: 'e@example.com' })), identify })
   t.equal(store.stats().entities, 50)
   t.equal(store.recordSync({ atMs: T0 + 500, plan: plan(features({ ip: '10.0.99.1' })), identify }).per_ip, 2,
@@ -66,6 +68,22 @@ t.test('at most maxEntities: the least recently written are forgotten', async (t
     'least recently written: forgotten')
   t.equal(store.recordSync({ atMs: T0 + 502, plan: plan(features({ ip: '10.0.0.9', email: 'e@example.com' })), identify }).per_email, 2,
     'entities of another retention are in the same order')
+})
+
+t.test('write order holds over many writes of a few entities (the order queue is compacted as it goes)', async (t) => {
+  const store = createMemoryVelocityStore({ maxEntities: 3 })
+  const plan = createVelocityPlanner([count('per_ip', ['ip.address'], 3600)])
+  const write = (ip: string, atMs: number): number => store.recordSync({ atMs, plan: plan(features({ ip })), identify }).per_ip as number
+  for (let i = 0; i < 5_000; i++) {
+    write('10.0.0.1', T0 + i)
+    write('10.0.0.2', T0 + i)
+  }
+  write('10.0.0.3', T0 + 5_000)
+  t.equal(write('10.0.0.1', T0 + 5_001), 5_001, 'written again: now the most recent')
+  t.equal(write('10.0.0.4', T0 + 5_002), 1)
+  t.same(store.stats(), { entities: 3, cells: 3 * 2, forgotten: 1 }, '10.0.0.2, the least recently written, was forgotten')
+  t.equal(write('10.0.0.2', T0 + 5_003), 1, 'its count starts again')
+  t.equal(write('10.0.0.1', T0 + 5_004), 5_002, 'the others kept theirs')
 })
 
 t.test('at most maxCells: the least recently written are forgotten', async (t) => {
@@ -78,6 +96,7 @@ t.test('at most maxCells: the least recently written are forgotten', async (t) =
     }
   }
   t.equal(store.stats().entities, 10, 'ten entities of ten cells')
+  t.equal(store.stats().forgotten, 20)
   const kept = store.recordSync({ atMs: T0 + 400, plan: plan(features({ ip: '10.0.0.29' })), identify })
   t.equal(kept.cards_per_ip, 9)
   const gone = store.recordSync({ atMs: T0 + 401, plan: plan(features({ ip: '10.0.0.0' })), identify })

@@ -12,7 +12,7 @@ import { parseOptions, stringOption, usageError } from '../options.js'
 
 const NAME = 'backtest challenger'
 
-const USAGE = `usage: riskgate backtest challenger [--from <file.ndjson>] [--json] [--refund fraud|good|unlabelled]
+const USAGE = `usage: riskgate backtest challenger [--input <file.ndjson>] [--json] [--refund fraud|good|unlabelled]
 
 Compares what the live rule set and a challenger staged beside it (POST /v1/rules/challenger)
 decided on the same live traffic, from recorded decisions (NDJSON, from a file or stdin): for each
@@ -25,7 +25,7 @@ To try a rule set that never ran beside the live one, replay it instead:
 riskgate backtest --rules <dir>.
 
 options:
-  --from <file>        NDJSON decision records (default: stdin; \`-\` is stdin)
+  --input <file>       NDJSON decision records (default: stdin; \`-\` is stdin)
   --json               print the comparison as JSON instead of text
   --refund <class>     count refunds as fraud, good or unlabelled (default: unlabelled)
 
@@ -33,7 +33,7 @@ exit codes: 0 done, 1 no record was decided with a challenger, 2 wrong usage, 3 
 
 examples:
   riskgate decisions export --from 2026-12-01 > decisions.ndjson
-  riskgate backtest challenger --from decisions.ndjson
+  riskgate backtest challenger --input decisions.ndjson
 `
 
 function refundClass (value: string | undefined): OutcomeClass | undefined {
@@ -42,7 +42,7 @@ function refundClass (value: string | undefined): OutcomeClass | undefined {
 }
 
 async function run (argv: string[], io: CliIo): Promise<number> {
-  const parsed = parseOptions(argv, { from: { type: 'string' }, json: { type: 'boolean' }, refund: { type: 'string' } }, 0)
+  const parsed = parseOptions(argv, { input: { type: 'string' }, from: { type: 'string' }, json: { type: 'boolean' }, refund: { type: 'string' } }, 0)
   if (!parsed.ok) {
     usageError(io, NAME, parsed.message)
     return ExitCode.USAGE
@@ -52,19 +52,24 @@ async function run (argv: string[], io: CliIo): Promise<number> {
     usageError(io, NAME, '--refund must be fraud, good or unlabelled')
     return ExitCode.USAGE
   }
-  const from = stringOption(parsed.values, 'from')
+  // as in riskgate backtest, the records file is --input (it was --from before)
+  if (stringOption(parsed.values, 'from') !== undefined) {
+    usageError(io, NAME, 'the records file is given with --input <file> (--from no longer takes it)')
+    return ExitCode.USAGE
+  }
+  const name = stringOption(parsed.values, 'input')
   let input: AsyncIterable<Buffer | string> = io.stdin as AsyncIterable<Buffer | string>
   let source = 'stdin'
-  if (from !== undefined && from !== '-') {
-    const file = path.resolve(io.cwd, from)
+  if (name !== undefined && name !== '-') {
+    const file = path.resolve(io.cwd, name)
     try {
       await stat(file)
     } catch (error) {
-      io.stderr.write(`riskgate ${NAME}: cannot read ${from}: ${(error as { code?: string }).code ?? String(error)}\n`)
+      io.stderr.write(`riskgate ${NAME}: cannot read ${name}: ${(error as { code?: string }).code ?? String(error)}\n`)
       return ExitCode.UNAVAILABLE
     }
     input = createReadStream(file, { highWaterMark: 1 << 20 })
-    source = from
+    source = name
   }
 
   const comparison = createRolloutComparison(refundAs)

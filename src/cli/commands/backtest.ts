@@ -7,8 +7,12 @@ import type { ReplayRuleSet } from '../../backtest/replay-ruleset.js'
 import { formatTerminalReport } from '../../backtest/format-terminal.js'
 import { renderHtmlReport } from '../../backtest/html-report.js'
 import { OutcomeClass } from '../../backtest/outcome.js'
+import { parseRates } from '../../backtest/rates.js'
+import type { ExchangeRates } from '../../backtest/rates.js'
 import { runBacktest } from '../../backtest/run-backtest.js'
-import type { BacktestSide } from '../../backtest/run-backtest.js'
+import type { BacktestOptions, BacktestSide } from '../../backtest/run-backtest.js'
+import { BACKTEST_MAX_CELLS, BACKTEST_MAX_ENTITIES } from '../../backtest/velocity-replay.js'
+import { parseLogRange } from '../../decision-log/range.js'
 import { createSnapshotHash } from '../../decision-log/snapshot.js'
 import type { SnapshotHash } from '../../decision-log/snapshot.js'
 import { displayPath, loadRuleSet, RULESET_FILE } from '../../ruleset/load.js'
@@ -21,36 +25,52 @@ import { createProgress, isTty } from '../progress.js'
 
 const NAME = 'backtest'
 
-const USAGE = `usage: riskgate backtest --rules <candidate dir> [--from <file.ndjson>] [--current <dir>]
-                         [--html <report.html>] [--json] [--refund fraud|good|unlabelled]
+const USAGE = `usage: riskgate backtest --rules <candidate dir> [--input <file.ndjson>] [--from <time>] [--to <time>]
+                         [--current <dir>] [--html <report.html>] [--json] [--rates <file>]
+                         [--refund fraud|good|unlabelled] [--count-blocked-outcomes]
 
-Replays recorded decisions (NDJSON decision records, from a file or stdin) through a candidate
-rule set with the live engine, and compares with the current decisions: what changes (an
-allow/review/block matrix with counts and amounts), per-rule hits, and where outcomes were reported,
-fraud caught and good charges blocked, precision and recall, and a block-threshold curve.
+Replays recorded decisions (NDJSON decision records, oldest first, from a file or stdin) through a
+candidate rule set with the live engine, velocity counters recounted from the records with the
+candidate's declarations, and compares with the current decisions: what changes (an
+allow/review/block matrix with counts and amounts), per-rule hits and what removing each rule would
+change, and where outcomes were reported, fraud caught, fraud still allowed, good charges blocked,
+precision and recall, and a block-threshold curve.
 
 Get the records with \`riskgate decisions export\` (or GET /v1/decisions/export with an analyst key).
 
 options:
   --rules <dir>        the candidate rule set folder (required)
-  --from <file>        NDJSON decision records (default: stdin; \`-\` is stdin)
+  --input <file>       NDJSON decision records, oldest first (default: stdin; \`-\` is stdin)
+  --from <time>        report only decisions at or after this ISO 8601 date or time; earlier records
+                       of the input still count in the velocity counters (they warm them up)
+  --to <time>          report only decisions before this time (later records are ignored)
   --current <dir>      compare with this rule set, replayed like the candidate (default: the
                        decisions as recorded, each with the rule set it was decided with)
-  --html <file>        also write a self-contained HTML report (inline SVG charts)
+  --html <file>        also write a self-contained HTML report (inline SVG charts; every figure
+                       links to a sample of the charges behind it)
   --json               print the report as JSON instead of text
+  --rates <file>       exchange rates into one reporting currency: JSON { "base": "USD", "rates":
+                       { "EUR": 1.08 } } or CSV with the header base,currency,rate (a rate is what
+                       one unit of the currency is worth in the base); default: amounts per currency
   --refund <class>     count refunds as fraud, good or unlabelled (default: unlabelled)
+  --count-blocked-outcomes
+                       count the outcomes reported on charges blocked live (default: set aside, as
+                       blocked charges get an outcome only when someone reports one)
+  --velocity-max-entities <n>, --velocity-max-cells <n>
+                       bounds of the recounting velocity store (default ${BACKTEST_MAX_ENTITIES}, ${BACKTEST_MAX_CELLS})
 
 Identifiers in records are keyed hashes: list entries are hashed with RISKGATE_HASH_KEY (or the
 development key in RISKGATE_DEV_STATE_DIR) so that \`email.address in lists.x\` replays exactly.
-Velocity values are replayed as recorded. Progress goes to stderr. Details: docs/backtest.md.
+Progress goes to stderr. Details: docs/backtest.md.
 
-exit codes: 0 done, 1 a rule set would be refused (compile or lint errors) or the input holds no decision record,
-            2 wrong usage, 3 a rule set folder or the input cannot be read, or the report not written
+exit codes: 0 done, 1 a rule set would be refused (compile or lint errors) or the input holds no decision record
+            of the period, 2 wrong usage, 3 a rule set folder, the input or the rates cannot be read, or the
+            report not written
 
 examples:
-  riskgate decisions export --from 2026-10-01 > decisions.ndjson
-  riskgate backtest --rules rules-next/ --from decisions.ndjson --html backtest.html
-  riskgate backtest --rules rules-next/ --current rules/ < decisions.ndjson
+  riskgate decisions export --from 2026-09-30 > decisions.ndjson
+  riskgate backtest --rules rules-next/ --input decisions.ndjson --from 2026-10-01 --html backtest.html
+  riskgate backtest --rules rules-next/ --current rules/ --rates rates.json < decisions.ndjson
 `
 
 type Loaded = { ok: true, side: BacktestSide } | { ok: false, code: number, message: string }
@@ -80,11 +100,17 @@ function refundClass (value: string | undefined): OutcomeClass | undefined {
 async function run (argv: string[], io: CliIo): Promise<number> {
   const parsed = parseOptions(argv, {
     rules: { type: 'string' },
+    input: { type: 'string' },
     from: { type: 'string' },
+    to: { type: 'string' },
     current: { type: 'string' },
     html: { type: 'string' },
     json: { type: 'boolean' },
-    refund: { type: 'string' }
+    refund: { type: 'string' },
+    rates: { type: 'string' },
+    'count-blocked-outcomes': { type: 'boolean' },
+    'velocity-max-entities': { type: 'string' },
+    'velocity-max-cells': { type: 'string' }
   }, 0)
   if (!parsed.ok) {
     usageError(io, NAME, parsed.message)
@@ -99,6 +125,45 @@ async function run (argv: string[], io: CliIo): Promise<number> {
   if (refundAs === undefined) {
     usageError(io, NAME, '--refund must be fraud, good or unlabelled')
     return ExitCode.USAGE
+  }
+
+  const from = stringOption(parsed.values, 'from')
+  const to = stringOption(parsed.values, 'to')
+  const range = parseLogRange({ ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) })
+  if (!range.ok) {
+    usageError(io, NAME, `--${range.bound} must be an ISO 8601 date or time (2026-11-01, 2026-11-01T08:00:00Z)` +
+      (range.bound === 'from' ? '; the records file is given with --input <file>' : ''))
+    return ExitCode.USAGE
+  }
+  const limits: NonNullable<BacktestOptions['velocityLimits']> = {}
+  for (const [option, field] of [['velocity-max-entities', 'maxEntities'], ['velocity-max-cells', 'maxCells']] as const) {
+    const text = stringOption(parsed.values, option)
+    if (text === undefined) continue
+    const value = Number(text)
+    if (!/^[1-9][0-9]*$/.test(text) || !Number.isSafeInteger(value)) {
+      usageError(io, NAME, `--${option} must be a positive integer`)
+      return ExitCode.USAGE
+    }
+    limits[field] = value
+  }
+
+  let rates: { rates: ExchangeRates, source: string } | undefined
+  const ratesFile = stringOption(parsed.values, 'rates')
+  if (ratesFile !== undefined) {
+    let text: string
+    try {
+      text = await readFile(path.resolve(io.cwd, ratesFile), 'utf8')
+    } catch (error) {
+      io.stderr.write(`riskgate ${NAME}: cannot read ${ratesFile}: ${(error as { code?: string }).code ?? String(error)}\n`)
+      return ExitCode.UNAVAILABLE
+    }
+    const ext = path.extname(ratesFile).toLowerCase()
+    const read = parseRates(text, ext === '.json' ? 'json' : ext === '.csv' ? 'csv' : undefined)
+    if (!read.ok) {
+      io.stderr.write(`riskgate ${NAME}: ${ratesFile} is not a rates file: ${read.error}\n`)
+      return ExitCode.UNAVAILABLE
+    }
+    rates = { rates: read.rates, source: ratesFile }
   }
 
   const notes: string[] = []
@@ -128,20 +193,20 @@ async function run (argv: string[], io: CliIo): Promise<number> {
     current = loaded.side
   }
 
-  const from = stringOption(parsed.values, 'from')
+  const inputFile = stringOption(parsed.values, 'input')
   let input: AsyncIterable<Buffer | string> = io.stdin as AsyncIterable<Buffer | string>
   let total: number | undefined
   let source = 'stdin'
-  if (from !== undefined && from !== '-') {
-    const file = path.resolve(io.cwd, from)
+  if (inputFile !== undefined && inputFile !== '-') {
+    const file = path.resolve(io.cwd, inputFile)
     try {
       total = (await stat(file)).size
     } catch (error) {
-      io.stderr.write(`riskgate ${NAME}: cannot read ${from}: ${(error as { code?: string }).code ?? String(error)}\n`)
+      io.stderr.write(`riskgate ${NAME}: cannot read ${inputFile}: ${(error as { code?: string }).code ?? String(error)}\n`)
       return ExitCode.UNAVAILABLE
     }
     input = createReadStream(file, { highWaterMark: 1 << 20 })
-    source = from
+    source = inputFile
   }
 
   const progress = createProgress(io.stderr, { label: 'replaying', tty: isTty(io.stderr), ...(total !== undefined ? { total } : {}) })
@@ -151,6 +216,10 @@ async function run (argv: string[], io: CliIo): Promise<number> {
     candidate: candidate.side,
     ...(current !== undefined ? { current } : {}),
     refundAs,
+    range: range.range,
+    countBlockedOutcomes: parsed.values['count-blocked-outcomes'] === true,
+    ...(rates !== undefined ? { rates } : {}),
+    velocityLimits: limits,
     notes,
     onProgress: ({ bytes, records }) => { progress.update(bytes, records) }
   })
@@ -169,7 +238,9 @@ async function run (argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(`riskgate ${NAME}: HTML report written to ${html}\n`)
   }
   if (report.input.records === 0) {
-    io.stderr.write(`riskgate ${NAME}: no decision record in ${source}${report.input.invalid > 0 ? ` (${report.input.invalid} lines are not decision records)` : ''}\n`)
+    const outside = report.input.before_period + report.input.after_period
+    io.stderr.write(`riskgate ${NAME}: no decision record in ${source}${outside > 0 ? ` within the period (${outside} outside it)` : ''}` +
+      `${report.input.invalid > 0 ? ` (${report.input.invalid} lines are not decision records)` : ''}\n`)
     return ExitCode.FAILED
   }
   return ExitCode.OK
