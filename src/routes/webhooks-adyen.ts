@@ -12,9 +12,8 @@ import type { AdyenNotification } from '../webhooks/adyen/notification.js'
 import { createAdyenNotificationProcessor } from '../webhooks/adyen/processor.js'
 import type { AdyenNotificationProcessor } from '../webhooks/adyen/processor.js'
 import { verifyAdyenSignature } from '../webhooks/adyen/signature.js'
-import { createEventDedupe } from '../webhooks/event-dedupe.js'
 import type { EventDedupe } from '../webhooks/event-dedupe.js'
-import { addGatewayCounts, GATEWAY_DELIVERIES, GATEWAY_EVENTS } from '../webhooks/gateway-metrics.js'
+import { setUpGateway } from '../webhooks/gateway-plugin-setup.js'
 
 export interface AdyenWebhookOptions {
   /** RISKGATE_ADYEN_HMAC_KEYS and _BASIC_AUTH; absent: the route answers 503 webhook_not_configured */
@@ -128,16 +127,8 @@ const adyenWebhookRoute: FastifyPluginAsyncTypebox<RouteOptions> = async functio
  * Counted in the gateway webhook metrics with gateway="adyen", each item as a delivery.
  */
 export const adyenWebhookPlugin = fp(async function adyenWebhooks (fastify, opts: AdyenWebhookOptions) {
-  const dedupe = createEventDedupe({
-    redis: fastify.redis,
-    hashKey: opts.hashKey,
-    source: 'adyen',
-    ...(opts.keyPrefix !== undefined ? { keyPrefix: opts.keyPrefix } : {})
-  })
-  const processor = createAdyenNotificationProcessor({ store: fastify.decisionLog.store, dedupe, outbox: fastify.outbox, log: fastify.log })
-  fastify.decorate('adyenWebhooks', processor)
   const counts: AdyenDeliveryCounts = { accepted: 0, duplicate: 0, refused_signature: 0, refused_body: 0, refused_auth: 0 }
-  addGatewayCounts(fastify.metricsRegistry, GATEWAY_DELIVERIES, 'adyen', () => ({ ...counts }))
-  addGatewayCounts(fastify.metricsRegistry, GATEWAY_EVENTS, 'adyen', () => ({ ...processor.stats() }))
+  const { dedupe, processor } = setUpGateway(fastify, { source: 'adyen', hashKey: opts.hashKey, keyPrefix: opts.keyPrefix, createProcessor: createAdyenNotificationProcessor, counts })
+  fastify.decorate('adyenWebhooks', processor)
   await fastify.register(adyenWebhookRoute, { counts, adyen: opts.adyen, dedupe, processor })
 }, { name: 'adyen-webhooks', fastify: '5.x', dependencies: ['redis', 'decision-log', 'outbox', 'metrics'] })

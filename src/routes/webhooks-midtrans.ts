@@ -5,8 +5,7 @@ import { ErrorResponseSchema } from '../schemas/error.js'
 import { WebhookAckSchema } from '../schemas/webhook.js'
 import { acceptDelivery, parseSignedBody } from '../webhooks/accept-delivery.js'
 import type { DeliveryCounts } from '../webhooks/accept-delivery.js'
-import { createEventDedupe } from '../webhooks/event-dedupe.js'
-import { addGatewayCounts, GATEWAY_DELIVERIES, GATEWAY_EVENTS } from '../webhooks/gateway-metrics.js'
+import { setUpGateway } from '../webhooks/gateway-plugin-setup.js'
 import type { EventDedupe } from '../webhooks/event-dedupe.js'
 import { parseMidtransNotification } from '../webhooks/midtrans/notification.js'
 import { createMidtransNotificationProcessor } from '../webhooks/midtrans/processor.js'
@@ -98,16 +97,8 @@ const midtransWebhookRoute: FastifyPluginAsyncTypebox<RouteOptions> = async func
  * metrics as the Omise webhook, with gateway="midtrans".
  */
 export const midtransWebhookPlugin = fp(async function midtransWebhooks (fastify, opts: MidtransWebhookOptions) {
-  const dedupe = createEventDedupe({
-    redis: fastify.redis,
-    hashKey: opts.hashKey,
-    source: 'midtrans',
-    ...(opts.keyPrefix !== undefined ? { keyPrefix: opts.keyPrefix } : {})
-  })
-  const processor = createMidtransNotificationProcessor({ store: fastify.decisionLog.store, dedupe, outbox: fastify.outbox, log: fastify.log })
-  fastify.decorate('midtransWebhooks', processor)
   const counts: DeliveryCounts = { accepted: 0, duplicate: 0, refused_signature: 0, refused_body: 0 }
-  addGatewayCounts(fastify.metricsRegistry, GATEWAY_DELIVERIES, 'midtrans', () => ({ ...counts }))
-  addGatewayCounts(fastify.metricsRegistry, GATEWAY_EVENTS, 'midtrans', () => ({ ...processor.stats() }))
+  const { dedupe, processor } = setUpGateway(fastify, { source: 'midtrans', hashKey: opts.hashKey, keyPrefix: opts.keyPrefix, createProcessor: createMidtransNotificationProcessor, counts })
+  fastify.decorate('midtransWebhooks', processor)
   await fastify.register(midtransWebhookRoute, { counts, serverKeys: opts.serverKeys, dedupe, processor })
 }, { name: 'midtrans-webhooks', fastify: '5.x', dependencies: ['redis', 'decision-log', 'outbox', 'metrics'] })

@@ -5,9 +5,8 @@ import { ErrorResponseSchema } from '../schemas/error.js'
 import { WebhookAckSchema } from '../schemas/webhook.js'
 import { acceptDelivery, parseSignedBody } from '../webhooks/accept-delivery.js'
 import type { TimestampedDeliveryCounts } from '../webhooks/accept-delivery.js'
-import { createEventDedupe } from '../webhooks/event-dedupe.js'
 import type { EventDedupe } from '../webhooks/event-dedupe.js'
-import { addGatewayCounts, GATEWAY_DELIVERIES, GATEWAY_EVENTS } from '../webhooks/gateway-metrics.js'
+import { setUpGateway } from '../webhooks/gateway-plugin-setup.js'
 import { parseOmiseEvent } from '../webhooks/omise/event.js'
 import { createOmiseEventProcessor } from '../webhooks/omise/processor.js'
 import type { OmiseEventProcessor } from '../webhooks/omise/processor.js'
@@ -107,16 +106,8 @@ const omiseWebhookRoute: FastifyPluginAsyncTypebox<RouteOptions> = async functio
  * applied once (SET NX in Redis, or in process); the answer is sent before the outcome is applied.
  */
 export const omiseWebhookPlugin = fp(async function omiseWebhooks (fastify, opts: OmiseWebhookOptions) {
-  const dedupe = createEventDedupe({
-    redis: fastify.redis,
-    hashKey: opts.hashKey,
-    source: 'omise',
-    ...(opts.keyPrefix !== undefined ? { keyPrefix: opts.keyPrefix } : {})
-  })
-  const processor = createOmiseEventProcessor({ store: fastify.decisionLog.store, dedupe, outbox: fastify.outbox, log: fastify.log })
-  fastify.decorate('omiseWebhooks', processor)
   const counts: TimestampedDeliveryCounts = { accepted: 0, duplicate: 0, refused_signature: 0, refused_stale: 0, refused_body: 0 }
-  addGatewayCounts(fastify.metricsRegistry, GATEWAY_DELIVERIES, 'omise', () => ({ ...counts }))
-  addGatewayCounts(fastify.metricsRegistry, GATEWAY_EVENTS, 'omise', () => ({ ...processor.stats() }))
+  const { dedupe, processor } = setUpGateway(fastify, { source: 'omise', hashKey: opts.hashKey, keyPrefix: opts.keyPrefix, createProcessor: createOmiseEventProcessor, counts })
+  fastify.decorate('omiseWebhooks', processor)
   await fastify.register(omiseWebhookRoute, { counts, secrets: opts.secrets, dedupe, processor, now: opts.now ?? Date.now })
 }, { name: 'omise-webhooks', fastify: '5.x', dependencies: ['redis', 'decision-log', 'outbox', 'metrics'] })

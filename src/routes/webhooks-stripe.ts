@@ -5,9 +5,8 @@ import { ErrorResponseSchema } from '../schemas/error.js'
 import { WebhookAckSchema } from '../schemas/webhook.js'
 import { acceptDelivery, parseSignedBody } from '../webhooks/accept-delivery.js'
 import type { TimestampedDeliveryCounts } from '../webhooks/accept-delivery.js'
-import { createEventDedupe } from '../webhooks/event-dedupe.js'
 import type { EventDedupe } from '../webhooks/event-dedupe.js'
-import { addGatewayCounts, GATEWAY_DELIVERIES, GATEWAY_EVENTS } from '../webhooks/gateway-metrics.js'
+import { setUpGateway } from '../webhooks/gateway-plugin-setup.js'
 import { parseStripeEvent } from '../webhooks/stripe/event.js'
 import { createStripeEventProcessor } from '../webhooks/stripe/processor.js'
 import type { StripeEventProcessor } from '../webhooks/stripe/processor.js'
@@ -103,16 +102,8 @@ const stripeWebhookRoute: FastifyPluginAsyncTypebox<RouteOptions> = async functi
  * applied once (SET NX in Redis, or in process); the answer is sent before the outcome is applied.
  */
 export const stripeWebhookPlugin = fp(async function stripeWebhooks (fastify, opts: StripeWebhookOptions) {
-  const dedupe = createEventDedupe({
-    redis: fastify.redis,
-    hashKey: opts.hashKey,
-    source: 'stripe',
-    ...(opts.keyPrefix !== undefined ? { keyPrefix: opts.keyPrefix } : {})
-  })
-  const processor = createStripeEventProcessor({ store: fastify.decisionLog.store, dedupe, outbox: fastify.outbox, log: fastify.log })
-  fastify.decorate('stripeWebhooks', processor)
   const counts: TimestampedDeliveryCounts = { accepted: 0, duplicate: 0, refused_signature: 0, refused_stale: 0, refused_body: 0 }
-  addGatewayCounts(fastify.metricsRegistry, GATEWAY_DELIVERIES, 'stripe', () => ({ ...counts }))
-  addGatewayCounts(fastify.metricsRegistry, GATEWAY_EVENTS, 'stripe', () => ({ ...processor.stats() }))
+  const { dedupe, processor } = setUpGateway(fastify, { source: 'stripe', hashKey: opts.hashKey, keyPrefix: opts.keyPrefix, createProcessor: createStripeEventProcessor, counts })
+  fastify.decorate('stripeWebhooks', processor)
   await fastify.register(stripeWebhookRoute, { counts, secrets: opts.secrets, dedupe, processor, now: opts.now ?? Date.now })
 }, { name: 'stripe-webhooks', fastify: '5.x', dependencies: ['redis', 'decision-log', 'outbox', 'metrics'] })
