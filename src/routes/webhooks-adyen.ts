@@ -14,6 +14,7 @@ import type { AdyenNotificationProcessor } from '../webhooks/adyen/processor.js'
 import { verifyAdyenSignature } from '../webhooks/adyen/signature.js'
 import type { EventDedupe } from '../webhooks/event-dedupe.js'
 import { setUpGateway } from '../webhooks/gateway-plugin-setup.js'
+import { keepRawJsonBody } from '../webhooks/raw-json-body.js'
 
 export interface AdyenWebhookOptions {
   /** RISKGATE_ADYEN_HMAC_KEYS and _BASIC_AUTH; absent: the route answers 503 webhook_not_configured */
@@ -47,11 +48,7 @@ interface RouteOptions {
 }
 
 const adyenWebhookRoute: FastifyPluginAsyncTypebox<RouteOptions> = async function adyenWebhookRoute (fastify, opts) {
-  // this encapsulated scope only: the body is parsed here, so a bad one is counted and answered as a refusal
-  fastify.removeAllContentTypeParsers()
-  fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, body, done) => {
-    done(null, body)
-  })
+  keepRawJsonBody(fastify, WEBHOOK_BODY_LIMIT)
 
   fastify.post('/v1/webhooks/adyen', {
     bodyLimit: WEBHOOK_BODY_LIMIT,

@@ -6,6 +6,7 @@ import { WebhookAckSchema } from '../schemas/webhook.js'
 import { acceptDelivery, parseSignedBody } from '../webhooks/accept-delivery.js'
 import type { DeliveryCounts } from '../webhooks/accept-delivery.js'
 import { setUpGateway } from '../webhooks/gateway-plugin-setup.js'
+import { keepRawJsonBody } from '../webhooks/raw-json-body.js'
 import type { EventDedupe } from '../webhooks/event-dedupe.js'
 import { parseMidtransNotification } from '../webhooks/midtrans/notification.js'
 import { createMidtransNotificationProcessor } from '../webhooks/midtrans/processor.js'
@@ -40,11 +41,7 @@ interface RouteOptions {
 }
 
 const midtransWebhookRoute: FastifyPluginAsyncTypebox<RouteOptions> = async function midtransWebhookRoute (fastify, opts) {
-  // this encapsulated scope only: the body is parsed here, so a bad one is counted and answered as a refusal
-  fastify.removeAllContentTypeParsers()
-  fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, body, done) => {
-    done(null, body)
-  })
+  keepRawJsonBody(fastify, WEBHOOK_BODY_LIMIT)
 
   fastify.post('/v1/webhooks/midtrans', {
     bodyLimit: WEBHOOK_BODY_LIMIT,

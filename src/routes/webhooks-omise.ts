@@ -7,6 +7,7 @@ import { acceptDelivery, parseSignedBody } from '../webhooks/accept-delivery.js'
 import type { TimestampedDeliveryCounts } from '../webhooks/accept-delivery.js'
 import type { EventDedupe } from '../webhooks/event-dedupe.js'
 import { setUpGateway } from '../webhooks/gateway-plugin-setup.js'
+import { keepRawJsonBody } from '../webhooks/raw-json-body.js'
 import { parseOmiseEvent } from '../webhooks/omise/event.js'
 import { createOmiseEventProcessor } from '../webhooks/omise/processor.js'
 import type { OmiseEventProcessor } from '../webhooks/omise/processor.js'
@@ -42,11 +43,7 @@ interface RouteOptions {
 }
 
 const omiseWebhookRoute: FastifyPluginAsyncTypebox<RouteOptions> = async function omiseWebhookRoute (fastify, opts) {
-  // this encapsulated scope only: the HMAC is computed over the raw bytes, so the body is kept as a Buffer
-  fastify.removeAllContentTypeParsers()
-  fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, body, done) => {
-    done(null, body)
-  })
+  keepRawJsonBody(fastify, WEBHOOK_BODY_LIMIT)
 
   fastify.post('/v1/webhooks/omise', {
     bodyLimit: WEBHOOK_BODY_LIMIT,

@@ -7,6 +7,7 @@ import { acceptDelivery, parseSignedBody } from '../webhooks/accept-delivery.js'
 import type { TimestampedDeliveryCounts } from '../webhooks/accept-delivery.js'
 import type { EventDedupe } from '../webhooks/event-dedupe.js'
 import { setUpGateway } from '../webhooks/gateway-plugin-setup.js'
+import { keepRawJsonBody } from '../webhooks/raw-json-body.js'
 import { parseStripeEvent } from '../webhooks/stripe/event.js'
 import { createStripeEventProcessor } from '../webhooks/stripe/processor.js'
 import type { StripeEventProcessor } from '../webhooks/stripe/processor.js'
@@ -42,11 +43,7 @@ interface RouteOptions {
 }
 
 const stripeWebhookRoute: FastifyPluginAsyncTypebox<RouteOptions> = async function stripeWebhookRoute (fastify, opts) {
-  // this encapsulated scope only: the HMAC is computed over the raw bytes, so the body is kept as a Buffer
-  fastify.removeAllContentTypeParsers()
-  fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, body, done) => {
-    done(null, body)
-  })
+  keepRawJsonBody(fastify, WEBHOOK_BODY_LIMIT)
 
   fastify.post('/v1/webhooks/stripe', {
     bodyLimit: WEBHOOK_BODY_LIMIT,
