@@ -2,19 +2,17 @@ import fp from 'fastify-plugin'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AdyenWebhookConfig } from '../config/adyen-env.js'
 import { ErrorCode, RiskgateError } from '../errors.js'
-import { ErrorResponseSchema } from '../schemas/error.js'
-import { ADYEN_ACCEPTED, AdyenAckSchema } from '../schemas/webhook.js'
-import { acceptDelivery, parseSignedBody } from '../webhooks/accept-delivery.js'
+import { ADYEN_ACCEPTED, AdyenAckSchema, WEBHOOK_ERROR_RESPONSES } from '../schemas/webhook.js'
+import { acceptDelivery, parsedOrRefused, parseSignedBody } from '../webhooks/accept-delivery.js'
 import type { DeliveryCounts } from '../webhooks/accept-delivery.js'
 import { verifyBasicAuth } from '../webhooks/adyen/basic-auth.js'
 import { MAX_NOTIFICATION_ITEMS, notificationItemsOf, parseAdyenNotification } from '../webhooks/adyen/notification.js'
-import type { AdyenNotification } from '../webhooks/adyen/notification.js'
 import { createAdyenNotificationProcessor } from '../webhooks/adyen/processor.js'
 import type { AdyenNotificationProcessor } from '../webhooks/adyen/processor.js'
 import { verifyAdyenSignature } from '../webhooks/adyen/signature.js'
 import type { EventDedupe } from '../webhooks/event-dedupe.js'
 import { setUpGateway } from '../webhooks/gateway-plugin-setup.js'
-import { keepRawJsonBody } from '../webhooks/raw-json-body.js'
+import { keepRawJsonBody, rawBodyOf } from '../webhooks/raw-json-body.js'
 
 export interface AdyenWebhookOptions {
   /** RISKGATE_ADYEN_HMAC_KEYS and _BASIC_AUTH; absent: the route answers 503 webhook_not_configured */
@@ -58,12 +56,7 @@ const adyenWebhookRoute: FastifyPluginAsyncTypebox<RouteOptions> = async functio
       tags: ['webhooks'],
       response: {
         200: { description: 'taken', content: { 'text/plain': { schema: AdyenAckSchema } } },
-        400: ErrorResponseSchema,
-        401: ErrorResponseSchema,
-        413: ErrorResponseSchema,
-        415: ErrorResponseSchema,
-        500: ErrorResponseSchema,
-        503: ErrorResponseSchema
+        ...WEBHOOK_ERROR_RESPONSES
       }
     }
   }, async function adyenWebhook (request, reply) {
@@ -81,14 +74,8 @@ const adyenWebhookRoute: FastifyPluginAsyncTypebox<RouteOptions> = async functio
           'the basic auth does not match: set the webhook\'s username and password (Customer Area, Developers, Webhooks) as RISKGATE_ADYEN_BASIC_AUTH')
       }
     }
-    const body = request.body
-    if (!Buffer.isBuffer(body)) throw new RiskgateError(400, ErrorCode.INVALID_JSON, 'the request body is not valid JSON')
-    const items = notificationItemsOf(parseSignedBody(body, opts.counts))
-    if (items === undefined) {
-      opts.counts.refused_body++
-      throw new RiskgateError(400, ErrorCode.VALIDATION_FAILED,
-        `the body is not an Adyen notification: {"live": ..., "notificationItems": [{"NotificationRequestItem": {...}}]}, 1 to ${MAX_NOTIFICATION_ITEMS} items`)
-    }
+    const body = rawBodyOf(request.body)
+    const items = parsedOrRefused(notificationItemsOf(parseSignedBody(body, opts.counts)), opts.counts, `the body is not an Adyen notification: {"live": ..., "notificationItems": [{"NotificationRequestItem": {...}}]}, 1 to ${MAX_NOTIFICATION_ITEMS} items`)
     // every item's signature first: a delivery is taken whole or refused whole
     for (const [index, item] of items.entries()) {
       const check = verifyAdyenSignature(item, adyen.hmacKeys)
@@ -99,15 +86,8 @@ const adyenWebhookRoute: FastifyPluginAsyncTypebox<RouteOptions> = async functio
           'an item\'s additionalData.hmacSignature does not match: set the webhook\'s HMAC key in RISKGATE_ADYEN_HMAC_KEYS (nothing in this delivery was applied)')
       }
     }
-    const notifications: AdyenNotification[] = []
-    for (const item of items) {
-      const notification = parseAdyenNotification(item)
-      if (notification === undefined) {
-        opts.counts.refused_body++
-        throw new RiskgateError(400, ErrorCode.VALIDATION_FAILED, 'an item is not an Adyen notification item (pspReference, eventCode, success "true" or "false", merchantReference)')
-      }
-      notifications.push(notification)
-    }
+    const notifications = items.map((item) => parsedOrRefused(parseAdyenNotification(item), opts.counts,
+      'an item is not an Adyen notification item (pspReference, eventCode, success "true" or "false", merchantReference)'))
     for (const notification of notifications) {
       await acceptDelivery(request.log, opts.dedupe, opts.processor, opts.counts,
         { name: 'adyen notification', noun: 'notification', id: notification.id, event: notification, logFields: { event: notification.eventCode } })

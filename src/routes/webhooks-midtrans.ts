@@ -1,12 +1,11 @@
 import fp from 'fastify-plugin'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorCode, RiskgateError } from '../errors.js'
-import { ErrorResponseSchema } from '../schemas/error.js'
-import { WebhookAckSchema } from '../schemas/webhook.js'
-import { acceptDelivery, parseSignedBody } from '../webhooks/accept-delivery.js'
+import { WEBHOOK_ERROR_RESPONSES, WebhookAckSchema } from '../schemas/webhook.js'
+import { acceptDelivery, parsedOrRefused, parseSignedBody } from '../webhooks/accept-delivery.js'
 import type { DeliveryCounts } from '../webhooks/accept-delivery.js'
 import { setUpGateway } from '../webhooks/gateway-plugin-setup.js'
-import { keepRawJsonBody } from '../webhooks/raw-json-body.js'
+import { keepRawJsonBody, rawBodyOf } from '../webhooks/raw-json-body.js'
 import type { EventDedupe } from '../webhooks/event-dedupe.js'
 import { parseMidtransNotification } from '../webhooks/midtrans/notification.js'
 import { createMidtransNotificationProcessor } from '../webhooks/midtrans/processor.js'
@@ -51,20 +50,14 @@ const midtransWebhookRoute: FastifyPluginAsyncTypebox<RouteOptions> = async func
       tags: ['webhooks'],
       response: {
         200: WebhookAckSchema,
-        400: ErrorResponseSchema,
-        401: ErrorResponseSchema,
-        413: ErrorResponseSchema,
-        415: ErrorResponseSchema,
-        500: ErrorResponseSchema,
-        503: ErrorResponseSchema
+        ...WEBHOOK_ERROR_RESPONSES
       }
     }
   }, async function midtransWebhook (request) {
     if (opts.serverKeys.length === 0) {
       throw new RiskgateError(503, ErrorCode.WEBHOOK_NOT_CONFIGURED, 'Midtrans notifications are not configured: set RISKGATE_MIDTRANS_SERVER_KEYS')
     }
-    const body = request.body
-    if (!Buffer.isBuffer(body)) throw new RiskgateError(400, ErrorCode.INVALID_JSON, 'the request body is not valid JSON')
+    const body = rawBodyOf(request.body)
     const parsed = parseSignedBody(body, opts.counts)
     const fields = parsed !== null && typeof parsed === 'object' ? parsed as Record<string, unknown> : {}
     const { order_id: orderId, status_code: statusCode, gross_amount: grossAmount } = fields
@@ -78,11 +71,7 @@ const midtransWebhookRoute: FastifyPluginAsyncTypebox<RouteOptions> = async func
       throw new RiskgateError(401, ErrorCode.WEBHOOK_SIGNATURE_INVALID,
         'the signature_key does not match: Midtrans signs SHA-512 of order_id + status_code + gross_amount + a server key configured in RISKGATE_MIDTRANS_SERVER_KEYS')
     }
-    const notification = parseMidtransNotification(parsed)
-    if (notification === undefined) {
-      opts.counts.refused_body++
-      throw new RiskgateError(400, ErrorCode.VALIDATION_FAILED, 'the body is not a Midtrans notification (order_id, transaction_id, transaction_status, status_code, gross_amount)')
-    }
+    const notification = parsedOrRefused(parseMidtransNotification(parsed), opts.counts, 'the body is not a Midtrans notification (order_id, transaction_id, transaction_status, status_code, gross_amount)')
     return await acceptDelivery(request.log, opts.dedupe, opts.processor, opts.counts, { name: 'midtrans notification', noun: 'notification', id: notification.id, event: notification })
   })
 }

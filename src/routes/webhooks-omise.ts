@@ -1,13 +1,12 @@
 import fp from 'fastify-plugin'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorCode, RiskgateError } from '../errors.js'
-import { ErrorResponseSchema } from '../schemas/error.js'
-import { WebhookAckSchema } from '../schemas/webhook.js'
-import { acceptDelivery, parseSignedBody } from '../webhooks/accept-delivery.js'
+import { WEBHOOK_ERROR_RESPONSES, WebhookAckSchema } from '../schemas/webhook.js'
+import { acceptDelivery, parsedOrRefused, parseSignedBody } from '../webhooks/accept-delivery.js'
 import type { TimestampedDeliveryCounts } from '../webhooks/accept-delivery.js'
 import type { EventDedupe } from '../webhooks/event-dedupe.js'
 import { setUpGateway } from '../webhooks/gateway-plugin-setup.js'
-import { keepRawJsonBody } from '../webhooks/raw-json-body.js'
+import { keepRawJsonBody, rawBodyOf } from '../webhooks/raw-json-body.js'
 import { parseOmiseEvent } from '../webhooks/omise/event.js'
 import { createOmiseEventProcessor } from '../webhooks/omise/processor.js'
 import type { OmiseEventProcessor } from '../webhooks/omise/processor.js'
@@ -53,20 +52,14 @@ const omiseWebhookRoute: FastifyPluginAsyncTypebox<RouteOptions> = async functio
       tags: ['webhooks'],
       response: {
         200: WebhookAckSchema,
-        400: ErrorResponseSchema,
-        401: ErrorResponseSchema,
-        413: ErrorResponseSchema,
-        415: ErrorResponseSchema,
-        500: ErrorResponseSchema,
-        503: ErrorResponseSchema
+        ...WEBHOOK_ERROR_RESPONSES
       }
     }
   }, async function omiseWebhook (request) {
     if (opts.secrets.length === 0) {
       throw new RiskgateError(503, ErrorCode.WEBHOOK_NOT_CONFIGURED, 'Omise webhooks are not configured: set RISKGATE_OMISE_WEBHOOK_SECRETS')
     }
-    const body = request.body
-    if (!Buffer.isBuffer(body)) throw new RiskgateError(400, ErrorCode.INVALID_JSON, 'the request body is not valid JSON')
+    const body = rawBodyOf(request.body)
     const header = (name: string): string | undefined => {
       const value = request.headers[name]
       return typeof value === 'string' ? value : undefined
@@ -89,11 +82,7 @@ const omiseWebhookRoute: FastifyPluginAsyncTypebox<RouteOptions> = async functio
         'the Omise-Signature does not match: send the Omise-Signature and Omise-Signature-Timestamp headers Omise signed the body with')
     }
     const parsed = parseSignedBody(body, opts.counts)
-    const event = parseOmiseEvent(parsed)
-    if (event === undefined) {
-      opts.counts.refused_body++
-      throw new RiskgateError(400, ErrorCode.VALIDATION_FAILED, 'the body is not an Omise event (id, key, data)')
-    }
+    const event = parsedOrRefused(parseOmiseEvent(parsed), opts.counts, 'the body is not an Omise event (id, key, data)')
     return await acceptDelivery(request.log, opts.dedupe, opts.processor, opts.counts, { name: 'omise webhook', noun: 'event', id: event.id, event, logFields: { event: event.key } })
   })
 }

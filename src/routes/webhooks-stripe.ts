@@ -1,13 +1,12 @@
 import fp from 'fastify-plugin'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorCode, RiskgateError } from '../errors.js'
-import { ErrorResponseSchema } from '../schemas/error.js'
-import { WebhookAckSchema } from '../schemas/webhook.js'
-import { acceptDelivery, parseSignedBody } from '../webhooks/accept-delivery.js'
+import { WEBHOOK_ERROR_RESPONSES, WebhookAckSchema } from '../schemas/webhook.js'
+import { acceptDelivery, parsedOrRefused, parseSignedBody } from '../webhooks/accept-delivery.js'
 import type { TimestampedDeliveryCounts } from '../webhooks/accept-delivery.js'
 import type { EventDedupe } from '../webhooks/event-dedupe.js'
 import { setUpGateway } from '../webhooks/gateway-plugin-setup.js'
-import { keepRawJsonBody } from '../webhooks/raw-json-body.js'
+import { keepRawJsonBody, rawBodyOf } from '../webhooks/raw-json-body.js'
 import { parseStripeEvent } from '../webhooks/stripe/event.js'
 import { createStripeEventProcessor } from '../webhooks/stripe/processor.js'
 import type { StripeEventProcessor } from '../webhooks/stripe/processor.js'
@@ -53,20 +52,14 @@ const stripeWebhookRoute: FastifyPluginAsyncTypebox<RouteOptions> = async functi
       tags: ['webhooks'],
       response: {
         200: WebhookAckSchema,
-        400: ErrorResponseSchema,
-        401: ErrorResponseSchema,
-        413: ErrorResponseSchema,
-        415: ErrorResponseSchema,
-        500: ErrorResponseSchema,
-        503: ErrorResponseSchema
+        ...WEBHOOK_ERROR_RESPONSES
       }
     }
   }, async function stripeWebhook (request) {
     if (opts.secrets.length === 0) {
       throw new RiskgateError(503, ErrorCode.WEBHOOK_NOT_CONFIGURED, 'Stripe webhooks are not configured: set RISKGATE_STRIPE_WEBHOOK_SECRETS')
     }
-    const body = request.body
-    if (!Buffer.isBuffer(body)) throw new RiskgateError(400, ErrorCode.INVALID_JSON, 'the request body is not valid JSON')
+    const body = rawBodyOf(request.body)
     const header = request.headers[STRIPE_SIGNATURE_HEADER]
     const check = verifyStripeSignature({
       body,
@@ -85,11 +78,7 @@ const stripeWebhookRoute: FastifyPluginAsyncTypebox<RouteOptions> = async functi
         'the Stripe-Signature does not match: send the Stripe-Signature header Stripe signed the body with, and set the endpoint\'s signing secret')
     }
     const parsed = parseSignedBody(body, opts.counts)
-    const event = parseStripeEvent(parsed)
-    if (event === undefined) {
-      opts.counts.refused_body++
-      throw new RiskgateError(400, ErrorCode.VALIDATION_FAILED, 'the body is not a Stripe event (id, type, data.object)')
-    }
+    const event = parsedOrRefused(parseStripeEvent(parsed), opts.counts, 'the body is not a Stripe event (id, type, data.object)')
     return await acceptDelivery(request.log, opts.dedupe, opts.processor, opts.counts, { name: 'stripe webhook', noun: 'event', id: event.id, event, logFields: { event: event.type } })
   })
 }

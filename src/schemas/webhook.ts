@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import { ErrorResponseSchema } from './error.js'
 
 export const WebhookAckSchema = Type.Object({
   received: Type.Literal(true),
@@ -12,3 +13,13 @@ export const ADYEN_ACCEPTED = '[accepted]' as const
 export const AdyenAckSchema = Type.Literal(ADYEN_ACCEPTED, {
   description: 'the notification was taken (each item applied once, in the background): Adyen stops retrying it'
 })
+
+/** What a gateway webhook route answers besides its acknowledgement */
+export const WEBHOOK_ERROR_RESPONSES = {
+  400: ErrorResponseSchema,
+  401: ErrorResponseSchema,
+  413: ErrorResponseSchema,
+  415: ErrorResponseSchema,
+  500: ErrorResponseSchema,
+  503: ErrorResponseSchema
+} as const

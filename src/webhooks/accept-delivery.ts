@@ -25,6 +25,13 @@ export function parseSignedBody (body: Buffer, counts: DeliveryCounts): unknown 
   }
 }
 
+/** A signed body's parsed event, or a 400 `validation_failed` saying what was expected (counted as a refused body). */
+export function parsedOrRefused<E> (parsed: E | undefined, counts: DeliveryCounts, expected: string): E {
+  if (parsed !== undefined) return parsed
+  counts.refused_body++
+  throw new RiskgateError(400, ErrorCode.VALIDATION_FAILED, expected)
+}
+
 export interface Delivery<E> {
   /** `omise webhook`, `stripe webhook`, `midtrans notification`: how log lines name it */
   name: string
