@@ -1,24 +1,8 @@
 import t from 'tap'
-import { createMemoryDecisionLog } from '../../../src/decision-log/memory-store.js'
-import type { MemoryDecisionLog } from '../../../src/decision-log/memory-store.js'
-import { createOutbox } from '../../../src/outbox/outbox.js'
-import type { OutboxOptions } from '../../../src/outbox/outbox.js'
 import type { AdyenNotification } from '../../../src/webhooks/adyen/notification.js'
 import { ADYEN_NOTIFICATION_KIND, createAdyenNotificationProcessor } from '../../../src/webhooks/adyen/processor.js'
-import { createEventDedupe } from '../../../src/webhooks/event-dedupe.js'
-import { entry, keysOf } from '../../helpers/decision-log-suite.js'
-
-const quiet = { info: () => {}, warn: () => {}, error: () => {} }
-const T0 = Date.UTC(2026, 10, 21, 10)
-const HASH_KEY = 'test-hash-key-0123456789abcdef0123'
-
-function memoryLog (): MemoryDecisionLog {
-  return createMemoryDecisionLog({ keys: keysOf(1) })
-}
-
-function outbox (extra: Partial<OutboxOptions> = {}): ReturnType<typeof createOutbox> {
-  return createOutbox({ log: quiet, baseBackoffMs: 1, maxBackoffMs: 2, ...extra })
-}
+import { entry } from '../../helpers/decision-log-suite.js'
+import { checkFullOutboxReleases, checkHeldThenUnmatched, memoryLog, outbox, quiet, T0 } from '../../helpers/gateway-processor.js'
 
 function item (eventCode: string, pspReference: string, merchantReference: string, extra: Partial<AdyenNotification> = {}): AdyenNotification {
   const success = extra.success ?? true
@@ -66,33 +50,10 @@ t.test('a refused authorisation carrying riskgate\'s metadata links its pspRefer
   t.equal(await processor.process(item('AUTHORISATION', 'PSP00000000000R2', 'nothing-scored', { success: false })), 'ignored', 'without metadata: no lookup, ignored')
 })
 
-t.test('an item whose decision never lands is counted unmatched past the hold limit; one the outbox cannot write releases its claim', async (t) => {
-  let clock = T0
-  const log = memoryLog()
-  const lines: string[] = []
-  const box = outbox({ now: () => clock })
-  const processor = createAdyenNotificationProcessor({
-    store: { ...log, keys: log.keys, findByChargeId: async (id) => { clock += 10 * 60_000; return await log.findByChargeId(id) } },
-    dedupe: { release: async () => { t.fail('an unmatched item keeps its claim') } },
-    outbox: box,
-    log: { ...quiet, info: (_obj, msg) => { lines.push(msg) } }
-  })
-  processor.submit(item('CHARGEBACK', 'DSP00000000000LO', 'never-scored', { originalReference: 'PSP00000000000LO' }))
-  await box.flush()
-  t.same(processor.stats(), { applied: 0, kept: 0, unmatched: 0, ignored: 0, failed: 0 }, 'held, not given up')
-  await box.flush()
-  await box.flush()
-  t.same(processor.stats(), { applied: 0, kept: 0, unmatched: 1, ignored: 0, failed: 0 })
-  t.equal(box.stats()[ADYEN_NOTIFICATION_KIND]?.dropped.expired, 1)
-  t.ok(lines.includes('adyen notification: no recorded decision for this payment'))
+const adyen = { create: createAdyenNotificationProcessor, kind: ADYEN_NOTIFICATION_KIND, source: 'adyen' } as const
 
-  const dedupe = createEventDedupe({ redis: null, hashKey: HASH_KEY, source: 'adyen' })
-  const fullBox = outbox({ maxItems: 0 })
-  const full = createAdyenNotificationProcessor({ store: log, dedupe, outbox: fullBox, log: quiet })
-  const refund = item('REFUND', 'PSP00000000000FU', 'order_f', { originalReference: 'PSP00000000000FO' })
-  t.equal(await dedupe.claim(refund.id), true)
-  full.submit(refund)
-  t.equal(full.stats().failed, 1, 'a full outbox: not applied, counted')
-  await fullBox.flush()
-  t.equal(await dedupe.claim(refund.id), true, 'and released, so Adyen\'s retry is applied')
+t.test('an item whose decision never lands is counted unmatched past the hold limit; one the outbox cannot write releases its claim', async (t) => {
+  await checkHeldThenUnmatched(t, adyen, item('CHARGEBACK', 'DSP00000000000LO', 'never-scored', { originalReference: 'PSP00000000000LO' }),
+    'adyen notification: no recorded decision for this payment')
+  await checkFullOutboxReleases(t, adyen, item('REFUND', 'PSP00000000000FU', 'order_f', { originalReference: 'PSP00000000000FO' }))
 })

@@ -1,24 +1,9 @@
 import t from 'tap'
-import { createMemoryDecisionLog } from '../../../src/decision-log/memory-store.js'
-import type { MemoryDecisionLog } from '../../../src/decision-log/memory-store.js'
-import { createOutbox } from '../../../src/outbox/outbox.js'
-import type { OutboxOptions } from '../../../src/outbox/outbox.js'
 import { createEventDedupe } from '../../../src/webhooks/event-dedupe.js'
 import type { MidtransNotification } from '../../../src/webhooks/midtrans/notification.js'
 import { createMidtransNotificationProcessor, MIDTRANS_NOTIFICATION_KIND } from '../../../src/webhooks/midtrans/processor.js'
-import { entry, keysOf } from '../../helpers/decision-log-suite.js'
-
-const quiet = { info: () => {}, warn: () => {}, error: () => {} }
-const T0 = Date.UTC(2026, 10, 21, 10)
-const HASH_KEY = 'test-hash-key-0123456789abcdef0123'
-
-function memoryLog (): MemoryDecisionLog {
-  return createMemoryDecisionLog({ keys: keysOf(1) })
-}
-
-function outbox (extra: Partial<OutboxOptions> = {}): ReturnType<typeof createOutbox> {
-  return createOutbox({ log: quiet, baseBackoffMs: 1, maxBackoffMs: 2, ...extra })
-}
+import { entry } from '../../helpers/decision-log-suite.js'
+import { checkFullOutboxReleases, checkHeldThenUnmatched, HASH_KEY, memoryLog, outbox, quiet, T0 } from '../../helpers/gateway-processor.js'
 
 function notification (orderId: string, status: string, extra: Partial<MidtransNotification> = {}): MidtransNotification {
   const transactionId = `tx-${orderId}`
@@ -63,37 +48,14 @@ t.test('the store unavailable: the notification is retried through the outbox un
   t.equal(await dedupe.claim(refund.id), false, 'still claimed: a resend is a duplicate')
 })
 
+const midtrans = { create: createMidtransNotificationProcessor, kind: MIDTRANS_NOTIFICATION_KIND, source: 'midtrans' } as const
+
 t.test('a notification the outbox could not take releases its claim, so Midtrans\' resend is applied', async (t) => {
-  const log = memoryLog()
-  const dedupe = createEventDedupe({ redis: null, hashKey: HASH_KEY, source: 'midtrans' })
-  const full = outbox({ maxItems: 0 })
-  const processor = createMidtransNotificationProcessor({ store: log, dedupe, outbox: full, log: quiet })
-  const settled = notification('ord-full', 'settlement')
-  t.equal(await dedupe.claim(settled.id), true)
-  processor.submit(settled)
-  t.equal(processor.stats().failed, 1)
-  await full.flush()
-  t.equal(await dedupe.claim(settled.id), true, 'released')
+  await checkFullOutboxReleases(t, midtrans, notification('ord-full', 'settlement'))
 })
 
 t.test('a notification whose decision never lands is counted unmatched past the hold limit', async (t) => {
-  let clock = T0
-  const log = memoryLog()
-  const lines: string[] = []
-  const box = outbox({ now: () => clock })
-  const processor = createMidtransNotificationProcessor({
-    store: { ...log, keys: log.keys, findByChargeId: async (id) => { clock += 10 * 60_000; return await log.findByChargeId(id) } },
-    dedupe: { release: async () => { t.fail('an unmatched notification keeps its claim') } },
-    outbox: box,
-    log: { ...quiet, info: (_obj, msg) => { lines.push(msg) } }
-  })
-  processor.submit(notification('ord-never-scored', 'chargeback'))
-  await box.flush()
-  t.same(processor.stats(), { applied: 0, kept: 0, unmatched: 0, ignored: 0, failed: 0 }, 'held')
-  await box.flush()
-  await box.flush()
-  t.same(processor.stats(), { applied: 0, kept: 0, unmatched: 1, ignored: 0, failed: 0 })
-  t.ok(lines.includes('midtrans notification: no recorded decision for this order'))
+  await checkHeldThenUnmatched(t, midtrans, notification('ord-never-scored', 'chargeback'), 'midtrans notification: no recorded decision for this order')
 })
 
 t.test('the decision is found by riskgate_decision_id, riskgate_charge_id, then the order id; statuses without an outcome look nothing up', async (t) => {

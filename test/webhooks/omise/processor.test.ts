@@ -1,24 +1,10 @@
 import t from 'tap'
-import { createMemoryDecisionLog } from '../../../src/decision-log/memory-store.js'
-import type { MemoryDecisionLog } from '../../../src/decision-log/memory-store.js'
-import { createOutbox } from '../../../src/outbox/outbox.js'
-import type { OutboxOptions } from '../../../src/outbox/outbox.js'
 import { createEventDedupe } from '../../../src/webhooks/event-dedupe.js'
 import { createOmiseEventProcessor, OMISE_EVENT_KIND } from '../../../src/webhooks/omise/processor.js'
 import type { OmiseProcessorOptions } from '../../../src/webhooks/omise/processor.js'
-import { entry, keysOf } from '../../helpers/decision-log-suite.js'
-
-const quiet = { info: () => {}, warn: () => {}, error: () => {} }
-const T0 = Date.UTC(2026, 10, 21, 10)
-const HASH_KEY = 'test-hash-key-0123456789abcdef0123'
-
-function memoryLog (): MemoryDecisionLog {
-  return createMemoryDecisionLog({ keys: keysOf(1) })
-}
-
-function outbox (extra: Partial<OutboxOptions> = {}): ReturnType<typeof createOutbox> {
-  return createOutbox({ log: quiet, baseBackoffMs: 1, maxBackoffMs: 2, ...extra })
-}
+import type { MemoryDecisionLog } from '../../../src/decision-log/memory-store.js'
+import { entry } from '../../helpers/decision-log-suite.js'
+import { checkFullOutboxReleases, checkHeldThenUnmatched, HASH_KEY, memoryLog, outbox, quiet, T0 } from '../../helpers/gateway-processor.js'
 
 /** a resolvable promise, to await what happens in the background */
 function signal (): { promise: Promise<void>, resolve: () => void } {
@@ -64,6 +50,8 @@ t.test('the store unavailable: the event is retried through the outbox until it 
   t.equal(await dedupe.claim(event.id), false, 'still claimed: a redelivery is a duplicate')
 })
 
+const omise = { create: createOmiseEventProcessor, kind: OMISE_EVENT_KIND, source: 'omise' } as const
+
 t.test('an event the outbox could not write (left at shutdown, or the outbox full) releases its claim, so a redelivery is applied', async (t) => {
   const log = memoryLog()
   const recorded = entry(log.keys, T0, { chargeId: 'chrg_test_f' })
@@ -92,14 +80,7 @@ t.test('an event the outbox could not write (left at shutdown, or the outbox ful
   t.equal((await log.get(recorded.key.decisionId))?.outcome?.label, 'refund')
   t.equal(again.stats().applied, 1)
 
-  const full = outbox({ maxItems: 0 })
-  const refused = createOmiseEventProcessor({ store: log, dedupe, outbox: full, log: quiet })
-  const other = { id: 'evnt_test_full', key: 'refund.create', data: { object: 'refund', charge: 'chrg_test_f' } }
-  t.equal(await dedupe.claim(other.id), true)
-  refused.submit(other)
-  t.equal(refused.stats().failed, 1, 'a full outbox: not applied, counted')
-  await full.flush()
-  t.equal(await dedupe.claim(other.id), true, 'and released')
+  await checkFullOutboxReleases(t, omise, { id: 'evnt_test_full', key: 'refund.create', data: { object: 'refund', charge: 'chrg_test_f' } }, log)
 })
 
 t.test('an event that arrives before its decision is recorded is held, then applied once the record lands', async (t) => {
@@ -146,28 +127,8 @@ t.test('an event that arrives before its decision is recorded is held, then appl
 })
 
 t.test('an event whose decision never lands is counted unmatched once held past the hold limit; its claim is kept', async (t) => {
-  let clock = T0
-  const log = memoryLog()
-  const lines: string[] = []
-  // the outbox's clock: each try of the event takes ten minutes of it (the hold limit is fifteen)
-  const box = outbox({ now: () => clock })
-  const processor = createOmiseEventProcessor({
-    store: { ...log, keys: log.keys, findByChargeId: async (id) => { clock += 10 * 60_000; return await log.findByChargeId(id) } },
-    dedupe: { release: async () => { t.fail('an unmatched event keeps its claim: a redelivery finds no more') } },
-    outbox: box,
-    log: { ...quiet, info: (_obj, msg) => { lines.push(msg) } }
-  })
-  processor.submit({ id: 'evnt_test_lost', key: 'dispute.create', data: { object: 'dispute', id: 'dspt_test_lost', charge: 'chrg_test_never_scored' } })
-  // a flush leaves a held event after one more try; each try takes ten minutes of the clock: held
-  // since the first, the third is past the limit
-  await box.flush()
-  t.same(processor.stats(), { applied: 0, kept: 0, unmatched: 0, ignored: 0, failed: 0 }, 'held, not given up')
-  t.equal(box.depth(), 1)
-  await box.flush()
-  await box.flush()
-  t.same(processor.stats(), { applied: 0, kept: 0, unmatched: 1, ignored: 0, failed: 0 })
-  t.equal(box.stats()[OMISE_EVENT_KIND]?.dropped.expired, 1)
-  t.ok(lines.includes('omise webhook: no recorded decision for this charge'))
+  await checkHeldThenUnmatched(t, omise, { id: 'evnt_test_lost', key: 'dispute.create', data: { object: 'dispute', id: 'dspt_test_lost', charge: 'chrg_test_never_scored' } },
+    'omise webhook: no recorded decision for this charge')
 })
 
 t.test('a riskgate_decision_id that is not a decision id falls back to the charge ids', async (t) => {

@@ -1,24 +1,8 @@
 import t from 'tap'
-import { createMemoryDecisionLog } from '../../../src/decision-log/memory-store.js'
-import type { MemoryDecisionLog } from '../../../src/decision-log/memory-store.js'
-import { createOutbox } from '../../../src/outbox/outbox.js'
-import type { OutboxOptions } from '../../../src/outbox/outbox.js'
-import { createEventDedupe } from '../../../src/webhooks/event-dedupe.js'
 import { createStripeEventProcessor, STRIPE_EVENT_KIND } from '../../../src/webhooks/stripe/processor.js'
 import type { StripeEvent } from '../../../src/webhooks/stripe/event.js'
-import { entry, keysOf } from '../../helpers/decision-log-suite.js'
-
-const quiet = { info: () => {}, warn: () => {}, error: () => {} }
-const T0 = Date.UTC(2026, 10, 21, 10)
-const HASH_KEY = 'test-hash-key-0123456789abcdef0123'
-
-function memoryLog (): MemoryDecisionLog {
-  return createMemoryDecisionLog({ keys: keysOf(1) })
-}
-
-function outbox (extra: Partial<OutboxOptions> = {}): ReturnType<typeof createOutbox> {
-  return createOutbox({ log: quiet, baseBackoffMs: 1, maxBackoffMs: 2, ...extra })
-}
+import { entry } from '../../helpers/decision-log-suite.js'
+import { checkFullOutboxReleases, checkHeldThenUnmatched, memoryLog, outbox, quiet, T0 } from '../../helpers/gateway-processor.js'
 
 const dispute = (id: string, charge: string, reason = 'general'): StripeEvent =>
   ({ id, type: 'charge.dispute.created', object: { id: `du_${id}`, object: 'dispute', charge, reason } })
@@ -59,33 +43,9 @@ t.test('scored with the PaymentIntent id: charge.succeeded finds it and links th
   t.equal((await log.get(recorded.key.decisionId))?.outcome?.label, 'fraud')
 })
 
-t.test('an event whose decision never lands is counted unmatched past the hold limit; one the outbox cannot write releases its claim', async (t) => {
-  let clock = T0
-  const log = memoryLog()
-  const lines: string[] = []
-  const box = outbox({ now: () => clock })
-  const processor = createStripeEventProcessor({
-    store: { ...log, keys: log.keys, findByChargeId: async (id) => { clock += 10 * 60_000; return await log.findByChargeId(id) } },
-    dedupe: { release: async () => { t.fail('an unmatched event keeps its claim') } },
-    outbox: box,
-    log: { ...quiet, info: (_obj, msg) => { lines.push(msg) } }
-  })
-  processor.submit(dispute('evt_lost', 'ch_never_scored', 'fraudulent'))
-  await box.flush()
-  t.same(processor.stats(), { applied: 0, kept: 0, unmatched: 0, ignored: 0, failed: 0 }, 'held, not given up')
-  await box.flush()
-  await box.flush()
-  t.same(processor.stats(), { applied: 0, kept: 0, unmatched: 1, ignored: 0, failed: 0 })
-  t.equal(box.stats()[STRIPE_EVENT_KIND]?.dropped.expired, 1)
-  t.ok(lines.includes('stripe webhook: no recorded decision for this charge'))
+const stripe = { create: createStripeEventProcessor, kind: STRIPE_EVENT_KIND, source: 'stripe' } as const
 
-  const dedupe = createEventDedupe({ redis: null, hashKey: HASH_KEY, source: 'stripe' })
-  const fullBox = outbox({ maxItems: 0 })
-  const full = createStripeEventProcessor({ store: log, dedupe, outbox: fullBox, log: quiet })
-  const event = dispute('evt_full', 'ch_x')
-  t.equal(await dedupe.claim(event.id), true)
-  full.submit(event)
-  t.equal(full.stats().failed, 1, 'a full outbox: not applied, counted')
-  await fullBox.flush()
-  t.equal(await dedupe.claim(event.id), true, 'and released, so a redelivery is applied')
+t.test('an event whose decision never lands is counted unmatched past the hold limit; one the outbox cannot write releases its claim', async (t) => {
+  await checkHeldThenUnmatched(t, stripe, dispute('evt_lost', 'ch_never_scored', 'fraudulent'), 'stripe webhook: no recorded decision for this charge')
+  await checkFullOutboxReleases(t, stripe, dispute('evt_full', 'ch_x'))
 })
