@@ -405,21 +405,27 @@ const behindMs = fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1,
  * behind the latest time (an instance whose clock is behind; the latest one is then ahead).
  *
  * The stores expire an idle entity on different clocks (Redis on its own, the in-process store on
- * the latest time recorded), so a charge stamped behind the latest time is not made for an entity
- * that has expired in between: it is stamped at that entity's expiry instead. `entitiesOf` names
- * each charge's entities with their retention.
+ * the latest time recorded), so no charge is stamped before the latest expiry of one of its
+ * entities that the latest time has passed: such a charge is stamped at that expiry instead (once
+ * the entity has expired, a charge stamped before its expiry would find its old values in one store
+ * and not in the other, also after later charges have written the entity again). `entitiesOf`
+ * names each charge's entities with their retention.
  */
 export function timed<C> (steps: ReadonlyArray<{ gapMs: number, behindMs: number, charge: C }>,
   entitiesOf: (charge: C) => Array<[string, number]>): Array<C & { at: number }> {
   let clock = T0
   const expiresAt = new Map<string, number>()
+  // per entity, the latest expiry the clock has passed
+  const expired = new Map<string, number>()
   return steps.map(({ gapMs, behindMs, charge }) => {
     clock += gapMs
     const entities = entitiesOf(charge)
     let at = clock - behindMs
     for (const [id] of entities) {
       const expiry = expiresAt.get(id)
-      if (expiry !== undefined && expiry <= clock && at < expiry) at = expiry
+      if (expiry !== undefined && expiry <= clock) expired.set(id, expiry)
+      const floor = expired.get(id)
+      if (floor !== undefined && at < floor) at = floor
     }
     for (const [id, retention] of entities) expiresAt.set(id, Math.max(expiresAt.get(id) ?? -Infinity, at + retention))
     return { ...charge, at }
