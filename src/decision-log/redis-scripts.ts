@@ -62,9 +62,39 @@ return found`
 export const RESERVE_SCRIPT = `${LOOKUP_LUA}
 return rg_log_reserve(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])`
 
+/** an identifier posting's entry: `<time, 13 digits><field, 22 characters>` */
+export const ENTRY_LENGTH = 35
+/**
+ * The most entries an identifier's hash field holds before they move to the kind's sorted set:
+ * 32 entries are 1,120 bytes, copied at each of the identifier's writes (a busy identifier, a card
+ * charged thousands of times, costs a sorted-set insert instead).
+ */
+export const POSTINGS_MAX = 32
+
+/**
+ * `entry_before(a, b)`: entry a sorts before entry b, as JavaScript and Redis's lex ranges order
+ * them: by time, then by field byte by byte (Lua's string comparison follows the server's locale).
+ */
+const ENTRY_LUA = `
+local function entry_before (a, b)
+  local ta, tb = tonumber(string.sub(a, 1, 13)), tonumber(string.sub(b, 1, 13))
+  if ta ~= tb then return ta < tb end
+  for k = 14, ${ENTRY_LENGTH} do
+    local p, q = string.byte(a, k), string.byte(b, k)
+    if p ~= q then
+      -- a bound may have no field (before a time): a shorter text sorts first
+      if not p then return true end
+      if not q then return false end
+      return p < q
+    end
+  end
+  return false
+end`
+
 /**
  * Records a batch of one partition, idempotently, indexes it, then trims the partition.
- * KEYS: s, i, o, h, c. ARGV: max records, TTL ms, now ms, the partition's prefix, then per record:
+ * KEYS: s, i, o, h, c. ARGV: max records, TTL ms, now ms, the partition's prefix, the most entries
+ * an identifier's postings hash field holds (POSTINGS_MAX), then per record:
  * field, fingerprint, nonce (the attempt that decided), time ms, encoded record, index entry
  * (search-keys.ts indexArg).
  * Returns per record 1 written, 2 duplicate (already recorded), 3 superseded (another attempt holds
@@ -79,12 +109,13 @@ return rg_log_reserve(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV
  * what was added, so the indexes hold no more than the log and an identifier's key goes with its
  * last record). Every key written gets the TTL, so a log no longer written to goes away.
  */
-export const APPEND_SCRIPT = `
+export const APPEND_SCRIPT = `${ENTRY_LUA}
 local s, i, o, h, c = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local maxlen = tonumber(ARGV[1])
 local ttl = ARGV[2]
 local now = tonumber(ARGV[3])
 local pre = ARGV[4]
+local postings_max = tonumber(ARGV[5]) * ${ENTRY_LENGTH}
 local KIND = { a = 'allow', r = 'review', b = 'block' }
 local out = {}
 local added = 0
@@ -100,6 +131,56 @@ local function add (key, score, member)
   list[#list + 1] = score
   list[#list + 1] = member
 end
+-- identifier postings (search-keys.ts): hash key -> digest -> its entries, written once per key
+-- at the end (a digest may come several times in a batch)
+local posted = {}
+local function post (kc, digest, e)
+  local hk = pre .. 'U:' .. kc
+  local held = posted[hk]
+  if not held then
+    held = {}
+    posted[hk] = held
+  end
+  local v = held[digest]
+  if v == nil then v = redis.call('HGET', hk, digest) or '' end
+  local z = pre .. 'u:' .. kc
+  if v == '*' then
+    add(z, 0, digest .. ':' .. e)
+  elseif #v >= postings_max then
+    -- a busy identifier: its entries move to the kind's sorted set
+    for j = 1, #v, ${ENTRY_LENGTH} do add(z, 0, digest .. ':' .. string.sub(v, j, j + ${ENTRY_LENGTH - 1})) end
+    add(z, 0, digest .. ':' .. e)
+    v = '*'
+  else
+    -- in order: usually the newest, so appended
+    local j = #v - ${ENTRY_LENGTH - 1}
+    while j >= 1 and entry_before(e, string.sub(v, j, j + ${ENTRY_LENGTH - 1})) do j = j - ${ENTRY_LENGTH} end
+    if j < 1 or string.sub(v, j, j + ${ENTRY_LENGTH - 1}) ~= e then
+      v = string.sub(v, 1, j + ${ENTRY_LENGTH - 1}) .. e .. string.sub(v, j + ${ENTRY_LENGTH})
+    end
+  end
+  held[digest] = v
+end
+-- a trimmed record's entry leaves its identifier's postings (a digest with none left goes)
+local function unpost (kc, digest, e)
+  local hk = pre .. 'U:' .. kc
+  local v = redis.call('HGET', hk, digest)
+  if v and v ~= '*' then
+    for j = 1, #v, ${ENTRY_LENGTH} do
+      if string.sub(v, j, j + ${ENTRY_LENGTH - 1}) == e then
+        local rest = string.sub(v, 1, j - 1) .. string.sub(v, j + ${ENTRY_LENGTH})
+        if rest == '' then redis.call('HDEL', hk, digest) else redis.call('HSET', hk, digest, rest) end
+        return
+      end
+    end
+  end
+  -- in the sorted set: a busy identifier's, or written before the postings hashes
+  local z = pre .. 'u:' .. kc
+  redis.call('ZREM', z, digest .. ':' .. e)
+  if v == '*' and #redis.call('ZRANGEBYLEX', z, '[' .. digest .. ':', '(' .. digest .. ';', 'LIMIT', 0, 1) == 0 then
+    redis.call('HDEL', hk, digest)
+  end
+end
 local function count (n, f)
   local held = counts[n]
   if not held then
@@ -108,8 +189,8 @@ local function count (n, f)
   end
   held[f] = (held[f] or 0) + 1
 end
-for r = 0, (#ARGV - 4) / 6 - 1 do
-  local a = 5 + r * 6
+for r = 0, (#ARGV - 5) / 6 - 1 do
+  local a = 6 + r * 6
   local field, fp, nonce = ARGV[a], ARGV[a + 1], ARGV[a + 2]
   local v = redis.call('HGET', i, field)
   local held = false
@@ -142,9 +223,9 @@ for r = 0, (#ARGV - 4) / 6 - 1 do
     add(pre .. 'k:' .. k, ms, field)
     count(n, KIND[k])
     if string.sub(x, 2, 2) == '1' then count(n, 'degraded') end
-    -- identifiers: one set of each kind, ordered by member <digest>:<time><field>
-    local at = ':' .. string.sub(x, 3, 15) .. field
-    for u in string.gmatch(string.sub(x, b1 + 1, b2 - 1), '[^,]+') do add(pre .. 'u:' .. string.sub(u, 1, 1), 0, string.sub(u, 2) .. at) end
+    -- identifiers: the postings of each kind, entries <time><field>
+    local e = string.sub(x, 3, 15) .. field
+    for u in string.gmatch(string.sub(x, b1 + 1, b2 - 1), '[^,]+') do post(string.sub(u, 1, 1), string.sub(u, 2), e) end
     for rule in string.gmatch(string.sub(x, b2 + 1), '[^,]+') do
       add(pre .. 'f:' .. rule, ms, field)
       count(n, 'f:' .. rule)
@@ -167,6 +248,14 @@ end
 for key, list in pairs(sets) do
   for j = 1, #list, 512 do redis.call('ZADD', key, unpack(list, j, math.min(j + 511, #list))) end
 end
+for key, held in pairs(posted) do
+  local list = {}
+  for digest, v in pairs(held) do
+    list[#list + 1] = digest
+    list[#list + 1] = v
+  end
+  for j = 1, #list, 512 do redis.call('HSET', key, unpack(list, j, math.min(j + 511, #list))) end
+end
 if added > 0 then
   local n = redis.call('XLEN', s)
   local excess = n - maxlen
@@ -187,8 +276,8 @@ if added > 0 then
         local k = string.sub(x, 1, 1)
         redis.call('ZREM', pre .. 'k:' .. k, f)
         if k == 'r' then redis.call('ZREM', pre .. 'ro', f) end
-        local at = ':' .. string.sub(x, 3, 15) .. f
-        for u in string.gmatch(string.sub(x, b1 + 1, b2 - 1), '[^,]+') do redis.call('ZREM', pre .. 'u:' .. string.sub(u, 1, 1), string.sub(u, 2) .. at) end
+        local e = string.sub(x, 3, 15) .. f
+        for u in string.gmatch(string.sub(x, b1 + 1, b2 - 1), '[^,]+') do unpost(string.sub(u, 1, 1), string.sub(u, 2), e) end
         for rule in string.gmatch(string.sub(x, b2 + 1), '[^,]+') do redis.call('ZREM', pre .. 'f:' .. rule, f) end
       end
       redis.call('HDEL', i, f)
@@ -212,6 +301,7 @@ if added > 0 then
     redis.call('PEXPIRE', c, ttl)
   end
   for key in pairs(sets) do redis.call('PEXPIRE', key, ttl) end
+  for key in pairs(posted) do redis.call('PEXPIRE', key, ttl) end
   redis.call('PEXPIRE', pre .. 'ro', ttl)
   redis.call('PEXPIRE', pre .. 'rc', ttl)
   for n, fields in pairs(counts) do
@@ -301,27 +391,51 @@ return result`
  * KEYS: the sorted set, i, s, o, h, c. ARGV: direction ('d' newest first, 'a' oldest first), the
  * far bound (a score: '-inf', '+inf', or a time), the position to continue after (ms and field;
  * '' to start at the near end), the number of members to read past the position.
- * Or, of an identifier's set (members `<digest>:<time, 13 digits><field>`, all of score 0):
- * direction 'x' (newest first), the lex range's far and near ends, '', '', the number of members.
+ * Or, of one identifier digest's records, newest first: KEYS the kind's sorted set, i, s, o, h, c,
+ * then the kind's postings hash (search-keys.ts); ARGV 'x', the earliest time kept (13 digits, or
+ * ''), the position to continue after (time in 13 digits and field, or '', ''), the number of
+ * records, the digest. The digest's entries are read from its hash field and from the sorted set
+ * (a busy identifier's, or written before the hashes), merged.
  * Returns {done (1 when nothing is left past these), then per member: field, score, encoded
  * record or false (no longer kept), outcome or false, history or false, close or false}.
  * Members of the position's time are read whole (few share one ms) and those past it kept.
  */
-export const READ_SCRIPT = `
+export const READ_SCRIPT = `${ENTRY_LUA}
 local z, i, s, o, h, c = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local mode, count = ARGV[1], tonumber(ARGV[5])
 -- field, time of every member read, in order
 local members = {}
--- members read past the position's time: fewer than asked for means none is left
-local read
+local done
 if mode == 'x' then
-  local raw = redis.call('ZREVRANGEBYLEX', z, ARGV[3], ARGV[2], 'LIMIT', 0, count)
-  local from = #ARGV[4] + 1
-  for j = 1, #raw do
-    members[#members + 1] = string.sub(raw[j], from + 13)
-    members[#members + 1] = string.sub(raw[j], from, from + 12)
+  local digest, fromMs = ARGV[6], ARGV[2]
+  local before = ARGV[3] ~= '' and (ARGV[3] .. ARGV[4]) or nil
+  local max = before and ('(' .. digest .. ':' .. before) or ('(' .. digest .. ';')
+  local raw = redis.call('ZREVRANGEBYLEX', z, max, '[' .. digest .. ':' .. fromMs, 'LIMIT', 0, count)
+  local zs = {}
+  for j = 1, #raw do zs[j] = string.sub(raw[j], #digest + 2) end
+  local hs = {}
+  local v = redis.call('HGET', KEYS[7], digest)
+  if v and v ~= '*' then
+    local floor = fromMs ~= '' and tonumber(fromMs) or nil
+    for j = #v - ${ENTRY_LENGTH - 1}, 1, -${ENTRY_LENGTH} do
+      local e = string.sub(v, j, j + ${ENTRY_LENGTH - 1})
+      if (not before or entry_before(e, before)) and (not floor or tonumber(string.sub(e, 1, 13)) >= floor) then hs[#hs + 1] = e end
+    end
   end
-  read = #raw
+  local a, b = 1, 1
+  while #members < 2 * count and (a <= #zs or b <= #hs) do
+    local e
+    if b > #hs or (a <= #zs and entry_before(hs[b], zs[a])) then
+      e = zs[a]
+      a = a + 1
+    else
+      e = hs[b]
+      b = b + 1
+    end
+    members[#members + 1] = string.sub(e, 14)
+    members[#members + 1] = string.sub(e, 1, 13)
+  end
+  done = #raw < count and #zs + #hs <= count
 else
   local desc = mode == 'd'
   local bound, posMs, posField = ARGV[2], ARGV[3], ARGV[4]
@@ -344,9 +458,10 @@ else
     more = redis.call('ZRANGEBYSCORE', z, near, bound, 'WITHSCORES', 'LIMIT', 0, count)
   end
   for j = 1, #more do members[#members + 1] = more[j] end
-  read = #more / 2
+  -- members read past the position's time: fewer than asked for means none is left
+  done = #more / 2 < count
 end
-local out = {read < count and 1 or 0}
+local out = {done and 1 or 0}
 for j = 1, #members, 2 do
   local field = members[j]
   out[#out + 1] = field

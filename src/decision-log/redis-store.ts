@@ -8,17 +8,17 @@ import { mergeSorted } from './merge.js'
 import type { DecisionRecord } from './record.js'
 import { decisionLogKeys, DEFAULT_DECISION_LOG_PREFIX } from './redis-keys.js'
 import type { DecisionLogKeys } from './redis-keys.js'
-import { APPEND_SCRIPT, LOOKUP_SCRIPT, OUTCOME_SCRIPT, READ_SCRIPT, RESERVE_SCRIPT } from './redis-scripts.js'
+import { APPEND_SCRIPT, LOOKUP_SCRIPT, OUTCOME_SCRIPT, POSTINGS_MAX, READ_SCRIPT, RESERVE_SCRIPT } from './redis-scripts.js'
 import { checkLimit, comparePositions, decodeCursor, encodeCursor, reviewScope, searchScope } from './cursor.js'
 import type { Position } from './cursor.js'
 import { buildOverview, hourOf, hoursOf, reportedMs } from './overview.js'
 import { MAX_OUTCOME_HISTORY } from './record.js'
 import type { DecisionOutcome } from './record.js'
-import { identifierRange, indexArg, searchKey, time13 } from './search-keys.js'
+import { indexArg, searchKey, time13 } from './search-keys.js'
 import { recordMatches, searchStart } from './search-filter.js'
 import { decodeOutcome, DEFAULT_LOG_MAX_PER_PARTITION, DEFAULT_LOG_TTL_SECONDS, inRange, SEARCH_EXAMINE_MAX } from './store.js'
 import type {
-  AppendEntry, AppendResult, CloseReviewResult, DecisionLogStore, LogRange, Lookup, OutcomeResult, OutcomeWrite, Page, Reservation, SearchQuery
+  AppendEntry, AppendResult, CloseReviewResult, DecisionLogStore, IdentifierKind, LogRange, Lookup, OutcomeResult, OutcomeWrite, Page, Reservation, SearchQuery
 } from './store.js'
 
 export interface RedisDecisionLogOptions {
@@ -35,6 +35,8 @@ export interface RedisDecisionLogOptions {
   scanBatch?: number
   /** candidates a search or review page examines at most (SEARCH_EXAMINE_MAX; tests set fewer) */
   examineMax?: number
+  /** entries an identifier's postings hash field holds before they move to a sorted set (POSTINGS_MAX; tests set fewer) */
+  postingsMax?: number
 }
 
 /** one member of an index as READ_SCRIPT answers it, with its record's parts when it is kept */
@@ -77,6 +79,8 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
   const ttlSeconds = options.ttlSeconds ?? DEFAULT_LOG_TTL_SECONDS
   const scanBatch = options.scanBatch ?? 500
   const examineMax = options.examineMax ?? SEARCH_EXAMINE_MAX
+  const postingsMax = options.postingsMax ?? POSTINGS_MAX
+  if (!Number.isSafeInteger(postingsMax) || postingsMax < 1) throw new RangeError('postingsMax must be a positive integer')
   for (const [name, value] of [['maxPerPartition', maxLen], ['ttlSeconds', ttlSeconds], ['scanBatch', scanBatch], ['examineMax', examineMax]] as const) {
     if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer`)
   }
@@ -164,7 +168,7 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
 
   async function appendPartition (partition: number, entries: readonly AppendEntry[]): Promise<AppendResult[]> {
     const keyArgs = [names.stream(partition), names.index(partition), names.outcomes(partition), names.history(partition), names.closes(partition)]
-    const args: Array<string | number> = [maxLen, ttlMs, Date.now(), names.partition(partition)]
+    const args: Array<string | number> = [maxLen, ttlMs, Date.now(), names.partition(partition), postingsMax]
     for (const entry of entries) args.push(entry.key.field, entry.fingerprint, entry.nonce, entry.atMs, entry.encoded, indexArg(entry.index, entry.atMs, hourOf(entry.atMs)))
     const codes = await appendScript(keyArgs.length, ...keyArgs, ...args) as number[]
     if (!Array.isArray(codes) || codes.length !== entries.length) throw new Error('the decision log script returned another number of results than records')
@@ -245,16 +249,17 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
     }
   }
 
-  /** one digest's records in an identifier set of one partition, newest first (search-keys.ts) */
-  async function * readIdentifier (partition: number, name: string, range: { min: string, max: string, prefix: string }, limit: number): AsyncGenerator<Candidate> {
-    let max = range.max
+  /** one digest's records in one partition, newest first, from `fromMs` (included) to before `before` (search-keys.ts) */
+  async function * readIdentifier (partition: number, kind: IdentifierKind, digest: string, fromMs: number | undefined, before: Position | undefined, limit: number): AsyncGenerator<Candidate> {
+    let position = before
     let count = firstBatch(limit)
+    const from = fromMs === undefined ? '' : time13(fromMs)
     for (;;) {
-      const batch = await readBatch(partition, name, ['x', range.min, max, range.prefix, count])
+      const batch = await readBatch(partition, searchKey.identifier(kind),
+        ['x', from, position === undefined ? '' : time13(position.ms), position?.field ?? '', count, digest], names.partition(partition) + searchKey.postings(kind))
       yield * batch.candidates
-      const last = batch.candidates[batch.candidates.length - 1]
-      if (batch.done || last === undefined) return
-      max = `(${range.prefix}${time13(last.ms)}${last.field}`
+      position = batch.candidates[batch.candidates.length - 1]
+      if (batch.done || position === undefined) return
       count = Math.min(count * 4, 512)
     }
   }
@@ -264,8 +269,10 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
     return Math.min(Math.max(8, Math.ceil((limit + 1) * 2 / keys.partitions)), 64)
   }
 
-  async function readBatch (partition: number, name: string, args: Array<string | number>): Promise<{ done: boolean, candidates: Candidate[] }> {
-    const reply = await readScript(6, names.partition(partition) + name, ...recordKeys(partition), ...args) as Array<string | number | null>
+  async function readBatch (partition: number, name: string, args: Array<string | number>, postings?: string): Promise<{ done: boolean, candidates: Candidate[] }> {
+    const keyArgs = [names.partition(partition) + name, ...recordKeys(partition)]
+    if (postings !== undefined) keyArgs.push(postings)
+    const reply = await readScript(keyArgs.length, ...keyArgs, ...args) as Array<string | number | null>
     const candidates: Candidate[] = []
     for (let j = 1; j + 5 < reply.length; j += 6) {
       const candidate: Candidate = { partition, field: reply[j] as string, ms: Number(reply[j + 1]) }
@@ -357,7 +364,7 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
       const start = searchStart(query, cursor)
       const identifier = query.identifier
       const sources = identifier !== undefined
-        ? Array.from({ length: keys.partitions }, (_, p) => readIdentifier(p, searchKey.identifier(identifier.kind), identifierRange(identifier.digest, from, start), query.limit))
+        ? Array.from({ length: keys.partitions }, (_, p) => readIdentifier(p, identifier.kind, identifier.digest, from, start, query.limit))
         : searchKeys(query).flatMap((name) => Array.from({ length: keys.partitions }, (_, p) =>
           readIndex(p, name, 'd', from === undefined ? '-inf' : String(from), start, query.limit)))
       return await page(sources, 'd', query.limit, scope, (candidate, record) => atOf(candidate.encoded ?? '') === candidate.ms && recordMatches(query, candidate.ms, record))

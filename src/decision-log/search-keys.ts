@@ -10,10 +10,15 @@ import type { IndexEntry } from './store.js'
  *   k:<a|r|b>           records by decision kind (together: every record)
  *   f:<rule>            records by fired live rule
  *   l:<label>           records by latest outcome label (moved by the outcome script)
- *   u:<kind>            records by identifier digest (kind: e email, i ip, c card, u customer):
- *                       members `<digest>:<time, 13 digits><field>`, all of score 0, so that one
- *                       digest's records are one lex range in time order (a key per identifier
- *                       would cost a key, its TTL and a PEXPIRE per write for each identifier)
+ *   U:<kind>            records by identifier digest (kind: e email, i ip, c card, u customer):
+ *                       a hash, digest -> its entries `<time, 13 digits><field>` (35 characters
+ *                       each) in time order, at most POSTINGS_MAX (redis-scripts.ts); a busy
+ *                       identifier's field holds `*` and its entries are in
+ *   u:<kind>            a sorted set of members `<digest>:<entry>`, all of score 0, so that one
+ *                       digest's records are one lex range in time order. (A key per identifier
+ *                       would cost a key, its TTL and a PEXPIRE per write for each identifier; a
+ *                       sorted-set member costs about 170 bytes and a skiplist insert, a hash
+ *                       entry about a third of that and no ordering work.)
  *   ro                  open reviews by decision time; rc closed reviews by close time
  *   n:<hour>            counts of the UTC hour (hours since the epoch)
  * The scripts (redis-scripts.ts) build the same names.
@@ -32,6 +37,7 @@ export const searchKey = {
   rule: (rule: string): string => `f:${rule}`,
   label: (label: OutcomeLabel): string => `l:${label}`,
   identifier: (kind: IdentifierKind): string => `u:${IDENTIFIER_CHAR[kind]}`,
+  postings: (kind: IdentifierKind): string => `U:${IDENTIFIER_CHAR[kind]}`,
   open: 'ro',
   closed: 'rc',
   hour: (hour: number): string => `n:${hour}`
@@ -40,20 +46,6 @@ export const searchKey = {
 /** a time as 13 digits (the years 2001 to 2286), so that lex order is time order */
 export function time13 (ms: number): string {
   return String(ms).padStart(13, '0')
-}
-
-/**
- * The lex range of one digest's records in its identifier set, newest first: from the far end
- * (`fromMs` included, or the digest's first) to before `before` (or the digest's last).
- */
-export function identifierRange (digest: string, fromMs: number | undefined, before: { ms: number, field: string } | undefined): { min: string, max: string, prefix: string } {
-  const prefix = `${digest}:`
-  return {
-    prefix,
-    min: `[${prefix}${fromMs === undefined ? '' : time13(fromMs)}`,
-    // ';' sorts right after ':': every member of the digest is below it
-    max: before === undefined ? `(${digest};` : `(${prefix}${time13(before.ms)}${before.field}`
-  }
 }
 
 /**

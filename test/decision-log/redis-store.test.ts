@@ -3,8 +3,12 @@ import { randomUUID } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import { createRedisDecisionLog } from '../../src/decision-log/redis-store.js'
 import { waitForRedis } from '../../src/redis/client.js'
-import { decisionLogSuite, entry, keysOf, outcome, SUITE_HASH_KEY } from '../helpers/decision-log-suite.js'
-import { decisionLogSearchSuite } from '../helpers/decision-log-search-suite.js'
+import { decisionLogSuite, digestOf, entry, keysOf, outcome, SUITE_HASH_KEY } from '../helpers/decision-log-suite.js'
+import { decisionLogSearchSuite, searchEntry } from '../helpers/decision-log-search-suite.js'
+import { comparePositions } from '../../src/decision-log/cursor.js'
+import { ENTRY_LENGTH } from '../../src/decision-log/redis-scripts.js'
+import { IdentifierKind } from '../../src/decision-log/store.js'
+import type { AppendEntry } from '../../src/decision-log/store.js'
 import { noRawIdentifiersProperty } from '../helpers/decision-log-redis-dump.js'
 import { connectRedis, externalRedisUrl } from '../helpers/redis.js'
 import type { RedisServer } from '../helpers/redis.js'
@@ -36,7 +40,9 @@ t.test('search, review queue, outcome history and overview', async (t) => {
     keys: keysOf(options.partitions ?? 4),
     keyPrefix: newPrefix(),
     ...(options.maxRecords !== undefined ? { maxPerPartition: options.maxRecords } : {}),
-    ...(options.examineMax !== undefined ? { examineMax: options.examineMax } : {})
+    ...(options.examineMax !== undefined ? { examineMax: options.examineMax } : {}),
+    // an identifier with more than three records moves to the sorted set: both layouts are searched
+    postingsMax: 3
   }), { propertyRuns: 40 })
 })
 
@@ -53,7 +59,7 @@ t.test('keys: every key of a partition shares its hash tag; no id or identifier 
   const partitionKeys = found.filter((k) => k.startsWith(`${prefix}{p`))
   const suffixes = new Set(partitionKeys.map((k) => k.slice(prefix.length).replace(/^\{p\d\}/, '')))
   t.ok(suffixes.has(':s') && suffixes.has(':i'), 'a stream and an index per partition')
-  const unexpected = [...suffixes].filter((s) => !/^:(s|i|ro|k:[arb]|f:r[12]|u:[eicu]|n:\d+)$/.test(s))
+  const unexpected = [...suffixes].filter((s) => !/^:(s|i|ro|k:[arb]|f:r[12]|U:[eicu]|n:\d+)$/.test(s))
   t.same(unexpected, [], 'and the search indexes and counts, by kind, rule, identifier digest and hour: nothing else')
   t.equal(new Set(partitionKeys.map((k) => /\{p(\d)\}/.exec(k)?.[1])).size, 4, 'the records spread over every partition')
   t.ok(found.includes(`${prefix}ctx`), 'the shared contexts')
@@ -80,9 +86,78 @@ t.test('the search indexes hold what the log holds: a trimmed record leaves ever
   t.equal(await members('ro'), 3, 'open reviews')
   t.equal(await members('f:r1'), 3, 'by rule')
   t.equal(await members('l:fraud'), 3, 'by label')
-  t.equal((await members('u:e')) + (await members('u:i')) + (await members('u:u')), 9, 'by identifier: three each')
+  t.equal(await postings(client, `${prefix}{p0}:`), 9, 'by identifier: three each')
   t.equal(await client.hlen(`${prefix}{p0}:h`), 3, 'histories')
   t.equal(await client.hlen(`${prefix}{p0}:o`), 3, 'outcomes')
+})
+
+/** identifier postings of a partition: the entries of its U: hashes and the members of its u: sorted sets */
+async function postings (client: Redis, partitionPrefix: string): Promise<number> {
+  let n = 0
+  for (const kind of ['e', 'i', 'c', 'u']) {
+    for (const value of Object.values(await client.hgetall(`${partitionPrefix}U:${kind}`))) n += value === '*' ? 0 : value.length / ENTRY_LENGTH
+    n += await client.zcard(`${partitionPrefix}u:${kind}`)
+  }
+  return n
+}
+
+t.test('identifier postings: a hash field, the sorted set past postingsMax, and the sorted set of earlier versions', async (t) => {
+  const prefix = newPrefix()
+  const keys = keysOf(1)
+  const store = createRedisDecisionLog({ redis: client, hashKey: SUITE_HASH_KEY, keys, keyPrefix: prefix, postingsMax: 4, maxPerPartition: 10 })
+  const hash = `${prefix}{p0}:U:e`
+  const set = `${prefix}{p0}:u:e`
+  const T = Date.UTC(2026, 10, 21, 12)
+  const at = (n: number): number => T + (n % 3) * 1000 + Math.floor(n / 3) * 60_000
+  const digest = digestOf('busy@example.com')
+  const search = async (d: string): Promise<string[]> => {
+    const found: string[] = []
+    let cursor: string | undefined
+    do {
+      const page = await store.search({ identifier: { kind: IdentifierKind.EMAIL, digest: d }, limit: 2, ...(cursor === undefined ? {} : { cursor }) })
+      found.push(...page.records.map((r) => r.decision_id))
+      cursor = page.next
+    } while (cursor !== undefined)
+    return found
+  }
+
+  // the layout of earlier versions: a digest's entries in the sorted set only
+  const legacy = searchEntry(keys, { chargeId: 'legacy', atMs: T - 60_000, decision: 'allow', ids: { email: 'old@example.com' } })
+  await store.append([legacy])
+  const oldDigest = digestOf('old@example.com')
+  const oldEntry = (await client.hget(hash, oldDigest)) ?? ''
+  t.equal(oldEntry.length, ENTRY_LENGTH, 'one entry in its hash field')
+  await client.hdel(hash, oldDigest)
+  await client.zadd(set, 0, `${oldDigest}:${oldEntry}`)
+  t.same(await search(oldDigest), [legacy.key.decisionId], 'found in the sorted set')
+
+  // appended out of time order, one or several a call
+  const busy = Array.from({ length: 9 }, (_, n) => searchEntry(keys, { chargeId: `busy_${n}`, atMs: at(n), decision: 'allow', ids: { email: 'busy@example.com' } }))
+  const newestFirst = (list: AppendEntry[]): string[] => [...list].sort((a, b) => comparePositions({ ms: b.atMs, field: b.key.field }, { ms: a.atMs, field: a.key.field })).map((e) => e.key.decisionId)
+  const at4 = [busy[2], busy[0], busy[1], busy[3]] as AppendEntry[]
+  await store.append(at4.slice(0, 2))
+  await store.append(at4.slice(2))
+  t.equal(((await client.hget(hash, digest)) ?? '').length, 4 * ENTRY_LENGTH, 'four entries in the hash field')
+  t.same(await search(digest), newestFirst(at4), 'newest first, through cursors')
+  await store.append(busy.slice(4, 5))
+  t.equal(await client.hget(hash, digest), '*', 'a fifth: the field says the entries moved')
+  t.equal((await client.zrangebylex(set, `[${digest}:`, `(${digest};`)).length, 5, 'to the sorted set')
+  t.same(await search(digest), newestFirst(busy.slice(0, 5)), 'in the same order')
+  await store.append(busy.slice(5))
+  t.same(await search(digest), newestFirst(busy), 'and the later ones')
+
+  // trimming (at most 10 records): the oldest leave the postings, and a digest with none left goes
+  const others = Array.from({ length: 10 }, (_, n) => searchEntry(keys, { chargeId: `other_${n}`, atMs: at(20 + n), decision: 'allow', ids: { email: 'other@example.com' } }))
+  await store.append(others.slice(0, 1))
+  t.same(await search(oldDigest), [], 'the legacy record trimmed first')
+  t.equal(await client.zscore(set, `${oldDigest}:${oldEntry}`), null, 'its entry left the sorted set')
+  t.equal(await postings(client, `${prefix}{p0}:`), 10, 'one posting per record kept')
+  await store.append(others.slice(1))
+  t.same(await search(digest), [], 'every busy record trimmed')
+  t.equal(await client.hget(hash, digest), null, 'its field is gone')
+  t.same(await client.zrangebylex(set, `[${digest}:`, `(${digest};`), [], 'and its sorted-set entries')
+  t.equal(await postings(client, `${prefix}{p0}:`), 10, 'one posting per record kept')
+  t.same(await search(digestOf('other@example.com')), newestFirst(others))
 })
 
 t.test('a reservation is an entry of the partition\'s index until its record replaces it', async (t) => {
