@@ -132,7 +132,8 @@ local function add (key, score, member)
   list[#list + 1] = member
 end
 -- identifier postings (search-keys.ts): hash key -> digest -> its entries, written once per key
--- at the end (a digest may come several times in a batch)
+-- at the end (a digest may come several times in a batch); false: the digest's entries were in
+-- the sorted set already, its field has nothing to write
 local posted = {}
 local function post (kc, digest, e)
   local hk = pre .. 'U:' .. kc
@@ -142,9 +143,12 @@ local function post (kc, digest, e)
     posted[hk] = held
   end
   local v = held[digest]
-  if v == nil then v = redis.call('HGET', hk, digest) or '' end
+  if v == nil then
+    v = redis.call('HGET', hk, digest) or ''
+    if v == '*' then v = false end
+  end
   local z = pre .. 'u:' .. kc
-  if v == '*' then
+  if not v or v == '*' then
     add(z, 0, digest .. ':' .. e)
   elseif #v >= postings_max then
     -- a busy identifier: its entries move to the kind's sorted set
@@ -251,8 +255,10 @@ end
 for key, held in pairs(posted) do
   local list = {}
   for digest, v in pairs(held) do
-    list[#list + 1] = digest
-    list[#list + 1] = v
+    if v then
+      list[#list + 1] = digest
+      list[#list + 1] = v
+    end
   end
   for j = 1, #list, 512 do redis.call('HSET', key, unpack(list, j, math.min(j + 511, #list))) end
 end

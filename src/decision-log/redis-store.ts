@@ -80,8 +80,7 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
   const scanBatch = options.scanBatch ?? 500
   const examineMax = options.examineMax ?? SEARCH_EXAMINE_MAX
   const postingsMax = options.postingsMax ?? POSTINGS_MAX
-  if (!Number.isSafeInteger(postingsMax) || postingsMax < 1) throw new RangeError('postingsMax must be a positive integer')
-  for (const [name, value] of [['maxPerPartition', maxLen], ['ttlSeconds', ttlSeconds], ['scanBatch', scanBatch], ['examineMax', examineMax]] as const) {
+  for (const [name, value] of [['maxPerPartition', maxLen], ['ttlSeconds', ttlSeconds], ['scanBatch', scanBatch], ['examineMax', examineMax], ['postingsMax', postingsMax]] as const) {
     if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer`)
   }
   const ttlMs = ttlSeconds * 1000

@@ -7,6 +7,7 @@ import { decisionLogSuite, digestOf, entry, keysOf, outcome, SUITE_HASH_KEY } fr
 import { decisionLogSearchSuite, searchEntry } from '../helpers/decision-log-search-suite.js'
 import { comparePositions } from '../../src/decision-log/cursor.js'
 import { ENTRY_LENGTH } from '../../src/decision-log/redis-scripts.js'
+import { IDENTIFIER_CHAR } from '../../src/decision-log/search-keys.js'
 import { IdentifierKind } from '../../src/decision-log/store.js'
 import type { AppendEntry } from '../../src/decision-log/store.js'
 import { noRawIdentifiersProperty } from '../helpers/decision-log-redis-dump.js'
@@ -94,7 +95,7 @@ t.test('the search indexes hold what the log holds: a trimmed record leaves ever
 /** identifier postings of a partition: the entries of its U: hashes and the members of its u: sorted sets */
 async function postings (client: Redis, partitionPrefix: string): Promise<number> {
   let n = 0
-  for (const kind of ['e', 'i', 'c', 'u']) {
+  for (const kind of Object.values(IDENTIFIER_CHAR)) {
     for (const value of Object.values(await client.hgetall(`${partitionPrefix}U:${kind}`))) n += value === '*' ? 0 : value.length / ENTRY_LENGTH
     n += await client.zcard(`${partitionPrefix}u:${kind}`)
   }
@@ -145,6 +146,8 @@ t.test('identifier postings: a hash field, the sorted set past postingsMax, and 
   t.same(await search(digest), newestFirst(busy.slice(0, 5)), 'in the same order')
   await store.append(busy.slice(5))
   t.same(await search(digest), newestFirst(busy), 'and the later ones')
+  t.equal(await client.hget(hash, digest), '*', 'which go to the sorted set too')
+  t.equal((await client.zrangebylex(set, `[${digest}:`, `(${digest};`)).length, 9)
 
   // trimming (at most 10 records): the oldest leave the postings, and a digest with none left goes
   const others = Array.from({ length: 10 }, (_, n) => searchEntry(keys, { chargeId: `other_${n}`, atMs: at(20 + n), decision: 'allow', ids: { email: 'other@example.com' } }))
