@@ -1,4 +1,5 @@
 import t from 'tap'
+import { once } from 'node:events'
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -30,6 +31,7 @@ t.test('SIGHUP reloads the rule set, audited as SIGHUP, and the server keeps ser
     RISKGATE_SHED_MAX_EVENT_LOOP_DELAY_MS: '0'
   })
   const { child, exited, until } = server
+  const closed = once(child, 'close')
 
   const base = `http://127.0.0.1:${port}`
   const get = async (url: string) => await fetch(base + url, { headers: { authorization: `Bearer ${ANALYST_SECRET}` } })
@@ -52,6 +54,11 @@ t.test('SIGHUP reloads the rule set, audited as SIGHUP, and the server keeps ser
 
   child.kill('SIGTERM')
   t.equal(await exited, 0, 'SIGTERM closes it cleanly')
+  // stdout is written in batches (src/log-stream.ts): what was logged up to the exit is all there
+  await closed
+  const lines = server.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg?: string, req?: { route?: string } })
+  t.ok(lines.some((l) => l.msg === 'request completed' && l.req?.route === '/v1/rules/audit'), 'the request lines')
+  t.equal(lines[lines.length - 1]?.msg, 'closing', 'and the last line, logged as it closed')
 })
 
 t.test('HTTPS from the environment: the server listens with TLS; a certificate without its key stops the start', async (t) => {

@@ -1,4 +1,5 @@
 import type { RedisClient } from '../redis/client.js'
+import { createLuaScript } from '../redis/lua-script.js'
 import { createKeyedDigest } from '../hashing/keyed-digest.js'
 import { decisionIdOfField } from '../idempotency/decision-key.js'
 import type { DecisionKey, DecisionKeys } from '../idempotency/decision-key.js'
@@ -48,7 +49,11 @@ interface Candidate extends Position {
   close?: string
 }
 
-type Script = (numberOfKeys: number, ...args: Array<string | number>) => Promise<unknown>
+const lookupScript = createLuaScript(LOOKUP_SCRIPT)
+const reserveScript = createLuaScript(RESERVE_SCRIPT)
+const appendScript = createLuaScript(APPEND_SCRIPT)
+const outcomeScript = createLuaScript(OUTCOME_SCRIPT)
+const readScript = createLuaScript(READ_SCRIPT)
 
 /** slack on stream ids around a range on `at`: ids follow the write, which may come after the decision */
 const RANGE_SLACK_MS = 10 * 60_000
@@ -86,16 +91,6 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
   const ttlMs = ttlSeconds * 1000
   const digest = createKeyedDigest(options.hashKey)
   const aliasKey = (chargeId: string): string => names.alias(digest('alias', chargeId).subarray(0, 16).toString('base64url'))
-
-  const define = (name: string, lua: string): Script => {
-    redis.defineCommand(name, { lua })
-    return (redis as unknown as Record<string, Script>)[name]?.bind(redis) as Script
-  }
-  const lookupScript = define('riskgateLogLookup', LOOKUP_SCRIPT)
-  const reserveScript = define('riskgateLogReserve', RESERVE_SCRIPT)
-  const appendScript = define('riskgateLogAppend', APPEND_SCRIPT)
-  const outcomeScript = define('riskgateLogOutcome', OUTCOME_SCRIPT)
-  const readScript = define('riskgateLogRead', READ_SCRIPT)
 
   // contexts: those this process wrote (and when), and those it has read
   const written = new Map<string, number>()
@@ -162,14 +157,14 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
   }
 
   async function lookup (key: DecisionKey): Promise<Lookup> {
-    return await readLookup(key, await lookupScript(4, ...partitionKeys(key), names.history(key.partition), key.field, Date.now()) as LookupReply)
+    return await readLookup(key, await lookupScript.run(redis, [...partitionKeys(key), names.history(key.partition)], [key.field, Date.now()]) as LookupReply)
   }
 
   async function appendPartition (partition: number, entries: readonly AppendEntry[]): Promise<AppendResult[]> {
     const keyArgs = [names.stream(partition), names.index(partition), names.outcomes(partition), names.history(partition), names.closes(partition)]
     const args: Array<string | number> = [maxLen, ttlMs, Date.now(), names.partition(partition), postingsMax]
     for (const entry of entries) args.push(entry.key.field, entry.fingerprint, entry.nonce, entry.atMs, entry.encoded, indexArg(entry.index, entry.atMs, hourOf(entry.atMs)))
-    const codes = await appendScript(keyArgs.length, ...keyArgs, ...args) as number[]
+    const codes = await appendScript.run(redis, keyArgs, args) as number[]
     if (!Array.isArray(codes) || codes.length !== entries.length) throw new Error('the decision log script returned another number of results than records')
     return codes.map((code) => RESULTS[code - 1] as AppendResult)
   }
@@ -209,9 +204,9 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
   /** an outcome reported ('o') or a review closed ('c'), in one script of the decision's partition */
   async function writeOutcome (key: DecisionKey, write: OutcomeWrite, mode: 'o' | 'c'): Promise<CloseReviewResult> {
     const reported = reportedMs(write.outcome.at, Date.now())
-    const reply = await outcomeScript(4, names.index(key.partition), names.outcomes(key.partition), names.history(key.partition), names.closes(key.partition),
+    const reply = await outcomeScript.run(redis, [names.index(key.partition), names.outcomes(key.partition), names.history(key.partition), names.closes(key.partition)], [
       key.field, write.rank, write.force ? '1' : '0', JSON.stringify(write.outcome), write.outcome.label, reported, hourOf(reported), mode,
-      names.partition(key.partition), ttlMs, MAX_OUTCOME_HISTORY) as [number, string?]
+      names.partition(key.partition), ttlMs, MAX_OUTCOME_HISTORY]) as [number, string?]
     switch (reply[0]) {
       case 1: return { status: 'stored', outcome: { ...write.outcome } }
       case 2: return { status: 'kept', outcome: decodeOutcome(reply[1] ?? '').outcome }
@@ -271,7 +266,7 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
   async function readBatch (partition: number, name: string, args: Array<string | number>, postings?: string): Promise<{ done: boolean, candidates: Candidate[] }> {
     const keyArgs = [names.partition(partition) + name, ...recordKeys(partition)]
     if (postings !== undefined) keyArgs.push(postings)
-    const reply = await readScript(keyArgs.length, ...keyArgs, ...args) as Array<string | number | null>
+    const reply = await readScript.run(redis, keyArgs, args) as Array<string | number | null>
     const candidates: Candidate[] = []
     for (let j = 1; j + 5 < reply.length; j += 6) {
       const candidate: Candidate = { partition, field: reply[j] as string, ms: Number(reply[j + 1]) }
@@ -316,7 +311,7 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
     lookup,
     async reserve (key, fingerprint, nonce, pendingMs): Promise<Reservation> {
       const now = Date.now()
-      const reply = await reserveScript(3, ...partitionKeys(key), key.field, fingerprint, nonce, now, now + pendingMs) as LookupReply
+      const reply = await reserveScript.run(redis, partitionKeys(key), [key.field, fingerprint, nonce, now, now + pendingMs]) as LookupReply
       // this attempt's own reservation: the call ran before and its reply was lost with the
       // connection, then the client sent it again. Still this attempt's to decide
       if (reply[0] === 2 && reply[2] === nonce) return { status: 'reserved' }

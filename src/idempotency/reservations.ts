@@ -4,6 +4,7 @@ import type { MemoryDecisionLog } from '../decision-log/memory-store.js'
 import type { LookupReply, RedisDecisionLog } from '../decision-log/redis-store.js'
 import type { DecisionLogStore, Lookup } from '../decision-log/store.js'
 import type { RedisClient } from '../redis/client.js'
+import { createLuaScript } from '../redis/lua-script.js'
 import type { VelocitySignals } from '../schemas/signals.js'
 import { assignResults, entityOps } from '../velocity/entity-op.js'
 import type { MemoryVelocityStore } from '../velocity/memory-store.js'
@@ -12,6 +13,8 @@ import { entityCall } from '../velocity/record-script.js'
 import { DEFAULT_VELOCITY_KEY_PREFIX } from '../velocity/redis-keys.js'
 import type { Identify, VelocityStore } from '../velocity/store.js'
 import { SCORE_SCRIPT } from './score-script.js'
+
+const scoreScript = createLuaScript(SCORE_SCRIPT)
 
 export interface ReserveInput {
   key: DecisionKey
@@ -70,7 +73,7 @@ export function twoStepReservations (log: DecisionLogStore, velocity: VelocitySt
   }
 }
 
-type ScoreCommand = (numberOfKeys: number, ...args: string[]) => Promise<[number, ...unknown[]]>
+type ScoreReply = [number, ...unknown[]]
 
 export interface RedisReservationOptions {
   redis: RedisClient
@@ -88,8 +91,6 @@ export function redisReservations (options: RedisReservationOptions): ChargeRese
   const { redis, log } = options
   if (redis instanceof Cluster) return twoStepReservations(log, options.velocity)
   const prefix = options.velocityKeyPrefix ?? DEFAULT_VELOCITY_KEY_PREFIX
-  redis.defineCommand('riskgateScore', { lua: SCORE_SCRIPT })
-  const score = (redis as unknown as { riskgateScore: ScoreCommand }).riskgateScore.bind(redis)
   const names = log.redisKeys
   const callOptions = options.maxDistinctPerSeries === undefined ? {} : { maxDistinctPerSeries: options.maxDistinctPerSeries }
 
@@ -101,10 +102,11 @@ export function redisReservations (options: RedisReservationOptions): ChargeRese
       const args = [key.field, input.fingerprint, input.nonce, String(input.atMs), String(input.atMs + input.pendingMs), String(ops.length)]
       for (const op of ops) {
         const call = entityCall(prefix, op, callOptions)
-        keys.push(...call.keys)
-        args.push(String(call.keys.length), String(call.args.length), ...call.args)
+        for (const k of call.keys) keys.push(k)
+        args.push(String(call.keys.length), String(call.args.length))
+        for (const a of call.args) args.push(a)
       }
-      const reply = await score(keys.length, ...keys, ...args)
+      const reply = await scoreScript.run(redis, keys, args) as ScoreReply
       // this attempt's own reservation: the call ran before and its reply was lost with the
       // connection, then the client sent it again. The charge is reserved for this attempt and was
       // counted once (by the first run); its counters are unknown

@@ -1,4 +1,5 @@
 import type { RedisClient } from '../redis/client.js'
+import { createLuaScript } from '../redis/lua-script.js'
 import { validateKeyPrefix } from '../velocity/redis-keys.js'
 import type { EventType } from './events.js'
 import { DEFAULT_OPENED_WAIT_MS, DEFAULT_SEEN_TTL_MS } from './queue.js'
@@ -21,7 +22,9 @@ export function queueKeys (prefix: string): string[] {
   return ['b', 'm', 'd', 'c', 's', 'a'].map((name) => `${prefix}{q}:${name}`)
 }
 
-type Script = (...args: Array<string | number>) => Promise<unknown>
+const enqueueScript = createLuaScript(ENQUEUE_SCRIPT)
+const claimScript = createLuaScript(CLAIM_SCRIPT)
+const settleScript = createLuaScript(SETTLE_SCRIPT)
 
 const RESULTS: Record<string, EnqueueResult> = { 0: 'duplicate', 1: 'queued', 2: 'waiting', 3: 'superseded' }
 
@@ -36,13 +39,6 @@ export function createRedisQueue (options: RedisQueueOptions): DeliveryQueue {
   const [, , due, , , ages] = keys as [string, string, string, string, string, string]
   const openedWaitMs = options.openedWaitMs ?? DEFAULT_OPENED_WAIT_MS
   const seenTtlMs = options.seenTtlMs ?? DEFAULT_SEEN_TTL_MS
-  const define = (name: string, lua: string): Script => {
-    redis.defineCommand(name, { lua, numberOfKeys: keys.length })
-    return (redis as unknown as Record<string, Script>)[name]?.bind(redis) as Script
-  }
-  const enqueueScript = define('riskgateWebhookEnqueue', ENQUEUE_SCRIPT)
-  const claimScript = define('riskgateWebhookClaim', CLAIM_SCRIPT)
-  const settleScript = define('riskgateWebhookSettle', SETTLE_SCRIPT)
   const int = (n: number): string => String(Math.floor(n))
 
   return {
@@ -51,12 +47,12 @@ export function createRedisQueue (options: RedisQueueOptions): DeliveryQueue {
       if (events.length === 0) return []
       const args: string[] = [int(nowMs), int(seenTtlMs), int(openedWaitMs)]
       for (const e of events) args.push(e.id, e.type, e.decisionId, int(e.createdMs), e.body)
-      const reply = await enqueueScript(...keys, ...args) as number[]
+      const reply = await enqueueScript.run(redis, keys, args) as number[]
       return reply.map((code) => RESULTS[code] ?? 'duplicate')
     },
     async claim (nowMs, max, leaseUntilMs) {
       if (max <= 0) return []
-      const reply = await claimScript(...keys, int(nowMs), int(leaseUntilMs), int(max)) as string[][]
+      const reply = await claimScript.run(redis, keys, [int(nowMs), int(leaseUntilMs), int(max)]) as string[][]
       return reply.map(([id, type, decisionId, created, failures, token, body]): Claim => ({
         event: { id: id as string, type: type as EventType, decisionId: decisionId as string, createdMs: Number(created), body: body as string },
         failures: Number(failures),
@@ -64,10 +60,10 @@ export function createRedisQueue (options: RedisQueueOptions): DeliveryQueue {
       }))
     },
     async remove (claim, nowMs) {
-      return await settleScript(...keys, claim.event.id, claim.token, 'remove', int(nowMs), '0') === 1
+      return await settleScript.run(redis, keys, [claim.event.id, claim.token, 'remove', int(nowMs), '0']) === 1
     },
     async retry (claim, retryAtMs, failures) {
-      return await settleScript(...keys, claim.event.id, claim.token, 'retry', int(retryAtMs), int(failures)) === 1
+      return await settleScript.run(redis, keys, [claim.event.id, claim.token, 'retry', int(retryAtMs), int(failures)]) === 1
     },
     async stats () {
       const [depth, oldest] = await Promise.all([redis.zcard(ages), redis.zrange(ages, '0', '0', 'WITHSCORES')])

@@ -1,5 +1,6 @@
 import { Cluster } from 'ioredis'
 import type { RedisClient } from '../redis/client.js'
+import { createLuaScript } from '../redis/lua-script.js'
 import type { VelocitySignals } from '../schemas/signals.js'
 import { assignResults, entityOps } from './entity-op.js'
 import type { EntityOp } from './entity-op.js'
@@ -15,11 +16,8 @@ export interface RedisVelocityStoreOptions {
   maxDistinctPerSeries?: number
 }
 
-const COMMAND = 'riskgateVelocityRecordV2'
-const MANY_COMMAND = 'riskgateVelocityRecordManyV2'
-
-type RecordCommand = (numberOfKeys: number, ...args: string[]) => Promise<Array<number | string>>
-type RecordManyCommand = (numberOfKeys: number, ...args: string[]) => Promise<Array<Array<number | string>>>
+const recordScript = createLuaScript(RECORD_SCRIPT)
+const recordManyScript = createLuaScript(RECORD_MANY_SCRIPT)
 
 /**
  * The shared velocity store: on a standalone Redis, one Lua call for all the charge's entities
@@ -37,26 +35,23 @@ export function createRedisVelocityStore (options: RedisVelocityStoreOptions): V
   }
   const callOptions = { maxDistinctPerSeries }
 
-  redis.defineCommand(COMMAND, { lua: RECORD_SCRIPT })
-  const command = (redis as unknown as Record<typeof COMMAND, RecordCommand>)[COMMAND].bind(redis)
   const oneCall = !(redis instanceof Cluster)
-  if (oneCall) redis.defineCommand(MANY_COMMAND, { lua: RECORD_MANY_SCRIPT })
-  const commandMany = oneCall ? (redis as unknown as Record<typeof MANY_COMMAND, RecordManyCommand>)[MANY_COMMAND].bind(redis) : undefined
 
-  function call (op: EntityOp): Promise<Array<number | string>> {
+  async function call (op: EntityOp): Promise<Array<number | string>> {
     const { keys, args } = entityCall(prefix, op, callOptions)
-    return command(keys.length, ...keys, ...args)
+    return await recordScript.run(redis, keys, args) as Array<number | string>
   }
 
-  function callMany (many: RecordManyCommand, ops: EntityOp[]): Promise<Array<Array<number | string>>> {
+  async function callMany (ops: EntityOp[]): Promise<Array<Array<number | string>>> {
     const keys: string[] = []
     const args: string[] = [String(ops.length)]
     for (const op of ops) {
       const own = entityCall(prefix, op, callOptions)
-      keys.push(...own.keys)
-      args.push(String(own.keys.length), String(own.args.length), ...own.args)
+      for (const k of own.keys) keys.push(k)
+      args.push(String(own.keys.length), String(own.args.length))
+      for (const a of own.args) args.push(a)
     }
-    return many(keys.length, ...keys, ...args)
+    return await recordManyScript.run(redis, keys, args) as Array<Array<number | string>>
   }
 
   return {
@@ -64,7 +59,7 @@ export function createRedisVelocityStore (options: RedisVelocityStoreOptions): V
     async record ({ atMs, plan, identify }: VelocityRecordInput): Promise<VelocitySignals> {
       const ops = entityOps(plan, atMs, identify)
       if (ops.length === 0) return {}
-      const results = commandMany !== undefined && ops.length > 1 ? await callMany(commandMany, ops) : await Promise.all(ops.map(call))
+      const results = oneCall && ops.length > 1 ? await callMany(ops) : await Promise.all(ops.map(call))
       const out: VelocitySignals = {}
       ops.forEach((op, i) => assignResults(op, results[i] as Array<number | string>, out))
       return out
