@@ -52,3 +52,21 @@ t.test('a script error rejects the call with Redis\'s message', async (t) => {
   const failing = createLuaScript("return redis.error_reply('ERR riskgate test failure')")
   await t.rejects(failing.run(client, [], []), /riskgate test failure/)
 })
+
+t.test('the script calls of one turn of the event loop leave in one write', async (t) => {
+  const { client } = await connectRedis(t)
+  const script = createLuaScript('return ARGV[1]')
+  await script.run(client, [], ['warm'])
+  // Redis counts the reads of its clients' sockets: a read for each write that reached it apart
+  const reads = async (): Promise<number> => Number(/total_reads_processed:(\d+)/.exec(await client.info('stats'))?.[1])
+  let before = await reads()
+  const together = await Promise.all(Array.from({ length: 20 }, async (_, i) => await script.run(client, [], [`t${i}`])))
+  t.same(together, Array.from({ length: 20 }, (_, i) => `t${i}`), 'each call has its own reply')
+  // the INFO that reads the counter after is one more read
+  const inOneTurn = await reads() - before - 1
+  before = await reads()
+  for (let i = 0; i < 20; i++) await script.run(client, [], [`s${i}`])
+  const oneByOne = await reads() - before - 1
+  t.ok(inOneTurn <= 2, `20 calls of one turn: ${inOneTurn} reads`)
+  t.ok(oneByOne >= 20, `20 calls, each in its own turn: ${oneByOne} reads`)
+})
