@@ -63,7 +63,8 @@ const LIBRARY_CATEGORIES: Array<[RegExp, Category]> = [
 
 const SOURCE_CATEGORIES: Array<[RegExp, Category]> = [
   [/(^|\/)keyed-(hash|digest)\.[jt]s$|^src\/hashing\//, 'keyed hashes (node:crypto)'],
-  [/^src\/(logger|plugins\/request-log)\.[jt]s$/, 'pino logging'],
+  [/^src\/(logger|log-stream|plugins\/request-log)\.[jt]s$/, 'pino logging'],
+  [/^src\/redis\/lua-script\.[jt]s$/, 'ioredis (encoding, reply parsing)'],
   [/^src\/security\//, 'card-data scan'],
   [/^src\/(signals\/ip|mmdb)\/|^src\/plugins\/ip-intel\.[jt]s$/, 'IP lookups (maxmind)'],
   [/^src\/engine\/|^src\/scoring\/rule-set-view\.[jt]s$/, 'rules (engine, compiled)'],
