@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorCode, RiskgateError } from '../errors.js'
 import { WEBHOOK_ERROR_RESPONSES, WebhookAckSchema } from '../schemas/webhook.js'
-import { acceptDelivery, parsedOrRefused, parseSignedBody } from '../webhooks/accept-delivery.js'
+import { acceptDelivery, parsedOrRefused, parseSignedBody, refuseTimestampedSignature } from '../webhooks/accept-delivery.js'
 import type { TimestampedDeliveryCounts } from '../webhooks/accept-delivery.js'
 import type { EventDedupe } from '../webhooks/event-dedupe.js'
 import { setUpGateway } from '../webhooks/gateway-plugin-setup.js'
@@ -72,14 +72,10 @@ const omiseWebhookRoute: FastifyPluginAsyncTypebox<RouteOptions> = async functio
       nowSeconds: Math.floor(opts.now() / 1000)
     })
     if (!check.ok) {
-      request.log.warn({ reason: check.reason }, 'omise webhook refused')
-      if (check.reason === 'stale') opts.counts.refused_stale++
-      else opts.counts.refused_signature++
-      if (check.reason === 'stale') {
-        throw new RiskgateError(400, ErrorCode.WEBHOOK_TIMESTAMP_STALE, 'the Omise-Signature-Timestamp is more than 5 minutes from now')
-      }
-      throw new RiskgateError(401, ErrorCode.WEBHOOK_SIGNATURE_INVALID,
-        'the Omise-Signature does not match: send the Omise-Signature and Omise-Signature-Timestamp headers Omise signed the body with')
+      refuseTimestampedSignature(request.log, opts.counts, 'omise webhook', check.reason, {
+        stale: 'the Omise-Signature-Timestamp is more than 5 minutes from now',
+        invalid: 'the Omise-Signature does not match: send the Omise-Signature and Omise-Signature-Timestamp headers Omise signed the body with'
+      })
     }
     const parsed = parseSignedBody(body, opts.counts)
     const event = parsedOrRefused(parseOmiseEvent(parsed), opts.counts, 'the body is not an Omise event (id, key, data)')

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorCode, RiskgateError } from '../errors.js'
 import { WEBHOOK_ERROR_RESPONSES, WebhookAckSchema } from '../schemas/webhook.js'
-import { acceptDelivery, parsedOrRefused, parseSignedBody } from '../webhooks/accept-delivery.js'
+import { acceptDelivery, parsedOrRefused, parseSignedBody, refuseTimestampedSignature } from '../webhooks/accept-delivery.js'
 import type { TimestampedDeliveryCounts } from '../webhooks/accept-delivery.js'
 import type { EventDedupe } from '../webhooks/event-dedupe.js'
 import { setUpGateway } from '../webhooks/gateway-plugin-setup.js'
@@ -68,14 +68,10 @@ const stripeWebhookRoute: FastifyPluginAsyncTypebox<RouteOptions> = async functi
       nowSeconds: Math.floor(opts.now() / 1000)
     })
     if (!check.ok) {
-      request.log.warn({ reason: check.reason }, 'stripe webhook refused')
-      if (check.reason === 'stale') {
-        opts.counts.refused_stale++
-        throw new RiskgateError(400, ErrorCode.WEBHOOK_TIMESTAMP_STALE, 'the Stripe-Signature timestamp is more than 5 minutes from now')
-      }
-      opts.counts.refused_signature++
-      throw new RiskgateError(401, ErrorCode.WEBHOOK_SIGNATURE_INVALID,
-        'the Stripe-Signature does not match: send the Stripe-Signature header Stripe signed the body with, and set the endpoint\'s signing secret')
+      refuseTimestampedSignature(request.log, opts.counts, 'stripe webhook', check.reason, {
+        stale: 'the Stripe-Signature timestamp is more than 5 minutes from now',
+        invalid: 'the Stripe-Signature does not match: send the Stripe-Signature header Stripe signed the body with, and set the endpoint\'s signing secret'
+      })
     }
     const parsed = parseSignedBody(body, opts.counts)
     const event = parsedOrRefused(parseStripeEvent(parsed), opts.counts, 'the body is not a Stripe event (id, type, data.object)')

@@ -15,6 +15,22 @@ export interface TimestampedDeliveryCounts extends DeliveryCounts {
   refused_stale: number
 }
 
+/**
+ * A timestamped signature that did not verify (Omise, Stripe): counted, logged with its reason
+ * only (never the signature or the secret), and refused: 400 `webhook_timestamp_stale` when it was
+ * signed but too far from now, else 401 `webhook_signature_invalid`.
+ */
+export function refuseTimestampedSignature (log: FastifyBaseLogger, counts: TimestampedDeliveryCounts, name: string, reason: string,
+  messages: { stale: string, invalid: string }): never {
+  log.warn({ reason }, `${name} refused`)
+  if (reason === 'stale') {
+    counts.refused_stale++
+    throw new RiskgateError(400, ErrorCode.WEBHOOK_TIMESTAMP_STALE, messages.stale)
+  }
+  counts.refused_signature++
+  throw new RiskgateError(401, ErrorCode.WEBHOOK_SIGNATURE_INVALID, messages.invalid)
+}
+
 /** The JSON of a signed body, or a 400 `invalid_json` (counted as a refused body). */
 export function parseSignedBody (body: Buffer, counts: DeliveryCounts): unknown {
   try {
