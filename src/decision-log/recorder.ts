@@ -44,8 +44,12 @@ export interface DecisionRecorderOptions {
   lingerMs?: number
 }
 
-/** the Redis log's linger: records land this much later at most, in batches several times larger under load */
-export const REDIS_LOG_LINGER_MS = 20
+/**
+ * the Redis log's linger: records land this much later at most, in batches several times larger
+ * under load (20 ms before: in paired load runs, 50 ms took redis-server's CPU per charge 5-10%
+ * lower and left the server's unchanged; docs/performance.md)
+ */
+export const REDIS_LOG_LINGER_MS = 50
 
 export function createDecisionRecorder (outbox: Outbox, store: Pick<DecisionLogStore, 'append'>, options: DecisionRecorderOptions = {}): DecisionRecorder {
   const waiting = new Map<string, AppendEntry>()
