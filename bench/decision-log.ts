@@ -1,5 +1,5 @@
 /**
- * `node --import tsx bench/decision-log.ts [--records N]`: what the decision log costs.
+ * `node --import tsx bench/decision-log.ts [--records N] [--batch N]`: what the decision log costs.
  *
  *  1. records: N charges of the bench corpus (bench/corpus.ts) scored through the service's own
  *     scorer (the app built from a production configuration, the default rule set, the bundled
@@ -10,7 +10,8 @@
  *  3. export: every record scanned back with its outcome (partitions merged) by a second app on the
  *     same Redis, records per second, and the JSON size of a record;
  *  4. the log alone: the exported records encoded again as the scorer encodes them and written
- *     through the service's recorder and outbox (batches of 200) under a key prefix of their own:
+ *     through the service's recorder and outbox (batches of 200, or --batch: the log's 8
+ *     partitions each take about an eighth of a batch a call) under a key prefix of their own:
  *     CPU per record of encoding, of writing (this process) and of redis-server, the write rate,
  *     and the Redis bytes a record holds (used_memory grown, and the log's keys).
  *
@@ -38,7 +39,9 @@ import { entryMaker } from './record-entries.js'
 import { inspectRedis } from './redis-inspect.js'
 import type { RedisInspector } from './redis-inspect.js'
 
-const { values: args } = parseArgs({ options: { records: { type: 'string', default: '20000' } } })
+const { values: args } = parseArgs({ options: { records: { type: 'string', default: '20000' }, batch: { type: 'string', default: '200' } } })
+const BATCH = Number(args.batch)
+if (!Number.isSafeInteger(BATCH) || BATCH < 1) throw new Error('--batch must be a positive integer')
 const count = Number(args.records)
 const root = projectRoot()
 /** the key prefix of step 4's log: apart from the service's (rg:v2:log:) */
@@ -96,7 +99,7 @@ async function logAlone (redisUrl: string, inspector: RedisInspector, records: r
       maxPerPartition: entries.length + 1
     })
     const outbox = createOutbox({ log: { warn: () => {}, error: (obj, msg) => { process.stderr.write(`${msg} ${JSON.stringify(obj)}\n`) } }, maxItems: entries.length + 1 })
-    const recorder = createDecisionRecorder(outbox, store)
+    const recorder = createDecisionRecorder(outbox, store, { batchSize: BATCH })
     const memoryBefore = await inspector.usedMemory()
     const redisBefore = await redisCpuMicros(inspector)
     const cpu = process.cpuUsage()
@@ -113,6 +116,7 @@ async function logAlone (redisUrl: string, inspector: RedisInspector, records: r
     const n = entries.length
     return {
       records: n,
+      batch: BATCH,
       encoded_bytes: { mean: round(entries.reduce((sum, e) => sum + Buffer.byteLength(e.encoded), 0) / Math.max(1, n)) },
       cpu_us_per_record: {
         encode: round(encodeMicros / n, 1),
