@@ -1,0 +1,125 @@
+/**
+ * What one of riskgate's Lua scripts costs redis-server, call by call, measured on recorded calls:
+ * the scoring script (reservation and velocity, src/idempotency/score-script.ts) or the decision
+ * log's append (src/decision-log/redis-scripts.ts), as a server under load sent them, replayed in
+ * order on a private, otherwise idle redis-server, with `INFO commandstats` read after: µs of the
+ * script per call (and per record for the append) and of every command it ran. With a variant of
+ * the script (a .lua file), the same calls run that variant instead: what a change of the script
+ * would save, before writing it.
+ *
+ *   1. record calls: `redis-cli -p <port> MONITOR > calls.txt` for a few seconds while a riskgate
+ *      server on that Redis is under load (bench/load.ts, or `npm run bench` with its Redis)
+ *   2. node --import tsx bench/redis-script-replay.ts calls.txt score|append [variant.lua] [--merge N]
+ *
+ * The scoring calls are replayed twice, the second time with other decision fields (new charges
+ * of the same shoppers, in the same buckets): only that pass is measured, velocity's steady state.
+ * The append calls are replayed once, on an empty log (large sets cost more: compare variants,
+ * not absolutes). `--merge N` joins each N consecutive append calls of a partition into one: what
+ * a longer linger would save.
+ */
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import net from 'node:net'
+import { parseArgs } from 'node:util'
+import { APPEND_SCRIPT } from '../src/decision-log/redis-scripts.js'
+import { SCORE_SCRIPT } from '../src/idempotency/score-script.js'
+import { startRedis } from './processes.js'
+
+const { values: options, positionals } = parseArgs({ allowPositionals: true, options: { merge: { type: 'string', default: '1' } } })
+const [file, which, variantFile] = positionals
+if (file === undefined || (which !== 'score' && which !== 'append')) {
+  throw new Error('usage: bench/redis-script-replay.ts <MONITOR capture> score|append [variant.lua] [--merge N]')
+}
+const merge = Number(options.merge)
+const script = which === 'score' ? SCORE_SCRIPT : APPEND_SCRIPT
+const lua = variantFile === undefined ? script : readFileSync(variantFile, 'utf8')
+const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex')
+
+/** the quoted arguments of a MONITOR line, unescaped as redis-cli escapes them */
+function words (line: string): string[] {
+  const quoted = line.slice(line.indexOf(']') + 2).match(/"((?:[^"\\]|\\.)*)"/g) ?? []
+  return quoted.map((q) => q.slice(1, -1).replace(/\\x([0-9a-f]{2})|\\(.)/g, (_, hex: string | undefined, c: string) =>
+    hex !== undefined ? String.fromCharCode(parseInt(hex, 16)) : c === 'n' ? '\n' : c === 'r' ? '\r' : c === 't' ? '\t' : c))
+}
+
+// the calls of the chosen script, from the capture: EVALSHA <sha> <numkeys> keys... args...
+let calls = readFileSync(file, 'latin1').split('\n').filter((l) => l.includes('"evalsha"'))
+  .map(words).filter((w) => w[1] === sha1(script))
+  .map((w) => ['EVALSHA', sha1(lua), ...w.slice(2)])
+if (calls.length === 0) throw new Error(`no call of the ${which} script in ${file}`)
+const keyCount = (call: string[]): number => Number(call[2])
+if (which === 'append' && merge > 1) {
+  // an append call: 5 keys, 5 arguments, then 6 per record
+  const byPartition = new Map<string, string[][]>()
+  for (const call of calls) {
+    const list = byPartition.get(call[3] as string) ?? []
+    list.push(call)
+    byPartition.set(call[3] as string, list)
+  }
+  calls = []
+  for (const list of byPartition.values()) {
+    for (let i = 0; i < list.length; i += merge) {
+      const joined = [...list[i] as string[]]
+      for (const more of list.slice(i + 1, i + merge)) joined.push(...more.slice(3 + keyCount(more) + 5))
+      calls.push(joined)
+    }
+  }
+}
+const records = which === 'score' ? calls.length : calls.reduce((n, c) => n + (c.length - 3 - keyCount(c) - 5) / 6, 0)
+
+function encode (call: readonly string[]): Buffer {
+  let text = `*${call.length}\r\n`
+  for (const word of call) text += `$${Buffer.byteLength(word, 'latin1')}\r\n${word}\r\n`
+  return Buffer.from(text, 'latin1')
+}
+
+const redis = await startRedis()
+const socket = net.connect(redis.port, '127.0.0.1')
+await new Promise((resolve) => socket.once('connect', resolve))
+let replies = ''
+let wake: (() => void) | undefined
+socket.on('data', (chunk: Buffer) => {
+  replies += chunk.toString('latin1')
+  wake?.()
+})
+
+/** sends the commands, then a PING whose answer says that every reply before it has come back */
+async function send (commands: ReadonlyArray<readonly string[]>, marker: string): Promise<string> {
+  const start = replies.length
+  socket.write(Buffer.concat([...commands, ['PING', marker]].map(encode)))
+  while (!replies.slice(start).includes(`$${marker.length}\r\n${marker}\r\n`)) await new Promise<void>((resolve) => { wake = resolve })
+  wake = undefined
+  return replies.slice(start)
+}
+
+async function replay (list: readonly string[][]): Promise<void> {
+  for (let i = 0; i < list.length; i += 100) {
+    const text = await send(list.slice(i, i + 100), `batch-${i}`)
+    const failed = /\r\n-[A-Z]+[^\r]*/.exec(`\r\n${text}`)
+    if (failed !== null) throw new Error(`a replayed call failed: ${failed[0].trim()}`)
+  }
+}
+
+try {
+  await send([['SCRIPT', 'LOAD', lua]], 'loaded')
+  if (which === 'score') {
+    await replay(calls)
+    // new charges of the same shoppers: another decision field for each call
+    for (const call of calls) {
+      const at = 3 + keyCount(call)
+      call[at] = `${(call[at] as string).slice(0, -2)}zz`
+    }
+  }
+  await redis.resetStats()
+  await replay(calls)
+  const stats = await redis.commandStats()
+  const per = which === 'score' ? 'charge' : 'record'
+  console.log(`${which} script${variantFile === undefined ? '' : ` (variant ${variantFile})`}: ${calls.length} calls, ${records} ${per}s`)
+  for (const [name, { calls: n, usec }] of Object.entries(stats).sort((x, y) => y[1].usec - x[1].usec)) {
+    if (name === 'ping' || name === 'config|resetstat') continue
+    console.log(`  ${name.padEnd(18)} ${(n / calls.length).toFixed(2).padStart(6)} a call  ${(usec / calls.length).toFixed(2).padStart(8)} µs a call  ${(usec / records).toFixed(2).padStart(7)} µs a ${per}`)
+  }
+} finally {
+  socket.destroy()
+  await redis.stop()
+}
