@@ -10,11 +10,13 @@
  *   1. record calls: `redis-cli -p <port> MONITOR > calls.txt` for a few seconds while a riskgate
  *      server on that Redis is under load (bench/load.ts, or `npm run bench` with its Redis)
  *   2. node --import tsx bench/redis-script-replay.ts calls.txt score|append [variant.lua] [--merge N]
+ *      or, instead of a file, `--variant NAME`: one of VARIANTS below, the script with one change
  *
  * The scoring calls are replayed twice, the second time with other decision fields (new charges
  * of the same shoppers, in the same buckets): only that pass is measured, velocity's steady state.
  * The append calls are replayed once, on an empty log (large sets cost more: compare variants,
- * not absolutes). `--merge N` joins each N consecutive append calls of a partition into one: what
+ * not absolutes), with the memory the records took (used_memory grown, and MEMORY USAGE by key
+ * pattern). `--merge N` joins each N consecutive append calls of a partition into one: what
  * a longer linger would save.
  */
 import { createHash } from 'node:crypto'
@@ -24,15 +26,71 @@ import { parseArgs } from 'node:util'
 import { APPEND_SCRIPT } from '../src/decision-log/redis-scripts.js'
 import { SCORE_SCRIPT } from '../src/idempotency/score-script.js'
 import { startRedis } from './processes.js'
+import { inspectRedis } from './redis-inspect.js'
 
-const { values: options, positionals } = parseArgs({ allowPositionals: true, options: { merge: { type: 'string', default: '1' } } })
+/**
+ * Variants measured in docs/performance.md: each replaces one piece of a script (the pieces are
+ * looked up verbatim, so a change of the script that moves them fails here, loudly).
+ */
+const VARIANTS: Record<string, { of: 'score' | 'append', replace: Array<[string, string]> }> = {
+  // the append without a part of its indexes: what that part costs
+  'no-identifier-postings': {
+    of: 'append',
+    replace: [["for u in string.gmatch(string.sub(x, b1 + 1, b2 - 1), '[^,]+') do post(string.sub(u, 1, 1), string.sub(u, 2), e) end\n    for rule", 'for rule']]
+  },
+  'no-fired-rule-index': { of: 'append', replace: [["      add(pre .. 'f:' .. rule, ms, field)\n", '']] },
+  'no-hourly-counts': { of: 'append', replace: [["    for f, by in pairs(fields) do redis.call('HINCRBY', n, f, by) end\n    redis.call('PEXPIRE', n, ttl)\n", '']] },
+  // the fired-rule (and kind) indexes as streams sharing the record's stream id: an entry `d` = field
+  'fired-rule-streams': { of: 'append', replace: [["      add(pre .. 'f:' .. rule, ms, field)\n", "      redis.call('XADD', pre .. 'F:' .. rule, id, 'd', field)\n"]] },
+  'index-streams': {
+    of: 'append',
+    replace: [
+      ["      add(pre .. 'f:' .. rule, ms, field)\n", "      redis.call('XADD', pre .. 'F:' .. rule, id, 'd', field)\n"],
+      ["    add(pre .. 'k:' .. k, ms, field)\n", "    redis.call('XADD', pre .. 'K:' .. k, id, 'd', field)\n"]
+    ]
+  },
+  // the fast path's two HINCRBY a ring as one HSET an entity, the numbers converted in Lua
+  'score-one-hset': {
+    of: 'score',
+    replace: [[`        if add == '0' then
+          out[i] = tonumber(got[3 * i - 1])
+        else
+          out[i] = redis.call('HINCRBY', hash, fields[3 * i - 1], add)
+          -- only non-zero buckets are kept
+          if redis.call('HINCRBY', hash, fields[3 * i], add) == 0 then redis.call('HDEL', hash, fields[3 * i]) end
+        end
+      end`, `        local total = tonumber(got[3 * i - 1])
+        if add == '0' then
+          out[i] = total
+        else
+          total = total + tonumber(add)
+          local cur = (tonumber(got[3 * i]) or 0) + tonumber(add)
+          out[i] = total
+          if cur == 0 then redis.call('HDEL', hash, fields[3 * i]) end
+          if cur == 0 then redis.call('HSET', hash, fields[3 * i - 1], tostring(total))
+          else redis.call('HSET', hash, fields[3 * i - 1], tostring(total), fields[3 * i], tostring(cur)) end
+        end
+      end`]]
+  }
+}
+
+const { values: options, positionals } = parseArgs({ allowPositionals: true, options: { merge: { type: 'string', default: '1' }, variant: { type: 'string' } } })
 const [file, which, variantFile] = positionals
 if (file === undefined || (which !== 'score' && which !== 'append')) {
-  throw new Error('usage: bench/redis-script-replay.ts <MONITOR capture> score|append [variant.lua] [--merge N]')
+  throw new Error(`usage: bench/redis-script-replay.ts <MONITOR capture> score|append [variant.lua] [--merge N] [--variant ${Object.keys(VARIANTS).join('|')}]`)
 }
 const merge = Number(options.merge)
 const script = which === 'score' ? SCORE_SCRIPT : APPEND_SCRIPT
-const lua = variantFile === undefined ? script : readFileSync(variantFile, 'utf8')
+let lua = variantFile === undefined ? script : readFileSync(variantFile, 'utf8')
+const variantName = options.variant ?? variantFile
+if (options.variant !== undefined) {
+  const variant = VARIANTS[options.variant]
+  if (variant === undefined || variant.of !== which) throw new Error(`no ${which} variant named ${options.variant}`)
+  for (const [from, to] of variant.replace) {
+    if (!lua.includes(from)) throw new Error(`variant ${options.variant}: the script no longer has ${JSON.stringify(from.slice(0, 60))}`)
+    lua = lua.replace(from, to)
+  }
+}
 const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex')
 
 /** the quoted arguments of a MONITOR line, unescaped as redis-cli escapes them */
@@ -110,14 +168,23 @@ try {
       call[at] = `${(call[at] as string).slice(0, -2)}zz`
     }
   }
+  const inspector = inspectRedis(redis.port)
+  const memoryBefore = await inspector.usedMemory()
   await redis.resetStats()
   await replay(calls)
   const stats = await redis.commandStats()
+  const memoryGrown = await inspector.usedMemory() - memoryBefore
+  const groups = which === 'append' ? await inspector.breakdown(200) : []
+  await inspector.close()
   const per = which === 'score' ? 'charge' : 'record'
-  console.log(`${which} script${variantFile === undefined ? '' : ` (variant ${variantFile})`}: ${calls.length} calls, ${records} ${per}s`)
+  console.log(`${which} script${variantName === undefined ? '' : ` (variant ${variantName})`}: ${calls.length} calls, ${records} ${per}s`)
   for (const [name, { calls: n, usec }] of Object.entries(stats).sort((x, y) => y[1].usec - x[1].usec)) {
     if (name === 'ping' || name === 'config|resetstat') continue
     console.log(`  ${name.padEnd(18)} ${(n / calls.length).toFixed(2).padStart(6)} a call  ${(usec / calls.length).toFixed(2).padStart(8)} µs a call  ${(usec / records).toFixed(2).padStart(7)} µs a ${per}`)
+  }
+  console.log(`  used_memory grown: ${Math.round(memoryGrown / records)} bytes a ${per}`)
+  for (const g of groups.sort((a, b) => b.estimatedBytes - a.estimatedBytes)) {
+    console.log(`    ${g.pattern.padEnd(40)} ${g.type.padEnd(7)} ${String(g.keys).padStart(5)} keys  ${(g.estimatedBytes / records).toFixed(1).padStart(7)} bytes a record`)
   }
 } finally {
   socket.destroy()
