@@ -27,7 +27,12 @@ t.test('against a real Redis: keys and arguments arrive as sent, numbers as thei
 })
 
 t.test('EVAL on a connection\'s first call, EVALSHA after it, and EVAL again after NOSCRIPT', async (t) => {
-  const { client } = await connectRedis(t)
+  const { server, client } = await connectRedis(t)
+  // counts the whole server's commands, and flushes its scripts: not on a shared Redis
+  if (!server.managed) {
+    t.comment('skipped: RISKGATE_REDIS_URL names a shared Redis')
+    return
+  }
   const script = createLuaScript(`return 'once:' .. ARGV[1] -- ${Date.now()}`)
   await client.script('FLUSH')
   await client.config('RESETSTAT')
@@ -54,7 +59,12 @@ t.test('a script error rejects the call with Redis\'s message', async (t) => {
 })
 
 t.test('the script calls of one turn of the event loop leave in one write', async (t) => {
-  const { client } = await connectRedis(t)
+  const { server, client } = await connectRedis(t)
+  // the count of reads is the whole server's: another client of an external Redis would add to it
+  if (!server.managed) {
+    t.comment('skipped: RISKGATE_REDIS_URL names a shared Redis, whose read count is not this test\'s alone')
+    return
+  }
   const script = createLuaScript('return ARGV[1]')
   await script.run(client, [], ['warm'])
   // Redis counts the reads of its clients' sockets: a read for each write that reached it apart
