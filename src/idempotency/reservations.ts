@@ -9,7 +9,7 @@ import type { VelocitySignals } from '../schemas/signals.js'
 import { assignResults, entityOps } from '../velocity/entity-op.js'
 import type { MemoryVelocityStore } from '../velocity/memory-store.js'
 import type { VelocityPlan } from '../velocity/plan.js'
-import { entityCall } from '../velocity/record-script.js'
+import { pushEntityCalls } from '../velocity/record-script.js'
 import { DEFAULT_VELOCITY_KEY_PREFIX } from '../velocity/redis-keys.js'
 import type { Identify, VelocityStore } from '../velocity/store.js'
 import { SCORE_SCRIPT } from './score-script.js'
@@ -99,13 +99,8 @@ export function redisReservations (options: RedisReservationOptions): ChargeRese
       const { key } = input
       const ops = entityOps(input.plan, input.atMs, input.identify)
       const keys = [names.index(key.partition), names.stream(key.partition), names.outcomes(key.partition)]
-      const args = [key.field, input.fingerprint, input.nonce, String(input.atMs), String(input.atMs + input.pendingMs), String(ops.length)]
-      for (const op of ops) {
-        const call = entityCall(prefix, op, callOptions)
-        for (const k of call.keys) keys.push(k)
-        args.push(String(call.keys.length), String(call.args.length))
-        for (const a of call.args) args.push(a)
-      }
+      const args = [key.field, input.fingerprint, input.nonce, String(input.atMs), String(input.atMs + input.pendingMs)]
+      pushEntityCalls(prefix, ops, callOptions, keys, args)
       const reply = await scoreScript.run(redis, keys, args) as ScoreReply
       // this attempt's own reservation: the call ran before and its reply was lost with the
       // connection, then the client sent it again. The charge is reserved for this attempt and was

@@ -322,3 +322,19 @@ export function entityCall (prefix: string, op: EntityOp, options: EntityCallOpt
   }
   return { keys, args }
 }
+
+/**
+ * Appends every entity of a charge to a call's keys and arguments as record_velocity_entities
+ * reads them (RECORD_MANY_SCRIPT, and the scoring script after its reservation's arguments): the
+ * number of entities, then per entity its number of keys, its number of arguments, its arguments;
+ * the keys one entity after another.
+ */
+export function pushEntityCalls (prefix: string, ops: readonly EntityOp[], options: EntityCallOptions, keys: string[], args: string[]): void {
+  args.push(String(ops.length))
+  for (const op of ops) {
+    const own = entityCall(prefix, op, options)
+    for (const k of own.keys) keys.push(k)
+    args.push(String(own.keys.length), String(own.args.length))
+    for (const a of own.args) args.push(a)
+  }
+}

@@ -4,7 +4,7 @@ import { createLuaScript } from '../redis/lua-script.js'
 import type { VelocitySignals } from '../schemas/signals.js'
 import { assignResults, entityOps } from './entity-op.js'
 import type { EntityOp } from './entity-op.js'
-import { entityCall, RECORD_MANY_SCRIPT, RECORD_SCRIPT } from './record-script.js'
+import { entityCall, pushEntityCalls, RECORD_MANY_SCRIPT, RECORD_SCRIPT } from './record-script.js'
 import { DEFAULT_VELOCITY_KEY_PREFIX, validateKeyPrefix } from './redis-keys.js'
 import { DEFAULT_MAX_DISTINCT_PER_SERIES } from './store.js'
 import type { VelocityRecordInput, VelocityStore } from './store.js'
@@ -44,13 +44,8 @@ export function createRedisVelocityStore (options: RedisVelocityStoreOptions): V
 
   async function callMany (ops: EntityOp[]): Promise<Array<Array<number | string>>> {
     const keys: string[] = []
-    const args: string[] = [String(ops.length)]
-    for (const op of ops) {
-      const own = entityCall(prefix, op, callOptions)
-      for (const k of own.keys) keys.push(k)
-      args.push(String(own.keys.length), String(own.args.length))
-      for (const a of own.args) args.push(a)
-    }
+    const args: string[] = []
+    pushEntityCalls(prefix, ops, callOptions, keys, args)
     return await recordManyScript.run(redis, keys, args) as Array<Array<number | string>>
   }
 
