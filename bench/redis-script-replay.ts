@@ -38,15 +38,23 @@ const VARIANTS: Record<string, { of: 'score' | 'append', replace: Array<[string,
     of: 'append',
     replace: [["for u in string.gmatch(string.sub(x, b1 + 1, b2 - 1), '[^,]+') do post(string.sub(u, 1, 1), string.sub(u, 2), e) end\n    for rule", 'for rule']]
   },
-  'no-fired-rule-index': { of: 'append', replace: [["      add(pre .. 'f:' .. rule, ms, field)\n", '']] },
+  'no-fired-rule-index': { of: 'append', replace: [["      padd(paged, pre .. 'F:' .. rule, ms, field)\n", '']] },
   'no-hourly-counts': { of: 'append', replace: [["    for f, by in pairs(fields) do redis.call('HINCRBY', n, f, by) end\n    redis.call('PEXPIRE', n, ttl)\n", '']] },
+  // the kind and rule indexes as one sorted set each (before paged-sets.ts)
+  'plain-sets': {
+    of: 'append',
+    replace: [
+      ["      padd(paged, pre .. 'F:' .. rule, ms, field)\n", "      add(pre .. 'f:' .. rule, ms, field)\n"],
+      ["    padd(paged, pre .. 'K:' .. k, ms, field)\n", "    add(pre .. 'k:' .. k, ms, field)\n"]
+    ]
+  },
   // the fired-rule (and kind) indexes as streams sharing the record's stream id: an entry `d` = field
-  'fired-rule-streams': { of: 'append', replace: [["      add(pre .. 'f:' .. rule, ms, field)\n", "      redis.call('XADD', pre .. 'F:' .. rule, id, 'd', field)\n"]] },
+  'fired-rule-streams': { of: 'append', replace: [["      padd(paged, pre .. 'F:' .. rule, ms, field)\n", "      redis.call('XADD', pre .. 'F:' .. rule, id, 'd', field)\n"]] },
   'index-streams': {
     of: 'append',
     replace: [
-      ["      add(pre .. 'f:' .. rule, ms, field)\n", "      redis.call('XADD', pre .. 'F:' .. rule, id, 'd', field)\n"],
-      ["    add(pre .. 'k:' .. k, ms, field)\n", "    redis.call('XADD', pre .. 'K:' .. k, id, 'd', field)\n"]
+      ["      padd(paged, pre .. 'F:' .. rule, ms, field)\n", "      redis.call('XADD', pre .. 'F:' .. rule, id, 'd', field)\n"],
+      ["    padd(paged, pre .. 'K:' .. k, ms, field)\n", "    redis.call('XADD', pre .. 'K:' .. k, id, 'd', field)\n"]
     ]
   },
   // the fast path's two HINCRBY a ring as one HSET an entity, the numbers converted in Lua

@@ -1,3 +1,5 @@
+import { PAGED_LUA } from './paged-sets.js'
+
 /**
  * The decision log's Lua scripts (Redis 6.0 commands only). Every script touches the keys of one
  * partition, which share the partition's hash tag (one Redis Cluster slot); see redis-keys.ts.
@@ -94,7 +96,8 @@ end`
 /**
  * Records a batch of one partition, idempotently, indexes it, then trims the partition.
  * KEYS: s, i, o, h, c. ARGV: max records, TTL ms, now ms, the partition's prefix, the most entries
- * an identifier's postings hash field holds (POSTINGS_MAX), then per record:
+ * an identifier's postings hash field holds (POSTINGS_MAX), the most members of a page of the
+ * kind and rule indexes (paged-sets.ts PAGE_MAX), then per record:
  * field, fingerprint, nonce (the attempt that decided), time ms, encoded record, index entry
  * (search-keys.ts indexArg).
  * Returns per record 1 written, 2 duplicate (already recorded), 3 superseded (another attempt holds
@@ -109,13 +112,14 @@ end`
  * what was added, so the indexes hold no more than the log and an identifier's key goes with its
  * last record). Every key written gets the TTL, so a log no longer written to goes away.
  */
-export const APPEND_SCRIPT = `${ENTRY_LUA}
+export const APPEND_SCRIPT = `${ENTRY_LUA}${PAGED_LUA}
 local s, i, o, h, c = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local maxlen = tonumber(ARGV[1])
 local ttl = ARGV[2]
 local now = tonumber(ARGV[3])
 local pre = ARGV[4]
 local postings_max = tonumber(ARGV[5]) * ${ENTRY_LENGTH}
+local page_max = tonumber(ARGV[6])
 local KIND = { a = 'allow', r = 'review', b = 'block' }
 local out = {}
 local added = 0
@@ -130,6 +134,29 @@ local function add (key, score, member)
   end
   list[#list + 1] = score
   list[#list + 1] = member
+end
+-- paged sets (paged-sets.ts: the kind and rule indexes) -> the batch's new members, and the
+-- members their trimmed records leave
+local paged, unpaged = {}, {}
+local function padd (into, d, score, member)
+  local list = into[d]
+  if not list then
+    list = {}
+    into[d] = list
+  end
+  list[#list + 1] = score
+  list[#list + 1] = member
+end
+-- the kind and rule indexes written before the pages (plain sorted sets, read until they are
+-- trimmed empty): whether each still exists
+local legacy = {}
+local function legacy_rem (key, member)
+  local held = legacy[key]
+  if held == nil then
+    held = redis.call('EXISTS', key) == 1
+    legacy[key] = held
+  end
+  if held then redis.call('ZREM', key, member) end
 end
 -- identifier postings (search-keys.ts): hash key -> digest -> its entries, written once per key
 -- at the end (a digest may come several times in a batch); false: the digest's entries were in
@@ -193,8 +220,8 @@ local function count (n, f)
   end
   held[f] = (held[f] or 0) + 1
 end
-for r = 0, (#ARGV - 5) / 6 - 1 do
-  local a = 6 + r * 6
+for r = 0, (#ARGV - 6) / 6 - 1 do
+  local a = 7 + r * 6
   local field, fp, nonce = ARGV[a], ARGV[a + 1], ARGV[a + 2]
   local v = redis.call('HGET', i, field)
   local held = false
@@ -224,14 +251,14 @@ for r = 0, (#ARGV - 5) / 6 - 1 do
     local b2 = string.find(x, '|', b1 + 1, true)
     local k = string.sub(x, 1, 1)
     local n = pre .. 'n:' .. string.sub(x, 16, b1 - 1)
-    add(pre .. 'k:' .. k, ms, field)
+    padd(paged, pre .. 'K:' .. k, ms, field)
     count(n, KIND[k])
     if string.sub(x, 2, 2) == '1' then count(n, 'degraded') end
     -- identifiers: the postings of each kind, entries <time><field>
     local e = string.sub(x, 3, 15) .. field
     for u in string.gmatch(string.sub(x, b1 + 1, b2 - 1), '[^,]+') do post(string.sub(u, 1, 1), string.sub(u, 2), e) end
     for rule in string.gmatch(string.sub(x, b2 + 1), '[^,]+') do
-      add(pre .. 'f:' .. rule, ms, field)
+      padd(paged, pre .. 'F:' .. rule, ms, field)
       count(n, 'f:' .. rule)
     end
     -- outcomes reported while the charge was being decided
@@ -252,6 +279,7 @@ end
 for key, list in pairs(sets) do
   for j = 1, #list, 512 do redis.call('ZADD', key, unpack(list, j, math.min(j + 511, #list))) end
 end
+for d, list in pairs(paged) do paged_add(d, list, page_max, ttl) end
 for key, held in pairs(posted) do
   local list = {}
   for digest, v in pairs(held) do
@@ -280,11 +308,16 @@ if added > 0 then
         local b1 = string.find(x, '|', 1, true)
         local b2 = string.find(x, '|', b1 + 1, true)
         local k = string.sub(x, 1, 1)
-        redis.call('ZREM', pre .. 'k:' .. k, f)
+        local at = string.sub(x, 3, 15)
+        padd(unpaged, pre .. 'K:' .. k, at, f)
+        legacy_rem(pre .. 'k:' .. k, f)
         if k == 'r' then redis.call('ZREM', pre .. 'ro', f) end
-        local e = string.sub(x, 3, 15) .. f
+        local e = at .. f
         for u in string.gmatch(string.sub(x, b1 + 1, b2 - 1), '[^,]+') do unpost(string.sub(u, 1, 1), string.sub(u, 2), e) end
-        for rule in string.gmatch(string.sub(x, b2 + 1), '[^,]+') do redis.call('ZREM', pre .. 'f:' .. rule, f) end
+        for rule in string.gmatch(string.sub(x, b2 + 1), '[^,]+') do
+          padd(unpaged, pre .. 'F:' .. rule, at, f)
+          legacy_rem(pre .. 'f:' .. rule, f)
+        end
       end
       redis.call('HDEL', i, f)
       local ov = redis.call('HGET', o, f)
@@ -298,6 +331,7 @@ if added > 0 then
       excess = excess - 1
       budget = budget - 1
     end
+    for d, list in pairs(unpaged) do paged_remove(d, list) end
   end
   if aged or n <= added then
     redis.call('PEXPIRE', s, ttl)
@@ -326,11 +360,12 @@ return out`
  * {3} when the decision is not a review (or not recorded yet: {0}), {4, close} when it was closed.
  *
  * Every outcome is appended to the history and counted in its hour. A review_* outcome closes an
- * open review (its decision kind and time are read from the kind indexes, the one place that
- * knows them without decoding the record). The latest outcome's label index is moved.
+ * open review (its decision kind and time are read from the record's index entry `x` in the
+ * stream, s: KEYS[5]; for a record written before the entries, from the kind indexes). The latest
+ * outcome's label index is moved.
  */
 export const OUTCOME_SCRIPT = `
-local i, o, h, c = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local i, o, h, c, s = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local field, rank, force, json, label = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local closeMs, mode, pre, ttl = ARGV[6], ARGV[8], ARGV[9], ARGV[10]
 local v = redis.call('HGET', i, field)
@@ -338,9 +373,16 @@ if not v then return {0} end
 local pending = string.sub(v, 1, 2) == 'P|'
 local kind, ms = nil, nil
 if not pending then
-  for _, k in ipairs({'r', 'a', 'b'}) do
-    local score = redis.call('ZSCORE', pre .. 'k:' .. k, field)
-    if score and (not ms or tonumber(score) > tonumber(ms)) then kind, ms = k, score end
+  local id = string.sub(v, string.find(v, '|', 1, true) + 1)
+  local e = redis.call('XRANGE', s, id, id)[1]
+  local x = e and e[2][6]
+  if x then
+    kind, ms = string.sub(x, 1, 1), string.sub(x, 3, 15)
+  else
+    for _, k in ipairs({'r', 'a', 'b'}) do
+      local score = redis.call('ZSCORE', pre .. 'k:' .. k, field)
+      if score and (not ms or tonumber(score) > tonumber(ms)) then kind, ms = k, score end
+    end
   end
 end
 if mode == 'c' then
@@ -396,7 +438,9 @@ return result`
  * Reads a page of candidates from one sorted set of a partition, with their records.
  * KEYS: the sorted set, i, s, o, h, c. ARGV: direction ('d' newest first, 'a' oldest first), the
  * far bound (a score: '-inf', '+inf', or a time), the position to continue after (ms and field;
- * '' to start at the near end), the number of members to read past the position.
+ * '' to start at the near end), the number of members to read past the position; and, for an
+ * index kept as a paged set (paged-sets.ts: by kind, by rule), KEYS[7] its directory: its pages are
+ * read, with the plain sorted set of KEYS[1] (written before the pages) merged while it exists.
  * Or, of one identifier digest's records, newest first: KEYS the kind's sorted set, i, s, o, h, c,
  * then the kind's postings hash (search-keys.ts); ARGV 'x', the earliest time kept (13 digits, or
  * ''), the position to continue after (time in 13 digits and field, or '', ''), the number of
@@ -406,7 +450,7 @@ return result`
  * record or false (no longer kept), outcome or false, history or false, close or false}.
  * Members of the position's time are read whole (few share one ms) and those past it kept.
  */
-export const READ_SCRIPT = `${ENTRY_LUA}
+export const READ_SCRIPT = `${ENTRY_LUA}${PAGED_LUA}
 local z, i, s, o, h, c = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local mode, count = ARGV[1], tonumber(ARGV[5])
 -- field, time of every member read, in order
@@ -445,27 +489,64 @@ if mode == 'x' then
 else
   local desc = mode == 'd'
   local bound, posMs, posField = ARGV[2], ARGV[3], ARGV[4]
-  local near
-  if posMs == '' then
-    near = desc and '+inf' or '-inf'
-  else
-    near = '(' .. posMs
-    local same = redis.call('ZRANGEBYSCORE', z, posMs, posMs)
-    if desc then
-      for j = #same, 1, -1 do if same[j] < posField then members[#members + 1] = same[j]; members[#members + 1] = posMs end end
+  local legacy = {}
+  local legacy_done = true
+  if not KEYS[7] or redis.call('EXISTS', z) == 1 then
+    local near
+    if posMs == '' then
+      near = desc and '+inf' or '-inf'
     else
-      for j = 1, #same do if same[j] > posField then members[#members + 1] = same[j]; members[#members + 1] = posMs end end
+      near = '(' .. posMs
+      local same = redis.call('ZRANGEBYSCORE', z, posMs, posMs)
+      if desc then
+        for j = #same, 1, -1 do if same[j] < posField then legacy[#legacy + 1] = same[j]; legacy[#legacy + 1] = posMs end end
+      else
+        for j = 1, #same do if same[j] > posField then legacy[#legacy + 1] = same[j]; legacy[#legacy + 1] = posMs end end
+      end
+    end
+    local more
+    if desc then
+      more = redis.call('ZREVRANGEBYSCORE', z, near, bound, 'WITHSCORES', 'LIMIT', 0, count)
+    else
+      more = redis.call('ZRANGEBYSCORE', z, near, bound, 'WITHSCORES', 'LIMIT', 0, count)
+    end
+    for j = 1, #more do legacy[#legacy + 1] = more[j] end
+    -- members read past the position's time: fewer than asked for means none is left
+    legacy_done = #more / 2 < count
+  end
+  if not KEYS[7] then
+    members, done = legacy, legacy_done
+  else
+    local pages, pages_done = paged_read(KEYS[7], desc, bound, posMs, posField, count)
+    if #legacy == 0 then
+      members, done = pages, pages_done and legacy_done
+    else
+      -- both the pages and the plain set written before them: merged, at most count, so that
+      -- nothing either holds before the last is left out
+      local a, b = 1, 1
+      while #members < 2 * count and (a <= #legacy or b <= #pages) do
+        local take_a
+        if b > #pages then
+          take_a = true
+        elseif a > #legacy then
+          take_a = false
+        else
+          local ta, tb = tonumber(legacy[a + 1]), tonumber(pages[b + 1])
+          if ta ~= tb then take_a = (ta > tb) == desc else take_a = (legacy[a] > pages[b]) == desc end
+        end
+        if take_a then
+          members[#members + 1] = legacy[a]
+          members[#members + 1] = legacy[a + 1]
+          a = a + 2
+        else
+          members[#members + 1] = pages[b]
+          members[#members + 1] = pages[b + 1]
+          b = b + 2
+        end
+      end
+      done = legacy_done and pages_done and a > #legacy and b > #pages
     end
   end
-  local more
-  if desc then
-    more = redis.call('ZREVRANGEBYSCORE', z, near, bound, 'WITHSCORES', 'LIMIT', 0, count)
-  else
-    more = redis.call('ZRANGEBYSCORE', z, near, bound, 'WITHSCORES', 'LIMIT', 0, count)
-  end
-  for j = 1, #more do members[#members + 1] = more[j] end
-  -- members read past the position's time: fewer than asked for means none is left
-  done = #more / 2 < count
 end
 local out = {done and 1 or 0}
 for j = 1, #members, 2 do

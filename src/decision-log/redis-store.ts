@@ -15,7 +15,9 @@ import type { Position } from './cursor.js'
 import { buildOverview, hourOf, hoursOf, reportedMs } from './overview.js'
 import { MAX_OUTCOME_HISTORY } from './record.js'
 import type { DecisionOutcome } from './record.js'
+import { PAGE_MAX } from './paged-sets.js'
 import { indexArg, searchKey, time13 } from './search-keys.js'
+import type { IndexName } from './search-keys.js'
 import { recordMatches, searchStart } from './search-filter.js'
 import { decodeOutcome, DEFAULT_LOG_MAX_PER_PARTITION, DEFAULT_LOG_TTL_SECONDS, inRange, SEARCH_EXAMINE_MAX } from './store.js'
 import type {
@@ -38,6 +40,8 @@ export interface RedisDecisionLogOptions {
   examineMax?: number
   /** entries an identifier's postings hash field holds before they move to a sorted set (POSTINGS_MAX; tests set fewer) */
   postingsMax?: number
+  /** members of a page of the kind and rule indexes (paged-sets.ts PAGE_MAX; tests set fewer) */
+  pageMax?: number
 }
 
 /** one member of an index as READ_SCRIPT answers it, with its record's parts when it is kept */
@@ -85,7 +89,8 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
   const scanBatch = options.scanBatch ?? 500
   const examineMax = options.examineMax ?? SEARCH_EXAMINE_MAX
   const postingsMax = options.postingsMax ?? POSTINGS_MAX
-  for (const [name, value] of [['maxPerPartition', maxLen], ['ttlSeconds', ttlSeconds], ['scanBatch', scanBatch], ['examineMax', examineMax], ['postingsMax', postingsMax]] as const) {
+  const pageMax = options.pageMax ?? PAGE_MAX
+  for (const [name, value] of [['maxPerPartition', maxLen], ['ttlSeconds', ttlSeconds], ['scanBatch', scanBatch], ['examineMax', examineMax], ['postingsMax', postingsMax], ['pageMax', pageMax]] as const) {
     if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer`)
   }
   const ttlMs = ttlSeconds * 1000
@@ -162,7 +167,7 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
 
   async function appendPartition (partition: number, entries: readonly AppendEntry[]): Promise<AppendResult[]> {
     const keyArgs = [names.stream(partition), names.index(partition), names.outcomes(partition), names.history(partition), names.closes(partition)]
-    const args: Array<string | number> = [maxLen, ttlMs, Date.now(), names.partition(partition), postingsMax]
+    const args: Array<string | number> = [maxLen, ttlMs, Date.now(), names.partition(partition), postingsMax, pageMax]
     for (const entry of entries) args.push(entry.key.field, entry.fingerprint, entry.nonce, entry.atMs, entry.encoded, indexArg(entry.index, entry.atMs, hourOf(entry.atMs)))
     const codes = await appendScript.run(redis, keyArgs, args) as number[]
     if (!Array.isArray(codes) || codes.length !== entries.length) throw new Error('the decision log script returned another number of results than records')
@@ -204,7 +209,7 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
   /** an outcome reported ('o') or a review closed ('c'), in one script of the decision's partition */
   async function writeOutcome (key: DecisionKey, write: OutcomeWrite, mode: 'o' | 'c'): Promise<CloseReviewResult> {
     const reported = reportedMs(write.outcome.at, Date.now())
-    const reply = await outcomeScript.run(redis, [names.index(key.partition), names.outcomes(key.partition), names.history(key.partition), names.closes(key.partition)], [
+    const reply = await outcomeScript.run(redis, [names.index(key.partition), names.outcomes(key.partition), names.history(key.partition), names.closes(key.partition), names.stream(key.partition)], [
       key.field, write.rank, write.force ? '1' : '0', JSON.stringify(write.outcome), write.outcome.label, reported, hourOf(reported), mode,
       names.partition(key.partition), ttlMs, MAX_OUTCOME_HISTORY]) as [number, string?]
     switch (reply[0]) {
@@ -219,23 +224,24 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
     }
   }
 
-  /** the sorted sets a search without an identifier reads: of its most selective filter, or of every decision kind */
-  function searchKeys (query: SearchQuery): string[] {
-    if (query.outcome !== undefined && query.outcome !== 'none') return [searchKey.label(query.outcome)]
+  /** the indexes a search without an identifier reads: of its most selective filter, or of every decision kind */
+  function searchKeys (query: SearchQuery): IndexName[] {
+    if (query.outcome !== undefined && query.outcome !== 'none') return [{ set: searchKey.label(query.outcome) }]
     if (query.rule !== undefined) return [searchKey.rule(query.rule)]
     if (query.decision !== undefined) return [searchKey.kind(query.decision)]
     return [searchKey.kind('allow'), searchKey.kind('review'), searchKey.kind('block')]
   }
 
   /**
-   * One sorted set of one partition, in order from `after` (excluded) to `bound`, read in batches
-   * that grow (a first page needs few), each batch one script call with its records.
+   * One index of one partition, in order from `after` (excluded) to `bound`, read in batches that
+   * grow (a first page needs few), each batch one script call with its records.
    */
-  async function * readIndex (partition: number, name: string, direction: 'a' | 'd', bound: string, after: Position | undefined, limit: number): AsyncGenerator<Candidate> {
+  async function * readIndex (partition: number, name: IndexName, direction: 'a' | 'd', bound: string, after: Position | undefined, limit: number): AsyncGenerator<Candidate> {
     let position = after
     let count = firstBatch(limit)
     for (;;) {
-      const batch = await readBatch(partition, name, [direction, bound, position === undefined ? '' : String(position.ms), position?.field ?? '', count])
+      const batch = await readBatch(partition, name.set, [direction, bound, position === undefined ? '' : String(position.ms), position?.field ?? '', count],
+        name.paged === undefined ? undefined : names.partition(partition) + name.paged)
       yield * batch.candidates
       position = batch.candidates[batch.candidates.length - 1] ?? position
       if (batch.done) return
@@ -263,9 +269,10 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
     return Math.min(Math.max(8, Math.ceil((limit + 1) * 2 / keys.partitions)), 64)
   }
 
-  async function readBatch (partition: number, name: string, args: Array<string | number>, postings?: string): Promise<{ done: boolean, candidates: Candidate[] }> {
+  /** `last`: the key KEYS[7] of the read script, the postings hash of an identifier's read or the directory of a paged index */
+  async function readBatch (partition: number, name: string, args: Array<string | number>, last?: string): Promise<{ done: boolean, candidates: Candidate[] }> {
     const keyArgs = [names.partition(partition) + name, ...recordKeys(partition)]
-    if (postings !== undefined) keyArgs.push(postings)
+    if (last !== undefined) keyArgs.push(last)
     const reply = await readScript.run(redis, keyArgs, args) as Array<string | number | null>
     const candidates: Candidate[] = []
     for (let j = 1; j + 5 < reply.length; j += 6) {
@@ -369,7 +376,7 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
       const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, scope)
       const open = query.status === 'open'
       const sources = Array.from({ length: keys.partitions }, (_, p) =>
-        readIndex(p, open ? searchKey.open : searchKey.closed, open ? 'a' : 'd', open ? '+inf' : '-inf', cursor, query.limit))
+        readIndex(p, { set: open ? searchKey.open : searchKey.closed }, open ? 'a' : 'd', open ? '+inf' : '-inf', cursor, query.limit))
       return await page(sources, open ? 'a' : 'd', query.limit, scope, (candidate, record) => record.decision === 'review' && (open
         ? candidate.close === undefined && atOf(candidate.encoded ?? '') === candidate.ms
         : candidate.close !== undefined && Number(candidate.close.slice(0, candidate.close.indexOf('|'))) === candidate.ms))

@@ -34,7 +34,9 @@ t.test('search, review queue, outcome history and overview on Redis Cluster', as
     keys: keysOf(options.partitions ?? 8),
     keyPrefix: newPrefix(),
     ...(options.maxRecords !== undefined ? { maxPerPartition: options.maxRecords } : {}),
-    ...(options.examineMax !== undefined ? { examineMax: options.examineMax } : {})
+    ...(options.examineMax !== undefined ? { examineMax: options.examineMax } : {}),
+    // pages of two members: a paged index's pages and directory in one slot
+    pageMax: 2
   }), { propertyRuns: 15 })
 })
 

@@ -43,7 +43,9 @@ t.test('search, review queue, outcome history and overview', async (t) => {
     ...(options.maxRecords !== undefined ? { maxPerPartition: options.maxRecords } : {}),
     ...(options.examineMax !== undefined ? { examineMax: options.examineMax } : {}),
     // an identifier with more than three records moves to the sorted set: both layouts are searched
-    postingsMax: 3
+    postingsMax: 3,
+    // pages of three members: the kind and rule indexes split into many pages
+    pageMax: 3
   }), { propertyRuns: 40 })
 })
 
@@ -60,8 +62,8 @@ t.test('keys: every key of a partition shares its hash tag; no id or identifier 
   const partitionKeys = found.filter((k) => k.startsWith(`${prefix}{p`))
   const suffixes = new Set(partitionKeys.map((k) => k.slice(prefix.length).replace(/^\{p\d\}/, '')))
   t.ok(suffixes.has(':s') && suffixes.has(':i'), 'a stream and an index per partition')
-  const unexpected = [...suffixes].filter((s) => !/^:(s|i|ro|k:[arb]|f:r[12]|U:[eicu]|n:\d+)$/.test(s))
-  t.same(unexpected, [], 'and the search indexes and counts, by kind, rule, identifier digest and hour: nothing else')
+  const unexpected = [...suffixes].filter((s) => !/^:(s|i|ro|(K:[arb]|F:r[12])(:\d+\+*)?|U:[eicu]|n:\d+)$/.test(s))
+  t.same(unexpected, [], 'and the search indexes (paged sets by kind and rule: directories and pages named by a time) and counts, by kind, rule, identifier digest and hour: nothing else')
   t.equal(new Set(partitionKeys.map((k) => /\{p(\d)\}/.exec(k)?.[1])).size, 4, 'the records spread over every partition')
   t.ok(found.includes(`${prefix}ctx`), 'the shared contexts')
   t.equal(found.filter((k) => k.startsWith(`${prefix}a:`)).length, 1, 'one alias, named by a keyed digest')
@@ -83,9 +85,16 @@ t.test('the search indexes hold what the log holds: a trimmed record leaves ever
     await store.setOutcome(e.key.decisionId, { outcome: outcome('fraud'), rank: 3, force: true })
   }
   const members = async (suffix: string): Promise<number> => await client.zcard(`${prefix}{p0}:${suffix}`)
-  t.equal(await members('k:r'), 3, 'by kind')
+  /** the members of a paged set's pages, every page named in its directory */
+  const paged = async (suffix: string): Promise<number> => {
+    let n = 0
+    for (const page of await client.zrange(`${prefix}{p0}:${suffix}`, '0', '-1')) n += await members(`${suffix}:${page}`)
+    return n
+  }
+  t.equal(await paged('K:r'), 3, 'by kind')
   t.equal(await members('ro'), 3, 'open reviews')
-  t.equal(await members('f:r1'), 3, 'by rule')
+  t.equal(await paged('F:r1'), 3, 'by rule')
+  t.same(await client.keys(`${prefix}{p0}:[kf]:*`), [], 'no plain kind or rule set')
   t.equal(await members('l:fraud'), 3, 'by label')
   t.equal(await postings(client, `${prefix}{p0}:`), 9, 'by identifier: three each')
   t.equal(await client.hlen(`${prefix}{p0}:h`), 3, 'histories')
@@ -101,6 +110,61 @@ async function postings (client: Redis, partitionPrefix: string): Promise<number
   }
   return n
 }
+
+t.test('kind and rule indexes: paged sets, read with the plain sorted sets of earlier versions until those are trimmed', async (t) => {
+  const prefix = newPrefix()
+  const keys = keysOf(1)
+  const store = createRedisDecisionLog({ redis: client, hashKey: SUITE_HASH_KEY, keys, keyPrefix: prefix, pageMax: 3, maxPerPartition: 12 })
+  const p0 = `${prefix}{p0}:`
+  const T = Date.UTC(2026, 10, 21, 12)
+  const search = async (query: { rule?: string, decision?: 'review' }): Promise<string[]> => {
+    const found: string[] = []
+    let cursor: string | undefined
+    do {
+      const page = await store.search({ ...query, limit: 2, ...(cursor === undefined ? {} : { cursor }) })
+      found.push(...page.records.map((r) => r.decision_id))
+      cursor = page.next
+    } while (cursor !== undefined)
+    return found
+  }
+  const newestFirst = (list: AppendEntry[]): string[] => [...list].sort((a, b) => comparePositions({ ms: b.atMs, field: b.key.field }, { ms: a.atMs, field: a.key.field })).map((e) => e.key.decisionId)
+
+  // records of an earlier version: their index entries in the plain sorted sets only
+  const old = Array.from({ length: 4 }, (_, n) => searchEntry(keys, { chargeId: `old_${n}`, atMs: T + n * 2000, decision: 'review', rules: ['r1'] }))
+  await store.append(old)
+  for (const d of ['K:r', 'F:r1']) {
+    for (const page of await client.zrange(p0 + d, '0', '-1')) await client.del(`${p0}${d}:${page}`)
+    await client.del(p0 + d)
+  }
+  for (const e of old) {
+    await client.zadd(`${p0}k:r`, e.atMs, e.key.field)
+    await client.zadd(`${p0}f:r1`, e.atMs, e.key.field)
+  }
+  // and new ones between and after them, paged
+  const fresh = Array.from({ length: 7 }, (_, n) => searchEntry(keys, { chargeId: `new_${n}`, atMs: T + n * 1000 + 500, decision: 'review', rules: ['r1'] }))
+  await store.append(fresh.slice(0, 3))
+  await store.append(fresh.slice(3))
+  t.ok((await client.zcard(`${p0}F:r1`)) >= 3, 'the new records in pages of three')
+  t.same(await search({ rule: 'r1' }), newestFirst([...old, ...fresh]), 'by rule: both, merged in order, through cursors')
+  t.same(await search({ decision: 'review' }), newestFirst([...old, ...fresh]), 'by kind: the same')
+
+  // an outcome finds the kind and time of either (a review closed leaves the open reviews)
+  t.equal((await store.closeReview(old[1]?.key.decisionId ?? '', { outcome: outcome('review_approved', { source: 'review', actor: 'key:a' }), rank: 1, force: true })).status, 'stored', 'an old record\'s review closed')
+  t.equal((await store.closeReview(fresh[1]?.key.decisionId ?? '', { outcome: outcome('review_approved', { source: 'review', actor: 'key:a' }), rank: 1, force: true })).status, 'stored', 'a new one\'s')
+  t.equal(await client.zscore(`${p0}l:review_approved`, old[1]?.key.field ?? ''), String(old[1]?.atMs), 'labelled at its decision time')
+  t.equal(await client.zscore(`${p0}l:review_approved`, fresh[1]?.key.field ?? ''), String(fresh[1]?.atMs), 'labelled at its decision time')
+
+  for (const e of [old[1], fresh[1]]) {
+    t.not(await client.zscore(`${p0}rc`, e?.key.field ?? ''), null, 'among the closed reviews')
+    t.equal(await client.zscore(`${p0}ro`, e?.key.field ?? ''), null, 'no longer open')
+  }
+
+  // trimming: the old records go first (12 kept of 16), and their plain sets with them
+  const later = Array.from({ length: 5 }, (_, n) => searchEntry(keys, { chargeId: `later_${n}`, atMs: T + 60_000 + n, decision: 'review', rules: ['r1'] }))
+  await store.append(later)
+  t.equal(await client.exists(`${p0}k:r`, `${p0}f:r1`), 0, 'the plain sets are gone with their last member')
+  t.same(await search({ rule: 'r1' }), newestFirst([...fresh, ...later]), 'the pages hold the rest')
+})
 
 t.test('identifier postings: a hash field, the sorted set past postingsMax, and the sorted set of earlier versions', async (t) => {
   const prefix = newPrefix()

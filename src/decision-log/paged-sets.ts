@@ -1,0 +1,237 @@
+/**
+ * Paged sorted sets: one index of the decision log (records by decision kind, by fired rule) kept
+ * as many small sorted sets instead of one large one, in the same order.
+ *
+ * Redis keeps a sorted set of at most `zset-max-listpack-entries` members (128 by default) of at
+ * most 64 bytes as one packed list: about 36 bytes a member of 22 characters and a time. Past that
+ * bound the set becomes a skip list and a hash table: about 120 bytes a member (both measured with
+ * `MEMORY USAGE` on Redis 7.0: 100,000 members in one set, and 1,000 sets of 100). An index of the
+ * log holds one member per record, or per fired rule of a record, so it is the bulk of what the log
+ * costs beside the records themselves.
+ *
+ * A paged set `D` is a directory and pages:
+ *   D          a sorted set: page name -> the page's lower bound (a score)
+ *   D:<name>   a page: a sorted set of members by score, at most PAGE_MAX members
+ * The pages split the scores into ranges: a page holds the scores from its bound up to the next
+ * page's bound (a member below the first page's bound lowers it). All members of one score are in
+ * one page (a page is never split between two members of the same score), so a position (score,
+ * member) is in the page of its score. Read in the directory's order, the pages give the members
+ * in the order one sorted set would: by score, then member.
+ *
+ * Adds go to the page of their score: usually the last page, since records arrive nearly in time
+ * order. A page that would grow past PAGE_MAX is rewritten as several instead (a sorted set that
+ * once grew past Redis's bound stays unpacked, even when it shrinks again): the last page as full
+ * pages and a new last page (so pages fill up as the log appends), another as pages of even size.
+ * A page emptied by trimming leaves the directory (Redis deletes an empty sorted set). A new page
+ * is named by its bound, with `+` appended while a key of that name exists.
+ *
+ * The functions run inside the log's scripts; every key they touch is built from the directory's
+ * name, which carries the partition's hash tag, so they stay in the partition's slot.
+ */
+
+/** the most members of a page: Redis's default `zset-max-listpack-entries` */
+export const PAGE_MAX = 128
+
+/** Lua functions over paged sets (needs nothing else of the scripts) */
+export const PAGED_LUA = `
+-- the name of the page whose range holds score s: the last with a bound at or below s (or the
+-- first: nothing is below it)
+local function paged_page_at (d, s)
+  return redis.call('ZREVRANGEBYSCORE', d, s, '-inf', 'LIMIT', 0, 1)[1] or redis.call('ZRANGE', d, 0, 0)[1]
+end
+
+-- a name for a new page of d bounded at lo (lo as Redis writes scores), no key of which exists
+local function paged_new_name (d, lo)
+  local name = lo
+  while redis.call('EXISTS', d .. ':' .. name) == 1 do name = name .. '+' end
+  return name
+end
+
+-- Writes page p of d with members held (score, member, score, member...) added. When they fit, one
+-- ZADD. Otherwise the page and its new members are rewritten as pages of at most page_max each
+-- (Redis keeps a sorted set packed only while it never grew past its bound: a page is never let
+-- past it, then split), cut only between two scores: the last page into full pages (the log
+-- appends there), another into pages of even size. The first keeps p's name and bound.
+local function paged_write (d, p, held, page_max, ttl)
+  local key = d .. ':' .. p
+  local n = redis.call('ZCARD', key)
+  if n + #held / 2 <= page_max then
+    redis.call('ZADD', key, unpack(held))
+    redis.call('PEXPIRE', key, ttl)
+    return
+  end
+  local all = redis.call('ZRANGE', key, 0, -1, 'WITHSCORES')
+  local entries, seen = {}, {}
+  for j = 1, #all, 2 do
+    seen[all[j]] = true
+    entries[#entries + 1] = {tonumber(all[j + 1]), all[j + 1], all[j]}
+  end
+  for j = 1, #held, 2 do
+    if not seen[held[j + 1]] then
+      seen[held[j + 1]] = true
+      entries[#entries + 1] = {tonumber(held[j]), held[j], held[j + 1]}
+    end
+  end
+  table.sort(entries, function (a, b)
+    if a[1] ~= b[1] then return a[1] < b[1] end
+    return a[3] < b[3]
+  end)
+  local limit = page_max
+  if redis.call('ZREVRANGE', d, 0, 0)[1] ~= p then
+    limit = math.ceil(#entries / math.ceil(#entries / page_max))
+  end
+  local chunks, cur = {}, {}
+  for _, e in ipairs(entries) do
+    if #cur >= limit then
+      -- a cut before e: the members of e's score move along with it
+      local run = 0
+      while run < #cur and cur[#cur - run][1] == e[1] do run = run + 1 end
+      if run < #cur then
+        local nxt = {}
+        for k = #cur - run + 1, #cur do nxt[#nxt + 1] = cur[k] end
+        for _ = 1, run do cur[#cur] = nil end
+        chunks[#chunks + 1] = cur
+        cur = nxt
+      end
+    end
+    cur[#cur + 1] = e
+  end
+  chunks[#chunks + 1] = cur
+  redis.call('DEL', key)
+  for c, chunk in ipairs(chunks) do
+    local name = p
+    if c > 1 then name = paged_new_name(d, chunk[1][2]) end
+    local args = {}
+    for _, e in ipairs(chunk) do
+      args[#args + 1] = e[2]
+      args[#args + 1] = e[3]
+    end
+    local ck = d .. ':' .. name
+    for j = 1, #args, 512 do redis.call('ZADD', ck, unpack(args, j, math.min(j + 511, #args))) end
+    redis.call('PEXPIRE', ck, ttl)
+    if c > 1 then redis.call('ZADD', d, chunk[1][2], name) end
+  end
+end
+
+-- adds list's members (score, member, score, member...) to paged set d; every page written and d get the TTL
+local function paged_add (d, list, page_max, ttl)
+  local top = redis.call('ZREVRANGE', d, 0, 0, 'WITHSCORES')
+  local last, last_lo = top[1], top[2] and tonumber(top[2])
+  local pages, names = {}, {}
+  for j = 1, #list, 2 do
+    local s = list[j]
+    local p
+    if last and tonumber(s) >= last_lo then
+      p = last
+    else
+      p = redis.call('ZREVRANGEBYSCORE', d, s, '-inf', 'LIMIT', 0, 1)[1]
+      if not p then
+        -- below every page: the first page's bound comes down to it
+        p = redis.call('ZRANGE', d, 0, 0)[1]
+        if not p then
+          p = paged_new_name(d, s)
+          last, last_lo = p, tonumber(s)
+        end
+        redis.call('ZADD', d, s, p)
+      end
+    end
+    local held = pages[p]
+    if not held then
+      held = {}
+      pages[p] = held
+      names[#names + 1] = p
+    end
+    held[#held + 1] = s
+    held[#held + 1] = list[j + 1]
+  end
+  for _, p in ipairs(names) do paged_write(d, p, pages[p], page_max, ttl) end
+  redis.call('PEXPIRE', d, ttl)
+end
+
+-- removes members (score, member, score, member...) from paged set d; a page left empty leaves the directory
+local function paged_remove (d, list)
+  -- most are the oldest: in the first page, below the second page's bound
+  local head = redis.call('ZRANGE', d, 0, 1, 'WITHSCORES')
+  if not head[1] then return end
+  local hi = head[4] and tonumber(head[4])
+  local pages, names = {}, {}
+  for j = 1, #list, 2 do
+    local s = list[j]
+    local p = head[1]
+    if hi and tonumber(s) >= hi then p = paged_page_at(d, s) end
+    local held = pages[p]
+    if not held then
+      held = {}
+      pages[p] = held
+      names[#names + 1] = p
+    end
+    held[#held + 1] = list[j + 1]
+  end
+  for _, p in ipairs(names) do
+    local key = d .. ':' .. p
+    redis.call('ZREM', key, unpack(pages[p]))
+    if redis.call('EXISTS', key) == 0 then redis.call('ZREM', d, p) end
+  end
+end
+
+-- the bound of a range as a number ('(' dropped), or nil for an infinite one
+local function paged_bound (b)
+  if b == '-inf' or b == '+inf' then return nil end
+  return tonumber((string.gsub(b, '^%(', '')))
+end
+
+-- Members of paged set d from a position (posMs, posField; '' to start at the near end) in the
+-- direction ('d' newest first), to the far bound: those of the position's time past its member,
+-- then at most count of later times. Returns a flat list {member, score...} and whether nothing is
+-- left past them.
+local function paged_read (d, desc, bound, posMs, posField, count)
+  local members = {}
+  local p
+  if posMs == '' then
+    if desc then p = redis.call('ZREVRANGE', d, 0, 0)[1] else p = redis.call('ZRANGE', d, 0, 0)[1] end
+  else
+    p = paged_page_at(d, posMs)
+  end
+  if not p then return members, true end
+  local near = desc and '+inf' or '-inf'
+  local far = paged_bound(bound)
+  if posMs ~= '' then
+    near = '(' .. posMs
+    -- the position's time is within the bound (when an earlier read gave it, always)
+    local pos, open = tonumber(posMs), string.sub(bound, 1, 1) == '('
+    if far and ((desc and (pos < far or (open and pos == far))) or (not desc and (pos > far or (open and pos == far)))) then return members, true end
+    local same = redis.call('ZRANGEBYSCORE', d .. ':' .. p, posMs, posMs)
+    if desc then
+      for j = #same, 1, -1 do if same[j] < posField then members[#members + 1] = same[j]; members[#members + 1] = posMs end end
+    else
+      for j = 1, #same do if same[j] > posField then members[#members + 1] = same[j]; members[#members + 1] = posMs end end
+    end
+  end
+  local got = 0
+  while p do
+    local key = d .. ':' .. p
+    local more
+    if desc then
+      more = redis.call('ZREVRANGEBYSCORE', key, near, bound, 'WITHSCORES', 'LIMIT', 0, count - got)
+    else
+      more = redis.call('ZRANGEBYSCORE', key, near, bound, 'WITHSCORES', 'LIMIT', 0, count - got)
+    end
+    for j = 1, #more do members[#members + 1] = more[j] end
+    got = got + #more / 2
+    if got >= count then return members, false end
+    local lo = redis.call('ZSCORE', d, p)
+    if desc then
+      -- the pages before hold only scores below this page's bound
+      if not lo or (far and tonumber(lo) <= far) then break end
+      p = redis.call('ZREVRANGEBYSCORE', d, '(' .. lo, '-inf', 'LIMIT', 0, 1)[1]
+    else
+      if not lo then break end
+      local after = redis.call('ZRANGEBYSCORE', d, '(' .. lo, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+      p = after[1]
+      if p and far and tonumber(after[2]) > far then break end
+    end
+    near = desc and '+inf' or '-inf'
+  end
+  return members, true
+end
+`
