@@ -115,7 +115,7 @@ let calls = readFileSync(file, 'latin1').split('\n').filter((l) => l.includes('"
 if (calls.length === 0) throw new Error(`no call of the ${which} script in ${file}`)
 const keyCount = (call: string[]): number => Number(call[2])
 if (which === 'append' && merge > 1) {
-  // an append call: 5 keys, 5 arguments, then 6 per record
+  // an append call: 5 keys, 6 arguments, then 6 per record
   const byPartition = new Map<string, string[][]>()
   for (const call of calls) {
     const list = byPartition.get(call[3] as string) ?? []
@@ -126,12 +126,12 @@ if (which === 'append' && merge > 1) {
   for (const list of byPartition.values()) {
     for (let i = 0; i < list.length; i += merge) {
       const joined = [...list[i] as string[]]
-      for (const more of list.slice(i + 1, i + merge)) joined.push(...more.slice(3 + keyCount(more) + 5))
+      for (const more of list.slice(i + 1, i + merge)) joined.push(...more.slice(3 + keyCount(more) + 6))
       calls.push(joined)
     }
   }
 }
-const records = which === 'score' ? calls.length : calls.reduce((n, c) => n + (c.length - 3 - keyCount(c) - 5) / 6, 0)
+const records = which === 'score' ? calls.length : calls.reduce((n, c) => n + (c.length - 3 - keyCount(c) - 6) / 6, 0)
 
 function encode (call: readonly string[]): Buffer {
   let text = `*${call.length}\r\n`
