@@ -11,7 +11,7 @@
  *
  * A paged set `D` is a directory and pages:
  *   D          a sorted set: page name -> the page's lower bound (a score)
- *   D:<name>   a page: a sorted set of members by score, at most PAGE_MAX members
+ *   D:<name>   a page: a sorted set of members by score, about PAGE_MAX members (at most twice)
  * The pages split the scores into ranges: a page holds the scores from its bound up to the next
  * page's bound (a member below the first page's bound lowers it). All members of one score are in
  * one page (a page is never split between two members of the same score), so a position (score,
@@ -19,11 +19,12 @@
  * in the order one sorted set would: by score, then member.
  *
  * Adds go to the page of their score: usually the last page, since records arrive nearly in time
- * order. A page that would grow past PAGE_MAX is rewritten as several instead (a sorted set that
- * once grew past Redis's bound stays unpacked, even when it shrinks again): the last page as full
- * pages and a new last page (so pages fill up as the log appends), another as pages of even size.
- * A page emptied by trimming leaves the directory (Redis deletes an empty sorted set). A new page
- * is named by its bound, with `+` appended while a key of that name exists.
+ * order, in one ZADD while it has room. Once the last page holds PAGE_MAX members, a member past
+ * its highest score starts a new last page, so pages fill up as the log appends. A page that a
+ * late member would take past twice PAGE_MAX is rewritten as several of even size instead (a
+ * sorted set that once grew past Redis's bound stays unpacked, even when it shrinks again). A page
+ * emptied by trimming leaves the directory (Redis deletes an empty sorted set). A new page is
+ * named by its bound, with `+` appended while a key of that name exists.
  *
  * The functions run inside the log's scripts; every key they touch is built from the directory's
  * name, which carries the partition's hash tag, so they stay in the partition's slot.
@@ -31,13 +32,15 @@
 
 /**
  * The members of a page before the log starts a new one. A page may grow to twice as many (a
- * record that arrives late goes to the page of its time) before it is rewritten as several:
- * 128, Redis's default `zset-max-listpack-entries`. Smaller pages cost less to insert into
- * (Redis finds a packed set's place by scanning it): 8 members added to pages of 128, 64 and 32
- * took 15.5, 7.4 and 4.6 µs of Redis CPU (10.0 in one large set), for 44.6, 45.2 and 46.3 bytes
- * a member (2026-12-06, Redis 7.0, 256,000 members).
+ * record that arrives late goes to the page of its time) before it is rewritten as several,
+ * within 128, Redis's default `zset-max-listpack-entries`. Redis finds a packed set's place by
+ * scanning it, so smaller pages cost less to insert into, and a page costs a key. Replaying the
+ * append calls captured under the bench's load (bench/redis-script-replay.ts, redis-server under
+ * `valgrind --tool=callgrind`, 2026-12-06): 6.09 G instructions and 1,699 bytes a record with
+ * pages of 64, 5.75 G and 1,722 bytes with 32, 5.79 G and 1,751 with 16; one sorted set per
+ * index, 4.67 G and 2,089 bytes.
  */
-export const PAGE_MAX = 64
+export const PAGE_MAX = 32
 
 /** Lua functions over paged sets (needs nothing else of the scripts) */
 export const PAGED_LUA = `
@@ -56,8 +59,8 @@ end
 
 -- Rewrites page p of d with members held (score, member, score, member...) added, as pages of at
 -- most page_max members each (cut only between two scores, into pages of even size); the first
--- keeps p's name and bound. For a page the adds would take past twice page_max (Redis's bound
--- for the log's PAGE_MAX), which Redis would unpack for good.
+-- keeps p's name and bound. For a page the adds would take past twice page_max (within Redis's
+-- packed bound for the log's PAGE_MAX): past that bound Redis would unpack it for good.
 local function paged_rewrite (d, p, held, page_max, ttl)
   local key = d .. ':' .. p
   local all = redis.call('ZRANGE', key, 0, -1, 'WITHSCORES')
@@ -117,6 +120,23 @@ end
 local function paged_add (d, list, page_max, ttl)
   local top = redis.call('ZREVRANGE', d, 0, 0, 'WITHSCORES')
   local last, last_lo = top[1], top[2] and tonumber(top[2])
+  if last then
+    -- the usual case: all in the last page's range, and room for them there: one ZADD
+    local low = tonumber(list[1])
+    for j = 3, #list, 2 do
+      local sc = tonumber(list[j])
+      if sc < low then low = sc end
+    end
+    if low >= last_lo then
+      local key = d .. ':' .. last
+      if redis.call('ZCARD', key) + #list / 2 <= page_max then
+        for j = 1, #list, 512 do redis.call('ZADD', key, unpack(list, j, math.min(j + 511, #list))) end
+        redis.call('PEXPIRE', key, ttl)
+        redis.call('PEXPIRE', d, ttl)
+        return
+      end
+    end
+  end
   -- the last page's size, read when first needed, and the highest score added to it; its highest
   -- score before the adds, read when a page is full; the size of each page before the adds, where known
   local last_n, last_max, last_read
