@@ -258,13 +258,14 @@ export interface BenchRedis {
 }
 
 /** A private redis-server (from PATH) on a free port of 127.0.0.1: no persistence, killed at the end. */
-export async function startRedis (): Promise<BenchRedis> {
+export async function startRedis (options: { wrapper?: readonly string[], startMs?: number } = {}): Promise<BenchRedis> {
   const dir = await mkdtemp(path.join(tmpdir(), 'riskgate-bench-redis-'))
   const port = await freePort()
-  const child = startChild('redis-server', [
-    '--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'
-  ], process.env)
-  const deadline = performance.now() + 5000
+  const args = ['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning']
+  // a wrapper (valgrind...) runs redis-server under it
+  const [command, ...rest] = [...(options.wrapper ?? []), 'redis-server', ...args]
+  const child = startChild(command as string, rest, process.env)
+  const deadline = performance.now() + (options.startMs ?? 5000)
   for (;;) {
     try {
       if ((await redisCommand(port, 'PING')).startsWith('+PONG')) break

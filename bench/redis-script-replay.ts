@@ -18,9 +18,17 @@
  * not absolutes), with the memory the records took (used_memory grown, and MEMORY USAGE by key
  * pattern). `--merge N` joins each N consecutive append calls of a partition into one: what
  * a longer linger would save.
+ *
+ * `--callgrind` runs that redis-server under `valgrind --tool=callgrind` (much slower) and reports
+ * the instructions it ran during the measured replay: a count that stays the same from run to run
+ * (within a fraction of a percent) on a shared, busy machine, where µs do not. Compare variants by
+ * it; instructions are not time (a cache miss costs more than an instruction).
  */
 import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import net from 'node:net'
 import { parseArgs } from 'node:util'
 import { APPEND_SCRIPT } from '../src/decision-log/redis-scripts.js'
@@ -82,7 +90,7 @@ const VARIANTS: Record<string, { of: 'score' | 'append', replace: Array<[string,
   }
 }
 
-const { values: options, positionals } = parseArgs({ allowPositionals: true, options: { merge: { type: 'string', default: '1' }, variant: { type: 'string' } } })
+const { values: options, positionals } = parseArgs({ allowPositionals: true, options: { merge: { type: 'string', default: '1' }, variant: { type: 'string' }, callgrind: { type: 'boolean', default: false } } })
 const [file, which, variantFile] = positionals
 if (file === undefined || (which !== 'score' && which !== 'append')) {
   throw new Error(`usage: bench/redis-script-replay.ts <MONITOR capture> score|append [variant.lua] [--merge N] [--variant ${Object.keys(VARIANTS).join('|')}]`)
@@ -139,7 +147,14 @@ function encode (call: readonly string[]): Buffer {
   return Buffer.from(text, 'latin1')
 }
 
-const redis = await startRedis()
+const callgrindOut = options.callgrind ? path.join(mkdtempSync(path.join(tmpdir(), 'riskgate-callgrind-')), 'callgrind.out') : undefined
+const redis = await startRedis(callgrindOut === undefined
+  ? {}
+  : { wrapper: ['valgrind', '--tool=callgrind', `--callgrind-out-file=${callgrindOut}`], startMs: 60_000 })
+/** with --callgrind: callgrind's counts zeroed before the measured replay, and dumped after it (to `<out>.1`) */
+const collect = (on: boolean): void => {
+  if (callgrindOut !== undefined) execFileSync('callgrind_control', [on ? '-z' : '-d', String(redis.pid)], { stdio: 'ignore' })
+}
 const socket = net.connect(redis.port, '127.0.0.1')
 await new Promise((resolve) => socket.once('connect', resolve))
 let replies = ''
@@ -179,7 +194,9 @@ try {
   const inspector = inspectRedis(redis.port)
   const memoryBefore = await inspector.usedMemory()
   await redis.resetStats()
+  collect(true)
   await replay(calls)
+  collect(false)
   const stats = await redis.commandStats()
   const memoryGrown = await inspector.usedMemory() - memoryBefore
   const groups = which === 'append' ? await inspector.breakdown(200) : []
@@ -197,4 +214,10 @@ try {
 } finally {
   socket.destroy()
   await redis.stop()
+}
+if (callgrindOut !== undefined) {
+  // the dump after the measured replay: its instructions alone
+  const total = Number(/^summary: (\d+)/m.exec(readFileSync(`${callgrindOut}.1`, 'utf8'))?.[1])
+  const per = which === 'score' ? 'charge' : 'record'
+  console.log(`  redis-server instructions (callgrind): ${(total / 1e9).toFixed(3)} G, ${Math.round(total / calls.length).toLocaleString('en-US')} a call, ${Math.round(total / records).toLocaleString('en-US')} a ${per}`)
 }
