@@ -50,6 +50,28 @@ local function paged_page_at (d, s)
   return redis.call('ZREVRANGEBYSCORE', d, s, '-inf', 'LIMIT', 0, 1)[1] or redis.call('ZRANGE', d, 0, 0)[1]
 end
 
+-- the list of members held for page p (a new one is named in names, in order)
+local function paged_held (pages, names, p)
+  local held = pages[p]
+  if not held then
+    held = {}
+    pages[p] = held
+    names[#names + 1] = p
+  end
+  return held
+end
+
+-- the members of sorted set key at time posMs past member posField, in the direction (newest
+-- first when desc), appended to out as member, time
+local function paged_same_time (key, posMs, posField, desc, out)
+  local same = redis.call('ZRANGEBYSCORE', key, posMs, posMs)
+  if desc then
+    for j = #same, 1, -1 do if same[j] < posField then out[#out + 1] = same[j]; out[#out + 1] = posMs end end
+  else
+    for j = 1, #same do if same[j] > posField then out[#out + 1] = same[j]; out[#out + 1] = posMs end end
+  end
+end
+
 -- a name for a new page of d bounded at lo (lo as Redis writes scores), no key of which exists
 local function paged_new_name (d, lo)
   local name = lo
@@ -181,12 +203,7 @@ local function paged_add (d, list, page_max, ttl)
         redis.call('ZADD', d, st, p)
       end
     end
-    local held = pages[p]
-    if not held then
-      held = {}
-      pages[p] = held
-      names[#names + 1] = p
-    end
+    local held = paged_held(pages, names, p)
     held[#held + 1] = st
     held[#held + 1] = list[j + 1]
   end
@@ -215,12 +232,7 @@ local function paged_remove (d, list)
     local s = list[j]
     local p = head[1]
     if hi and tonumber(s) >= hi then p = paged_page_at(d, s) end
-    local held = pages[p]
-    if not held then
-      held = {}
-      pages[p] = held
-      names[#names + 1] = p
-    end
+    local held = paged_held(pages, names, p)
     held[#held + 1] = list[j + 1]
   end
   for _, p in ipairs(names) do
@@ -256,12 +268,7 @@ local function paged_read (d, desc, bound, posMs, posField, count)
     -- the position's time is within the bound (when an earlier read gave it, always)
     local pos, open = tonumber(posMs), string.sub(bound, 1, 1) == '('
     if far and ((desc and (pos < far or (open and pos == far))) or (not desc and (pos > far or (open and pos == far)))) then return members, true end
-    local same = redis.call('ZRANGEBYSCORE', d .. ':' .. p, posMs, posMs)
-    if desc then
-      for j = #same, 1, -1 do if same[j] < posField then members[#members + 1] = same[j]; members[#members + 1] = posMs end end
-    else
-      for j = 1, #same do if same[j] > posField then members[#members + 1] = same[j]; members[#members + 1] = posMs end end
-    end
+    paged_same_time(d .. ':' .. p, posMs, posField, desc, members)
   end
   local got = 0
   while p do

@@ -125,28 +125,20 @@ local out = {}
 local added = 0
 -- sorted set -> its new members (score, member...), and hour -> field -> count: the batch's
 -- index entries, written once per key at the end (a call per key, not per record)
+-- and the same for the paged sets (paged-sets.ts: the kind and rule indexes), with the members
+-- their trimmed records leave
 local sets, counts = {}, {}
-local function add (key, score, member)
-  local list = sets[key]
-  if not list then
-    list = {}
-    sets[key] = list
-  end
-  list[#list + 1] = score
-  list[#list + 1] = member
-end
--- paged sets (paged-sets.ts: the kind and rule indexes) -> the batch's new members, and the
--- members their trimmed records leave
 local paged, unpaged = {}, {}
-local function padd (into, d, score, member)
-  local list = into[d]
+local function padd (into, key, score, member)
+  local list = into[key]
   if not list then
     list = {}
-    into[d] = list
+    into[key] = list
   end
   list[#list + 1] = score
   list[#list + 1] = member
 end
+local function add (key, score, member) padd(sets, key, score, member) end
 -- the kind and rule indexes written before the pages (plain sorted sets, read until they are
 -- trimmed empty): whether each still exists
 local legacy = {}
@@ -497,12 +489,7 @@ else
       near = desc and '+inf' or '-inf'
     else
       near = '(' .. posMs
-      local same = redis.call('ZRANGEBYSCORE', z, posMs, posMs)
-      if desc then
-        for j = #same, 1, -1 do if same[j] < posField then legacy[#legacy + 1] = same[j]; legacy[#legacy + 1] = posMs end end
-      else
-        for j = 1, #same do if same[j] > posField then legacy[#legacy + 1] = same[j]; legacy[#legacy + 1] = posMs end end
-      end
+      paged_same_time(z, posMs, posField, desc, legacy)
     end
     local more
     if desc then
