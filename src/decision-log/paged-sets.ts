@@ -44,10 +44,19 @@ export const PAGE_MAX = 32
 
 /** Lua functions over paged sets (needs nothing else of the scripts) */
 export const PAGED_LUA = `
--- the name of the page whose range holds score s: the last with a bound at or below s (or the
--- first: nothing is below it)
+-- the name of the page whose range holds score s: the last with a bound at or below s, or the
+-- first (nothing is below it), then true: s is below every page's bound
 local function paged_page_at (d, s)
-  return redis.call('ZREVRANGEBYSCORE', d, s, '-inf', 'LIMIT', 0, 1)[1] or redis.call('ZRANGE', d, 0, 0)[1]
+  local p = redis.call('ZREVRANGEBYSCORE', d, s, '-inf', 'LIMIT', 0, 1)[1]
+  if p then return p, false end
+  return redis.call('ZRANGE', d, 0, 0)[1], true
+end
+
+-- at most n members of sorted set key with their scores, from near to far (both range bounds as
+-- ZRANGEBYSCORE takes them), newest first when desc
+local function paged_range (key, desc, near, far, n)
+  if desc then return redis.call('ZREVRANGEBYSCORE', key, near, far, 'WITHSCORES', 'LIMIT', 0, n) end
+  return redis.call('ZRANGEBYSCORE', key, near, far, 'WITHSCORES', 'LIMIT', 0, n)
 end
 
 -- the list of members held for page p (a new one is named in names, in order)
@@ -196,12 +205,10 @@ local function paged_add (d, list, page_max, ttl)
       last_n = last_n + 1
       if not last_max or sc > last_max then last_max = sc end
     else
-      p = redis.call('ZREVRANGEBYSCORE', d, st, '-inf', 'LIMIT', 0, 1)[1]
-      if not p then
-        -- below every page: the first page's bound comes down to it
-        p = redis.call('ZRANGE', d, 0, 0)[1]
-        redis.call('ZADD', d, st, p)
-      end
+      local below
+      p, below = paged_page_at(d, st)
+      -- below every page: the first page's bound comes down to it
+      if below then redis.call('ZADD', d, st, p) end
     end
     local held = paged_held(pages, names, p)
     held[#held + 1] = st
@@ -273,12 +280,7 @@ local function paged_read (d, desc, bound, posMs, posField, count)
   local got = 0
   while p do
     local key = d .. ':' .. p
-    local more
-    if desc then
-      more = redis.call('ZREVRANGEBYSCORE', key, near, bound, 'WITHSCORES', 'LIMIT', 0, count - got)
-    else
-      more = redis.call('ZRANGEBYSCORE', key, near, bound, 'WITHSCORES', 'LIMIT', 0, count - got)
-    end
+    local more = paged_range(key, desc, near, bound, count - got)
     for j = 1, #more do members[#members + 1] = more[j] end
     got = got + #more / 2
     if got >= count then return members, false end

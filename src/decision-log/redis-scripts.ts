@@ -21,11 +21,22 @@ import { PAGED_LUA } from './paged-sets.js'
  */
 
 /**
+ * The stream entry of a recorded decision, from its index value `<body fingerprint>|<stream id>`
+ * (nil once trimmed): fields d, r (the record), x (its index entry).
+ */
+const RECORD_ENTRY_LUA = `
+local function rg_log_entry (s, v)
+  local id = string.sub(v, string.find(v, '|', 1, true) + 1)
+  return redis.call('XRANGE', s, id, id)[1]
+end
+`
+
+/**
  * What the log holds for a field: {1, fingerprint, record or false, outcome or false} when recorded,
  * {2, fingerprint, nonce} when reserved, {0} when neither. Defined as Lua functions so that the
  * scoring script (velocity and reservation in one call) can run them too.
  */
-export const LOOKUP_LUA = `
+export const LOOKUP_LUA = `${RECORD_ENTRY_LUA}
 local function rg_log_lookup(i, s, o, field, now)
   local v = redis.call('HGET', i, field)
   if not v then return {0} end
@@ -34,13 +45,11 @@ local function rg_log_lookup(i, s, o, field, now)
     if tonumber(untl) <= tonumber(now) then return {0} end
     return {2, fp, nonce}
   end
-  local bar = string.find(v, '|', 1, true)
-  local id = string.sub(v, bar + 1)
-  local e = redis.call('XRANGE', s, id, id)
+  local e = rg_log_entry(s, v)
   local rec = false
-  if e[1] then rec = e[1][2][4] end
+  if e then rec = e[2][4] end
   local out = redis.call('HGET', o, field) or false
-  return {1, string.sub(v, 1, bar - 1), rec, out}
+  return {1, string.sub(v, 1, string.find(v, '|', 1, true) - 1), rec, out}
 end
 
 local function rg_log_reserve(i, s, o, field, fingerprint, nonce, now, untl)
@@ -356,7 +365,7 @@ return out`
  * stream, s: KEYS[5]; for a record written before the entries, from the kind indexes). The latest
  * outcome's label index is moved.
  */
-export const OUTCOME_SCRIPT = `
+export const OUTCOME_SCRIPT = `${RECORD_ENTRY_LUA}
 local i, o, h, c, s = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local field, rank, force, json, label = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local closeMs, mode, pre, ttl = ARGV[6], ARGV[8], ARGV[9], ARGV[10]
@@ -365,8 +374,7 @@ if not v then return {0} end
 local pending = string.sub(v, 1, 2) == 'P|'
 local kind, ms = nil, nil
 if not pending then
-  local id = string.sub(v, string.find(v, '|', 1, true) + 1)
-  local e = redis.call('XRANGE', s, id, id)[1]
+  local e = rg_log_entry(s, v)
   local x = e and e[2][6]
   if x then
     kind, ms = string.sub(x, 1, 1), string.sub(x, 3, 15)
@@ -442,7 +450,7 @@ return result`
  * record or false (no longer kept), outcome or false, history or false, close or false}.
  * Members of the position's time are read whole (few share one ms) and those past it kept.
  */
-export const READ_SCRIPT = `${ENTRY_LUA}${PAGED_LUA}
+export const READ_SCRIPT = `${ENTRY_LUA}${PAGED_LUA}${RECORD_ENTRY_LUA}
 local z, i, s, o, h, c = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local mode, count = ARGV[1], tonumber(ARGV[5])
 -- field, time of every member read, in order
@@ -491,12 +499,7 @@ else
       near = '(' .. posMs
       paged_same_time(z, posMs, posField, desc, legacy)
     end
-    local more
-    if desc then
-      more = redis.call('ZREVRANGEBYSCORE', z, near, bound, 'WITHSCORES', 'LIMIT', 0, count)
-    else
-      more = redis.call('ZRANGEBYSCORE', z, near, bound, 'WITHSCORES', 'LIMIT', 0, count)
-    end
+    local more = paged_range(z, desc, near, bound, count)
     for j = 1, #more do legacy[#legacy + 1] = more[j] end
     -- members read past the position's time: fewer than asked for means none is left
     legacy_done = #more / 2 < count
@@ -543,8 +546,7 @@ for j = 1, #members, 2 do
   local v = redis.call('HGET', i, field)
   local rec = false
   if v and string.sub(v, 1, 2) ~= 'P|' then
-    local id = string.sub(v, string.find(v, '|', 1, true) + 1)
-    local e = redis.call('XRANGE', s, id, id)[1]
+    local e = rg_log_entry(s, v)
     if e then rec = e[2][4] end
   end
   out[#out + 1] = rec
