@@ -78,7 +78,7 @@ async function run (rollout: Rollout | undefined, ndjson?: string): Promise<{ by
     decisions: {
       record: (entry) => {
         bytes += Buffer.byteLength(entry.encoded)
-        const record = decodeRecord(entry.encoded, entry.key.decisionId, entry.context)
+        const record = decodeRecord(entry.encoded, entry.key.decisionId, entry.context, entry.index.identifiers)
         if (ndjson !== undefined) appendFileSync(ndjson, JSON.stringify(record) + '\n')
         if (record.rollout !== undefined) {
           compared++
@@ -87,7 +87,7 @@ async function run (rollout: Rollout | undefined, ndjson?: string): Promise<{ by
         return true
       },
       pending: () => undefined,
-      decode: (entry) => decodeRecord(entry.encoded, entry.key.decisionId, entry.context)
+      decode: (entry) => decodeRecord(entry.encoded, entry.key.decisionId, entry.context, entry.index.identifiers)
     },
     deadlineMs: 5_000,
     pendingMs: DEFAULT_PENDING_MS,

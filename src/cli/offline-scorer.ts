@@ -90,7 +90,7 @@ export async function createOfflineScorer (options: OfflineScorerOptions): Promi
     decisions: {
       record: (entry) => { log.append([entry]).catch(() => {}); return true },
       pending: () => undefined,
-      decode: (entry) => decodeRecord(entry.encoded, entry.key.decisionId, entry.context)
+      decode: (entry) => decodeRecord(entry.encoded, entry.key.decisionId, entry.context, entry.index.identifiers)
     },
     deadlineMs: 5_000,
     pendingMs: DEFAULT_PENDING_MS,

@@ -4,7 +4,10 @@ import type { Features } from '../engine/features.js'
 import type { Address, Item } from '../schemas/charge.js'
 import type { Decision } from '../schemas/decision.js'
 import type { CardSignals, DeviceSignals, EmailSignals, IpSignals, VelocitySignals } from '../schemas/signals.js'
+import { isIndexed } from './index-entry.js'
 import type { DecisionRecord } from './record.js'
+import { IdentifierKind } from './store.js'
+import type { IndexEntry } from './store.js'
 
 /**
  * How a decision is kept at rest: one compact JSON array per record, positional (field tables
@@ -91,6 +94,15 @@ const EMAIL = table<EmailSignals>()([['address', Kind.ID], ['domain', Kind.STR],
 const CARD = table<CardSignals>()([
   ['bin', Kind.STR], ['last4', Kind.STR], ['country', Kind.STR], ['brand', Kind.STR], ['funding', Kind.STR], ['fingerprint', Kind.ID]
 ])
+/** the place of a field in its table */
+function placeOf<T> (tb: Table<T>, name: keyof T & string): number {
+  const at = tb.findIndex(([field]) => field === name)
+  if (at < 0) throw new Error(`no field ${name} in the table`)
+  return at
+}
+const IP_ADDRESS = placeOf(IP, 'address')
+const EMAIL_ADDRESS = placeOf(EMAIL, 'address')
+const CARD_FINGERPRINT = placeOf(CARD, 'fingerprint')
 const ADDRESS = table<Address>()([
   ['name', Kind.ID], ['line1', Kind.ID], ['line2', Kind.ID], ['city', Kind.STR], ['state', Kind.STR], ['postal_code', Kind.STR], ['country', Kind.STR]
 ])
@@ -192,8 +204,33 @@ export interface RecordInput {
 }
 
 const DECISIONS: readonly Decision[] = ['allow', 'review', 'block']
-/** the codec's own version: the first element of every encoded record */
-const CODEC = 1
+/**
+ * The codec's own version: the first element of every encoded record. Version 2 writes the
+ * identifiers that the record's index entry holds (IP address, email address, card fingerprint,
+ * customer id: src/decision-log/index-entry.ts) as INDEXED instead of their digests, which every
+ * store keeps beside the record in its index entry: a digest is kept once, not twice. Version 1
+ * records (written before) hold every digest themselves and decode as they are.
+ */
+const CODEC = 2
+const CODECS: ReadonlySet<unknown> = new Set([1, 2])
+/** in a version 2 record: this identifier's digest is the index entry's */
+const INDEXED = 1
+
+/** the identifier digests of a record's index entry, which a version 2 record leaves to it */
+export type IndexedDigests = IndexEntry['identifiers']
+
+/** row with its identifier at place `at` written as INDEXED, when the index entry holds it */
+function leaveToIndex (row: Row | null, at: number, raw: unknown): Row | null {
+  if (row !== null && isIndexed(raw)) row[at] = INDEXED
+  return row
+}
+
+/** the digest an INDEXED identifier stands for; absent (unknown) if the index entry lacks it */
+function fromIndex<T extends object> (tuple: T | undefined, name: keyof T & string, digest: string | undefined): void {
+  if (tuple === undefined || (tuple as Record<string, unknown>)[name] !== INDEXED) return
+  if (digest === undefined) Reflect.deleteProperty(tuple, name)
+  else (tuple as Record<string, unknown>)[name] = digest
+}
 
 function encodeFeatures (f: Features, context: RecordContext, digestOf: DigestOf): Encoded[] {
   const velocity = f.velocity
@@ -203,11 +240,11 @@ function encodeFeatures (f: Features, context: RecordContext, digestOf: DigestOf
   row[AT.item_count] = f.item_count
   if (f.items.length > 0) row[AT.items] = f.items.map((item) => encodeTuple(ITEM, item, digestOf) ?? [])
   if (Object.keys(f.metadata).length > 0) row[AT.metadata] = f.metadata
-  row[AT.ip] = encodeTuple(IP, f.ip, digestOf)
-  if (f.customer.id !== undefined) row[AT.customer] = digestOf(f.customer.id)
+  row[AT.ip] = leaveToIndex(encodeTuple(IP, f.ip, digestOf), IP_ADDRESS, f.ip.address)
+  if (f.customer.id !== undefined) row[AT.customer] = isIndexed(f.customer.id) ? INDEXED : digestOf(f.customer.id)
   if (f.description !== undefined) row[AT.description] = f.description
-  row[AT.email] = encodeTuple(EMAIL, f.email, digestOf)
-  row[AT.card] = encodeTuple(CARD, f.card, digestOf)
+  row[AT.email] = leaveToIndex(encodeTuple(EMAIL, f.email, digestOf), EMAIL_ADDRESS, f.email?.address)
+  row[AT.card] = leaveToIndex(encodeTuple(CARD, f.card, digestOf), CARD_FINGERPRINT, f.card?.fingerprint)
   row[AT.billing] = encodeTuple(ADDRESS, f.billing, digestOf)
   row[AT.shipping] = encodeTuple(ADDRESS, f.shipping, digestOf)
   if (velocity !== undefined) row[AT.velocity] = context.velocity.map((name) => velocity[name] ?? null)
@@ -221,7 +258,7 @@ function encodeFeatures (f: Features, context: RecordContext, digestOf: DigestOf
   return row
 }
 
-function decodeFeatures (row: unknown[], context: RecordContext | undefined): Features {
+function decodeFeatures (row: unknown[], context: RecordContext | undefined, indexed: IndexedDigests | undefined): Features {
   const at = (i: number): unknown => row[i] ?? undefined
   const items = at(AT.items)
   const customer = at(AT.customer)
@@ -234,12 +271,24 @@ function decodeFeatures (row: unknown[], context: RecordContext | undefined): Fe
     ip: decodeTuple(IP, at(AT.ip)) as IpSignals,
     customer: typeof customer === 'string' ? { id: customer } : {}
   }
+  if (indexed !== undefined) {
+    // a version 2 record: its index entry holds these digests
+    fromIndex(features.ip, 'address', indexed[IdentifierKind.IP])
+    if (customer === INDEXED) {
+      const id = indexed[IdentifierKind.CUSTOMER]
+      if (id !== undefined) features.customer = { id }
+    }
+  }
   const description = at(AT.description)
   if (typeof description === 'string') features.description = description
   const email = decodeTuple(EMAIL, at(AT.email))
   if (email !== undefined) features.email = email
   const card = decodeTuple(CARD, at(AT.card))
   if (card !== undefined) features.card = card
+  if (indexed !== undefined) {
+    fromIndex(email, 'address', indexed[IdentifierKind.EMAIL])
+    fromIndex(card, 'fingerprint', indexed[IdentifierKind.CARD])
+  }
   const billing = decodeTuple(ADDRESS, at(AT.billing))
   if (billing !== undefined) features.billing = billing
   const shipping = decodeTuple(ADDRESS, at(AT.shipping))
@@ -347,13 +396,14 @@ export function contextIdOf (encoded: string): string | undefined {
 }
 
 /**
- * The documented record of an encoded one. Without its context (lost, or never written), the
- * rule set and data versions read `unknown` and the velocity values are absent.
+ * The documented record of an encoded one, with the identifier digests of its index entry (kept
+ * beside it by every store). Without its context (lost, or never written), the rule set and data
+ * versions read `unknown` and the velocity values are absent.
  */
-export function decodeRecord (encoded: string, decisionId: string, context: RecordContext | undefined): DecisionRecord {
+export function decodeRecord (encoded: string, decisionId: string, context: RecordContext | undefined, indexed: IndexedDigests): DecisionRecord {
   const row = JSON.parse(encoded) as unknown[]
-  if (!Array.isArray(row) || row[0] !== CODEC) throw new Error('not a decision record of this version')
-  const features = decodeFeatures(row[12] as unknown[], context)
+  if (!Array.isArray(row) || !CODECS.has(row[0])) throw new Error('not a decision record of a known version')
+  const features = decodeFeatures(row[12] as unknown[], context, row[0] === 1 ? undefined : indexed)
   const record: DecisionRecord = {
     v: 1,
     decision_id: decisionId,

@@ -4,6 +4,11 @@ import type { DigestOf } from './codec.js'
 import { IdentifierKind } from './store.js'
 import type { IndexEntry } from './store.js'
 
+/** an identifier the index entry keeps (a record of codec version 2 then leaves its digest to the entry) */
+export function isIndexed (value: unknown): value is string {
+  return typeof value === 'string' && value !== ''
+}
+
 /**
  * What a record is found by (searches, the review queue, the overview), from what the request
  * computed already: the decision, the live rules that fired, and the request's own digests of
@@ -12,12 +17,12 @@ import type { IndexEntry } from './store.js'
 export function indexEntry (features: Features, decision: Decision, fired: readonly string[], degraded: boolean, digestOf: DigestOf): IndexEntry {
   const identifiers: IndexEntry['identifiers'] = {}
   const ip = features.ip?.address
-  if (typeof ip === 'string' && ip !== '') identifiers[IdentifierKind.IP] = digestOf(ip)
+  if (isIndexed(ip)) identifiers[IdentifierKind.IP] = digestOf(ip)
   const email = features.email?.address
-  if (typeof email === 'string' && email !== '') identifiers[IdentifierKind.EMAIL] = digestOf(email)
+  if (isIndexed(email)) identifiers[IdentifierKind.EMAIL] = digestOf(email)
   const card = features.card?.fingerprint
-  if (typeof card === 'string' && card !== '') identifiers[IdentifierKind.CARD] = digestOf(card)
+  if (isIndexed(card)) identifiers[IdentifierKind.CARD] = digestOf(card)
   const customer = features.customer?.id
-  if (typeof customer === 'string' && customer !== '') identifiers[IdentifierKind.CUSTOMER] = digestOf(customer)
+  if (isIndexed(customer)) identifiers[IdentifierKind.CUSTOMER] = digestOf(customer)
   return { decision, rules: fired, identifiers, degraded }
 }

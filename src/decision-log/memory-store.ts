@@ -154,7 +154,7 @@ export function createMemoryDecisionLog (options: MemoryDecisionLogOptions): Mem
   }
 
   function decode (field: string, entry: Entry): DecisionRecord {
-    const record = decodeRecord(entry.encoded, decisionIdOfField(field), contexts.get(contextIdOf(entry.encoded) ?? '')?.context)
+    const record = decodeRecord(entry.encoded, decisionIdOfField(field), contexts.get(contextIdOf(entry.encoded) ?? '')?.context, entry.index.identifiers)
     if (entry.outcome !== undefined) record.outcome = { ...entry.outcome.outcome }
     if (entry.history !== undefined) record.outcomes = entry.history.map((o) => ({ ...o }))
     return record

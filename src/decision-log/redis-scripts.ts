@@ -32,7 +32,8 @@ end
 `
 
 /**
- * What the log holds for a field: {1, fingerprint, record or false, outcome or false} when recorded,
+ * What the log holds for a field: {1, fingerprint, record or false, outcome or false, the record's
+ * index entry (x: the identifier digests a record of codec version 2 leaves to it) or false} when recorded,
  * {2, fingerprint, nonce} when reserved, {0} when neither. Defined as Lua functions so that the
  * scoring script (velocity and reservation in one call) can run them too.
  */
@@ -46,10 +47,10 @@ local function rg_log_lookup(i, s, o, field, now)
     return {2, fp, nonce}
   end
   local e = rg_log_entry(s, v)
-  local rec = false
-  if e then rec = e[2][4] end
+  local rec, x = false, false
+  if e then rec, x = e[2][4], e[2][6] or false end
   local out = redis.call('HGET', o, field) or false
-  return {1, string.sub(v, 1, string.find(v, '|', 1, true) - 1), rec, out}
+  return {1, string.sub(v, 1, string.find(v, '|', 1, true) - 1), rec, out, x}
 end
 
 local function rg_log_reserve(i, s, o, field, fingerprint, nonce, now, untl)
@@ -63,7 +64,7 @@ end
 /** KEYS: i, s, o, h. ARGV: field, now ms. As rg_log_lookup, with the outcome history last when recorded. */
 export const LOOKUP_SCRIPT = `${LOOKUP_LUA}
 local found = rg_log_lookup(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2])
-if found[1] == 1 then found[5] = redis.call('HGET', KEYS[4], ARGV[1]) or false end
+if found[1] == 1 then found[6] = redis.call('HGET', KEYS[4], ARGV[1]) or false end
 return found`
 
 /**
@@ -247,11 +248,12 @@ for r = 0, (#ARGV - 6) / 6 - 1 do
     redis.call('HSET', i, field, fp .. '|' .. id)
     out[#out + 1] = 1
     added = added + 1
-    -- the index entry: <kind><degraded><time, 13 digits><hour>|<identifiers>|<rules>
+    -- the index entry: <kind><degraded><time, 13 digits>|<identifiers>|<rules> (entries of
+    -- earlier versions have the hour after the time: only this script reads it, at the append)
     local b1 = string.find(x, '|', 1, true)
     local b2 = string.find(x, '|', b1 + 1, true)
     local k = string.sub(x, 1, 1)
-    local n = pre .. 'n:' .. string.sub(x, 16, b1 - 1)
+    local n = pre .. 'n:' .. math.floor(tonumber(ms) / 3600000)
     padd(paged, pre .. 'K:' .. k, ms, field)
     count(n, KIND[k])
     if string.sub(x, 2, 2) == '1' then count(n, 'degraded') end
@@ -447,7 +449,8 @@ return result`
  * records, the digest. The digest's entries are read from its hash field and from the sorted set
  * (a busy identifier's, or written before the hashes), merged.
  * Returns {done (1 when nothing is left past these), then per member: field, score, encoded
- * record or false (no longer kept), outcome or false, history or false, close or false}.
+ * record or false (no longer kept), its index entry (x) or false, outcome or false, history or
+ * false, close or false}.
  * Members of the position's time are read whole (few share one ms) and those past it kept.
  */
 export const READ_SCRIPT = `${ENTRY_LUA}${PAGED_LUA}${RECORD_ENTRY_LUA}
@@ -544,12 +547,13 @@ for j = 1, #members, 2 do
   out[#out + 1] = field
   out[#out + 1] = members[j + 1]
   local v = redis.call('HGET', i, field)
-  local rec = false
+  local rec, x = false, false
   if v and string.sub(v, 1, 2) ~= 'P|' then
     local e = rg_log_entry(s, v)
-    if e then rec = e[2][4] end
+    if e then rec, x = e[2][4], e[2][6] or false end
   end
   out[#out + 1] = rec
+  out[#out + 1] = x
   if rec then
     out[#out + 1] = redis.call('HGET', o, field) or false
     out[#out + 1] = redis.call('HGET', h, field) or false

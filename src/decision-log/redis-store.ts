@@ -16,7 +16,7 @@ import { buildOverview, hourOf, hoursOf, reportedMs } from './overview.js'
 import { MAX_OUTCOME_HISTORY } from './record.js'
 import type { DecisionOutcome } from './record.js'
 import { PAGE_MAX } from './paged-sets.js'
-import { indexArg, searchKey, time13 } from './search-keys.js'
+import { identifiersOfIndexArg, indexArg, searchKey, time13 } from './search-keys.js'
 import type { IndexName } from './search-keys.js'
 import { recordMatches, searchStart } from './search-filter.js'
 import { decodeOutcome, DEFAULT_LOG_MAX_PER_PARTITION, DEFAULT_LOG_TTL_SECONDS, inRange, SEARCH_EXAMINE_MAX } from './store.js'
@@ -48,6 +48,8 @@ export interface RedisDecisionLogOptions {
 interface Candidate extends Position {
   partition: number
   encoded?: string
+  /** the record's index entry (search-keys.ts indexArg) */
+  x?: string
   outcome?: string
   history?: string
   close?: string
@@ -67,7 +69,8 @@ const CONTEXT_REFRESH_MS = 60 * 60_000
 const RESULTS: readonly AppendResult[] = ['written', 'duplicate', 'superseded']
 
 /** A raw lookup reply of LOOKUP_LUA (see redis-scripts.ts). */
-export type LookupReply = [0] | [1, string, string | null | false, string | null | false, (string | null | false)?] | [2, string, string]
+/** rg_log_lookup's reply (redis-scripts.ts): recorded (fingerprint, record, outcome, index entry, the history when asked), reserved, or neither */
+export type LookupReply = [0] | [1, string, string | null | false, string | null | false, string | null | false, (string | null | false)?] | [2, string, string]
 
 /**
  * The decision log in Redis: per partition a stream of compact records, an index, the outcomes and
@@ -136,10 +139,11 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
     }
   }
 
-  async function decode (decisionId: string, encoded: string, outcome: unknown, history: unknown): Promise<DecisionRecord> {
+  /** a record from its stream entry's fields: the encoded record and its index entry (x) */
+  async function decode (decisionId: string, encoded: string, x: unknown, outcome: unknown, history: unknown): Promise<DecisionRecord> {
     const contextId = contextIdOf(encoded)
     const context = contextId === undefined ? undefined : (await contextsOf([contextId])).get(contextId)
-    return withOutcomes(decodeRecord(encoded, decisionId, context), outcome, history)
+    return withOutcomes(decodeRecord(encoded, decisionId, context, identifiersOfIndexArg(x)), outcome, history)
   }
 
   function partitionKeys (key: DecisionKey): [string, string, string] {
@@ -155,7 +159,7 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
     if (reply[0] === 1) {
       // a record trimmed between the index read and now cannot be replayed: it is no longer kept
       if (typeof reply[2] !== 'string') return { status: 'none' }
-      return { status: 'recorded', fingerprint: reply[1], record: await decode(key.decisionId, reply[2], reply[3], reply[4]) }
+      return { status: 'recorded', fingerprint: reply[1], record: await decode(key.decisionId, reply[2], reply[4], reply[3], reply[5]) }
     }
     if (reply[0] === 2) return { status: 'pending', fingerprint: reply[1] }
     return { status: 'none' }
@@ -168,7 +172,7 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
   async function appendPartition (partition: number, entries: readonly AppendEntry[]): Promise<AppendResult[]> {
     const keyArgs = [names.stream(partition), names.index(partition), names.outcomes(partition), names.history(partition), names.closes(partition)]
     const args: Array<string | number> = [maxLen, ttlMs, Date.now(), names.partition(partition), postingsMax, pageMax]
-    for (const entry of entries) args.push(entry.key.field, entry.fingerprint, entry.nonce, entry.atMs, entry.encoded, indexArg(entry.index, entry.atMs, hourOf(entry.atMs)))
+    for (const entry of entries) args.push(entry.key.field, entry.fingerprint, entry.nonce, entry.atMs, entry.encoded, indexArg(entry.index, entry.atMs))
     const codes = await appendScript.run(redis, keyArgs, args) as number[]
     if (!Array.isArray(codes) || codes.length !== entries.length) throw new Error('the decision log script returned another number of results than records')
     return codes.map((code) => RESULTS[code - 1] as AppendResult)
@@ -181,13 +185,14 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
     for (;;) {
       const entries = await redis.xrange(stream, start, end, 'COUNT', scanBatch)
       if (entries.length === 0) return
-      const rows: Array<{ field: string, encoded: string, atMs: number }> = []
+      const rows: Array<{ field: string, encoded: string, x: string | undefined, atMs: number }> = []
       for (const [, fields] of entries) {
+        // d <field> r <record> x <index entry>
         const field = fields[1]
         const encoded = fields[3]
         if (field === undefined || encoded === undefined) continue
         const atMs = atOf(encoded)
-        if (inRange(atMs, range)) rows.push({ field, encoded, atMs })
+        if (inRange(atMs, range)) rows.push({ field, encoded, x: fields[5], atMs })
       }
       if (rows.length > 0) {
         const fields = rows.map((row) => row.field)
@@ -195,7 +200,7 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
         const histories = await redis.hmget(names.history(partition), ...fields)
         const contexts = await contextsOf(rows.map((row) => contextIdOf(row.encoded) ?? ''))
         const batch = rows.map((row, n) => {
-          const record = decodeRecord(row.encoded, decisionIdOfField(row.field), contexts.get(contextIdOf(row.encoded) ?? ''))
+          const record = decodeRecord(row.encoded, decisionIdOfField(row.field), contexts.get(contextIdOf(row.encoded) ?? ''), identifiersOfIndexArg(row.x))
           return { atMs: row.atMs, record: withOutcomes(record, outcomes[n], histories[n]) }
         })
         batch.sort((a, b) => a.atMs - b.atMs)
@@ -275,10 +280,11 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
     if (last !== undefined) keyArgs.push(last)
     const reply = await readScript.run(redis, keyArgs, args) as Array<string | number | null>
     const candidates: Candidate[] = []
-    for (let j = 1; j + 5 < reply.length; j += 6) {
+    for (let j = 1; j + 6 < reply.length; j += 7) {
       const candidate: Candidate = { partition, field: reply[j] as string, ms: Number(reply[j + 1]) }
-      const [encoded, outcome, history, close] = reply.slice(j + 2, j + 6)
+      const [encoded, x, outcome, history, close] = reply.slice(j + 2, j + 7)
       if (typeof encoded === 'string') candidate.encoded = encoded
+      if (typeof x === 'string') candidate.x = x
       if (typeof outcome === 'string') candidate.outcome = outcome
       if (typeof history === 'string') candidate.history = history
       if (typeof close === 'string') candidate.close = close
@@ -304,7 +310,7 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
       last = { ms: candidate.ms, field: candidate.field }
       // a member whose record is no longer kept (trimmed, its index entry not yet) is skipped
       if (candidate.encoded === undefined) continue
-      const record = await decode(decisionIdOfField(candidate.field), candidate.encoded, candidate.outcome, candidate.history)
+      const record = await decode(decisionIdOfField(candidate.field), candidate.encoded, candidate.x, candidate.outcome, candidate.history)
       if (holds(candidate, record)) found.push(record)
     }
     return more && last !== undefined ? { records: found, next: encodeCursor(last, scope) } : { records: found }

@@ -58,15 +58,32 @@ export function time13 (ms: number): string {
 }
 
 /**
- * A record's index entry as one script argument: `<kind char><degraded 0|1><time, 13 digits><hour>|<identifiers>|<rules>`,
+ * A record's index entry as one script argument: `<kind char><degraded 0|1><time, 13 digits>|<identifiers>|<rules>`,
  * identifiers as `<kind char><digest>` and rules comma-separated (rule ids are snake_case; digests
- * base64url: neither holds a comma or a bar).
+ * base64url: neither holds a comma or a bar). The log's stream keeps it beside the record (field
+ * `x`). Entries written by earlier versions have the hour (hours since the epoch) after the time.
  */
-export function indexArg (index: IndexEntry, atMs: number, hour: number): string {
+export function indexArg (index: IndexEntry, atMs: number): string {
   const ids: string[] = []
   for (const kind of Object.values(IdentifierKind)) {
     const digest = index.identifiers[kind]
     if (digest !== undefined) ids.push(`${IDENTIFIER_CHAR[kind]}${digest}`)
   }
-  return `${KIND_CHAR[index.decision]}${index.degraded ? 1 : 0}${time13(atMs)}${hour}|${ids.join(',')}|${index.rules.join(',')}`
+  return `${KIND_CHAR[index.decision]}${index.degraded ? 1 : 0}${time13(atMs)}|${ids.join(',')}|${index.rules.join(',')}`
+}
+
+const KIND_OF_CHAR: ReadonlyMap<string, IdentifierKind> = new Map(Object.entries(IDENTIFIER_CHAR).map(([kind, char]) => [char, kind as IdentifierKind]))
+
+/** the identifier digests of an index entry as indexArg writes it (none from anything else) */
+export function identifiersOfIndexArg (x: unknown): IndexEntry['identifiers'] {
+  const identifiers: IndexEntry['identifiers'] = {}
+  if (typeof x !== 'string') return identifiers
+  const b1 = x.indexOf('|')
+  const b2 = b1 < 0 ? -1 : x.indexOf('|', b1 + 1)
+  if (b2 < 0) return identifiers
+  for (const id of x.slice(b1 + 1, b2).split(',')) {
+    const kind = KIND_OF_CHAR.get(id.charAt(0))
+    if (kind !== undefined && id.length > 1) identifiers[kind] = id.slice(1)
+  }
+  return identifiers
 }

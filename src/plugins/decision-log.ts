@@ -66,7 +66,7 @@ export const decisionLogPlugin = fp(async function decisionLog (fastify, opts: D
     store,
     recorder,
     digestOf: createSnapshotHash(opts.hashKey),
-    decode: (entry) => decodeRecord(entry.encoded, entry.key.decisionId, entry.context)
+    decode: (entry) => decodeRecord(entry.encoded, entry.key.decisionId, entry.context, entry.index.identifiers)
   } satisfies DecisionLog)
   fastify.metricsRegistry.registerMetric(new Counter({
     name: 'riskgate_decision_records_total',

@@ -48,7 +48,7 @@ function input (decision: Decision, fired: string[], other?: RecordInput['other'
 
 t.test('a record keeps what the other set of a rollout decided, by its context', async (t) => {
   const encoded = encodeRecord(input('review', ['big_amount'], { decision: 'block', score: 90, fired: ['big_amount_block', 'not_in_the_set'] }), decidedByLive, digestOf)
-  const record = decodeRecord(encoded, 'd-1', decidedByLive)
+  const record = decodeRecord(encoded, 'd-1', decidedByLive, {})
   t.same(record.rollout, {
     decided_by: 'live',
     mode: 'enforce',
@@ -58,7 +58,7 @@ t.test('a record keeps what the other set of a rollout decided, by its context',
   t.same(record.ruleset, LIVE, 'ruleset is the set that decided')
   t.same(record.features.velocity, { ip_1h: 3, email_1h: 2 }, 'the counters of both sets')
 
-  const byChallenger = decodeRecord(encodeRecord(input('block', ['big_amount_block'], { decision: 'review', score: 60, fired: ['big_amount'] }), decidedByChallenger, digestOf), 'd-2', decidedByChallenger)
+  const byChallenger = decodeRecord(encodeRecord(input('block', ['big_amount_block'], { decision: 'review', score: 60, fired: ['big_amount'] }), decidedByChallenger, digestOf), 'd-2', decidedByChallenger, {})
   t.equal(byChallenger.rollout?.decided_by, 'challenger')
   t.same(byChallenger.ruleset, CHALLENGER)
   t.same(byChallenger.rollout?.live, { ...LIVE, decision: 'review', score: 60, fired: ['big_amount'] })
@@ -66,17 +66,17 @@ t.test('a record keeps what the other set of a rollout decided, by its context',
 
   // the context travels through the store as text
   const reread = parseContext(serializeContext(decidedByLive))
-  t.same(decodeRecord(encoded, 'd-1', reread).rollout, record.rollout)
+  t.same(decodeRecord(encoded, 'd-1', reread, {}).rollout, record.rollout)
   t.equal(contextIdOf(encoded), decidedByLive.id)
   t.not(decidedByLive.id, decidedByChallenger.id)
   t.not(decidedByLive.id, plain.id)
   t.equal(plain.other, undefined)
   t.notOk(serializeContext(plain).includes('other'), 'a context without a challenger is as before')
 
-  const without = decodeRecord(encodeRecord(input('review', ['big_amount']), plain, digestOf), 'd-3', plain)
+  const without = decodeRecord(encodeRecord(input('review', ['big_amount']), plain, digestOf), 'd-3', plain, {})
   t.equal(without.rollout, undefined)
   t.notOk('rollout' in without)
-  const lost = decodeRecord(encoded, 'd-1', undefined)
+  const lost = decodeRecord(encoded, 'd-1', undefined, {})
   t.equal(lost.rollout, undefined, 'without its context a record says nothing of a rollout')
 })
 

@@ -2,7 +2,9 @@ import t from 'tap'
 import fc from 'fast-check'
 import { atOf, contextIdOf, createRecordContext, decodeRecord, encodeRecord, HASHED_PATHS, parseContext, serializeContext, withIdentifiers } from '../../src/decision-log/codec.js'
 import type { RecordInput } from '../../src/decision-log/codec.js'
+import { indexEntry } from '../../src/decision-log/index-entry.js'
 import { createSnapshotHash } from '../../src/decision-log/snapshot.js'
+import { IdentifierKind } from '../../src/decision-log/store.js'
 import { ENGINE_VERSION, EngineVersion } from '../../src/engine/engine-version.js'
 import type { Features } from '../../src/engine/features.js'
 
@@ -80,6 +82,11 @@ function hashed (f: Features): Features {
   return copy as unknown as Features
 }
 
+/** the identifier digests the record's index entry holds (every store keeps it beside the record) */
+function indexed (f: Features): Partial<Record<IdentifierKind, string>> {
+  return indexEntry(f, 'allow', [], false, digestOf).identifiers
+}
+
 const decision = fc.constantFrom('allow' as const, 'review' as const, 'block' as const)
 const input: fc.Arbitrary<RecordInput> = fc.record({
   chargeId: fc.string({ minLength: 1, maxLength: 64 }),
@@ -96,7 +103,8 @@ const input: fc.Arbitrary<RecordInput> = fc.record({
 t.test('a record decodes to what was decided, identifiers as their keyed digests', async (t) => {
   fc.assert(fc.property(input, (record) => {
     const encoded = encodeRecord(record, context, digestOf)
-    const decoded = decodeRecord(encoded, 'a-decision-id', context)
+    const identifiers = indexed(record.features)
+    const decoded = decodeRecord(encoded, 'a-decision-id', context, identifiers)
     t.same(decoded, {
       v: 1,
       decision_id: 'a-decision-id',
@@ -122,6 +130,17 @@ t.test('a record decodes to what was decided, identifiers as their keyed digests
       const raw = (record.features as unknown as Record<string, Record<string, unknown> | undefined>)[root]?.[field]
       if (typeof raw === 'string' && raw.length >= 6) t.notOk(encoded.includes(JSON.stringify(raw).slice(1, -1)), `${path} never in clear`, { diagnostic: false })
     }
+    // the index entry's digests are kept there, not a second time in the record
+    const addresses = [record.features.billing, record.features.shipping].flatMap((a) => [a?.name, a?.line1, a?.line2]).filter((v) => v !== undefined).map(digestOf)
+    for (const digest of Object.values(identifiers)) {
+      // (unless an address line is the same text: its digest is the address's own)
+      if (!addresses.includes(digest)) t.notOk(encoded.includes(digest), 'an indexed digest is not in the record', { diagnostic: false })
+    }
+    // without them, those identifiers are unknown; the rest of the record is whole
+    const alone = decodeRecord(encoded, 'a-decision-id', context, {})
+    t.equal(alone.features.ip.address, undefined, 'the IP address is the index entry\'s', { diagnostic: false })
+    t.equal(alone.features.customer.id, undefined, 'the customer id is the index entry\'s', { diagnostic: false })
+    t.same({ ...alone.features, ip: decoded.features.ip, customer: decoded.features.customer, email: decoded.features.email, card: decoded.features.card }, decoded.features, 'the rest decodes alike', { diagnostic: false })
     // the retry's identifiers put back give the features the decision saw
     t.same(withIdentifiers(decoded.features, record.features), record.features, 'identifiers restored from the retry', { diagnostic: false })
   }), { numRuns: 300 })
@@ -141,13 +160,13 @@ t.test('the shared context is kept once, not in every record', async (t) => {
   }, context, digestOf)
   t.notOk(encoded.includes('2026-11-22.1') || encoded.includes('charges_per_ip_1h') || encoded.includes('tor_exit'), 'versions, counter names and known rule ids are the context\'s')
   t.ok(encoded.includes('not_in_context'), 'a rule id the context does not know stays an id')
-  const decoded = decodeRecord(encoded, 'd', context)
+  const decoded = decodeRecord(encoded, 'd', context, {})
   t.same(decoded.fired, ['tor_exit', 'not_in_context'])
   t.same(decoded.features.velocity, { charges_per_ip_1h: 3 })
   t.same(parseContext(serializeContext(context)), context)
   t.equal(parseContext('{"not":"a context"}'), undefined)
   t.equal(parseContext('not json'), undefined)
-  const orphan = decodeRecord(encoded, 'd', undefined)
+  const orphan = decodeRecord(encoded, 'd', undefined, {})
   t.same(orphan.ruleset, { version: 'unknown', hash: 'unknown' })
   t.equal(orphan.features.velocity, undefined, 'counter values need their names')
   t.equal(orphan.engine, undefined, 'nor is the engine version known')
@@ -166,12 +185,12 @@ t.test('the engine version that decided is the context\'s; a context written bef
     skipped: [],
     degraded: []
   }, context, digestOf)
-  t.equal(decodeRecord(encoded, 'd', context).engine, ENGINE_VERSION)
+  t.equal(decodeRecord(encoded, 'd', context, {}).engine, ENGINE_VERSION)
   const { engine, ...older } = context
   t.equal(engine, ENGINE_VERSION)
   const stored = parseContext(JSON.stringify(older))
   t.ok(stored !== undefined)
-  t.equal(decodeRecord(encoded, 'd', stored).engine, EngineVersion.FIRST)
+  t.equal(decodeRecord(encoded, 'd', stored, {}).engine, EngineVersion.FIRST)
 })
 
 t.test('a context depends on everything it holds', async (t) => {
@@ -200,11 +219,25 @@ t.test('a record keeps what the device headers say, not the headers', async (t) 
   }
   const encoded = encodeRecord({ chargeId: 'ch_d', atMs: 1, features, decision: 'review', score: 50, fired: [], shadow: { decision: 'review', score: 50, fired: [] }, skipped: [], degraded: [] }, context, digestOf)
   t.notOk(encoded.includes('HeadlessChrome') || encoded.includes('id-ID'), 'neither header is in the record')
-  const decoded = decodeRecord(encoded, 'd', context)
+  const decoded = decodeRecord(encoded, 'd', context, {})
   t.same(decoded.features.device, { browser: 'Chrome', os: 'Linux', is_mobile: false, is_bot: true, language: 'id' })
   t.equal(decoded.features.ip.connection_type, 'Cellular')
   t.equal(decoded.features.billing_shipping_match, false)
   t.equal(decoded.features.ip_billing_distance_km, 1234)
   const withoutDevice = encodeRecord({ chargeId: 'ch_d', atMs: 1, features: { ...features, device: { is_bot: true } }, decision: 'review', score: 50, fired: [], shadow: { decision: 'review', score: 50, fired: [] }, skipped: [], degraded: [] }, context, digestOf)
   t.ok(encoded.length - withoutDevice.length < 40, `the parsed device costs a few bytes (${encoded.length - withoutDevice.length})`)
+})
+
+t.test('a record of codec version 1 holds its identifier digests itself, and decodes as it did', async (t) => {
+  // as version 1 wrote it: every identifier's digest in the record
+  const v1 = `[1,"ch_1",1764000000000,"${context.id}",2,100,[0],2,100,[],[],[],[1,"THB",0,null,null,["ipDigest",4,0],"customerDigest",null,["emailDigest","example.com"],[null,null,null,null,null,"cardDigest"]]]`
+  for (const identifiers of [{}, { [IdentifierKind.IP]: 'other', [IdentifierKind.CUSTOMER]: 'other', [IdentifierKind.EMAIL]: 'other', [IdentifierKind.CARD]: 'other' }]) {
+    const decoded = decodeRecord(v1, 'd', context, identifiers)
+    t.equal(decoded.features.ip.address, 'ipDigest')
+    t.same(decoded.features.customer, { id: 'customerDigest' })
+    t.same(decoded.features.email, { address: 'emailDigest', domain: 'example.com' })
+    t.same(decoded.features.card, { fingerprint: 'cardDigest' })
+    t.same(decoded.fired, ['tor_exit'])
+  }
+  t.throws(() => decodeRecord(v1.replace('[1,', '[3,'), 'd', context, {}), /not a decision record of a known version/)
 })

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { createRecordContext, decodeRecord, encodeRecord } from '../../src/decision-log/codec.js'
+import { indexEntry } from '../../src/decision-log/index-entry.js'
 import { evaluate } from '../../src/engine/evaluate.js'
 import type { Features } from '../../src/engine/features.js'
 import { createSnapshotHash, hashLists } from '../../src/decision-log/snapshot.js'
@@ -37,7 +38,7 @@ function recorded (f: Features): Features {
     skipped: [],
     degraded: []
   }, context, hash)
-  return decodeRecord(encoded, 'a-decision-id', context).features
+  return decodeRecord(encoded, 'a-decision-id', context, indexEntry(f, 'allow', [], false, hash).identifiers).features
 }
 
 t.test('createSnapshotHash: a keyed digest of 22 base64url characters, deterministic, its own per key', async (t) => {
