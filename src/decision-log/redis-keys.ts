@@ -11,7 +11,8 @@ export const DEFAULT_DECISION_LOG_PREFIX = 'rg:v2:log:'
  *   closed;
  * - `<prefix>{p<n>}:` followed by the names of the search indexes and overview counts, which the
  *   scripts build from it (search-keys.ts): `k:<a|r|b>`, `f:<rule>`, `l:<label>`,
- *   `U:<e|i|c|u>`, `u:<e|i|c|u>`, `ro`, `rc`, `n:<hour>`;
+ *   `U:<e|i|c|u>`, `u:<e|i|c|u>`, `ro`, `rc`, `n:<hour>`, and `R` the partition's rule codes
+ *   (redis-scripts.ts);
  * - `<prefix>ctx` the record contexts (rule set, data versions, counter names), shared;
  * - `<prefix>a:<keyed digest of a gateway charge id>` the decision id it was linked to.
  */

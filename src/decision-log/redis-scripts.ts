@@ -7,7 +7,13 @@ import { PAGED_LUA } from './paged-sets.js'
  * Per partition:
  *   s  stream: one entry per record, fields `d` (the decision's field: 22 base64url characters of
  *      its id), `r` (the encoded record, src/decision-log/codec.ts) and `x` (its index entry,
- *      search-keys.ts indexArg: what to remove from the search indexes when it is trimmed)
+ *      search-keys.ts indexArg, its fired rules named by their codes in R: what to remove from
+ *      the search indexes when it is trimmed)
+ *   R  hash: the partition's rule codes, rule id -> code and `#<code>` -> rule id, `#` -> the last
+ *      code given (a code is a decimal number: a rule id starts with a letter, so an index entry
+ *      written before the codes, which names its rules, is told apart). A rule's code is given by
+ *      the first record that names it, and kept as long as the stream (about 90 bytes a record:
+ *      the rule ids of the index entries, written once a partition instead of once a record)
  *   i  hash: field -> `<body fingerprint>|<stream id>` for every recorded decision, or
  *      `P|<body fingerprint>|<nonce>|<until ms>` while an attempt holds the charge's reservation
  *      (a reservation past its time no longer holds: the next attempt takes it over)
@@ -149,6 +155,33 @@ local function padd (into, key, score, member)
   list[#list + 1] = member
 end
 local function add (key, score, member) padd(sets, key, score, member) end
+-- the partition's rule codes (RULE_CODES_LUA): a record's index entry in the stream names its
+-- fired rules by number
+local rules_key = pre .. 'R'
+local code_of, rule_of, created = {}, {}, false
+local function rule_code (rule)
+  local code = code_of[rule]
+  if code then return code end
+  code = redis.call('HGET', rules_key, rule)
+  if not code then
+    code = tostring(redis.call('HINCRBY', rules_key, '#', 1))
+    redis.call('HSET', rules_key, rule, code, '#' .. code, rule)
+    created = true
+  end
+  code_of[rule] = code
+  return code
+end
+-- a rule of a stored index entry: a number (a code), or the rule id itself (entries written
+-- before the codes; rule ids start with a letter); nil when the code is no longer known
+local function rule_named (u)
+  if not string.find(u, '^%d') then return u end
+  local rule = rule_of[u]
+  if rule == nil then
+    rule = redis.call('HGET', rules_key, '#' .. u) or false
+    rule_of[u] = rule
+  end
+  return rule or nil
+end
 -- the kind and rule indexes written before the pages (plain sorted sets, read until they are
 -- trimmed empty): whether each still exists
 local legacy = {}
@@ -243,15 +276,19 @@ for r = 0, (#ARGV - 6) / 6 - 1 do
   else
     local ms = ARGV[a + 3]
     local x = ARGV[a + 5]
-    local id = redis.pcall('XADD', s, ms .. '-*', 'd', field, 'r', ARGV[a + 4], 'x', x)
-    if type(id) == 'table' and id.err then id = redis.call('XADD', s, '*', 'd', field, 'r', ARGV[a + 4], 'x', x) end
+    -- the index entry: <kind><degraded><time, 13 digits>|<identifiers>|<rules> (entries of
+    -- earlier versions have the hour after the time: only this script reads it, at the append);
+    -- kept in the stream with its rules as their codes
+    local b1 = string.find(x, '|', 1, true)
+    local b2 = string.find(x, '|', b1 + 1, true)
+    local codes = {}
+    for rule in string.gmatch(string.sub(x, b2 + 1), '[^,]+') do codes[#codes + 1] = rule_code(rule) end
+    local kept = string.sub(x, 1, b2) .. table.concat(codes, ',')
+    local id = redis.pcall('XADD', s, ms .. '-*', 'd', field, 'r', ARGV[a + 4], 'x', kept)
+    if type(id) == 'table' and id.err then id = redis.call('XADD', s, '*', 'd', field, 'r', ARGV[a + 4], 'x', kept) end
     redis.call('HSET', i, field, fp .. '|' .. id)
     out[#out + 1] = 1
     added = added + 1
-    -- the index entry: <kind><degraded><time, 13 digits>|<identifiers>|<rules> (entries of
-    -- earlier versions have the hour after the time: only this script reads it, at the append)
-    local b1 = string.find(x, '|', 1, true)
-    local b2 = string.find(x, '|', b1 + 1, true)
     local k = string.sub(x, 1, 1)
     local n = pre .. 'n:' .. math.floor(tonumber(ms) / 3600000)
     padd(paged, pre .. 'K:' .. k, ms, field)
@@ -317,9 +354,12 @@ if added > 0 then
         if k == 'r' then redis.call('ZREM', pre .. 'ro', f) end
         local e = at .. f
         for u in string.gmatch(string.sub(x, b1 + 1, b2 - 1), '[^,]+') do unpost(string.sub(u, 1, 1), string.sub(u, 2), e) end
-        for rule in string.gmatch(string.sub(x, b2 + 1), '[^,]+') do
-          padd(unpaged, pre .. 'F:' .. rule, at, f)
-          legacy_rem(pre .. 'f:' .. rule, f)
+        for u in string.gmatch(string.sub(x, b2 + 1), '[^,]+') do
+          local rule = rule_named(u)
+          if rule then
+            padd(unpaged, pre .. 'F:' .. rule, at, f)
+            legacy_rem(pre .. 'f:' .. rule, f)
+          end
         end
       end
       redis.call('HDEL', i, f)
@@ -343,6 +383,8 @@ if added > 0 then
     redis.call('PEXPIRE', h, ttl)
     redis.call('PEXPIRE', c, ttl)
   end
+  -- the rule codes live as long as the stream: refreshed with it, and when a code is added
+  if aged or n <= added or created then redis.call('PEXPIRE', rules_key, ttl) end
   for key in pairs(sets) do redis.call('PEXPIRE', key, ttl) end
   for key in pairs(posted) do redis.call('PEXPIRE', key, ttl) end
   redis.call('PEXPIRE', pre .. 'ro', ttl)

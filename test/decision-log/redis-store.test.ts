@@ -62,8 +62,17 @@ t.test('keys: every key of a partition shares its hash tag; no id or identifier 
   const partitionKeys = found.filter((k) => k.startsWith(`${prefix}{p`))
   const suffixes = new Set(partitionKeys.map((k) => k.slice(prefix.length).replace(/^\{p\d\}/, '')))
   t.ok(suffixes.has(':s') && suffixes.has(':i'), 'a stream and an index per partition')
-  const unexpected = [...suffixes].filter((s) => !/^:(s|i|ro|(K:[arb]|F:r[12])(:\d+\+*)?|U:[eicu]|n:\d+)$/.test(s))
-  t.same(unexpected, [], 'and the search indexes (paged sets by kind and rule: directories and pages named by a time) and counts, by kind, rule, identifier digest and hour: nothing else')
+  const unexpected = [...suffixes].filter((s) => !/^:(s|i|ro|R|(K:[arb]|F:r[12])(:\d+\+*)?|U:[eicu]|n:\d+)$/.test(s))
+  t.same(unexpected, [], 'and the search indexes (paged sets by kind and rule: directories and pages named by a time), counts by kind, rule, identifier digest and hour, and the rule codes: nothing else')
+  // the index entries in the stream name their rules by the partition's codes
+  for (const p of [0, 1, 2, 3]) {
+    const codes = await client.hgetall(`${prefix}{p${p}}:R`)
+    t.same(Object.keys(codes).sort(), ['#', '#1', '#2', 'r1', 'r2'], 'two rules, two codes')
+    t.same([codes[`#${codes.r1 ?? ''}`], codes[`#${codes.r2 ?? ''}`]], ['r1', 'r2'], 'each code names its rule')
+    for (const [, fields] of await client.xrange(`${prefix}{p${p}}:s`, '-', '+')) {
+      t.equal(fields[5]?.split('|')[2], `${codes.r1 ?? ''},${codes.r2 ?? ''}`, 'an index entry\'s rules by code', { diagnostic: false })
+    }
+  }
   t.equal(new Set(partitionKeys.map((k) => /\{p(\d)\}/.exec(k)?.[1])).size, 4, 'the records spread over every partition')
   t.ok(found.includes(`${prefix}ctx`), 'the shared contexts')
   t.equal(found.filter((k) => k.startsWith(`${prefix}a:`)).length, 1, 'one alias, named by a keyed digest')
@@ -132,6 +141,15 @@ t.test('kind and rule indexes: paged sets, read with the plain sorted sets of ea
   // records of an earlier version: their index entries in the plain sorted sets only
   const old = Array.from({ length: 4 }, (_, n) => searchEntry(keys, { chargeId: `old_${n}`, atMs: T + n * 2000, decision: 'review', rules: ['r1'] }))
   await store.append(old)
+  // their index entries as those versions wrote them: the hour after the time, the rules by name
+  const written = await client.xrange(`${p0}s`, '-', '+')
+  await client.del(`${p0}s`)
+  for (const [id, fields] of written) {
+    const [head, ids, codes] = (fields[5] ?? '').split('|') as [string, string, string]
+    t.equal(codes, await client.hget(`${p0}R`, 'r1'), 'written now: the rule by its code')
+    const hour = Math.floor(Number(head.slice(2, 15)) / 3_600_000)
+    await client.xadd(`${p0}s`, id, 'd', fields[1] ?? '', 'r', fields[3] ?? '', 'x', `${head}${hour}|${ids}|r1`)
+  }
   for (const d of ['K:r', 'F:r1']) {
     for (const page of await client.zrange(p0 + d, '0', '-1')) await client.del(`${p0}${d}:${page}`)
     await client.del(p0 + d)
