@@ -155,7 +155,7 @@ local function padd (into, key, score, member)
   list[#list + 1] = member
 end
 local function add (key, score, member) padd(sets, key, score, member) end
--- the partition's rule codes (RULE_CODES_LUA): a record's index entry in the stream names its
+-- the partition's rule codes (R, above): a record's index entry in the stream names its
 -- fired rules by number
 local rules_key = pre .. 'R'
 local code_of, rule_of, created = {}, {}, false
