@@ -271,14 +271,6 @@ function decodeFeatures (row: unknown[], context: RecordContext | undefined, ind
     ip: decodeTuple(IP, at(AT.ip)) as IpSignals,
     customer: typeof customer === 'string' ? { id: customer } : {}
   }
-  if (indexed !== undefined) {
-    // a version 2 record: its index entry holds these digests
-    fromIndex(features.ip, 'address', indexed[IdentifierKind.IP])
-    if (customer === INDEXED) {
-      const id = indexed[IdentifierKind.CUSTOMER]
-      if (id !== undefined) features.customer = { id }
-    }
-  }
   const description = at(AT.description)
   if (typeof description === 'string') features.description = description
   const email = decodeTuple(EMAIL, at(AT.email))
@@ -286,8 +278,12 @@ function decodeFeatures (row: unknown[], context: RecordContext | undefined, ind
   const card = decodeTuple(CARD, at(AT.card))
   if (card !== undefined) features.card = card
   if (indexed !== undefined) {
+    // a version 2 record: its index entry holds these digests
+    fromIndex(features.ip, 'address', indexed[IdentifierKind.IP])
     fromIndex(email, 'address', indexed[IdentifierKind.EMAIL])
     fromIndex(card, 'fingerprint', indexed[IdentifierKind.CARD])
+    const id = indexed[IdentifierKind.CUSTOMER]
+    if (customer === INDEXED && id !== undefined) features.customer = { id }
   }
   const billing = decodeTuple(ADDRESS, at(AT.billing))
   if (billing !== undefined) features.billing = billing
