@@ -281,26 +281,28 @@ for r = 0, (#ARGV - 6) / 6 - 1 do
     -- kept in the stream with its rules as their codes
     local b1 = string.find(x, '|', 1, true)
     local b2 = string.find(x, '|', b1 + 1, true)
-    local codes = {}
-    for rule in string.gmatch(string.sub(x, b2 + 1), '[^,]+') do codes[#codes + 1] = rule_code(rule) end
+    local k = string.sub(x, 1, 1)
+    local n = pre .. 'n:' .. math.floor(tonumber(ms) / 3600000)
+    -- the fired rules, in one pass: indexed, counted, and their codes for the stream
+    local codes, m = {}, 0
+    for rule in string.gmatch(string.sub(x, b2 + 1), '[^,]+') do
+      padd(paged, pre .. 'F:' .. rule, ms, field)
+      count(n, 'f:' .. rule)
+      m = m + 1
+      codes[m] = rule_code(rule)
+    end
     local kept = string.sub(x, 1, b2) .. table.concat(codes, ',')
     local id = redis.pcall('XADD', s, ms .. '-*', 'd', field, 'r', ARGV[a + 4], 'x', kept)
     if type(id) == 'table' and id.err then id = redis.call('XADD', s, '*', 'd', field, 'r', ARGV[a + 4], 'x', kept) end
     redis.call('HSET', i, field, fp .. '|' .. id)
     out[#out + 1] = 1
     added = added + 1
-    local k = string.sub(x, 1, 1)
-    local n = pre .. 'n:' .. math.floor(tonumber(ms) / 3600000)
     padd(paged, pre .. 'K:' .. k, ms, field)
     count(n, KIND[k])
     if string.sub(x, 2, 2) == '1' then count(n, 'degraded') end
     -- identifiers: the postings of each kind, entries <time><field>
     local e = string.sub(x, 3, 15) .. field
     for u in string.gmatch(string.sub(x, b1 + 1, b2 - 1), '[^,]+') do post(string.sub(u, 1, 1), string.sub(u, 2), e) end
-    for rule in string.gmatch(string.sub(x, b2 + 1), '[^,]+') do
-      padd(paged, pre .. 'F:' .. rule, ms, field)
-      count(n, 'f:' .. rule)
-    end
     -- outcomes reported while the charge was being decided
     local ov = redis.call('HGET', o, field)
     if ov then add(pre .. 'l:' .. string.match(ov, '"label":"([%w_]+)"'), ms, field) end
