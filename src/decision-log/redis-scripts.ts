@@ -27,19 +27,22 @@ import { PAGED_LUA } from './paged-sets.js'
  */
 
 /**
- * The stream entry of a recorded decision, from its index value `<body fingerprint>|<stream id>`
- * (nil once trimmed): fields d, r (the record), x (its index entry).
+ * A recorded decision's record and its index entry (the stream entry's fields r and x), from its
+ * index value `<body fingerprint>|<stream id>`: false, false once trimmed (x is false too for an
+ * entry written before the index entries).
  */
 const RECORD_ENTRY_LUA = `
 local function rg_log_entry (s, v)
   local id = string.sub(v, string.find(v, '|', 1, true) + 1)
-  return redis.call('XRANGE', s, id, id)[1]
+  local e = redis.call('XRANGE', s, id, id)[1]
+  if not e then return false, false end
+  return e[2][4], e[2][6] or false
 end
 `
 
 /**
- * What the log holds for a field: {1, fingerprint, record or false, outcome or false, the record's
- * index entry (x: the identifier digests a record of codec version 2 leaves to it) or false} when recorded,
+ * What the log holds for a field: {1, fingerprint, record or false, the record's index entry (x:
+ * the identifier digests a record of codec version 2 leaves to it) or false, outcome or false} when recorded,
  * {2, fingerprint, nonce} when reserved, {0} when neither. Defined as Lua functions so that the
  * scoring script (velocity and reservation in one call) can run them too.
  */
@@ -52,11 +55,9 @@ local function rg_log_lookup(i, s, o, field, now)
     if tonumber(untl) <= tonumber(now) then return {0} end
     return {2, fp, nonce}
   end
-  local e = rg_log_entry(s, v)
-  local rec, x = false, false
-  if e then rec, x = e[2][4], e[2][6] or false end
+  local rec, x = rg_log_entry(s, v)
   local out = redis.call('HGET', o, field) or false
-  return {1, string.sub(v, 1, string.find(v, '|', 1, true) - 1), rec, out, x}
+  return {1, string.sub(v, 1, string.find(v, '|', 1, true) - 1), rec, x, out}
 end
 
 local function rg_log_reserve(i, s, o, field, fingerprint, nonce, now, untl)
@@ -420,8 +421,7 @@ if not v then return {0} end
 local pending = string.sub(v, 1, 2) == 'P|'
 local kind, ms = nil, nil
 if not pending then
-  local e = rg_log_entry(s, v)
-  local x = e and e[2][6]
+  local _, x = rg_log_entry(s, v)
   if x then
     kind, ms = string.sub(x, 1, 1), string.sub(x, 3, 15)
   else
@@ -592,10 +592,7 @@ for j = 1, #members, 2 do
   out[#out + 1] = members[j + 1]
   local v = redis.call('HGET', i, field)
   local rec, x = false, false
-  if v and string.sub(v, 1, 2) ~= 'P|' then
-    local e = rg_log_entry(s, v)
-    if e then rec, x = e[2][4], e[2][6] or false end
-  end
+  if v and string.sub(v, 1, 2) ~= 'P|' then rec, x = rg_log_entry(s, v) end
   out[#out + 1] = rec
   out[#out + 1] = x
   if rec then

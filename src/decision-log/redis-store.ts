@@ -69,7 +69,7 @@ const CONTEXT_REFRESH_MS = 60 * 60_000
 const RESULTS: readonly AppendResult[] = ['written', 'duplicate', 'superseded']
 
 /** A raw lookup reply of LOOKUP_LUA (see redis-scripts.ts). */
-/** rg_log_lookup's reply (redis-scripts.ts): recorded (fingerprint, record, outcome, index entry, the history when asked), reserved, or neither */
+/** rg_log_lookup's reply (redis-scripts.ts): recorded (fingerprint, record, index entry, outcome, the history when asked), reserved, or neither */
 export type LookupReply = [0] | [1, string, string | null | false, string | null | false, string | null | false, (string | null | false)?] | [2, string, string]
 
 /**
@@ -159,7 +159,7 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
     if (reply[0] === 1) {
       // a record trimmed between the index read and now cannot be replayed: it is no longer kept
       if (typeof reply[2] !== 'string') return { status: 'none' }
-      return { status: 'recorded', fingerprint: reply[1], record: await decode(key.decisionId, reply[2], reply[4], reply[3], reply[5]) }
+      return { status: 'recorded', fingerprint: reply[1], record: await decode(key.decisionId, reply[2], reply[3], reply[4], reply[5]) }
     }
     if (reply[0] === 2) return { status: 'pending', fingerprint: reply[1] }
     return { status: 'none' }
