@@ -22,15 +22,34 @@ export interface LuaScript {
   run: (client: RedisClient, keys: readonly string[], args: readonly ScriptWord[]) => Promise<unknown>
 }
 
-/** RESP encoding of a command: the same text as ioredis's Command.toWritable for string arguments */
+/** `$<n>`, the RESP length prefix of a bulk string of n bytes, for the lengths most words have */
+const LENGTH_PREFIXES: readonly string[] = Array.from({ length: 1024 }, (_, n) => `$${n}`)
+
+/**
+ * RESP encoding of a command: the same text as ioredis's Command.toWritable for string arguments.
+ * The pieces are the length prefixes (shared strings for lengths under 1,024) and the words
+ * themselves, joined once with CR LF between them: no word is copied before the join (a template
+ * per word made a new string of it and its prefix, about as many bytes as the whole text again, the
+ * largest allocation of a charge).
+ */
 export function encodeCommand (name: string, args: readonly string[]): string {
-  const parts = new Array<string>(args.length + 1)
-  parts[0] = `*${args.length + 1}\r\n$${Buffer.byteLength(name)}\r\n${name}\r\n`
+  const parts = new Array<string>(2 * args.length + 4)
+  parts[0] = `*${args.length + 1}`
+  parts[1] = lengthPrefix(Buffer.byteLength(name))
+  parts[2] = name
+  let n = 3
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string
-    parts[i + 1] = `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`
+    parts[n++] = lengthPrefix(Buffer.byteLength(arg))
+    parts[n++] = arg
   }
-  return parts.join('')
+  // the text ends with CR LF: an empty last piece
+  parts[n] = ''
+  return parts.join('\r\n')
+}
+
+function lengthPrefix (bytes: number): string {
+  return bytes < LENGTH_PREFIXES.length ? LENGTH_PREFIXES[bytes] as string : `$${bytes}`
 }
 
 interface Corkable {

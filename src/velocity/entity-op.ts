@@ -97,12 +97,38 @@ function ring (id: string, w: PlannedWindow, add: number): RingOp {
   return { id, windowMs: w.windowMs, widthMs: w.windowMs / RING_BUCKETS, add, names: w.names }
 }
 
+/**
+ * The ring of a count window: the same for every charge (it adds 1), so made once per window of
+ * the planner (whose windows are the rule set's, shared by every plan) rather than per charge.
+ */
+const countRings = new WeakMap<PlannedWindow, RingOp>()
+/** the name of a sum window's ring, made once per window likewise */
+const sumRingIds = new WeakMap<PlannedWindow, string>()
+
+function countRing (w: PlannedWindow): RingOp {
+  let op = countRings.get(w)
+  if (op === undefined) {
+    op = ring(`c${w.windowMs}`, w, 1)
+    countRings.set(w, op)
+  }
+  return op
+}
+
+function sumRing (of: string, w: PlannedWindow, add: number): RingOp {
+  let id = sumRingIds.get(w)
+  if (id === undefined) {
+    id = `s${w.windowMs}:${of}`
+    sumRingIds.set(w, id)
+  }
+  return ring(id, w, add)
+}
+
 function entityOp (entity: PlannedEntity, atMs: number, identify: Identify): EntityOp {
   const rings: RingOp[] = []
-  for (const w of entity.counts) rings.push(ring(`c${w.windowMs}`, w, 1))
+  for (const w of entity.counts) rings.push(countRing(w))
   for (const s of entity.sums) {
     const add = sumAdd(s.value)
-    for (const w of s.windows) rings.push(ring(`s${w.windowMs}:${s.of}`, w, add))
+    for (const w of s.windows) rings.push(sumRing(s.of, w, add))
   }
   const distinct: DistinctOp[] = entity.distinct.map((d) => {
     for (const w of d.windows) checkWindow(w.windowMs)
@@ -126,12 +152,13 @@ export function entityOps (plan: VelocityPlan, atMs: number, identify: Identify)
  */
 export function assignResults (op: EntityOp, values: ReadonlyArray<number | string>, out: VelocitySignals): void {
   let i = 0
-  const take = (names: string[]): void => {
-    const raw = values[i++]
-    if (raw === undefined) throw new Error('velocity store returned fewer values than planned')
-    const value = Math.trunc(Number(raw)) + 0
-    for (const name of names) out[name] = value
-  }
-  for (const r of op.rings) take(r.names)
-  for (const d of op.distinct) for (const w of d.windows) take(w.names)
+  for (const r of op.rings) assign(values, i++, r.names, out)
+  for (const d of op.distinct) for (const w of d.windows) assign(values, i++, w.names, out)
+}
+
+function assign (values: ReadonlyArray<number | string>, i: number, names: readonly string[], out: VelocitySignals): void {
+  const raw = values[i]
+  if (raw === undefined) throw new Error('velocity store returned fewer values than planned')
+  const value = Math.trunc(Number(raw)) + 0
+  for (const name of names) out[name] = value
 }

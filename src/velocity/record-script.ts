@@ -305,11 +305,19 @@ export interface EntityCallOptions {
 
 /** The keys and arguments of record_velocity_entity for one entity (layout above). */
 export function entityCall (prefix: string, op: EntityOp, options: EntityCallOptions = {}): { keys: string[], args: string[] } {
-  const keys = [entityHashKey(prefix, op.entity)]
-  const args = [
+  const keys: string[] = []
+  const args: string[] = []
+  pushEntityCall(prefix, op, options, keys, args)
+  return { keys, args }
+}
+
+/** entityCall's keys and arguments appended to a call's own */
+function pushEntityCall (prefix: string, op: EntityOp, options: EntityCallOptions, keys: string[], args: string[]): void {
+  keys.push(entityHashKey(prefix, op.entity))
+  args.push(
     String(op.atMs), String(op.retentionMs + Math.floor(op.retentionMs / RING_BUCKETS)), String(op.atMs - op.retentionMs),
     String(options.maxDistinctPerSeries ?? DEFAULT_MAX_DISTINCT_PER_SERIES), String(op.rings.length)
-  ]
+  )
   for (const r of op.rings) {
     const b = bucketOf(op.atMs, r.widthMs)
     args.push(r.id, String(b), String(((b % RING_BUCKETS) + RING_BUCKETS) % RING_BUCKETS), String(r.add))
@@ -320,7 +328,6 @@ export function entityCall (prefix: string, op: EntityOp, options: EntityCallOpt
     args.push(d.value, String(d.windows.length))
     for (const w of d.windows) args.push(`(${op.atMs - w.windowMs}`)
   }
-  return { keys, args }
 }
 
 /**
@@ -332,9 +339,12 @@ export function entityCall (prefix: string, op: EntityOp, options: EntityCallOpt
 export function pushEntityCalls (prefix: string, ops: readonly EntityOp[], options: EntityCallOptions, keys: string[], args: string[]): void {
   args.push(String(ops.length))
   for (const op of ops) {
-    const own = entityCall(prefix, op, options)
-    for (const k of own.keys) keys.push(k)
-    args.push(String(own.keys.length), String(own.args.length))
-    for (const a of own.args) args.push(a)
+    // the entity's two counts go before its arguments: written once they are known
+    const counts = args.length
+    args.push('', '')
+    const firstKey = keys.length
+    pushEntityCall(prefix, op, options, keys, args)
+    args[counts] = String(keys.length - firstKey)
+    args[counts + 1] = String(args.length - counts - 2)
   }
 }

@@ -1,0 +1,122 @@
+/**
+ * `node --import tsx bench/allocation.ts [--charges N] [--in-flight N] [--top N]`: what scoring a
+ * charge allocates on the JavaScript heap, and where.
+ *
+ * Garbage collection is the largest single share of the server's CPU under load beside Node's own
+ * HTTP (docs/performance.md): every byte a request allocates brings the next scavenge closer, and
+ * a scavenge copies whatever requests in flight still hold. Unlike CPU time on a shared machine,
+ * the bytes allocated per charge are the same from run to run, so a change to the request path can
+ * be compared by them exactly.
+ *
+ * The service's own scorer (`app.scorer.score`, as `POST /v1/score` calls it after routing,
+ * authentication and validation), built from a production configuration with a private
+ * redis-server on a free port of 127.0.0.1: the bundled data, the default rules, the corpus of
+ * bench/corpus.ts, `--in-flight` charges at a time (20). 5,000 charges warm it up, then V8's
+ * sampling heap profiler (one sample every 256 bytes, objects already collected included) runs
+ * over `--charges` more (10,000). Prints the bytes allocated per charge, then the allocation sites
+ * (the function that allocated, its file) by bytes per charge, largest first.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { Session } from 'node:inspector/promises'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { buildApp } from '../src/app.js'
+import { loadConfig } from '../src/config/load-config.js'
+import { projectRoot } from '../src/signals/ip/bundled-data.js'
+import { buildCorpus } from './corpus.js'
+import { startRedis } from './processes.js'
+
+const { values: args } = parseArgs({
+  options: {
+    charges: { type: 'string', default: '10000' },
+    'in-flight': { type: 'string', default: '20' },
+    top: { type: 'string', default: '30' }
+  }
+})
+const charges = Number(args.charges)
+const inFlight = Number(args['in-flight'])
+const top = Number(args.top)
+for (const [name, value] of [['--charges', charges], ['--in-flight', inFlight], ['--top', top]] as const) {
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`)
+}
+const WARMUP = 5000
+
+interface ProfileNode {
+  callFrame: { functionName: string, url: string }
+  selfSize: number
+  children: ProfileNode[]
+}
+
+/** where an allocation was made: the function and its file (node_modules by package) */
+function siteOf (node: ProfileNode, root: string): string {
+  const { functionName, url } = node.callFrame
+  const file = url === ''
+    ? '(V8 builtin)'
+    : url.includes('/node_modules/')
+      ? (url.split('/node_modules/').pop() ?? url).split('/')[0] as string
+      : url.startsWith('node:') ? url : path.relative(root, url.replace(/^file:\/\//, ''))
+  return `${functionName === '' ? '(anonymous)' : functionName}  ${file}`
+}
+
+async function main (): Promise<void> {
+  const root = projectRoot()
+  const corpus = buildCorpus({ root, bodies: 5000 })
+  const redis = await startRedis()
+  try {
+    const { config } = await loadConfig({
+      NODE_ENV: 'production',
+      RISKGATE_REDIS_URL: redis.url,
+      RISKGATE_RULES_DIR: path.join(root, 'rules'),
+      RISKGATE_API_KEYS: `bench:score:${createHash('sha256').update(randomBytes(32)).digest('hex')}`,
+      RISKGATE_HASH_KEY: randomBytes(32).toString('base64url'),
+      RISKGATE_DEADLINE_MS: '1000',
+      RISKGATE_LOG_LEVEL: 'silent'
+    })
+    const app = await buildApp(config, { logStream: { write: () => {} } })
+    await app.ready()
+    const run = async (from: number, count: number): Promise<void> => {
+      const pending: Array<Promise<unknown>> = []
+      for (let i = from; i < from + count; i++) {
+        const charge = corpus.charges[i % corpus.charges.length] as (typeof corpus.charges)[number]
+        pending.push(app.scorer.score({ ...charge, charge_id: `alloc_${i}` }))
+        if (pending.length >= inFlight) {
+          await Promise.all(pending)
+          pending.length = 0
+        }
+      }
+      await Promise.all(pending)
+    }
+    await run(0, WARMUP)
+    const session = new Session()
+    session.connect()
+    await session.post('HeapProfiler.startSampling', { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true })
+    await run(WARMUP, charges)
+    const { profile } = await session.post('HeapProfiler.stopSampling') as unknown as { profile: { head: ProfileNode } }
+    session.disconnect()
+    await app.close()
+
+    const bySite = new Map<string, number>()
+    let total = 0
+    const walk = (node: ProfileNode): void => {
+      total += node.selfSize
+      if (node.selfSize > 0) {
+        const site = siteOf(node, root)
+        bySite.set(site, (bySite.get(site) ?? 0) + node.selfSize)
+      }
+      for (const child of node.children) walk(child)
+    }
+    walk(profile.head)
+    process.stdout.write(`${charges} charges scored, ${inFlight} at a time: ${Math.round(total / charges)} bytes allocated per charge\n`)
+    process.stdout.write('bytes per charge  share  allocated in\n')
+    for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+      process.stdout.write(`${String(Math.round(bytes / charges)).padStart(16)}  ${(100 * bytes / total).toFixed(1).padStart(4)}%  ${site}\n`)
+    }
+  } finally {
+    await redis.stop()
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`)
+  process.exit(1)
+})
