@@ -16,15 +16,13 @@
  * over `--charges` more (10,000). Prints the bytes allocated per charge, then the allocation sites
  * (the function that allocated, its file) by bytes per charge, largest first.
  */
-import { createHash, randomBytes } from 'node:crypto'
 import { Session } from 'node:inspector/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { buildApp } from '../src/app.js'
-import { loadConfig } from '../src/config/load-config.js'
 import { projectRoot } from '../src/signals/ip/bundled-data.js'
 import { buildCorpus } from './corpus.js'
 import { startRedis } from './processes.js'
+import { benchServiceApp } from './service-app.js'
 
 const { values: args } = parseArgs({
   options: {
@@ -63,17 +61,7 @@ async function main (): Promise<void> {
   const corpus = buildCorpus({ root, bodies: 5000 })
   const redis = await startRedis()
   try {
-    const { config } = await loadConfig({
-      NODE_ENV: 'production',
-      RISKGATE_REDIS_URL: redis.url,
-      RISKGATE_RULES_DIR: path.join(root, 'rules'),
-      RISKGATE_API_KEYS: `bench:score:${createHash('sha256').update(randomBytes(32)).digest('hex')}`,
-      RISKGATE_HASH_KEY: randomBytes(32).toString('base64url'),
-      RISKGATE_DEADLINE_MS: '1000',
-      RISKGATE_LOG_LEVEL: 'silent'
-    })
-    const app = await buildApp(config, { logStream: { write: () => {} } })
-    await app.ready()
+    const app = await benchServiceApp({ RISKGATE_REDIS_URL: redis.url })
     const run = async (from: number, count: number): Promise<void> => {
       const pending: Array<Promise<unknown>> = []
       for (let i = from; i < from + count; i++) {

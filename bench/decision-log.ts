@@ -18,12 +18,9 @@
  * `npm run bench` measures Redis bytes per charge through the real server (its Redis memory phase)
  * and the decision log's share of the server's CPU (its profile).
  */
-import { createHash, randomBytes } from 'node:crypto'
-import path from 'node:path'
+import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import type { FastifyInstance } from 'fastify'
-import { buildApp } from '../src/app.js'
-import { loadConfig } from '../src/config/load-config.js'
 import type { DecisionRecord } from '../src/decision-log/record.js'
 import { createDecisionRecorder } from '../src/decision-log/recorder.js'
 import { createRedisDecisionLog } from '../src/decision-log/redis-store.js'
@@ -37,6 +34,7 @@ import { buildCorpus } from './corpus.js'
 import { startRedis } from './processes.js'
 import { entryMaker } from './record-entries.js'
 import { inspectRedis } from './redis-inspect.js'
+import { benchServiceApp } from './service-app.js'
 import type { RedisInspector } from './redis-inspect.js'
 
 const { values: args } = parseArgs({ options: { records: { type: 'string', default: '20000' }, batch: { type: 'string', default: '200' } } })
@@ -48,19 +46,7 @@ const root = projectRoot()
 const ALONE_PREFIX = 'bench:log:'
 
 async function serviceApp (redisUrl: string, hashKey: string): Promise<FastifyInstance> {
-  const { config } = await loadConfig({
-    NODE_ENV: 'production',
-    RISKGATE_REDIS_URL: redisUrl,
-    RISKGATE_RULES_DIR: path.join(root, 'rules'),
-    RISKGATE_API_KEYS: `bench:score:${createHash('sha256').update(randomBytes(32)).digest('hex')}`,
-    RISKGATE_HASH_KEY: hashKey,
-    RISKGATE_DEADLINE_MS: '1000',
-    RISKGATE_DECISION_LOG_MAX: String(count + 1),
-    RISKGATE_LOG_LEVEL: 'silent'
-  })
-  const app = await buildApp(config, { logStream: { write: () => {} } })
-  await app.ready()
-  return app
+  return await benchServiceApp({ RISKGATE_REDIS_URL: redisUrl, RISKGATE_HASH_KEY: hashKey, RISKGATE_DECISION_LOG_MAX: String(count + 1) })
 }
 
 /** this process's CPU (user and system) since `since`, in microseconds */

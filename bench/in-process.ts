@@ -5,12 +5,9 @@
  * in-process stores: velocity, reservations, the decision log through the outbox): normalize, IP
  * data, email and card signals, velocity, rules, response, the decision recorded.
  */
-import { createHash, randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { buildApp } from '../src/app.js'
-import { loadConfig } from '../src/config/load-config.js'
 import { evaluate } from '../src/engine/evaluate.js'
 import type { Features } from '../src/engine/features.js'
 import type { CompiledRuleSet } from '../src/engine/ruleset.js'
@@ -24,6 +21,7 @@ import { createIpIntel } from '../src/signals/ip/ip-intel.js'
 import type { IpIntelOptions } from '../src/signals/ip/ip-intel.js'
 import type { Corpus } from './corpus.js'
 import { generatedRuleSet, generatedRuleSetSource } from './rule-sets.js'
+import { benchServiceApp } from './service-app.js'
 
 export interface InProcessResult {
   rules: number
@@ -83,18 +81,7 @@ function writeRuleSetDir (dir: string, count: number): string {
 
 /** the service's scorer, as the app wires it from a production configuration without Redis */
 async function serviceScorer (rulesDir: string, torExitsFile: string | undefined): Promise<{ score: (charge: ChargeContext) => Promise<unknown>, close: () => Promise<void> }> {
-  const secret = randomBytes(32).toString('base64url')
-  const { config } = await loadConfig({
-    NODE_ENV: 'production',
-    RISKGATE_RULES_DIR: rulesDir,
-    ...(torExitsFile !== undefined ? { RISKGATE_TOR_EXITS_FILE: torExitsFile } : {}),
-    RISKGATE_API_KEYS: `bench:score:${createHash('sha256').update(secret).digest('hex')}`,
-    RISKGATE_HASH_KEY: randomBytes(32).toString('base64url'),
-    RISKGATE_DEADLINE_MS: '1000',
-    RISKGATE_LOG_LEVEL: 'silent'
-  })
-  const app = await buildApp(config, { logStream: { write: () => {} } })
-  await app.ready()
+  const app = await benchServiceApp({ RISKGATE_RULES_DIR: rulesDir, ...(torExitsFile !== undefined ? { RISKGATE_TOR_EXITS_FILE: torExitsFile } : {}) })
   return { score: async (charge) => await app.scorer.score(charge), close: async () => { await app.close() } }
 }
 

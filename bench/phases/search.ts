@@ -16,8 +16,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
-import { buildApp } from '../../src/app.js'
-import { loadConfig } from '../../src/config/load-config.js'
 import type { DecisionRecord } from '../../src/decision-log/record.js'
 import { DEFAULT_LOG_PARTITIONS } from '../../src/decision-log/store.js'
 import type { AppendEntry } from '../../src/decision-log/store.js'
@@ -27,6 +25,7 @@ import type { BenchOptions } from '../options.js'
 import { startRedis } from '../processes.js'
 import { inspectRedis } from '../redis-inspect.js'
 import { entryMaker } from '../record-entries.js'
+import { benchServiceApp } from '../service-app.js'
 import { fixed, grouped, log, percentile, sortedCopy } from '../stats.js'
 
 export interface SearchKind {
@@ -53,10 +52,7 @@ const SPAN_MS = 30 * DAY_MS
 
 async function appOf (env: Record<string, string>): Promise<FastifyInstance> {
   // load shedding's event loop limit off: the phase's own writes hold the loop up between queries
-  const { config } = await loadConfig({ NODE_ENV: 'production', RISKGATE_DEADLINE_MS: '1000', RISKGATE_LOG_LEVEL: 'silent', RISKGATE_SHED_MAX_EVENT_LOOP_DELAY_MS: '0', ...env })
-  const app = await buildApp(config, { logStream: { write: () => {} } })
-  await app.ready()
-  return app
+  return await benchServiceApp({ RISKGATE_SHED_MAX_EVENT_LOOP_DELAY_MS: '0', ...env })
 }
 
 /** a small deterministic generator, so that every run asks the same queries */
