@@ -68,8 +68,7 @@ const CONTEXT_REFRESH_MS = 60 * 60_000
 
 const RESULTS: readonly AppendResult[] = ['written', 'duplicate', 'superseded']
 
-/** A raw lookup reply of LOOKUP_LUA (see redis-scripts.ts). */
-/** rg_log_lookup's reply (redis-scripts.ts): recorded (fingerprint, record, index entry, outcome, the history when asked), reserved, or neither */
+/** rg_log_lookup's raw reply (redis-scripts.ts): recorded (fingerprint, record, index entry, outcome, the history when asked), reserved, or neither */
 export type LookupReply = [0] | [1, string, string | null | false, string | null | false, string | null | false, (string | null | false)?] | [2, string, string]
 
 /**
