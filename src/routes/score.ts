@@ -8,6 +8,7 @@ import { ErrorCode, RiskgateError } from '../errors.js'
 import { Scope } from '../auth/api-keys.js'
 import type { Scorer } from '../scoring/score-charge.js'
 import type { ScoreMetrics } from '../plugins/metrics.js'
+import { serializeScoreResponse } from './score-response.js'
 
 export interface ScoreRouteOptions {
   scorer: Scorer
@@ -49,11 +50,13 @@ export const scoreRoutes: FastifyPluginAsyncTypebox<ScoreRouteOptions> = async f
       }
       done()
     }
-  }, async function score (request) {
+  }, async function score (request, reply) {
     const result = await opts.scorer.score(request.body)
     opts.metrics.observeDecision(result)
     // on the request's one log line (src/plugins/request-log.ts)
     request.logFields = { decision_id: result.decision_id, decision: result.decision, replayed: result.replayed }
+    // the 200 body as JSON.stringify writes it (score-response.ts says why and what keeps it exact)
+    reply.type('application/json; charset=utf-8').serializer(serializeScoreResponse)
     return result
   })
 }
