@@ -118,8 +118,50 @@ function refusalOf (key: string, value: unknown, holder: Place): CardDataFinding
  *   scrubbed by normalizeCharge): any other such name is not a field of the charge, and would be
  *   echoed by the "unknown field" error.
  * Findings come in document order. The walk uses its own stack: any depth is walked.
+ *
+ * A body with no card data (nearly every one) is told by a first pass that allocates nothing per
+ * field (holdsCardData); only a body with a finding is walked again to name the paths, in order.
  */
 export function findCardData (body: unknown): CardDataFinding[] {
+  return holdsCardData(body) ? cardDataFindings(body) : []
+}
+
+/**
+ * Whether findCardData has a finding for the body: the same checks, field by field, without the
+ * frames and paths that name where. Its stack holds each object or array to visit beside its place.
+ * An array's elements are never identifiers (their keys are indexes, which name no identifier
+ * field) nor refused by name: they are visited only when they are objects or arrays.
+ */
+function holdsCardData (body: unknown): boolean {
+  if (body === null || typeof body !== 'object') return false
+  const stack: unknown[] = [body, Place.ROOT]
+  while (stack.length > 0) {
+    const place = stack.pop() as Place
+    const node = stack.pop() as object
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const value: unknown = node[i]
+        if (value !== null && typeof value === 'object') stack.push(value, Place.OTHER)
+      }
+      continue
+    }
+    const keys = Object.keys(node)
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string
+      const value = (node as Record<string, unknown>)[key]
+      if (refusalOf(key, value, place) !== undefined) return true
+      if (typeof value === 'string' || typeof value === 'number') {
+        if (isIdentifierHoldingCard(value, key, place)) return true
+      } else if (value !== null && typeof value === 'object') {
+        stack.push(value, childPlace(place, key))
+      }
+    }
+  }
+  return false
+}
+
+/** every finding of the body, in document order, with its path */
+export function cardDataFindings (body: unknown): CardDataFinding[] {
   const findings: CardDataFinding[] = []
   const stack: Frame[] = [{ value: body, place: Place.ROOT, key: '', parent: undefined, refusal: undefined }]
   while (stack.length > 0) {

@@ -1,6 +1,6 @@
 import t from 'tap'
 import fc from 'fast-check'
-import { findCardData } from '../../src/security/card-data.js'
+import { cardDataFindings, findCardData } from '../../src/security/card-data.js'
 import { readsAsOtherIdentifier } from '../../src/security/identifier-card-number.js'
 import { isLuhnValid, luhnCheckDigit } from '../../src/security/luhn.js'
 import { NO_NETWORK_PREFIXES, cardNumber, realisticIdentifier, rendering } from './card-number-arbitraries.js'
@@ -161,4 +161,29 @@ t.test('realistic identifiers are never refused (12,000 generated)', async (t) =
 t.test('property: realistic identifiers are never refused (random seeds)', async (t) => {
   fc.assert(fc.property(realisticIdentifier, fc.constantFrom(...IDENTIFIER_FIELDS), ({ value }, [field]) =>
     findCardData(bodyWith(field, value)).length === 0), { numRuns: 3_000 })
+})
+
+t.test('property: the first pass misses no finding of the full walk (generated bodies with card names and numbers at any depth)', async (t) => {
+  const cardName = fc.constantFrom('number', 'pan', 'cvv', 'CVC2', 'card_number', 'cardNumber', 'Card-Number', 'cid', 'PIN', 'pin', 'security code', 'track2', '4111111111111111', '4111 1111 1111 1111')
+  const plainName = fc.constantFrom('charge_id', 'customer_id', 'email', 'card', 'metadata', 'fingerprint', 'bin', 'last4', 'brand', 'funding', 'items', 'name', 'note', 'x')
+  const leaf = fc.oneof(
+    fc.constantFrom('', '1234', '123', '4111111111111111', '4111 1111 1111 1111', '5555-5555-5555-4444@example.com', 'fp_1', 'ord-4111111111111111', '1764867701237'),
+    fc.constantFrom(4111111111111111, 1234, 0),
+    fc.boolean(),
+    fc.constant(null),
+    fc.string({ maxLength: 8 })
+  )
+  const { body } = fc.letrec<{ body: unknown }>((tie) => ({
+    body: fc.oneof({ depthSize: 'small', withCrossShrink: true },
+      leaf,
+      fc.array(tie('body'), { maxLength: 4 }),
+      fc.dictionary(fc.oneof(cardName, plainName), tie('body'), { maxKeys: 5 }))
+  }))
+  let withFindings = 0
+  fc.assert(fc.property(body, (value) => {
+    const all = cardDataFindings(value)
+    if (all.length > 0) withFindings++
+    return JSON.stringify(findCardData(value)) === JSON.stringify(all)
+  }), { numRuns: 3_000 })
+  t.ok(withFindings > 300, `${withFindings} of 3,000 bodies had a finding`)
 })
