@@ -1,6 +1,6 @@
 /**
- * `node --import tsx bench/allocation.ts [--charges N] [--in-flight N] [--top N]`: what scoring a
- * charge allocates on the JavaScript heap, and where.
+ * `node --import tsx bench/allocation.ts [--route] [--charges N] [--in-flight N] [--top N]`: what
+ * scoring a charge allocates on the JavaScript heap, and where.
  *
  * Garbage collection is the largest single share of the server's CPU under load beside Node's own
  * HTTP (docs/performance.md): every byte a request allocates brings the next scavenge closer, and
@@ -15,7 +15,14 @@
  * sampling heap profiler (one sample every 256 bytes, objects already collected included) runs
  * over `--charges` more (10,000). Prints the bytes allocated per charge, then the allocation sites
  * (the function that allocated, its file) by bytes per charge, largest first.
+ *
+ * `--route`: each charge goes through the route instead, `POST /v1/score` by Fastify's
+ * `inject` (the request bodies written before the profile starts): authentication, the card-data
+ * scan, validation, the scorer, metrics, the request's log line and the answer's serialization
+ * are counted too. `inject` stands in for the socket: its own request and response objects are
+ * counted in place of Node's HTTP parser and socket writes.
  */
+import { createHash, randomBytes } from 'node:crypto'
 import { Session } from 'node:inspector/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -26,6 +33,7 @@ import { benchServiceApp } from './service-app.js'
 
 const { values: args } = parseArgs({
   options: {
+    route: { type: 'boolean', default: false },
     charges: { type: 'string', default: '10000' },
     'in-flight': { type: 'string', default: '20' },
     top: { type: 'string', default: '30' }
@@ -61,12 +69,24 @@ async function main (): Promise<void> {
   const corpus = buildCorpus({ root, bodies: 5000 })
   const redis = await startRedis()
   try {
-    const app = await benchServiceApp({ RISKGATE_REDIS_URL: redis.url })
+    const secret = randomBytes(32).toString('base64url')
+    const app = await benchServiceApp({
+      RISKGATE_REDIS_URL: redis.url,
+      RISKGATE_API_KEYS: `bench:score:${createHash('sha256').update(secret).digest('hex')}`
+    })
+    const chargeOf = (i: number): (typeof corpus.charges)[number] => ({ ...corpus.charges[i % corpus.charges.length] as (typeof corpus.charges)[number], charge_id: `alloc_${i}` })
+    // --route: every request body written before the profile starts
+    const bodies = args.route ? Array.from({ length: WARMUP + charges }, (_, i) => JSON.stringify(chargeOf(i))) : []
+    const headers = { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }
+    const throughRoute = async (i: number): Promise<unknown> => {
+      const res = await app.inject({ method: 'POST', url: '/v1/score', headers, payload: bodies[i] })
+      if (res.statusCode !== 200) throw new Error(`POST /v1/score answered ${res.statusCode}: ${res.body.slice(0, 200)}`)
+      return res
+    }
     const run = async (from: number, count: number): Promise<void> => {
       const pending: Array<Promise<unknown>> = []
       for (let i = from; i < from + count; i++) {
-        const charge = corpus.charges[i % corpus.charges.length] as (typeof corpus.charges)[number]
-        pending.push(app.scorer.score({ ...charge, charge_id: `alloc_${i}` }))
+        pending.push(args.route ? throughRoute(i) : app.scorer.score(chargeOf(i)))
         if (pending.length >= inFlight) {
           await Promise.all(pending)
           pending.length = 0
@@ -94,7 +114,7 @@ async function main (): Promise<void> {
       for (const child of node.children) walk(child)
     }
     walk(profile.head)
-    process.stdout.write(`${charges} charges scored, ${inFlight} at a time: ${Math.round(total / charges)} bytes allocated per charge\n`)
+    process.stdout.write(`${charges} charges scored${args.route ? ' through POST /v1/score (inject)' : ''}, ${inFlight} at a time: ${Math.round(total / charges)} bytes allocated per charge\n`)
     process.stdout.write('bytes per charge  share  allocated in\n')
     for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, top)) {
       process.stdout.write(`${String(Math.round(bytes / charges)).padStart(16)}  ${(100 * bytes / total).toFixed(1).padStart(4)}%  ${site}\n`)
