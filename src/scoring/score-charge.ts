@@ -18,7 +18,7 @@ import type { CityCoordinates } from '../signals/geo/city-coordinates.js'
 import type { IpLookup } from '../signals/ip/ip-intel.js'
 import type { DisposableDomains } from '../signals/email.js'
 import { throttledWarning } from '../util/throttled-warning.js'
-import { withDeadline } from '../util/deadline.js'
+import { createDeadlineQueue, withDeadline } from '../util/deadline.js'
 import type { VelocityPlan } from '../velocity/plan.js'
 import { challengerAnswer, runChallenger } from '../rollout/challenger-view.js'
 import type { ChallengerView } from '../rollout/challenger-view.js'
@@ -138,6 +138,8 @@ export function createScorer (deps: ScorerDeps): Scorer {
   const storeUnavailable = throttledWarning(deps.log, 'decision store unavailable: deciding without idempotency')
   // attempts of this process still deciding, by the decision's field
   const deciding = new Map<string, Attempt>()
+  // the store call on the answer's path: every charge's under one deadline, one timer for all
+  const withinDeadline = createDeadlineQueue(deps.deadlineMs)
 
   /**
    * The request's identifier digests: velocity's keys and values and the record ask for the same
@@ -227,9 +229,9 @@ export function createScorer (deps: ScorerDeps): Scorer {
     let reservation: ReserveResult | undefined
     const storeStarted = performance.now()
     try {
-      reservation = await withDeadline(deps.reservations.reserveAndCount({
+      reservation = await withinDeadline(deps.reservations.reserveAndCount({
         key, fingerprint, nonce, pendingMs: deps.pendingMs, atMs, plan: (challenger ?? ruleSet).planVelocity(features), identify
-      }), deps.deadlineMs)
+      }))
       deps.observeStoreCall?.((performance.now() - storeStarted) / 1000, true)
     } catch (err) {
       deps.observeStoreCall?.((performance.now() - storeStarted) / 1000, false)
