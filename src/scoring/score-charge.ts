@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import { encodeRecord } from '../decision-log/codec.js'
 import type { DigestOf, RecordContext, RecordInput } from '../decision-log/codec.js'
 import type { DecisionRecord } from '../decision-log/record.js'
@@ -19,6 +18,7 @@ import type { IpLookup } from '../signals/ip/ip-intel.js'
 import type { DisposableDomains } from '../signals/email.js'
 import { throttledWarning } from '../util/throttled-warning.js'
 import { createDeadlineQueue, withDeadline } from '../util/deadline.js'
+import { randomToken } from '../util/random-token.js'
 import type { VelocityPlan } from '../velocity/plan.js'
 import { challengerAnswer, runChallenger } from '../rollout/challenger-view.js'
 import type { ChallengerView } from '../rollout/challenger-view.js'
@@ -221,7 +221,7 @@ export function createScorer (deps: ScorerDeps): Scorer {
   async function decide (key: DecisionKey, fingerprint: string, features: Features, ruleSet: RuleSetView, challenger: ChallengerView | undefined,
     data: Readonly<Record<string, string>>, chargeId: string, took: (answer: Omit<ScoreResponse, 'took_ms'>) => ScoreResponse): Promise<ScoreResponse> {
     const atMs = now()
-    const nonce = randomUUID()
+    const nonce = randomToken()
     const { identify, digestOf } = requestDigests()
     const deadline = performance.now() + deps.deadlineMs
     const degraded: ScoreResponse['degraded'] = []
