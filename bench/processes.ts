@@ -81,20 +81,28 @@ export async function getStatus (port: number, urlPath: string): Promise<number 
 }
 
 /**
- * riskgate's own counters from GET /metrics: answers given (riskgate_decisions_total, all labels)
- * and answers decided without a signal (riskgate_degraded_total by signal).
+ * riskgate's own counters from GET /metrics: answers given (riskgate_decisions_total, all labels),
+ * answers decided without a signal (riskgate_degraded_total by signal), and V8's garbage
+ * collections on the main thread (prom-client's nodejs_gc_duration_seconds: scavenges, the
+ * `minor` kind, and the seconds of every kind).
  */
-export async function decisionCounters (port: number): Promise<{ decisions: number, degraded: Record<string, number> }> {
+export async function decisionCounters (port: number): Promise<{ decisions: number, degraded: Record<string, number>, scavenges: number, gcSeconds: number }> {
   const text = await fetch(`http://${HOST}:${port}/metrics`).then(async (res) => await res.text())
   let decisions = 0
+  let scavenges = 0
+  let gcSeconds = 0
   const degraded: Record<string, number> = {}
   for (const line of text.split('\n')) {
     const answered = /^riskgate_decisions_total\{[^}]*\} (\d+)$/.exec(line)
     if (answered !== null) decisions += Number(answered[1])
     const missing = /^riskgate_degraded_total\{signal="([a-z_]+)"\} (\d+)$/.exec(line)
     if (missing !== null) degraded[missing[1] as string] = Number(missing[2])
+    const minor = /^nodejs_gc_duration_seconds_count\{kind="minor"\} (\d+)$/.exec(line)
+    if (minor !== null) scavenges = Number(minor[1])
+    const seconds = /^nodejs_gc_duration_seconds_sum\{kind="[a-z]+"\} ([0-9.e+-]+)$/.exec(line)
+    if (seconds !== null) gcSeconds += Number(seconds[1])
   }
-  return { decisions, degraded }
+  return { decisions, degraded, scavenges, gcSeconds }
 }
 
 /** Milliseconds from `startedAt` until GET `urlPath` answers 200; throws if the child exits first. */

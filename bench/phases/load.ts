@@ -28,6 +28,12 @@ export interface Measured extends LoadResult {
    * because Redis did not answer within RISKGATE_DEADLINE_MS: such an answer cost less than a full one
    */
   degradedShare?: Record<string, number>
+  /**
+   * riskgate only: V8's garbage collections on its main thread (its /metrics) per 1,000 requests:
+   * scavenges, and their milliseconds with the other kinds'. Every byte a request allocates brings
+   * the next scavenge closer (bench/allocation.ts counts the bytes)
+   */
+  gcPer1000?: { scavenges: number, ms: number }
 }
 
 export interface Round { round: number, baseline: Measured, riskgate: Measured }
@@ -66,6 +72,7 @@ export async function runLoadPhase (setup: LoadSetup): Promise<LoadPhase> {
     const [server1, redis1] = [await cpuSeconds(pid), await cpuSeconds(redis.pid)]
     assertAllAnswered(`${server}, load round ${round}`, result, exitNote(target))
     let degradedShare: Record<string, number> | undefined
+    let gcPer1000: Measured['gcPer1000']
     if (counters0 !== undefined) {
       const counters1 = await decisionCounters(port)
       const answers = Math.max(1, counters1.decisions - counters0.decisions)
@@ -73,14 +80,16 @@ export async function runLoadPhase (setup: LoadSetup): Promise<LoadPhase> {
       for (const signal of ['velocity', 'idempotency']) {
         degradedShare[signal] = ((counters1.degraded[signal] ?? 0) - (counters0.degraded[signal] ?? 0)) / answers
       }
+      gcPer1000 = { scavenges: (counters1.scavenges - counters0.scavenges) * 1000 / answers, ms: (counters1.gcSeconds - counters0.gcSeconds) * 1e6 / answers }
     }
     const redisCommands: Measured['redisCommands'] = {}
     for (const [name, stat] of Object.entries(setup.inspector.serverCommands(await setup.inspector.commandStats()))) {
       redisCommands[name] = { perRequest: stat.calls / result.requests, usPerRequest: stat.usec / result.requests }
     }
     const perRequest = (a: number | undefined, b: number | undefined): number => a === undefined || b === undefined ? Number.NaN : (b - a) * 1e6 / result.requests
-    const measured: Measured = { ...result, serverCpuUs: perRequest(server0, server1), redisCpuUs: perRequest(redis0, redis1), redisCommands, ...(degradedShare !== undefined ? { degradedShare } : {}) }
-    const degradedNote = degradedShare === undefined ? '' : `  degraded: ${Object.entries(degradedShare).map(([signal, share]) => `${signal} ${fixed(share * 100, 1)}%`).join(', ')}`
+    const measured: Measured = { ...result, serverCpuUs: perRequest(server0, server1), redisCpuUs: perRequest(redis0, redis1), redisCommands, ...(degradedShare !== undefined ? { degradedShare } : {}), ...(gcPer1000 !== undefined ? { gcPer1000 } : {}) }
+    const degradedNote = (degradedShare === undefined ? '' : `  degraded: ${Object.entries(degradedShare).map(([signal, share]) => `${signal} ${fixed(share * 100, 1)}%`).join(', ')}`) +
+      (gcPer1000 === undefined ? '' : `  GC per 1,000 requests: ${fixed(gcPer1000.scavenges)} scavenges, ${fixed(gcPer1000.ms, 1)} ms`)
     log(`  round ${round} ${server.padEnd(8)} ${fixed(result.rps, 0).padStart(7)} req/s  p50 ${fixed(result.p50Ms)} ms  p99 ${fixed(result.p99Ms)} ms  ` +
       `CPU per request: server ${fixed(measured.serverCpuUs, 0)} µs, redis ${fixed(measured.redisCpuUs, 0)} µs${degradedNote}`)
     return measured
