@@ -3,10 +3,12 @@ import type { Test } from 'tap'
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import fc from 'fast-check'
+import { Value } from 'typebox/value'
 import type { FastifyInstance } from 'fastify'
 import { parseApiKeys, sha256 } from '../../src/auth/api-keys.js'
 import { createIdentifierDigest } from '../../src/hashing/identifier-digest.js'
 import { bucketOf } from '../../src/rollout/assignment.js'
+import { ScoreResponseSchema } from '../../src/schemas/decision.js'
 import { analystAuth, ANALYST_SECRET, buildTestApp, charge, SCORE_SECRET, scoreAuth, testConfig } from '../helpers/app.js'
 
 const ADMIN_SECRET = 'test-secret-admin-0123456789abcdef'
@@ -67,8 +69,13 @@ async function setup (t: Test, overrides: Record<string, unknown> = {}): Promise
 
 const stage = async (app: FastifyInstance, body: Record<string, unknown>, headers: Record<string, string> = adminAuth) =>
   await app.inject({ method: 'POST', url: '/v1/rules/challenger', headers, payload: body })
-const score = async (app: FastifyInstance, body: Record<string, unknown>) =>
-  (await app.inject({ method: 'POST', url: '/v1/score', headers: scoreAuth, payload: body })).json()
+/** an answer, held to its schema with no field beside it (the route writes it with JSON.stringify) */
+const score = async (app: FastifyInstance, body: Record<string, unknown>) => {
+  const res = await app.inject({ method: 'POST', url: '/v1/score', headers: scoreAuth, payload: body })
+  const answer = res.json()
+  if (res.statusCode === 200 && !Value.Check(ScoreResponseSchema, answer)) throw new Error(`the answer is not the schema's shape: ${res.body.slice(0, 300)}`)
+  return answer
+}
 const audit = async (app: FastifyInstance) =>
   (await app.inject({ method: 'GET', url: '/v1/rules/audit', headers: analystAuth })).json().entries
 
