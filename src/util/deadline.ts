@@ -78,21 +78,18 @@ export function createDeadlineQueue (ms: number): DeadlineQueue {
     arm()
   }
 
+  /** closes a wait its call settled: false when the deadline closed it first */
+  function close (waiting: Waiting): boolean {
+    if (waiting.reject === undefined) return false
+    waiting.reject = undefined
+    dropClosed()
+    return true
+  }
+
   return <T>(promise: Promise<T>): Promise<T> => new Promise<T>((resolve, reject) => {
     const waiting: Waiting = { at: performance.now() + ms, reject }
     queue.push(waiting)
     arm()
-    promise.then((value) => {
-      if (waiting.reject === undefined) return
-      waiting.reject = undefined
-      dropClosed()
-      resolve(value)
-    }, (err: unknown) => {
-      const open = waiting.reject
-      if (open === undefined) return
-      waiting.reject = undefined
-      dropClosed()
-      open(err as Error)
-    })
+    promise.then((value) => { if (close(waiting)) resolve(value) }, (err: unknown) => { if (close(waiting)) reject(err) })
   })
 }

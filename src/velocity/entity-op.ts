@@ -102,7 +102,10 @@ function ring (id: string, w: PlannedWindow, add: number): RingOp {
  * the planner (whose windows are the rule set's, shared by every plan) rather than per charge.
  */
 const countRings = new WeakMap<PlannedWindow, RingOp>()
-/** the name of a sum window's ring, made once per window likewise */
+/**
+ * the name of a sum window's ring, made once per window likewise (a planned window belongs to one
+ * series, so its `of` is the same at every call)
+ */
 const sumRingIds = new WeakMap<PlannedWindow, string>()
 
 function countRing (w: PlannedWindow): RingOp {
