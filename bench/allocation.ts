@@ -22,11 +22,12 @@
  * are counted too. `inject` stands in for the socket: its own request and response objects are
  * counted in place of Node's HTTP parser and socket writes.
  */
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { Session } from 'node:inspector/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { projectRoot } from '../src/signals/ip/bundled-data.js'
+import { benchApiKeys } from './api-key.js'
 import { buildCorpus } from './corpus.js'
 import { startRedis } from './processes.js'
 import { benchServiceApp } from './service-app.js'
@@ -72,7 +73,7 @@ async function main (): Promise<void> {
     const secret = randomBytes(32).toString('base64url')
     const app = await benchServiceApp({
       RISKGATE_REDIS_URL: redis.url,
-      RISKGATE_API_KEYS: `bench:score:${createHash('sha256').update(secret).digest('hex')}`
+      RISKGATE_API_KEYS: benchApiKeys('score', secret)
     })
     const chargeOf = (i: number): (typeof corpus.charges)[number] => ({ ...corpus.charges[i % corpus.charges.length] as (typeof corpus.charges)[number], charge_id: `alloc_${i}` })
     // --route: every request body written before the profile starts

@@ -3,9 +3,10 @@
  * `npm start` runs, or its sources through tsx) and the baseline (bench/baseline-server.ts), and
  * what the benchmark reads of riskgate's own /metrics.
  */
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { benchApiKeys } from './api-key.js'
 import { freePort, metricSum, metricsText, startChild, waitUntilReady } from './processes.js'
 import type { Child } from './processes.js'
 
@@ -72,7 +73,7 @@ export function riskgateServers (): RiskgateServers {
         ...(setup.redisUrl === undefined ? {} : { RISKGATE_REDIS_URL: setup.redisUrl }),
         RISKGATE_RULES_DIR: path.join(setup.root, 'rules'),
         RISKGATE_TOR_EXITS_FILE: setup.torFile,
-        RISKGATE_API_KEYS: `bench:score:${createHash('sha256').update(secret).digest('hex')}`,
+        RISKGATE_API_KEYS: benchApiKeys('score', secret),
         RISKGATE_HASH_KEY: hashKey,
         // 50 connections on two shared cores queue for tens of milliseconds: with the default 50 ms
         // deadline many answers would be decided without velocity, which costs less than a full one.

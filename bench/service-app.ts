@@ -1,9 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config/load-config.js'
 import { projectRoot } from '../src/signals/ip/bundled-data.js'
+import { benchApiKeys } from './api-key.js'
 
 /**
  * The service's app as the benches drive it in their own process: built from a production
@@ -16,7 +17,7 @@ export async function benchServiceApp (env: Record<string, string> = {}): Promis
   const { config } = await loadConfig({
     NODE_ENV: 'production',
     RISKGATE_RULES_DIR: path.join(projectRoot(), 'rules'),
-    RISKGATE_API_KEYS: `bench:score:${createHash('sha256').update(randomBytes(32)).digest('hex')}`,
+    RISKGATE_API_KEYS: benchApiKeys('score', randomBytes(32).toString('base64url')),
     RISKGATE_HASH_KEY: randomBytes(32).toString('base64url'),
     RISKGATE_DEADLINE_MS: '1000',
     RISKGATE_LOG_LEVEL: 'silent',

@@ -13,7 +13,7 @@
  *  3. each kind of query is asked `--search-queries` times with varied values (identifiers given
  *     raw, as an analyst types them): p50 and p99 per kind, and p99 over all.
  */
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { DecisionRecord } from '../../src/decision-log/record.js'
@@ -25,6 +25,7 @@ import type { BenchOptions } from '../options.js'
 import { startRedis } from '../processes.js'
 import { inspectRedis } from '../redis-inspect.js'
 import { entryMaker } from '../record-entries.js'
+import { benchApiKeys } from '../api-key.js'
 import { benchServiceApp } from '../service-app.js'
 import { fixed, grouped, log, percentile, sortedCopy } from '../stats.js'
 
@@ -72,7 +73,7 @@ export async function runSearchPhase (root: string, torFile: string, corpus: Cor
   const common = {
     RISKGATE_RULES_DIR: path.join(root, 'rules'),
     RISKGATE_TOR_EXITS_FILE: torFile,
-    RISKGATE_API_KEYS: `bench:score+analyst:${createHash('sha256').update(secret).digest('hex')}`,
+    RISKGATE_API_KEYS: benchApiKeys('score+analyst', secret),
     RISKGATE_HASH_KEY: randomBytes(32).toString('base64url')
   }
   const headers = { authorization: `Bearer ${secret}` }
