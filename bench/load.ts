@@ -26,6 +26,8 @@ export interface LoadOptions {
   body: BodyOf
   connections: number
   durationSeconds: number
+  /** ends the run after this many requests instead (autocannon's `amount`) */
+  amount?: number
   headers: Record<string, string>
 }
 
@@ -59,6 +61,7 @@ export async function runLoad (options: LoadOptions): Promise<LoadResult> {
     url: `http://${HOST}:${options.port}`,
     connections: options.connections,
     duration: options.durationSeconds,
+    ...(options.amount !== undefined ? { amount: options.amount } : {}),
     timeout: 10,
     requests: [scoreRequest(options.body, options.headers)]
   })

@@ -10,6 +10,12 @@ export interface BenchOptions {
   /** seconds measured per run (load and steady rate) */
   durationSeconds: number
   warmupSeconds: number
+  /**
+   * requests each server answers once, before the first round of the load phase (and before the
+   * profiled run): the JIT compiles a server's hot code in its first thousands of requests, on a
+   * thread of its own, and that one-time cost is not a cost per request of a running server
+   */
+  jitWarmupRequests: number
   /** connections of the load phase (and of the profiled run) */
   connections: number
   steadyRate: number
@@ -47,6 +53,8 @@ export interface BenchOptions {
 const USAGE = `usage: npm run bench -- [options]
   --rounds N             alternating rounds of the load and steady phases (3)
   --duration S           seconds measured per run (10); --warmup S (2)
+  --jit-warmup N         requests each server answers once before the first load round and the
+                         profiled run, so the JIT's compilation is done (30000)
   --connections N        connections of the load phase (50)
   --steady-rate R        requests per second of the steady phase (300); --steady-connections N (20)
   --memory-charges N     charges scored for Redis memory per charge (50000)
@@ -78,6 +86,7 @@ export function parseOptions (argv: readonly string[]): BenchOptions {
       rounds: { type: 'string', default: '3' },
       duration: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '2' },
+      'jit-warmup': { type: 'string', default: '30000' },
       connections: { type: 'string', default: '50' },
       'steady-rate': { type: 'string', default: '300' },
       'steady-connections': { type: 'string', default: '20' },
@@ -125,6 +134,7 @@ export function parseOptions (argv: readonly string[]): BenchOptions {
     rounds: Math.floor(count(args.rounds, 'rounds', 1)),
     durationSeconds: count(args.duration, 'duration', 1),
     warmupSeconds: count(args.warmup, 'warmup', 0),
+    jitWarmupRequests: Math.floor(count(args['jit-warmup'], 'jit-warmup', 0)),
     connections: Math.floor(count(args.connections, 'connections', 1)),
     steadyRate: count(args['steady-rate'], 'steady-rate', 1),
     steadyConnections: Math.floor(count(args['steady-connections'], 'steady-connections', 1)),

@@ -26,6 +26,7 @@ import path from 'node:path'
 import { bundledDataPaths, projectRoot } from '../src/signals/ip/bundled-data.js'
 import { buildCorpus } from './corpus.js'
 import { runInProcess } from './in-process.js'
+import { warmUpJit } from './jit-warmup.js'
 import type { InProcessResult } from './in-process.js'
 import { parseOptions } from './options.js'
 import { runHotCardPhase } from './phases/hot-card.js'
@@ -46,7 +47,7 @@ import { runSteadyPhase } from './phases/steady.js'
 import type { SteadyPhase } from './phases/steady.js'
 import { memoryStatus, startRedis } from './processes.js'
 import { inspectRedis } from './redis-inspect.js'
-import { riskgateServers } from './servers.js'
+import { exitNote, riskgateServers } from './servers.js'
 import type { RiskgateSetup, Started } from './servers.js'
 import { fixed, log } from './stats.js'
 import { TARGETS, targetList } from './targets.js'
@@ -121,6 +122,10 @@ async function main (): Promise<void> {
           log(`riskgate ready in ${fixed(riskgate.readyMs, 0)} ms (RSS ${fixed(rssAfterStartMb, 0)} MB)${baseline !== undefined ? `; baseline ready in ${fixed(baseline.readyMs, 0)} ms` : ''}`)
           if (options.noRedis || Object.keys(options.env).length > 0 || options.nodeArgs.length > 0) {
             log(`riskgate variant: ${options.noRedis ? 'no Redis (in-process stores) ' : ''}${[...options.nodeArgs, ...Object.entries(options.env).map(([k, v]) => `${k}=${v}`)].join(' ')}`)
+          }
+          if (wants.load || wants.steady) {
+            await warmUpJit('riskgate', riskgate.port, corpus, servers.headers, options, exitNote(riskgate))
+            if (baseline !== undefined) await warmUpJit('baseline', baseline.port, corpus, servers.headers, options, exitNote(baseline))
           }
           const common = { riskgate, redis, inspector, corpus, headers: servers.headers, options }
           if (wants.load && baseline !== undefined) {

@@ -21,6 +21,9 @@ export async function benchServiceApp (env: Record<string, string> = {}): Promis
     RISKGATE_HASH_KEY: randomBytes(32).toString('base64url'),
     RISKGATE_DEADLINE_MS: '1000',
     RISKGATE_LOG_LEVEL: 'silent',
+    // as for the load phase's server (bench/servers.ts): a busy machine's event loop delay would
+    // shed the measured requests
+    RISKGATE_SHED_MAX_EVENT_LOOP_DELAY_MS: '0',
     ...env
   })
   const app = await buildApp(config, { logStream: { write: () => {} } })

@@ -57,7 +57,7 @@ export interface LoadSetup {
 export async function runLoadPhase (setup: LoadSetup): Promise<LoadPhase> {
   const { redis, corpus, headers, options } = setup
   const { warmupSeconds, durationSeconds, connections } = options
-  log(`load: ${options.rounds} alternating rounds of ${durationSeconds} s each (after ${warmupSeconds} s of warm-up), ${connections} connections`)
+  log(`load: ${options.rounds} alternating rounds of ${durationSeconds} s each (after ${warmupSeconds} s of warm-up; before the first, ${options.jitWarmupRequests} requests of the JIT's warm-up), ${connections} connections`)
   const runId = randomBytes(4).toString('hex')
 
   const measure = async (server: 'baseline' | 'riskgate', round: number): Promise<Measured> => {

@@ -11,6 +11,7 @@ import path from 'node:path'
 import type { Corpus } from '../corpus.js'
 import { breakdown, bundleModuleCount, CATEGORIES, sourceMap } from '../cpu-profile.js'
 import type { Category, CpuProfile, FunctionTime } from '../cpu-profile.js'
+import { warmUpJit } from '../jit-warmup.js'
 import { assertAllAnswered, corpusBodies, runLoad } from '../load.js'
 import type { BenchOptions } from '../options.js'
 import { cpuByThread, cpuSeconds, threadCpuSeconds } from '../processes.js'
@@ -72,7 +73,7 @@ async function profileServer (name: string, start: StartProfiled, servers: Riskg
   if (keep) mkdirSync(dir, { recursive: true })
   const before = new Set(keep ? readdirSync(dir) : [])
   try {
-    log(`profile: ${name} under node --cpu-prof (a sample every ${SAMPLING_INTERVAL_US} µs), ${options.durationSeconds} s of load after ${options.warmupSeconds} s of warm-up, ${options.connections} connections`)
+    log(`profile: ${name} under node --cpu-prof (a sample every ${SAMPLING_INTERVAL_US} µs), ${options.durationSeconds} s of load after ${options.warmupSeconds} s of warm-up (and the JIT's warm-up), ${options.connections} connections`)
     const server = await start(['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', String(SAMPLING_INTERVAL_US)])
     let result
     let fromUs = 0
@@ -86,6 +87,7 @@ async function profileServer (name: string, start: StartProfiled, servers: Riskg
     try {
       if (setup.redisUrl !== undefined || name === 'baseline') await redis.flush()
       const { port, pid } = server
+      await warmUpJit(name, port, corpus, servers.headers, options, exitNote(server))
       if (options.warmupSeconds > 0) await runLoad({ port, body: corpusBodies(corpus, `pw${process.pid}`), connections: options.connections, durationSeconds: options.warmupSeconds, headers: servers.headers })
       cpu0 = await cpuSeconds(pid)
       main0 = await threadCpuSeconds(pid)
