@@ -1,4 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { timingSafeEqual } from 'node:crypto'
+import { sha256 } from '../hashing/sha256.js'
 
 export const Scope = {
   SCORE: 'score',
@@ -49,9 +50,8 @@ export function parseApiKeys (value: string | undefined): ApiKey[] {
   return keys
 }
 
-export function sha256 (secret: string): Buffer {
-  return createHash('sha256').update(secret, 'utf8').digest()
-}
+/** an API key's secret is kept as its SHA-256 (RISKGATE_API_KEYS) */
+export { sha256 }
 
 /**
  * Finds the key whose secret this is. Every configured key is compared, in constant time, so the

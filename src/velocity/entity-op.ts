@@ -1,5 +1,5 @@
-import * as crypto from 'node:crypto'
 import type { FeatureValue } from '../engine/feature-path.js'
+import { sha256 } from '../hashing/sha256.js'
 import type { VelocitySignals } from '../schemas/signals.js'
 import type { PlannedEntity, PlannedWindow, VelocityPlan } from './plan.js'
 import { MAX_SUM, RING_BUCKETS } from './store.js'
@@ -51,11 +51,6 @@ export interface EntityOp {
 
 const MINUTE_MS = 60_000
 const COMPOSITE_KEY_BYTES = 16
-
-type OneShotHash = (algorithm: string, data: string, outputEncoding: 'buffer') => Buffer
-/** crypto.hash (Node 20.12+, one call and no Hash object: about twice as fast), else createHash */
-const oneShot = (crypto as { hash?: OneShotHash }).hash
-const sha256 = (text: string): Buffer => oneShot !== undefined ? oneShot('sha256', text, 'buffer') : crypto.createHash('sha256').update(text).digest()
 
 export function validateAtMs (atMs: number): void {
   if (!Number.isSafeInteger(atMs)) throw new TypeError('atMs must be an integer number of epoch milliseconds')
