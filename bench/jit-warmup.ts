@@ -32,7 +32,7 @@ export async function warmUpJit (name: string, port: number, corpus: Corpus, hea
   })().catch(() => { /* a server that stopped answering fails the warm-up's own requests below */ })
   // the client of the measured runs (autocannon): another client's requests and connections give
   // Node's HTTP objects other shapes, and the code compiled for them would be compiled again
-  const result = await runLoad({ port, body: corpusBodies(corpus, `jit${name[0] as string}${process.pid}`), amount: options.jitWarmupRequests, durationSeconds: 3600, connections: options.connections, headers }).finally(() => { warm.done = true })
+  const result = await runLoad({ port, body: corpusBodies(corpus, `jit${name[0] as string}${process.pid}`), amount: options.jitWarmupRequests, connections: options.connections, headers }).finally(() => { warm.done = true })
   await scrapes
   assertAllAnswered(`${name}, JIT warm-up`, result, note)
   log(`  ${name}: JIT warm-up of ${options.jitWarmupRequests} requests in ${((performance.now() - started) / 1000).toFixed(1)} s`)

@@ -21,15 +21,13 @@ export function corpusBodies (corpus: Corpus, idPrefix: string): BodyOf {
   return (n) => bodyOf(corpus, n, `${idPrefix}_${n}`)
 }
 
-export interface LoadOptions {
+/** a run ends after `durationSeconds`, or after `amount` requests (autocannon's `amount`) */
+export type LoadOptions = {
   port: number
   body: BodyOf
   connections: number
-  durationSeconds: number
-  /** ends the run after this many requests instead (autocannon's `amount`) */
-  amount?: number
   headers: Record<string, string>
-}
+} & ({ durationSeconds: number } | { amount: number })
 
 export interface LoadResult {
   requests: number
@@ -60,8 +58,7 @@ export async function runLoad (options: LoadOptions): Promise<LoadResult> {
   const instance = autocannon({
     url: `http://${HOST}:${options.port}`,
     connections: options.connections,
-    duration: options.durationSeconds,
-    ...(options.amount !== undefined ? { amount: options.amount } : {}),
+    ...('amount' in options ? { amount: options.amount } : { duration: options.durationSeconds }),
     timeout: 10,
     requests: [scoreRequest(options.body, options.headers)]
   })
