@@ -17,7 +17,7 @@
 import type { Corpus } from './corpus.js'
 import { assertAllAnswered, corpusBodies, runLoad } from './load.js'
 import type { BenchOptions } from './options.js'
-import { HOST } from './processes.js'
+import { getStatus } from './processes.js'
 import { log } from './stats.js'
 
 export async function warmUpJit (name: string, port: number, corpus: Corpus, headers: Record<string, string>, options: BenchOptions, note = ''): Promise<void> {
@@ -26,10 +26,12 @@ export async function warmUpJit (name: string, port: number, corpus: Corpus, hea
   const warm = { done: false }
   const scrapes = (async () => {
     while (!warm.done) {
-      for (const route of ['/metrics', '/readyz']) await fetch(`http://${HOST}:${port}${route}`).then(async (res) => await res.arrayBuffer())
+      // getStatus reads each answer whole and never throws: a server that stopped answering fails
+      // the warm-up's own requests below
+      for (const route of ['/metrics', '/readyz']) await getStatus(port, route)
       await new Promise((resolve) => setTimeout(resolve, 250))
     }
-  })().catch(() => { /* a server that stopped answering fails the warm-up's own requests below */ })
+  })()
   // the client of the measured runs (autocannon): another client's requests and connections give
   // Node's HTTP objects other shapes, and the code compiled for them would be compiled again
   const result = await runLoad({ port, body: corpusBodies(corpus, `jit${name[0] as string}${process.pid}`), amount: options.jitWarmupRequests, connections: options.connections, headers }).finally(() => { warm.done = true })
