@@ -58,7 +58,7 @@ const USAGE = `usage: npm run bench -- [options]
   --connections N        connections of the load phase (50)
   --steady-rate R        requests per second of the steady phase (300); --steady-connections N (20)
   --memory-charges N     charges scored for Redis memory per charge (50000)
-  --hot-charges N        charges of one card before the measured ones (10000); --hot-measured N (2000)
+  --hot-charges N        charges of one card before the measured ones (10000); --hot-measured N (8000)
   --rss-charges N        distinct charges scored without Redis before reading RSS (1000000)
   --rss-connections N    (32) and --rss-pipelining N (4) of that phase
   --rss-stop-mb N        stop that phase early once the server's RSS passes N MB (1024; at least 300, the target)
@@ -92,7 +92,7 @@ export function parseOptions (argv: readonly string[]): BenchOptions {
       'steady-connections': { type: 'string', default: '20' },
       'memory-charges': { type: 'string', default: '50000' },
       'hot-charges': { type: 'string', default: '10000' },
-      'hot-measured': { type: 'string', default: '2000' },
+      'hot-measured': { type: 'string', default: '8000' },
       'rss-charges': { type: 'string', default: '1000000' },
       'rss-connections': { type: 'string', default: '32' },
       'rss-stop-mb': { type: 'string', default: '1024' },
