@@ -18,7 +18,7 @@ import type { Corpus } from './corpus.js'
 import { assertAllAnswered, corpusBodies, runLoad } from './load.js'
 import type { BenchOptions } from './options.js'
 import { getStatus } from './processes.js'
-import { log } from './stats.js'
+import { log, sleep } from './stats.js'
 
 export async function warmUpJit (name: string, port: number, corpus: Corpus, headers: Record<string, string>, options: BenchOptions, note = ''): Promise<void> {
   if (options.jitWarmupRequests <= 0) return
@@ -29,7 +29,7 @@ export async function warmUpJit (name: string, port: number, corpus: Corpus, hea
       // getStatus reads each answer whole and never throws: a server that stopped answering fails
       // the warm-up's own requests below
       for (const route of ['/metrics', '/readyz']) await getStatus(port, route)
-      await new Promise((resolve) => setTimeout(resolve, 250))
+      await sleep(250)
     }
   })()
   // the client of the measured runs (autocannon): another client's requests and connections give

@@ -10,6 +10,7 @@ import { request } from 'node:http'
 import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { sleep } from './stats.js'
 
 export const HOST = '127.0.0.1'
 
@@ -17,10 +18,6 @@ const children = new Set<ChildProcess>()
 process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL')
 })
-
-async function sleep (ms: number): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, ms))
-}
 
 /** a TCP port nothing listens on right now, on 127.0.0.1 */
 export async function freePort (): Promise<number> {
