@@ -1,6 +1,6 @@
 import type { RedisClient } from '../redis/client.js'
 import { createLuaScript } from '../redis/lua-script.js'
-import { createKeyedDigest } from '../hashing/keyed-digest.js'
+import { createKeyedDigest128 } from '../hashing/keyed-digest.js'
 import { decisionIdOfField } from '../idempotency/decision-key.js'
 import type { DecisionKey, DecisionKeys } from '../idempotency/decision-key.js'
 import { atOf, contextIdOf, decodeRecord, parseContext, serializeContext } from './codec.js'
@@ -96,8 +96,8 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
     if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer`)
   }
   const ttlMs = ttlSeconds * 1000
-  const digest = createKeyedDigest(options.hashKey)
-  const aliasKey = (chargeId: string): string => names.alias(digest('alias', chargeId).subarray(0, 16).toString('base64url'))
+  const digest = createKeyedDigest128(options.hashKey)
+  const aliasKey = (chargeId: string): string => names.alias(digest('alias', chargeId))
 
   // contexts: those this process wrote (and when), and those it has read
   const written = new Map<string, number>()

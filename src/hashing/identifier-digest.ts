@@ -1,12 +1,11 @@
 import { GenerationCache } from '../util/generation-cache.js'
-import { createKeyedDigest } from './keyed-digest.js'
+import { createKeyedDigest128 } from './keyed-digest.js'
 
 /** identifier -> its keyed digest */
 export type IdentifierDigest = (value: string) => string
 
 /** 16 bytes (128 bits) of HMAC-SHA256, base64url: 22 characters, never `{` or `}` */
 export const IDENTIFIER_DIGEST_LENGTH = 22
-const DIGEST_BYTES = 16
 /** the domain of identifier digests (the name recorded decisions have always used) */
 const DOMAIN = 'snapshot'
 const GENERATION = 25_000
@@ -25,7 +24,7 @@ const MAX_KEYS = 8
  * backtest that hashes list entries with the same key matches what was recorded.
  */
 export function createIdentifierDigest (hashKey: string): IdentifierDigest {
-  const digest = createKeyedDigest(hashKey)
+  const digest = createKeyedDigest128(hashKey)
   let cache = caches.get(hashKey)
   if (cache === undefined) {
     if (caches.size >= MAX_KEYS) caches.clear()
@@ -34,10 +33,10 @@ export function createIdentifierDigest (hashKey: string): IdentifierDigest {
   }
   const shared = cache
   return (value) => {
-    if (value.length > CACHE_MAX_VALUE) return digest(DOMAIN, value).subarray(0, DIGEST_BYTES).toString('base64url')
+    if (value.length > CACHE_MAX_VALUE) return digest(DOMAIN, value)
     let hit = shared.get(value)
     if (hit === undefined) {
-      hit = digest(DOMAIN, value).subarray(0, DIGEST_BYTES).toString('base64url')
+      hit = digest(DOMAIN, value)
       shared.set(value, hit)
     }
     return hit

@@ -48,7 +48,8 @@ export function createDecisionKeys (hashKey: string, partitions: number): Decisi
   return {
     partitions,
     ofCharge (chargeId) {
-      const bytes = Buffer.from(digest(DOMAIN, chargeId).subarray(0, 16))
+      // a Buffer of its own (createKeyedDigest gives a new one each call): set in place
+      const bytes = digest(DOMAIN, chargeId).subarray(0, 16)
       // RFC 9562 version 8 (custom) and the RFC variant: 122 bits of the digest remain
       bytes[6] = ((bytes[6] as number) & 0x0f) | 0x80
       bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80

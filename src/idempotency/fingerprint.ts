@@ -1,4 +1,4 @@
-import { createKeyedDigest } from '../hashing/keyed-digest.js'
+import { createKeyedDigest128 } from '../hashing/keyed-digest.js'
 
 /**
  * The keys of a closed object schema (`additionalProperties: false`), sorted, and the shapes of
@@ -89,6 +89,6 @@ export function canonicalJson (value: unknown, shape?: Shape): string {
 export type BodyFingerprint = (body: unknown) => string
 
 export function createBodyFingerprint (hashKey: string, shape?: Shape): BodyFingerprint {
-  const digest = createKeyedDigest(hashKey)
-  return (body) => digest('body', canonicalJson(body, shape)).subarray(0, 16).toString('base64url')
+  const digest = createKeyedDigest128(hashKey)
+  return (body) => digest('body', canonicalJson(body, shape))
 }

@@ -1,5 +1,5 @@
 import type { FeatureValue } from '../engine/feature-path.js'
-import { sha256 } from '../hashing/sha256.js'
+import { sha256Base64url128 } from '../hashing/sha256.js'
 import type { VelocitySignals } from '../schemas/signals.js'
 import type { PlannedEntity, PlannedWindow, VelocityPlan } from './plan.js'
 import { MAX_SUM, RING_BUCKETS } from './store.js'
@@ -50,7 +50,6 @@ export interface EntityOp {
 }
 
 const MINUTE_MS = 60_000
-const COMPOSITE_KEY_BYTES = 16
 
 export function validateAtMs (atMs: number): void {
   if (!Number.isSafeInteger(atMs)) throw new TypeError('atMs must be an integer number of epoch milliseconds')
@@ -78,7 +77,7 @@ export function entityKey (by: readonly string[], values: readonly FeatureValue[
   }
   // the parts are keyed digests already: a plain hash only makes the key short
   const parts = by.map((path, i) => `${path}=${digestOf(identify, path, values[i] as FeatureValue)}`)
-  return sha256(JSON.stringify(parts)).subarray(0, COMPOSITE_KEY_BYTES).toString('base64url')
+  return sha256Base64url128(JSON.stringify(parts))
 }
 
 /** A sum's contribution: an integer (truncated towards zero) within +-MAX_SUM; 0 when unknown. */

@@ -1,5 +1,5 @@
 import type { RedisClient } from '../redis/client.js'
-import { createKeyedDigest } from '../hashing/keyed-digest.js'
+import { createKeyedDigest128 } from '../hashing/keyed-digest.js'
 import { validateKeyPrefix } from '../velocity/redis-keys.js'
 
 /**
@@ -37,8 +37,8 @@ export function createEventDedupe (options: EventDedupeOptions): EventDedupe {
   if (redis !== null) {
     const prefix = options.keyPrefix ?? DEFAULT_EVENT_KEY_PREFIX
     validateKeyPrefix(prefix)
-    const digest = createKeyedDigest(options.hashKey)
-    const keyOf = (eventId: string): string => `${prefix}${options.source}:${digest('decision', `${options.source}:${eventId}`).subarray(0, 16).toString('base64url')}`
+    const digest = createKeyedDigest128(options.hashKey)
+    const keyOf = (eventId: string): string => `${prefix}${options.source}:${digest('decision', `${options.source}:${eventId}`)}`
     return {
       async claim (eventId) {
         return await redis.set(keyOf(eventId), '1', 'EX', ttl, 'NX') !== null

@@ -1,5 +1,5 @@
 import type { DecisionLogStore } from '../../decision-log/store.js'
-import { createKeyedDigest } from '../../hashing/keyed-digest.js'
+import { createKeyedDigest128 } from '../../hashing/keyed-digest.js'
 import type { Outbox } from '../../outbox/outbox.js'
 import type { EventDedupe } from '../../webhooks/event-dedupe.js'
 import { defineGatewayEvents } from '../../webhooks/gateway-events.js'
@@ -107,7 +107,7 @@ export function createOutcomeImporter (options: OutcomeImporterOptions): Outcome
   const { store, dedupe, log, outbox } = options
   const now = options.now ?? Date.now
   const maxHeld = options.maxHeld ?? DEFAULT_MAX_HELD
-  const digest = createKeyedDigest(options.hashKey)
+  const digest = createKeyedDigest128(options.hashKey)
   const stats: GatewayEventStats = { applied: 0, kept: 0, unmatched: 0, ignored: 0, failed: 0 }
   const counts = new Map<string, { format: ImportFormat, status: ImportRowStatus, n: number }>()
   let warnedStore = false
@@ -173,7 +173,7 @@ export function createOutcomeImporter (options: OutcomeImporterOptions): Outcome
       if (!(err instanceof RowRefused)) throw err
       return { index, status: ImportRowStatus.REFUSED, code: err.code, message: err.message }
     }
-    const eventId = 'id' in outcome.event ? outcome.event.id : `row_${digest('import-row', outcome.event.content).subarray(0, 16).toString('base64url')}`
+    const eventId = 'id' in outcome.event ? outcome.event.id : `row_${digest('import-row', outcome.event.content)}`
     const claim = `${format}:${eventId}`
     if (!await dedupe.claim(claim)) return { index, status: ImportRowStatus.DUPLICATE, event_id: eventId }
     const report: OutcomeReport = { label: outcome.label, source: 'import', actor, event_id: eventId, at: outcome.at ?? new Date(nowMs).toISOString() }
