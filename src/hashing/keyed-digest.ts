@@ -1,6 +1,7 @@
 import * as crypto from 'node:crypto'
 import type { KeyObject } from 'node:crypto'
 import { base64url128 } from './base64url.js'
+import { oneShotHash } from './sha256.js'
 
 /**
  * HMAC-SHA256 with RISKGATE_HASH_KEY, the one keyed hash of riskgate: `domain` is part of the
@@ -11,10 +12,6 @@ export type KeyedDigest = (domain: string, value: string) => Buffer
 
 /** the same HMAC as text: its first 16 bytes (128 bits), base64url, 22 characters */
 export type KeyedDigest128 = (domain: string, value: string) => string
-
-type OneShotHash = (algorithm: string, data: string | Buffer, outputEncoding: 'binary' | 'base64url') => string
-/** crypto.hash (Node 20.12+): one call, no Hash object, and a string out instead of a Buffer */
-const oneShot = (crypto as { hash?: OneShotHash }).hash
 
 const BLOCK_BYTES = 64
 const DIGEST_BYTES = 32
@@ -31,7 +28,7 @@ type Hmac = (domain: string, value: string, encoding: 'binary' | 'base64url') =>
  * random characters). Other keys, and Node without crypto.hash, use Node's Hmac.
  */
 function createHmacFunction (keyBytes: Buffer): Hmac {
-  const hash = oneShot
+  const hash = oneShotHash
   if (hash !== undefined && keyBytes.length <= BLOCK_BYTES && keyBytes.every((b) => b < 0x80)) {
     const inner = Buffer.alloc(BLOCK_BYTES, 0x36)
     // the outer hash's input: the outer pad, then the inner digest (written in place per digest)
