@@ -147,16 +147,19 @@ end
 -- adds list's members (score, member, score, member...) to paged set d; every page written and d
 -- get the TTL. The log appends: members past the last page's highest score start a new last page
 -- once it holds page_max. Others go to the page of their score, rewritten if they would take it
--- past twice page_max.
-local function paged_add (d, list, page_max, ttl)
+-- past twice page_max. low, when given, is the lowest of list's scores as a number (the caller
+-- knows it: tonumber costs a strtod a member)
+local function paged_add (d, list, page_max, ttl, low)
   local top = redis.call('ZREVRANGE', d, 0, 0, 'WITHSCORES')
   local last, last_lo = top[1], top[2] and tonumber(top[2])
   if last then
     -- the usual case: all in the last page's range, and room for them there: one ZADD
-    local low = tonumber(list[1])
-    for j = 3, #list, 2 do
-      local sc = tonumber(list[j])
-      if sc < low then low = sc end
+    if not low then
+      low = tonumber(list[1])
+      for j = 3, #list, 2 do
+        local sc = tonumber(list[j])
+        if sc < low then low = sc end
+      end
     end
     if low >= last_lo then
       local key = d .. ':' .. last
@@ -228,8 +231,9 @@ local function paged_add (d, list, page_max, ttl)
   redis.call('PEXPIRE', d, ttl)
 end
 
--- removes members (score, member, score, member...) from paged set d; a page left empty leaves the directory
-local function paged_remove (d, list)
+-- removes members (score, member, score, member...) from paged set d; a page left empty leaves the
+-- directory. nums, when given, holds each score as a number (score, score...: list's layout)
+local function paged_remove (d, list, nums)
   -- most are the oldest: in the first page, below the second page's bound
   local head = redis.call('ZRANGE', d, 0, 1, 'WITHSCORES')
   if not head[1] then return end
@@ -238,7 +242,7 @@ local function paged_remove (d, list)
   for j = 1, #list, 2 do
     local s = list[j]
     local p = head[1]
-    if hi and tonumber(s) >= hi then p = paged_page_at(d, s) end
+    if hi and (nums and nums[j] or tonumber(s)) >= hi then p = paged_page_at(d, s) end
     local held = paged_held(pages, names, p)
     held[#held + 1] = list[j + 1]
   end

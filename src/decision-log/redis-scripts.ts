@@ -156,6 +156,16 @@ local function padd (into, key, score, member)
   list[#list + 1] = member
 end
 local function add (key, score, member) padd(sets, key, score, member) end
+-- a paged set's members, with its lowest score as a number (paged_add need not convert them)
+local lows = {}
+local function padd_paged (key, score, scoren, member)
+  padd(paged, key, score, member)
+  local lo = lows[key]
+  if not lo or scoren < lo then lows[key] = scoren end
+end
+-- rule -> {its paged set, its field in the hourly counts}; kind -> its paged set; identifier
+-- kind -> its postings hash: built once a call (a concatenation costs a new string)
+local rule_keys, kind_keys, posting_keys = {}, {}, {}
 -- the partition's rule codes (R, above): a record's index entry in the stream names its
 -- fired rules by number
 local rules_key = pre .. 'R'
@@ -198,8 +208,23 @@ end
 -- at the end (a digest may come several times in a batch); false: the digest's entries were in
 -- the sorted set already, its field has nothing to write
 local posted = {}
-local function post (kc, digest, e)
-  local hk = pre .. 'U:' .. kc
+-- entry a (its time as a number: an) sorts before the entry of v at offset j (as entry_before)
+local function entry_before_at (a, an, v, j)
+  local tb = tonumber(string.sub(v, j, j + 12))
+  if an ~= tb then return an < tb end
+  for k = 14, ${ENTRY_LENGTH} do
+    local p, q = string.byte(a, k), string.byte(v, j + k - 1)
+    if p ~= q then return p < q end
+  end
+  return false
+end
+-- entry e (its time as a number: en) of an identifier of kind kc
+local function post (kc, digest, e, en)
+  local hk = posting_keys[kc]
+  if not hk then
+    hk = pre .. 'U:' .. kc
+    posting_keys[kc] = hk
+  end
   local held = posted[hk]
   if not held then
     held = {}
@@ -210,18 +235,18 @@ local function post (kc, digest, e)
     v = redis.call('HGET', hk, digest) or ''
     if v == '*' then v = false end
   end
-  local z = pre .. 'u:' .. kc
   if not v or v == '*' then
-    add(z, 0, digest .. ':' .. e)
+    add(pre .. 'u:' .. kc, 0, digest .. ':' .. e)
   elseif #v >= postings_max then
     -- a busy identifier: its entries move to the kind's sorted set
+    local z = pre .. 'u:' .. kc
     for j = 1, #v, ${ENTRY_LENGTH} do add(z, 0, digest .. ':' .. string.sub(v, j, j + ${ENTRY_LENGTH - 1})) end
     add(z, 0, digest .. ':' .. e)
     v = '*'
   else
     -- in order: usually the newest, so appended
     local j = #v - ${ENTRY_LENGTH - 1}
-    while j >= 1 and entry_before(e, string.sub(v, j, j + ${ENTRY_LENGTH - 1})) do j = j - ${ENTRY_LENGTH} end
+    while j >= 1 and entry_before_at(e, en, v, j) do j = j - ${ENTRY_LENGTH} end
     if j < 1 or string.sub(v, j, j + ${ENTRY_LENGTH - 1}) ~= e then
       v = string.sub(v, 1, j + ${ENTRY_LENGTH - 1}) .. e .. string.sub(v, j + ${ENTRY_LENGTH})
     end
@@ -230,15 +255,20 @@ local function post (kc, digest, e)
 end
 -- a trimmed record's entry leaves its identifier's postings (a digest with none left goes)
 local function unpost (kc, digest, e)
-  local hk = pre .. 'U:' .. kc
+  local hk = posting_keys[kc]
+  if not hk then
+    hk = pre .. 'U:' .. kc
+    posting_keys[kc] = hk
+  end
   local v = redis.call('HGET', hk, digest)
   if v and v ~= '*' then
-    for j = 1, #v, ${ENTRY_LENGTH} do
-      if string.sub(v, j, j + ${ENTRY_LENGTH - 1}) == e then
-        local rest = string.sub(v, 1, j - 1) .. string.sub(v, j + ${ENTRY_LENGTH})
-        if rest == '' then redis.call('HDEL', hk, digest) else redis.call('HSET', hk, digest, rest) end
-        return
-      end
+    -- a plain find, at an entry's start (entries are ${ENTRY_LENGTH} characters)
+    local j = string.find(v, e, 1, true)
+    while j and (j - 1) % ${ENTRY_LENGTH} ~= 0 do j = string.find(v, e, j + 1, true) end
+    if j then
+      local rest = string.sub(v, 1, j - 1) .. string.sub(v, j + ${ENTRY_LENGTH})
+      if rest == '' then redis.call('HDEL', hk, digest) else redis.call('HSET', hk, digest, rest) end
+      return
     end
   end
   -- in the sorted set: a busy identifier's, or written before the postings hashes
@@ -248,6 +278,8 @@ local function unpost (kc, digest, e)
     redis.call('HDEL', hk, digest)
   end
 end
+-- the hourly counts' key of the last record's hour, and where that hour starts (ms)
+local hour_key, hour_lo = nil, 0
 local function count (n, f)
   local held = counts[n]
   if not held then
@@ -276,21 +308,39 @@ for r = 0, (#ARGV - 6) / 6 - 1 do
     out[#out + 1] = 3
   else
     local ms = ARGV[a + 3]
+    local msn = tonumber(ms)
     local x = ARGV[a + 5]
     -- the index entry: <kind><degraded><time, 13 digits>|<identifiers>|<rules> (entries of
     -- earlier versions have the hour after the time: only this script reads it, at the append);
-    -- kept in the stream with its rules as their codes
+    -- kept in the stream with its rules as their codes. Lists are split with plain finds (a
+    -- pattern's character class costs several times more)
     local b1 = string.find(x, '|', 1, true)
     local b2 = string.find(x, '|', b1 + 1, true)
     local k = string.sub(x, 1, 1)
-    local n = pre .. 'n:' .. math.floor(tonumber(ms) / 3600000)
+    if not hour_key or msn < hour_lo or msn >= hour_lo + 3600000 then
+      local hour = math.floor(msn / 3600000)
+      hour_lo = hour * 3600000
+      hour_key = pre .. 'n:' .. hour
+    end
+    local n = hour_key
     -- the fired rules, in one pass: indexed, counted, and their codes for the stream
     local codes, m = {}, 0
-    for rule in string.gmatch(string.sub(x, b2 + 1), '[^,]+') do
-      padd(paged, pre .. 'F:' .. rule, ms, field)
-      count(n, 'f:' .. rule)
-      m = m + 1
-      codes[m] = rule_code(rule)
+    local at, xl = b2 + 1, #x
+    while at <= xl do
+      local stop = string.find(x, ',', at, true) or xl + 1
+      if stop > at then
+        local rule = string.sub(x, at, stop - 1)
+        local keys = rule_keys[rule]
+        if not keys then
+          keys = {pre .. 'F:' .. rule, 'f:' .. rule}
+          rule_keys[rule] = keys
+        end
+        padd_paged(keys[1], ms, msn, field)
+        count(n, keys[2])
+        m = m + 1
+        codes[m] = rule_code(rule)
+      end
+      at = stop + 1
     end
     local kept = string.sub(x, 1, b2) .. table.concat(codes, ',')
     local id = redis.pcall('XADD', s, ms .. '-*', 'd', field, 'r', ARGV[a + 4], 'x', kept)
@@ -298,12 +348,23 @@ for r = 0, (#ARGV - 6) / 6 - 1 do
     redis.call('HSET', i, field, fp .. '|' .. id)
     out[#out + 1] = 1
     added = added + 1
-    padd(paged, pre .. 'K:' .. k, ms, field)
+    local kk = kind_keys[k]
+    if not kk then
+      kk = pre .. 'K:' .. k
+      kind_keys[k] = kk
+    end
+    padd_paged(kk, ms, msn, field)
     count(n, KIND[k])
     if string.sub(x, 2, 2) == '1' then count(n, 'degraded') end
     -- identifiers: the postings of each kind, entries <time><field>
     local e = string.sub(x, 3, 15) .. field
-    for u in string.gmatch(string.sub(x, b1 + 1, b2 - 1), '[^,]+') do post(string.sub(u, 1, 1), string.sub(u, 2), e) end
+    at = b1 + 1
+    while at < b2 do
+      local stop = string.find(x, ',', at, true)
+      if not stop or stop > b2 then stop = b2 end
+      if stop > at then post(string.sub(x, at, at), string.sub(x, at + 1, stop - 1), e, msn) end
+      at = stop + 1
+    end
     -- outcomes reported while the charge was being decided
     local ov = redis.call('HGET', o, field)
     if ov then add(pre .. 'l:' .. string.match(ov, '"label":"([%w_]+)"'), ms, field) end
@@ -322,7 +383,7 @@ end
 for key, list in pairs(sets) do
   for j = 1, #list, 512 do redis.call('ZADD', key, unpack(list, j, math.min(j + 511, #list))) end
 end
-for d, list in pairs(paged) do paged_add(d, list, page_max, ttl) end
+for d, list in pairs(paged) do paged_add(d, list, page_max, ttl, lows[d]) end
 for key, held in pairs(posted) do
   local list = {}
   for digest, v in pairs(held) do
@@ -339,11 +400,21 @@ if added > 0 then
   local aged = (n % 64) < added
   if excess > 0 or aged then
     local cutoff = now - tonumber(ttl)
-    local budget = added + 2
-    while budget > 0 do
-      local e = redis.call('XRANGE', s, '-', '+', 'COUNT', 1)[1]
-      if not e then break end
-      local ms = tonumber(string.match(e[1], '^(%d+)'))
+    -- at most added + 2 records go, oldest first: read at once; their fields and the keys they
+    -- leave are removed by one command each after the loop
+    -- (only the age to check: the oldest alone first, the rest when it is too old)
+    local oldest = redis.call('XRANGE', s, '-', '+', 'COUNT', excess > 0 and added + 2 or 1)
+    local first = oldest[1]
+    if excess <= 0 and first and tonumber(string.sub(first[1], 1, string.find(first[1], '-', 1, true) - 1)) < cutoff then
+      oldest = redis.call('XRANGE', s, '-', '+', 'COUNT', added + 2)
+    end
+    local gone, ids, reviews = {}, {}, {}
+    -- paged set -> the scores of its members leaving, as numbers (paged_remove need not convert)
+    local nums = {}
+    -- the legacy sets' keys (k:) by kind, built once a call
+    local legacy_keys = {}
+    for _, e in ipairs(oldest) do
+      local ms = tonumber(string.sub(e[1], 1, string.find(e[1], '-', 1, true) - 1))
       if excess <= 0 and ms >= cutoff then break end
       local f = e[2][2]
       local x = e[2][6]
@@ -352,32 +423,74 @@ if added > 0 then
         local b2 = string.find(x, '|', b1 + 1, true)
         local k = string.sub(x, 1, 1)
         local at = string.sub(x, 3, 15)
-        padd(unpaged, pre .. 'K:' .. k, at, f)
-        legacy_rem(pre .. 'k:' .. k, f)
-        if k == 'r' then redis.call('ZREM', pre .. 'ro', f) end
-        local e = at .. f
-        for u in string.gmatch(string.sub(x, b1 + 1, b2 - 1), '[^,]+') do unpost(string.sub(u, 1, 1), string.sub(u, 2), e) end
-        for u in string.gmatch(string.sub(x, b2 + 1), '[^,]+') do
-          local rule = rule_named(u)
+        local atn = tonumber(at)
+        local kk = kind_keys[k]
+        if not kk then
+          kk = pre .. 'K:' .. k
+          kind_keys[k] = kk
+        end
+        local lk = legacy_keys[k]
+        if not lk then
+          lk = pre .. 'k:' .. k
+          legacy_keys[k] = lk
+        end
+        padd(unpaged, kk, at, f)
+        padd(nums, kk, atn, atn)
+        legacy_rem(lk, f)
+        if k == 'r' then reviews[#reviews + 1] = f end
+        local ex = at .. f
+        local from = b1 + 1
+        while from < b2 do
+          local stop = string.find(x, ',', from, true)
+          if not stop or stop > b2 then stop = b2 end
+          if stop > from then unpost(string.sub(x, from, from), string.sub(x, from + 1, stop - 1), ex) end
+          from = stop + 1
+        end
+        from = b2 + 1
+        local xl = #x
+        while from <= xl do
+          local stop = string.find(x, ',', from, true) or xl + 1
+          local rule = stop > from and rule_named(string.sub(x, from, stop - 1))
           if rule then
-            padd(unpaged, pre .. 'F:' .. rule, at, f)
-            legacy_rem(pre .. 'f:' .. rule, f)
+            local keys = rule_keys[rule]
+            if not keys then
+              keys = {pre .. 'F:' .. rule, 'f:' .. rule}
+              rule_keys[rule] = keys
+            end
+            padd(unpaged, keys[1], at, f)
+            padd(nums, keys[1], atn, atn)
+            if not keys[3] then keys[3] = pre .. 'f:' .. rule end
+            legacy_rem(keys[3], f)
           end
+          from = stop + 1
         end
       end
-      redis.call('HDEL', i, f)
-      local ov = redis.call('HGET', o, f)
-      if ov then
-        redis.call('HDEL', o, f)
-        redis.call('ZREM', pre .. 'l:' .. string.match(ov, '"label":"([%w_]+)"'), f)
-      end
-      redis.call('HDEL', h, f)
-      if redis.call('HDEL', c, f) == 1 then redis.call('ZREM', pre .. 'rc', f) end
-      redis.call('XDEL', s, e[1])
+      gone[#gone + 1] = f
+      ids[#ids + 1] = e[1]
       excess = excess - 1
-      budget = budget - 1
     end
-    for d, list in pairs(unpaged) do paged_remove(d, list) end
+    if #gone > 0 then
+      if #reviews > 0 then redis.call('ZREM', pre .. 'ro', unpack(reviews)) end
+      redis.call('HDEL', i, unpack(gone))
+      redis.call('HDEL', h, unpack(gone))
+      -- outcomes and closes are few: read, then only those held are removed
+      local ovs = redis.call('HMGET', o, unpack(gone))
+      local cvs = redis.call('HMGET', c, unpack(gone))
+      for j = 1, #gone do
+        local f = gone[j]
+        local ov = ovs[j]
+        if ov then
+          redis.call('HDEL', o, f)
+          redis.call('ZREM', pre .. 'l:' .. string.match(ov, '"label":"([%w_]+)"'), f)
+        end
+        if cvs[j] then
+          redis.call('HDEL', c, f)
+          redis.call('ZREM', pre .. 'rc', f)
+        end
+      end
+      redis.call('XDEL', s, unpack(ids))
+    end
+    for d, list in pairs(unpaged) do paged_remove(d, list, nums[d]) end
   end
   if aged or n <= added then
     redis.call('PEXPIRE', s, ttl)

@@ -1,4 +1,5 @@
 import t from 'tap'
+import fc from 'fast-check'
 import { randomUUID } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import { createRedisDecisionLog } from '../../src/decision-log/redis-store.js'
@@ -108,6 +109,87 @@ t.test('the search indexes hold what the log holds: a trimmed record leaves ever
   t.equal(await postings(client, `${prefix}{p0}:`), 9, 'by identifier: three each')
   t.equal(await client.hlen(`${prefix}{p0}:h`), 3, 'histories')
   t.equal(await client.hlen(`${prefix}{p0}:o`), 3, 'outcomes')
+})
+
+t.test('property: records trimmed several at a time leave every index, outcome, history and close, and nothing more', async (t) => {
+  const recordArb = fc.record({
+    decision: fc.constantFrom<'allow' | 'review' | 'block'>('allow', 'review', 'review', 'block'),
+    rules: fc.subarray(['r1', 'r2', 'r3']),
+    ids: fc.record({
+      email: fc.option(fc.constantFrom('p@example.com', 'q@example.com', 'r@example.com'), { nil: undefined }),
+      ip: fc.option(fc.constantFrom('192.0.2.1', '192.0.2.2'), { nil: undefined }),
+      card_fingerprint: fc.option(fc.constantFrom('fp_a', 'fp_b'), { nil: undefined })
+    }),
+    // after its batch is appended: an outcome, a review's close, or nothing
+    then: fc.constantFrom('none', 'none', 'fraud', 'legit', 'close')
+  })
+  let run = 0
+  await fc.assert(fc.asyncProperty(fc.integer({ min: 2, max: 6 }), fc.array(recordArb, { minLength: 1, maxLength: 30 }), fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 30 }),
+    async (max, rows, sizes) => {
+      const prefix = newPrefix()
+      const keys = keysOf(1)
+      // pages of three members and identifiers that move to the sorted set past three: both layouts trimmed
+      const store = createRedisDecisionLog({ redis: client, hashKey: SUITE_HASH_KEY, keys, keyPrefix: prefix, maxPerPartition: max, pageMax: 3, postingsMax: 3 })
+      run++
+      const entries = rows.map((row, n) => searchEntry(keys, { chargeId: `ch_trim_${run}_${n}`, atMs: 1_790_000_000_000 + n * 1000, decision: row.decision, rules: row.rules, ids: row.ids }))
+      // the labels a record holds (its latest outcome, whether its review was closed), while it is kept
+      const label: Array<string | undefined> = []
+      const closed: boolean[] = []
+      let at = 0
+      for (let b = 0; at < rows.length; b++) {
+        const size = sizes[b % sizes.length] as number
+        const batch = entries.slice(at, at + size)
+        await store.append(batch)
+        for (let n = at; n < at + batch.length; n++) {
+          const row = rows[n] as (typeof rows)[number]
+          const id = (entries[n] as AppendEntry).key.decisionId
+          if (row.then === 'fraud' || row.then === 'legit') {
+            await store.setOutcome(id, { outcome: outcome(row.then), rank: 3, force: true })
+            label[n] = row.then
+          } else if (row.then === 'close' && row.decision === 'review') {
+            await store.closeReview(id, { outcome: outcome('review_approved', { source: 'review', actor: 'key:analyst-1' }), rank: 1, force: true })
+            label[n] = 'review_approved'
+            closed[n] = true
+          }
+        }
+        at += batch.length
+      }
+      // every call trims what passed the bound (at most two more than it added): the newest max are kept
+      const kept = rows.map((row, n) => ({ row, n })).slice(-max)
+      const p = `${prefix}{p0}:`
+      const stream = await client.xrange(`${p}s`, '-', '+')
+      const fieldOf = new Map<number, string>()
+      stream.forEach(([, fields], j) => fieldOf.set((kept[j] as (typeof kept)[number]).n, fields[1] as string))
+      t.equal(stream.length, kept.length, 'the newest records in the stream', { diagnostic: false })
+      const sorted = (list: string[]): string[] => [...list].sort()
+      const fields = (pick: (k: (typeof kept)[number]) => boolean): string[] => sorted(kept.filter(pick).map((k) => fieldOf.get(k.n) as string))
+      const pages = async (suffix: string): Promise<string[]> => {
+        const out: string[] = []
+        for (const page of await client.zrange(`${p}${suffix}`, '0', '-1')) out.push(...await client.zrange(`${p}${suffix}:${page}`, '0', '-1'))
+        return sorted(out)
+      }
+      for (const kind of ['allow', 'review', 'block'] as const) {
+        t.same(await pages(`K:${kind.charAt(0)}`), fields((k) => k.row.decision === kind), `by kind: ${kind}`, { diagnostic: false })
+      }
+      for (const rule of ['r1', 'r2', 'r3']) {
+        t.same(await pages(`F:${rule}`), fields((k) => k.row.rules.includes(rule)), `by rule: ${rule}`, { diagnostic: false })
+      }
+      t.same(sorted(await client.zrange(`${p}ro`, '0', '-1')), fields((k) => k.row.decision === 'review' && closed[k.n] !== true), 'open reviews', { diagnostic: false })
+      t.same(sorted(await client.zrange(`${p}rc`, '0', '-1')), fields((k) => closed[k.n] === true), 'closed reviews', { diagnostic: false })
+      for (const l of ['fraud', 'legit', 'review_approved']) {
+        t.same(sorted(await client.zrange(`${p}l:${l}`, '0', '-1')), fields((k) => label[k.n] === l), `by label: ${l}`, { diagnostic: false })
+      }
+      t.same(sorted(await client.hkeys(`${p}i`)), fields(() => true), 'the index', { diagnostic: false })
+      t.same(sorted(await client.hkeys(`${p}o`)), fields((k) => label[k.n] !== undefined), 'outcomes', { diagnostic: false })
+      t.same(sorted(await client.hkeys(`${p}h`)), fields((k) => label[k.n] !== undefined), 'histories', { diagnostic: false })
+      t.same(sorted(await client.hkeys(`${p}c`)), fields((k) => closed[k.n] === true), 'closes', { diagnostic: false })
+      const identifiers = kept.flatMap((k) => Object.entries(k.row.ids).filter(([, v]) => v !== undefined).map(([kind]) => kind))
+      t.equal(await postings(client, p), identifiers.length, 'an identifier entry per identifier kept', { diagnostic: false })
+      let digests = 0
+      for (const kind of Object.values(IDENTIFIER_CHAR)) digests += await client.hlen(`${p}U:${kind}`)
+      const distinct = new Set(kept.flatMap((k) => Object.entries(k.row.ids).filter(([, v]) => v !== undefined).map(([kind, v]) => `${kind}:${v as string}`)))
+      t.equal(digests, distinct.size, 'an identifier with no record kept has no field left', { diagnostic: false })
+    }), { numRuns: 40 })
 })
 
 /** identifier postings of a partition: the entries of its U: hashes and the members of its u: sorted sets */
