@@ -113,7 +113,9 @@ export function redisReservations (options: RedisReservationOptions): ChargeRese
         return found
       }
       const velocity: VelocitySignals = {}
-      ops.forEach((op, n) => assignResults(op, reply[n + 1] as Array<number | string>, velocity))
+      // every entity's values after the 0, entity after entity
+      let at = 1
+      for (const op of ops) at = assignResults(op, reply as Array<number | string>, velocity, at)
       return { status: 'reserved', velocity }
     },
     lookup: async (key) => await log.lookup(key)

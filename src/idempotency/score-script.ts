@@ -8,17 +8,16 @@ import { RECORD_ENTITY_LUA } from '../velocity/record-script.js'
  * A retry of a charge that is recorded or being decided counts nothing.
  *
  * KEYS  the partition's index, stream and outcomes, then every entity's keys, entity after entity
- * ARGV  field, body fingerprint, nonce, now ms, the time the reservation lapses (ms), number of entities, then per
- *       entity: its number of keys, its number of arguments, its arguments
+ * ARGV  field, body fingerprint, nonce, now ms, the time the reservation lapses (ms), number of
+ *       entities, then every entity's arguments, entity after entity (pushEntityCalls)
  *
  * Returns the lookup of rg_log_lookup when the charge was recorded or reserved already, else
- * {0, <entity 1 values>, <entity 2 values>, ...}.
+ * {0, <entity 1 values...>, <entity 2 values...>, ...}: one flat list (each entity's values as
+ * record_velocity_entity returns them).
  */
 export const SCORE_SCRIPT = `${LOOKUP_LUA}
 ${RECORD_ENTITY_LUA}
 local found = rg_log_reserve(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
 if found[1] ~= 0 then return found end
-local results = record_velocity_entities(KEYS, ARGV, 4, 6)
-table.insert(results, 1, 0)
-return results
+return record_velocity_entities(KEYS, ARGV, 4, 6, {0})
 `

@@ -145,12 +145,14 @@ export function entityOps (plan: VelocityPlan, atMs: number, identify: Identify)
 
 /**
  * Writes one entity's results into the signals. `values` (numbers, or decimal strings) are in the
- * op's order: the rings, then each distinct series' windows.
+ * op's order from `from`: the rings, then each distinct series' windows. Returns where the next
+ * entity's values start (a reply of several entities holds them one after another).
  */
-export function assignResults (op: EntityOp, values: ReadonlyArray<number | string>, out: VelocitySignals): void {
-  let i = 0
+export function assignResults (op: EntityOp, values: ReadonlyArray<number | string>, out: VelocitySignals, from = 0): number {
+  let i = from
   for (const r of op.rings) assign(values, i++, r.names, out)
   for (const d of op.distinct) for (const w of d.windows) assign(values, i++, w.names, out)
+  return i
 }
 
 function assign (values: ReadonlyArray<number | string>, i: number, names: readonly string[], out: VelocitySignals): void {

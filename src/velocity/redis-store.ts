@@ -42,11 +42,12 @@ export function createRedisVelocityStore (options: RedisVelocityStoreOptions): V
     return await recordScript.run(redis, keys, args) as Array<number | string>
   }
 
-  async function callMany (ops: EntityOp[]): Promise<Array<Array<number | string>>> {
+  /** every entity's values in one list, entity after entity */
+  async function callMany (ops: EntityOp[]): Promise<Array<number | string>> {
     const keys: string[] = []
     const args: string[] = []
     pushEntityCalls(prefix, ops, callOptions, keys, args)
-    return await recordManyScript.run(redis, keys, args) as Array<Array<number | string>>
+    return await recordManyScript.run(redis, keys, args) as Array<number | string>
   }
 
   return {
@@ -54,9 +55,15 @@ export function createRedisVelocityStore (options: RedisVelocityStoreOptions): V
     async record ({ atMs, plan, identify }: VelocityRecordInput): Promise<VelocitySignals> {
       const ops = entityOps(plan, atMs, identify)
       if (ops.length === 0) return {}
-      const results = oneCall && ops.length > 1 ? await callMany(ops) : await Promise.all(ops.map(call))
       const out: VelocitySignals = {}
-      ops.forEach((op, i) => assignResults(op, results[i] as Array<number | string>, out))
+      if (oneCall && ops.length > 1) {
+        const values = await callMany(ops)
+        let at = 0
+        for (const op of ops) at = assignResults(op, values, out, at)
+      } else {
+        const results = await Promise.all(ops.map(call))
+        ops.forEach((op, i) => assignResults(op, results[i] as Array<number | string>, out))
+      }
       return out
     }
   }
