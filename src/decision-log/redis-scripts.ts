@@ -166,6 +166,15 @@ end
 -- rule -> {its paged set, its field in the hourly counts}; kind -> its paged set; identifier
 -- kind -> its postings hash: built once a call (a concatenation costs a new string)
 local rule_keys, kind_keys, posting_keys = {}, {}, {}
+-- the key <prefix><infix><name>, built once a call (cache: name -> key)
+local function cached_key (cache, infix, name)
+  local key = cache[name]
+  if not key then
+    key = pre .. infix .. name
+    cache[name] = key
+  end
+  return key
+end
 -- the partition's rule codes (R, above): a record's index entry in the stream names its
 -- fired rules by number
 local rules_key = pre .. 'R'
@@ -220,11 +229,7 @@ local function entry_before_at (a, an, v, j)
 end
 -- entry e (its time as a number: en) of an identifier of kind kc
 local function post (kc, digest, e, en)
-  local hk = posting_keys[kc]
-  if not hk then
-    hk = pre .. 'U:' .. kc
-    posting_keys[kc] = hk
-  end
+  local hk = cached_key(posting_keys, 'U:', kc)
   local held = posted[hk]
   if not held then
     held = {}
@@ -255,11 +260,7 @@ local function post (kc, digest, e, en)
 end
 -- a trimmed record's entry leaves its identifier's postings (a digest with none left goes)
 local function unpost (kc, digest, e)
-  local hk = posting_keys[kc]
-  if not hk then
-    hk = pre .. 'U:' .. kc
-    posting_keys[kc] = hk
-  end
+  local hk = cached_key(posting_keys, 'U:', kc)
   local v = redis.call('HGET', hk, digest)
   if v and v ~= '*' then
     -- a plain find, at an entry's start (entries are ${ENTRY_LENGTH} characters)
@@ -348,11 +349,7 @@ for r = 0, (#ARGV - 6) / 6 - 1 do
     redis.call('HSET', i, field, fp .. '|' .. id)
     out[#out + 1] = 1
     added = added + 1
-    local kk = kind_keys[k]
-    if not kk then
-      kk = pre .. 'K:' .. k
-      kind_keys[k] = kk
-    end
+    local kk = cached_key(kind_keys, 'K:', k)
     padd_paged(kk, ms, msn, field)
     count(n, KIND[k])
     if string.sub(x, 2, 2) == '1' then count(n, 'degraded') end
@@ -424,16 +421,8 @@ if added > 0 then
         local k = string.sub(x, 1, 1)
         local at = string.sub(x, 3, 15)
         local atn = tonumber(at)
-        local kk = kind_keys[k]
-        if not kk then
-          kk = pre .. 'K:' .. k
-          kind_keys[k] = kk
-        end
-        local lk = legacy_keys[k]
-        if not lk then
-          lk = pre .. 'k:' .. k
-          legacy_keys[k] = lk
-        end
+        local kk = cached_key(kind_keys, 'K:', k)
+        local lk = cached_key(legacy_keys, 'k:', k)
         padd(unpaged, kk, at, f)
         padd(nums, kk, atn, atn)
         legacy_rem(lk, f)
