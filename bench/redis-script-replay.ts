@@ -38,7 +38,7 @@ import { inspectRedis } from './redis-inspect.js'
 
 /** the fired rules' entries, added to their streams once the record's stream id is known */
 const FIRED_RULE_STREAMS: Array<[string, string]> = [
-  ['        padd_paged(keys[1], ms, msn, field)\n', '        fired[#fired + 1] = rule\n'],
+  ['        padd_paged(names[1], ms, msn, field)\n', '        fired[#fired + 1] = rule\n'],
   ['    local codes, m = {}, 0\n', '    local codes, m = {}, 0\n    local fired = {}\n'],
   ["    redis.call('HSET', i, field, fp .. '|' .. id)\n", "    redis.call('HSET', i, field, fp .. '|' .. id)\n    for _, rule in ipairs(fired) do redis.call('XADD', pre .. 'F:' .. rule, id, 'd', field) end\n"]
 ]
@@ -53,13 +53,13 @@ const VARIANTS: Record<string, { of: 'score' | 'append', replace: Array<[string,
     of: 'append',
     replace: [['      if stop > at then post(string.sub(x, at, at), string.sub(x, at + 1, stop - 1), e, msn) end\n', '']]
   },
-  'no-fired-rule-index': { of: 'append', replace: [['        padd_paged(keys[1], ms, msn, field)\n', '']] },
+  'no-fired-rule-index': { of: 'append', replace: [['        padd_paged(names[1], ms, msn, field)\n', '']] },
   'no-hourly-counts': { of: 'append', replace: [["    for f, by in pairs(fields) do redis.call('HINCRBY', n, f, by) end\n    redis.call('PEXPIRE', n, ttl)\n", '']] },
   // the kind and rule indexes as one sorted set each (before paged-sets.ts)
   'plain-sets': {
     of: 'append',
     replace: [
-      ['        padd_paged(keys[1], ms, msn, field)\n', "        add(pre .. 'f:' .. rule, ms, field)\n"],
+      ['        padd_paged(names[1], ms, msn, field)\n', "        add(pre .. 'f:' .. rule, ms, field)\n"],
       ['    padd_paged(kk, ms, msn, field)\n', "    add(pre .. 'k:' .. k, ms, field)\n"]
     ]
   },

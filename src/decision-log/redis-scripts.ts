@@ -93,13 +93,15 @@ export const POSTINGS_MAX = 32
 /**
  * `entry_before(a, b)`: entry a sorts before entry b, as JavaScript and Redis's lex ranges order
  * them: by time, then by field byte by byte (Lua's string comparison follows the server's locale).
+ * `entry_before_at(a, an, v, j)`: the same of a (its time as a number: an, converted once by the
+ * caller) and the entry of v at offset j (in a postings value, without cutting it out).
  */
 const ENTRY_LUA = `
-local function entry_before (a, b)
-  local ta, tb = tonumber(string.sub(a, 1, 13)), tonumber(string.sub(b, 1, 13))
-  if ta ~= tb then return ta < tb end
+local function entry_before_at (a, an, v, j)
+  local tb = tonumber(string.sub(v, j, j + 12))
+  if an ~= tb then return an < tb end
   for k = 14, ${ENTRY_LENGTH} do
-    local p, q = string.byte(a, k), string.byte(b, k)
+    local p, q = string.byte(a, k), string.byte(v, j + k - 1)
     if p ~= q then
       -- a bound may have no field (before a time): a shorter text sorts first
       if not p then return true end
@@ -108,6 +110,9 @@ local function entry_before (a, b)
     end
   end
   return false
+end
+local function entry_before (a, b)
+  return entry_before_at(a, tonumber(string.sub(a, 1, 13)), b, 1)
 end`
 
 /**
@@ -163,8 +168,8 @@ local function padd_paged (key, score, scoren, member)
   local lo = lows[key]
   if not lo or scoren < lo then lows[key] = scoren end
 end
--- rule -> {its paged set, its field in the hourly counts}; kind -> its paged set; identifier
--- kind -> its postings hash: built once a call (a concatenation costs a new string)
+-- rule -> its names (rule_names); kind -> its paged set; identifier kind -> its postings hash:
+-- built once a call (a concatenation costs a new string)
 local rule_keys, kind_keys, posting_keys = {}, {}, {}
 -- the key <prefix><infix><name>, built once a call (cache: name -> key)
 local function cached_key (cache, infix, name)
@@ -174,6 +179,20 @@ local function cached_key (cache, infix, name)
     cache[name] = key
   end
   return key
+end
+-- a rule's names, built once a call: {its paged set, its field in the hourly counts, its plain
+-- set of earlier versions}
+local function rule_names (rule)
+  local names = rule_keys[rule]
+  if not names then
+    names = {pre .. 'F:' .. rule, 'f:' .. rule, pre .. 'f:' .. rule}
+    rule_keys[rule] = names
+  end
+  return names
+end
+-- the time (ms) of a stream entry's id
+local function id_ms (id)
+  return tonumber(string.sub(id, 1, string.find(id, '-', 1, true) - 1))
 end
 -- the partition's rule codes (R, above): a record's index entry in the stream names its
 -- fired rules by number
@@ -217,16 +236,6 @@ end
 -- at the end (a digest may come several times in a batch); false: the digest's entries were in
 -- the sorted set already, its field has nothing to write
 local posted = {}
--- entry a (its time as a number: an) sorts before the entry of v at offset j (as entry_before)
-local function entry_before_at (a, an, v, j)
-  local tb = tonumber(string.sub(v, j, j + 12))
-  if an ~= tb then return an < tb end
-  for k = 14, ${ENTRY_LENGTH} do
-    local p, q = string.byte(a, k), string.byte(v, j + k - 1)
-    if p ~= q then return p < q end
-  end
-  return false
-end
 -- entry e (its time as a number: en) of an identifier of kind kc
 local function post (kc, digest, e, en)
   local hk = cached_key(posting_keys, 'U:', kc)
@@ -313,8 +322,7 @@ for r = 0, (#ARGV - 6) / 6 - 1 do
     local x = ARGV[a + 5]
     -- the index entry: <kind><degraded><time, 13 digits>|<identifiers>|<rules> (entries of
     -- earlier versions have the hour after the time: only this script reads it, at the append);
-    -- kept in the stream with its rules as their codes. Lists are split with plain finds (a
-    -- pattern's character class costs several times more)
+    -- kept in the stream with its rules as their codes
     local b1 = string.find(x, '|', 1, true)
     local b2 = string.find(x, '|', b1 + 1, true)
     local k = string.sub(x, 1, 1)
@@ -326,18 +334,16 @@ for r = 0, (#ARGV - 6) / 6 - 1 do
     local n = hour_key
     -- the fired rules, in one pass: indexed, counted, and their codes for the stream
     local codes, m = {}, 0
+    -- lists are split with plain finds, inline (a pattern's character class costs several times
+    -- more, a Lua function per list about 3% of the script)
     local at, xl = b2 + 1, #x
     while at <= xl do
       local stop = string.find(x, ',', at, true) or xl + 1
       if stop > at then
         local rule = string.sub(x, at, stop - 1)
-        local keys = rule_keys[rule]
-        if not keys then
-          keys = {pre .. 'F:' .. rule, 'f:' .. rule}
-          rule_keys[rule] = keys
-        end
-        padd_paged(keys[1], ms, msn, field)
-        count(n, keys[2])
+        local names = rule_names(rule)
+        padd_paged(names[1], ms, msn, field)
+        count(n, names[2])
         m = m + 1
         codes[m] = rule_code(rule)
       end
@@ -402,7 +408,7 @@ if added > 0 then
     -- (only the age to check: the oldest alone first, the rest when it is too old)
     local oldest = redis.call('XRANGE', s, '-', '+', 'COUNT', excess > 0 and added + 2 or 1)
     local first = oldest[1]
-    if excess <= 0 and first and tonumber(string.sub(first[1], 1, string.find(first[1], '-', 1, true) - 1)) < cutoff then
+    if excess <= 0 and first and id_ms(first[1]) < cutoff then
       oldest = redis.call('XRANGE', s, '-', '+', 'COUNT', added + 2)
     end
     local gone, ids, reviews = {}, {}, {}
@@ -411,8 +417,7 @@ if added > 0 then
     -- the legacy sets' keys (k:) by kind, built once a call
     local legacy_keys = {}
     for _, e in ipairs(oldest) do
-      local ms = tonumber(string.sub(e[1], 1, string.find(e[1], '-', 1, true) - 1))
-      if excess <= 0 and ms >= cutoff then break end
+      if excess <= 0 and id_ms(e[1]) >= cutoff then break end
       local f = e[2][2]
       local x = e[2][6]
       if x then
@@ -441,15 +446,10 @@ if added > 0 then
           local stop = string.find(x, ',', from, true) or xl + 1
           local rule = stop > from and rule_named(string.sub(x, from, stop - 1))
           if rule then
-            local keys = rule_keys[rule]
-            if not keys then
-              keys = {pre .. 'F:' .. rule, 'f:' .. rule}
-              rule_keys[rule] = keys
-            end
-            padd(unpaged, keys[1], at, f)
-            padd(nums, keys[1], atn, atn)
-            if not keys[3] then keys[3] = pre .. 'f:' .. rule end
-            legacy_rem(keys[3], f)
+            local names = rule_names(rule)
+            padd(unpaged, names[1], at, f)
+            padd(nums, names[1], atn, atn)
+            legacy_rem(names[3], f)
           end
           from = stop + 1
         end

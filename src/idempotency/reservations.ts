@@ -6,7 +6,7 @@ import type { DecisionLogStore, Lookup } from '../decision-log/store.js'
 import type { RedisClient } from '../redis/client.js'
 import { createLuaScript } from '../redis/lua-script.js'
 import type { VelocitySignals } from '../schemas/signals.js'
-import { assignResults, entityOps } from '../velocity/entity-op.js'
+import { assignAllResults, entityOps } from '../velocity/entity-op.js'
 import type { MemoryVelocityStore } from '../velocity/memory-store.js'
 import type { VelocityPlan } from '../velocity/plan.js'
 import { pushEntityCalls } from '../velocity/record-script.js'
@@ -114,8 +114,7 @@ export function redisReservations (options: RedisReservationOptions): ChargeRese
       }
       const velocity: VelocitySignals = {}
       // every entity's values after the 0, entity after entity
-      let at = 1
-      for (const op of ops) at = assignResults(op, reply as Array<number | string>, velocity, at)
+      assignAllResults(ops, reply as Array<number | string>, velocity, 1)
       return { status: 'reserved', velocity }
     },
     lookup: async (key) => await log.lookup(key)

@@ -155,6 +155,16 @@ export function assignResults (op: EntityOp, values: ReadonlyArray<number | stri
   return i
 }
 
+/**
+ * Every entity's results, from one list holding them entity after entity from `from` to its end
+ * (a reply of one call for several entities).
+ */
+export function assignAllResults (ops: readonly EntityOp[], values: ReadonlyArray<number | string>, out: VelocitySignals, from = 0): void {
+  let at = from
+  for (const op of ops) at = assignResults(op, values, out, at)
+  if (at !== values.length) throw new Error('velocity store returned more values than planned')
+}
+
 function assign (values: ReadonlyArray<number | string>, i: number, names: readonly string[], out: VelocitySignals): void {
   const raw = values[i]
   if (raw === undefined) throw new Error('velocity store returned fewer values than planned')

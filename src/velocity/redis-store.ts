@@ -2,7 +2,7 @@ import { Cluster } from 'ioredis'
 import type { RedisClient } from '../redis/client.js'
 import { createLuaScript } from '../redis/lua-script.js'
 import type { VelocitySignals } from '../schemas/signals.js'
-import { assignResults, entityOps } from './entity-op.js'
+import { assignAllResults, assignResults, entityOps } from './entity-op.js'
 import type { EntityOp } from './entity-op.js'
 import { entityCall, pushEntityCalls, RECORD_MANY_SCRIPT, RECORD_SCRIPT } from './record-script.js'
 import { DEFAULT_VELOCITY_KEY_PREFIX, validateKeyPrefix } from './redis-keys.js'
@@ -57,9 +57,7 @@ export function createRedisVelocityStore (options: RedisVelocityStoreOptions): V
       if (ops.length === 0) return {}
       const out: VelocitySignals = {}
       if (oneCall && ops.length > 1) {
-        const values = await callMany(ops)
-        let at = 0
-        for (const op of ops) at = assignResults(op, values, out, at)
+        assignAllResults(ops, await callMany(ops), out)
       } else {
         const results = await Promise.all(ops.map(call))
         ops.forEach((op, i) => assignResults(op, results[i] as Array<number | string>, out))
