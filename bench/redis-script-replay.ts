@@ -38,7 +38,7 @@ import { inspectRedis } from './redis-inspect.js'
 
 /** the fired rules' entries, added to their streams once the record's stream id is known */
 const FIRED_RULE_STREAMS: Array<[string, string]> = [
-  ['        padd_paged(names[1], ms, msn, field)\n', '        fired[#fired + 1] = rule\n'],
+  ['        add_text(names[1], e, msn)\n', '        fired[#fired + 1] = rule\n'],
   ['    local codes, m = {}, 0\n', '    local codes, m = {}, 0\n    local fired = {}\n'],
   ["    redis.call('HSET', i, field, fp .. '|' .. id)\n", "    redis.call('HSET', i, field, fp .. '|' .. id)\n    for _, rule in ipairs(fired) do redis.call('XADD', pre .. 'F:' .. rule, id, 'd', field) end\n"]
 ]
@@ -53,21 +53,21 @@ const VARIANTS: Record<string, { of: 'score' | 'append', replace: Array<[string,
     of: 'append',
     replace: [['      if stop > at then post(string.sub(x, at, at), string.sub(x, at + 1, stop - 1), e, msn) end\n', '']]
   },
-  'no-fired-rule-index': { of: 'append', replace: [['        padd_paged(names[1], ms, msn, field)\n', '']] },
+  'no-fired-rule-index': { of: 'append', replace: [['        add_text(names[1], e, msn)\n', '']] },
   'no-hourly-counts': { of: 'append', replace: [["    for f, by in pairs(fields) do redis.call('HINCRBY', n, f, by) end\n    redis.call('PEXPIRE', n, ttl)\n", '']] },
-  // the kind and rule indexes as one sorted set each (before paged-sets.ts)
+  // the kind and rule indexes as one sorted set each (before paged-sets.ts and text-pages.ts)
   'plain-sets': {
     of: 'append',
     replace: [
-      ['        padd_paged(names[1], ms, msn, field)\n', "        add(pre .. 'f:' .. rule, ms, field)\n"],
-      ['    padd_paged(kk, ms, msn, field)\n', "    add(pre .. 'k:' .. k, ms, field)\n"]
+      ['        add_text(names[1], e, msn)\n', "        add(pre .. 'f:' .. rule, ms, field)\n"],
+      ["    add_text(cached_key(kind_keys, 'D:', k), e, msn)\n", "    add(pre .. 'k:' .. k, ms, field)\n"]
     ]
   },
   // the fired-rule (and kind) indexes as streams sharing the record's stream id: an entry `d` = field
   'fired-rule-streams': { of: 'append', replace: FIRED_RULE_STREAMS },
   'index-streams': {
     of: 'append',
-    replace: [...FIRED_RULE_STREAMS, ['    padd_paged(kk, ms, msn, field)\n', "    redis.call('XADD', kk, id, 'd', field)\n"]]
+    replace: [...FIRED_RULE_STREAMS, ["    add_text(cached_key(kind_keys, 'D:', k), e, msn)\n", "    redis.call('XADD', pre .. 'K:' .. k, id, 'd', field)\n"]]
   },
   // the fast path's two HINCRBY a ring as one HSET an entity, the numbers converted in Lua
   'score-one-hset': {

@@ -1,4 +1,4 @@
-import { PAGED_LUA } from './paged-sets.js'
+import { ENTRY_LENGTH, TEXT_PAGED_LUA } from './text-pages.js'
 
 /**
  * The decision log's Lua scripts (Redis 6.0 commands only). Every script touches the keys of one
@@ -81,8 +81,6 @@ return found`
 export const RESERVE_SCRIPT = `${LOOKUP_LUA}
 return rg_log_reserve(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])`
 
-/** an identifier posting's entry: `<time, 13 digits><field, 22 characters>` */
-export const ENTRY_LENGTH = 35
 /**
  * The most entries an identifier's hash field holds before they move to the kind's sorted set:
  * 32 entries are 1,120 bytes, copied at each of the identifier's writes (a busy identifier, a card
@@ -91,35 +89,10 @@ export const ENTRY_LENGTH = 35
 export const POSTINGS_MAX = 32
 
 /**
- * `entry_before(a, b)`: entry a sorts before entry b, as JavaScript and Redis's lex ranges order
- * them: by time, then by field byte by byte (Lua's string comparison follows the server's locale).
- * `entry_before_at(a, an, v, j)`: the same of a (its time as a number: an, converted once by the
- * caller) and the entry of v at offset j (in a postings value, without cutting it out).
- */
-const ENTRY_LUA = `
-local function entry_before_at (a, an, v, j)
-  local tb = tonumber(string.sub(v, j, j + 12))
-  if an ~= tb then return an < tb end
-  for k = 14, ${ENTRY_LENGTH} do
-    local p, q = string.byte(a, k), string.byte(v, j + k - 1)
-    if p ~= q then
-      -- a bound may have no field (before a time): a shorter text sorts first
-      if not p then return true end
-      if not q then return false end
-      return p < q
-    end
-  end
-  return false
-end
-local function entry_before (a, b)
-  return entry_before_at(a, tonumber(string.sub(a, 1, 13)), b, 1)
-end`
-
-/**
  * Records a batch of one partition, idempotently, indexes it, then trims the partition.
  * KEYS: s, i, o, h, c. ARGV: max records, TTL ms, now ms, the partition's prefix, the most entries
- * an identifier's postings hash field holds (POSTINGS_MAX), the most members of a page of the
- * kind and rule indexes (paged-sets.ts PAGE_MAX), then per record:
+ * an identifier's postings hash field holds (POSTINGS_MAX), the most entries of a page of the
+ * kind and rule indexes (text-pages.ts TEXT_PAGE_MAX), then per record:
  * field, fingerprint, nonce (the attempt that decided), time ms, encoded record, index entry
  * (search-keys.ts indexArg).
  * Returns per record 1 written, 2 duplicate (already recorded), 3 superseded (another attempt holds
@@ -134,23 +107,23 @@ end`
  * what was added, so the indexes hold no more than the log and an identifier's key goes with its
  * last record). Every key written gets the TTL, so a log no longer written to goes away.
  */
-export const APPEND_SCRIPT = `${ENTRY_LUA}${PAGED_LUA}
+export const APPEND_SCRIPT = `${TEXT_PAGED_LUA}
 local s, i, o, h, c = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local maxlen = tonumber(ARGV[1])
 local ttl = ARGV[2]
 local now = tonumber(ARGV[3])
 local pre = ARGV[4]
 local postings_max = tonumber(ARGV[5]) * ${ENTRY_LENGTH}
-local page_max = tonumber(ARGV[6])
+local page_limit = tonumber(ARGV[6]) * ${ENTRY_LENGTH}
 local KIND = { a = 'allow', r = 'review', b = 'block' }
 local out = {}
 local added = 0
 -- sorted set -> its new members (score, member...), and hour -> field -> count: the batch's
 -- index entries, written once per key at the end (a call per key, not per record)
--- and the same for the paged sets (paged-sets.ts: the kind and rule indexes), with the members
--- their trimmed records leave
 local sets, counts = {}, {}
-local paged, unpaged = {}, {}
+-- and the text-paged indexes' (text-pages.ts: by kind, by rule): directory -> its new entries
+-- in order, and the times of the first and the last as numbers
+local texts, text_lows, text_highs = {}, {}, {}
 local function padd (into, key, score, member)
   local list = into[key]
   if not list then
@@ -161,14 +134,26 @@ local function padd (into, key, score, member)
   list[#list + 1] = member
 end
 local function add (key, score, member) padd(sets, key, score, member) end
--- a paged set's members, with its lowest score as a number (paged_add need not convert them)
-local lows = {}
-local function padd_paged (key, score, scoren, member)
-  padd(paged, key, score, member)
-  local lo = lows[key]
-  if not lo or scoren < lo then lows[key] = scoren end
+-- entry e (its time as a number: en) into text-paged index d's list, in order (usually the last)
+local function add_text (d, e, en)
+  local list = texts[d]
+  if not list then
+    texts[d] = {e}
+    text_lows[d], text_highs[d] = en, en
+    return
+  end
+  -- usually after the last (by time: a number compared, no text)
+  if en > text_highs[d] then
+    list[#list + 1] = e
+    text_highs[d] = en
+    return
+  end
+  local j = #list
+  while j >= 1 and entry_before_at(e, en, list[j], 1) do j = j - 1 end
+  table.insert(list, j + 1, e)
+  if j == 0 then text_lows[d] = en end
 end
--- rule -> its names (rule_names); kind -> its paged set; identifier kind -> its postings hash:
+-- rule -> its names (rule_names); kind -> its text-paged index; identifier kind -> its postings hash:
 -- built once a call (a concatenation costs a new string)
 local rule_keys, kind_keys, posting_keys = {}, {}, {}
 -- the key <prefix><infix><name>, built once a call (cache: name -> key)
@@ -180,12 +165,12 @@ local function cached_key (cache, infix, name)
   end
   return key
 end
--- a rule's names, built once a call: {its paged set, its field in the hourly counts, its plain
--- set of earlier versions}
+-- a rule's names, built once a call: {its text-paged index, its field in the hourly counts, its
+-- plain set and its paged set of earlier versions}
 local function rule_names (rule)
   local names = rule_keys[rule]
   if not names then
-    names = {pre .. 'F:' .. rule, 'f:' .. rule, pre .. 'f:' .. rule}
+    names = {pre .. 'G:' .. rule, 'f:' .. rule, pre .. 'f:' .. rule, pre .. 'F:' .. rule}
     rule_keys[rule] = names
   end
   return names
@@ -221,21 +206,23 @@ local function rule_named (u)
   end
   return rule or nil
 end
--- the kind and rule indexes written before the pages (plain sorted sets, read until they are
--- trimmed empty): whether each still exists
+-- the kind and rule indexes of earlier versions (plain sorted sets, then paged sets: read until
+-- they are trimmed empty): whether each still exists, asked once a call
 local legacy = {}
-local function legacy_rem (key, member)
+local function legacy_held (key)
   local held = legacy[key]
   if held == nil then
     held = redis.call('EXISTS', key) == 1
     legacy[key] = held
   end
-  if held then redis.call('ZREM', key, member) end
+  return held
 end
 -- identifier postings (search-keys.ts): hash key -> digest -> its entries, written once per key
 -- at the end (a digest may come several times in a batch); false: the digest's entries were in
 -- the sorted set already, its field has nothing to write
 local posted = {}
+-- postings hash -> digest -> its field as read before the records (false: none)
+local prefetched = {}
 -- entry e (its time as a number: en) of an identifier of kind kc
 local function post (kc, digest, e, en)
   local hk = cached_key(posting_keys, 'U:', kc)
@@ -246,7 +233,11 @@ local function post (kc, digest, e, en)
   end
   local v = held[digest]
   if v == nil then
-    v = redis.call('HGET', hk, digest) or ''
+    -- read before the records (prefetched), or now
+    local got = prefetched[hk]
+    v = got and got[digest]
+    if v == nil then v = redis.call('HGET', hk, digest) end
+    v = v or ''
     if v == '*' then v = false end
   end
   if not v or v == '*' then
@@ -258,12 +249,7 @@ local function post (kc, digest, e, en)
     add(z, 0, digest .. ':' .. e)
     v = '*'
   else
-    -- in order: usually the newest, so appended
-    local j = #v - ${ENTRY_LENGTH - 1}
-    while j >= 1 and entry_before_at(e, en, v, j) do j = j - ${ENTRY_LENGTH} end
-    if j < 1 or string.sub(v, j, j + ${ENTRY_LENGTH - 1}) ~= e then
-      v = string.sub(v, 1, j + ${ENTRY_LENGTH - 1}) .. e .. string.sub(v, j + ${ENTRY_LENGTH})
-    end
+    v = entry_insert(v, e, en)
   end
   held[digest] = v
 end
@@ -272,9 +258,7 @@ local function unpost (kc, digest, e)
   local hk = cached_key(posting_keys, 'U:', kc)
   local v = redis.call('HGET', hk, digest)
   if v and v ~= '*' then
-    -- a plain find, at an entry's start (entries are ${ENTRY_LENGTH} characters)
-    local j = string.find(v, e, 1, true)
-    while j and (j - 1) % ${ENTRY_LENGTH} ~= 0 do j = string.find(v, e, j + 1, true) end
+    local j = entry_find(v, e)
     if j then
       local rest = string.sub(v, 1, j - 1) .. string.sub(v, j + ${ENTRY_LENGTH})
       if rest == '' then redis.call('HDEL', hk, digest) else redis.call('HSET', hk, digest, rest) end
@@ -284,7 +268,7 @@ local function unpost (kc, digest, e)
   -- in the sorted set: a busy identifier's, or written before the postings hashes
   local z = pre .. 'u:' .. kc
   redis.call('ZREM', z, digest .. ':' .. e)
-  if v == '*' and #redis.call('ZRANGEBYLEX', z, '[' .. digest .. ':', '(' .. digest .. ';', 'LIMIT', 0, 1) == 0 then
+  if v == '*' and #redis.call('ZRANGEBYLEX', z, '[' .. digest .. ':', '(' .. digest .. ';', 'LIMIT', '0', '1') == 0 then
     redis.call('HDEL', hk, digest)
   end
 end
@@ -298,10 +282,72 @@ local function count (n, f)
   end
   held[f] = (held[f] or 0) + 1
 end
-for r = 0, (#ARGV - 6) / 6 - 1 do
+-- What the batch's records need of i, o and the postings hashes, read first with one HMGET a
+-- key (a command costs Redis more than its work here: one a record and identifier would be
+-- several times as many)
+local records = (#ARGV - 6) / 6
+local function hmget (key, list)
+  local got = {}
+  for j = 1, #list, 512 do
+    local part = redis.call('HMGET', key, unpack(list, j, math.min(j + 511, #list)))
+    for k = 1, #part do got[#got + 1] = part[k] end
+  end
+  return got
+end
+local batch_fields = {}
+-- identifier kind -> its digests in the batch (once each); each record's identifiers (kind,
+-- digest, kind, digest...)
+local digests, digest_seen, batch_ids = {}, {}, {}
+for r = 0, records - 1 do
+  local a = 7 + r * 6
+  batch_fields[r + 1] = ARGV[a]
+  local x = ARGV[a + 5]
+  local b1 = string.find(x, '|', 1, true)
+  local b2 = string.find(x, '|', b1 + 1, true)
+  local at = b1 + 1
+  local ids = {}
+  batch_ids[r + 1] = ids
+  while at < b2 do
+    local stop = string.find(x, ',', at, true)
+    if not stop or stop > b2 then stop = b2 end
+    if stop > at then
+      local kc, digest = string.sub(x, at, at), string.sub(x, at + 1, stop - 1)
+      ids[#ids + 1] = kc
+      ids[#ids + 1] = digest
+      local seen = digest_seen[kc]
+      if not seen then
+        seen = {}
+        digest_seen[kc] = seen
+        digests[kc] = {}
+      end
+      if not seen[digest] then
+        seen[digest] = true
+        local list = digests[kc]
+        list[#list + 1] = digest
+      end
+    end
+    at = stop + 1
+  end
+end
+local batch_i, batch_o = {}, {}
+if records > 0 then
+  batch_i = hmget(i, batch_fields)
+  batch_o = hmget(o, batch_fields)
+end
+for kc, list in pairs(digests) do
+  local hk = cached_key(posting_keys, 'U:', kc)
+  local values = hmget(hk, list)
+  local got = {}
+  for j = 1, #list do got[list[j]] = values[j] end
+  prefetched[hk] = got
+end
+-- fields recorded by this call (a field twice in one batch: the second is a duplicate), and
+-- their index values (field, value...), written with one HSET after the records
+local recorded, i_writes = {}, {}
+for r = 0, records - 1 do
   local a = 7 + r * 6
   local field, fp, nonce = ARGV[a], ARGV[a + 1], ARGV[a + 2]
-  local v = redis.call('HGET', i, field)
+  local v = recorded[field] or batch_i[r + 1]
   local held = false
   if v and string.sub(v, 1, 2) == 'P|' then
     -- the attempt's own reservation (the usual case) is told by its prefix, without a pattern
@@ -332,6 +378,8 @@ for r = 0, (#ARGV - 6) / 6 - 1 do
       hour_key = pre .. 'n:' .. hour
     end
     local n = hour_key
+    -- the record's entry in the kind, rule and identifier indexes: <time><field>
+    local e = string.sub(x, 3, 15) .. field
     -- the fired rules, in one pass: indexed, counted, and their codes for the stream
     local codes, m = {}, 0
     -- lists are split with plain finds, inline (a pattern's character class costs several times
@@ -342,7 +390,7 @@ for r = 0, (#ARGV - 6) / 6 - 1 do
       if stop > at then
         local rule = string.sub(x, at, stop - 1)
         local names = rule_names(rule)
-        padd_paged(names[1], ms, msn, field)
+        add_text(names[1], e, msn)
         count(n, names[2])
         m = m + 1
         codes[m] = rule_code(rule)
@@ -352,24 +400,20 @@ for r = 0, (#ARGV - 6) / 6 - 1 do
     local kept = string.sub(x, 1, b2) .. table.concat(codes, ',')
     local id = redis.pcall('XADD', s, ms .. '-*', 'd', field, 'r', ARGV[a + 4], 'x', kept)
     if type(id) == 'table' and id.err then id = redis.call('XADD', s, '*', 'd', field, 'r', ARGV[a + 4], 'x', kept) end
-    redis.call('HSET', i, field, fp .. '|' .. id)
+    local iv = fp .. '|' .. id
+    recorded[field] = iv
+    i_writes[#i_writes + 1] = field
+    i_writes[#i_writes + 1] = iv
     out[#out + 1] = 1
     added = added + 1
-    local kk = cached_key(kind_keys, 'K:', k)
-    padd_paged(kk, ms, msn, field)
+    add_text(cached_key(kind_keys, 'D:', k), e, msn)
     count(n, KIND[k])
     if string.sub(x, 2, 2) == '1' then count(n, 'degraded') end
-    -- identifiers: the postings of each kind, entries <time><field>
-    local e = string.sub(x, 3, 15) .. field
-    at = b1 + 1
-    while at < b2 do
-      local stop = string.find(x, ',', at, true)
-      if not stop or stop > b2 then stop = b2 end
-      if stop > at then post(string.sub(x, at, at), string.sub(x, at + 1, stop - 1), e, msn) end
-      at = stop + 1
-    end
+    -- identifiers: the postings of each kind
+    local ids = batch_ids[r + 1]
+    for j = 1, #ids, 2 do post(ids[j], ids[j + 1], e, msn) end
     -- outcomes reported while the charge was being decided
-    local ov = redis.call('HGET', o, field)
+    local ov = batch_o[r + 1]
     if ov then add(pre .. 'l:' .. string.match(ov, '"label":"([%w_]+)"'), ms, field) end
     if k == 'r' then
       local cv = ov and redis.call('HGET', c, field)
@@ -383,10 +427,11 @@ for r = 0, (#ARGV - 6) / 6 - 1 do
     end
   end
 end
+for j = 1, #i_writes, 512 do redis.call('HSET', i, unpack(i_writes, j, math.min(j + 511, #i_writes))) end
 for key, list in pairs(sets) do
   for j = 1, #list, 512 do redis.call('ZADD', key, unpack(list, j, math.min(j + 511, #list))) end
 end
-for d, list in pairs(paged) do paged_add(d, list, page_max, ttl, lows[d]) end
+for d, list in pairs(texts) do text_add(d, list, text_lows[d], page_limit, ttl) end
 for key, held in pairs(posted) do
   local list = {}
   for digest, v in pairs(held) do
@@ -412,10 +457,27 @@ if added > 0 then
       oldest = redis.call('XRANGE', s, '-', '+', 'COUNT', added + 2)
     end
     local gone, ids, reviews = {}, {}, {}
-    -- paged set -> the scores of its members leaving, as numbers (paged_remove need not convert)
-    local nums = {}
-    -- the legacy sets' keys (k:) by kind, built once a call
-    local legacy_keys = {}
+    -- text-paged index -> the entries leaving and their times as numbers; the same of the paged
+    -- sets of earlier versions (their members, as score, member...)
+    local untext, untext_nums, unpaged, nums = {}, {}, {}, {}
+    local function leave (d, paged, plain, ex, at, atn, f)
+      local list = untext[d]
+      if not list then
+        list = {}
+        untext[d] = list
+        untext_nums[d] = {}
+      end
+      list[#list + 1] = ex
+      local ns = untext_nums[d]
+      ns[#ns + 1] = atn
+      if legacy_held(paged) then
+        padd(unpaged, paged, at, f)
+        padd(nums, paged, atn, atn)
+      end
+      if legacy_held(plain) then redis.call('ZREM', plain, f) end
+    end
+    -- the earlier versions' keys by kind (K: paged, k: plain), built once a call
+    local paged_kind_keys, plain_kind_keys = {}, {}
     for _, e in ipairs(oldest) do
       if excess <= 0 and id_ms(e[1]) >= cutoff then break end
       local f = e[2][2]
@@ -426,13 +488,9 @@ if added > 0 then
         local k = string.sub(x, 1, 1)
         local at = string.sub(x, 3, 15)
         local atn = tonumber(at)
-        local kk = cached_key(kind_keys, 'K:', k)
-        local lk = cached_key(legacy_keys, 'k:', k)
-        padd(unpaged, kk, at, f)
-        padd(nums, kk, atn, atn)
-        legacy_rem(lk, f)
-        if k == 'r' then reviews[#reviews + 1] = f end
         local ex = at .. f
+        leave(cached_key(kind_keys, 'D:', k), cached_key(paged_kind_keys, 'K:', k), cached_key(plain_kind_keys, 'k:', k), ex, at, atn, f)
+        if k == 'r' then reviews[#reviews + 1] = f end
         local from = b1 + 1
         while from < b2 do
           local stop = string.find(x, ',', from, true)
@@ -447,9 +505,7 @@ if added > 0 then
           local rule = stop > from and rule_named(string.sub(x, from, stop - 1))
           if rule then
             local names = rule_names(rule)
-            padd(unpaged, names[1], at, f)
-            padd(nums, names[1], atn, atn)
-            legacy_rem(names[3], f)
+            leave(names[1], names[4], names[3], ex, at, atn, f)
           end
           from = stop + 1
         end
@@ -479,6 +535,7 @@ if added > 0 then
       end
       redis.call('XDEL', s, unpack(ids))
     end
+    for d, list in pairs(untext) do text_remove(d, list, untext_nums[d]) end
     for d, list in pairs(unpaged) do paged_remove(d, list, nums[d]) end
   end
   if aged or n <= added then
@@ -494,8 +551,17 @@ if added > 0 then
   for key in pairs(posted) do redis.call('PEXPIRE', key, ttl) end
   redis.call('PEXPIRE', pre .. 'ro', ttl)
   redis.call('PEXPIRE', pre .. 'rc', ttl)
+  -- counts passed as text (converted once each: a number argument costs Redis a conversion)
+  local count_texts = {}
   for n, fields in pairs(counts) do
-    for f, by in pairs(fields) do redis.call('HINCRBY', n, f, by) end
+    for f, by in pairs(fields) do
+      local t = count_texts[by]
+      if not t then
+        t = tostring(by)
+        count_texts[by] = t
+      end
+      redis.call('HINCRBY', n, f, t)
+    end
     redis.call('PEXPIRE', n, ttl)
   end
 end
@@ -587,8 +653,9 @@ return result`
  * KEYS: the sorted set, i, s, o, h, c. ARGV: direction ('d' newest first, 'a' oldest first), the
  * far bound (a score: '-inf', '+inf', or a time), the position to continue after (ms and field;
  * '' to start at the near end), the number of members to read past the position; and, for an
- * index kept as a paged set (paged-sets.ts: by kind, by rule), KEYS[7] its directory: its pages are
- * read, with the plain sorted set of KEYS[1] (written before the pages) merged while it exists.
+ * index kept in text pages (text-pages.ts: by kind, by rule), KEYS[8] their directory: its pages
+ * are read, with the paged set of KEYS[7] (paged-sets.ts) and the plain sorted set of KEYS[1]
+ * (written by earlier versions) merged while they exist.
  * Or, of one identifier digest's records, newest first: KEYS the kind's sorted set, i, s, o, h, c,
  * then the kind's postings hash (search-keys.ts); ARGV 'x', the earliest time kept (13 digits, or
  * ''), the position to continue after (time in 13 digits and field, or '', ''), the number of
@@ -599,7 +666,7 @@ return result`
  * false, close or false}.
  * Members of the position's time are read whole (few share one ms) and those past it kept.
  */
-export const READ_SCRIPT = `${ENTRY_LUA}${PAGED_LUA}${RECORD_ENTRY_LUA}
+export const READ_SCRIPT = `${TEXT_PAGED_LUA}${RECORD_ENTRY_LUA}
 local z, i, s, o, h, c = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local mode, count = ARGV[1], tonumber(ARGV[5])
 -- field, time of every member read, in order
@@ -638,52 +705,63 @@ if mode == 'x' then
 else
   local desc = mode == 'd'
   local bound, posMs, posField = ARGV[2], ARGV[3], ARGV[4]
-  local legacy = {}
-  local legacy_done = true
-  if not KEYS[7] or redis.call('EXISTS', z) == 1 then
+  -- the plain sorted set's members
+  local function plain_read ()
+    local list = {}
     local near
     if posMs == '' then
       near = desc and '+inf' or '-inf'
     else
       near = '(' .. posMs
-      paged_same_time(z, posMs, posField, desc, legacy)
+      paged_same_time(z, posMs, posField, desc, list)
     end
     local more = paged_range(z, desc, near, bound, count)
-    for j = 1, #more do legacy[#legacy + 1] = more[j] end
+    for j = 1, #more do list[#list + 1] = more[j] end
     -- members read past the position's time: fewer than asked for means none is left
-    legacy_done = #more / 2 < count
+    return list, #more / 2 < count
+  end
+  -- two lists in order (field, time...), each with whether nothing is left past it, merged: at
+  -- most count, so that nothing either holds before the last is left out
+  local function merge (la, da, lb, db)
+    if #la == 0 and da then return lb, db end
+    if #lb == 0 and db then return la, da end
+    local merged = {}
+    local a, b = 1, 1
+    while #merged < 2 * count and (a <= #la or b <= #lb) do
+      local take_a
+      if b > #lb then
+        take_a = true
+      elseif a > #la then
+        take_a = false
+      else
+        local ta, tb = tonumber(la[a + 1]), tonumber(lb[b + 1])
+        -- the fields of one time byte by byte (Lua's comparison follows the server's locale)
+        if ta ~= tb then take_a = (ta > tb) == desc else take_a = entry_before('0000000000000' .. lb[b], '0000000000000' .. la[a]) == desc end
+      end
+      if take_a then
+        merged[#merged + 1] = la[a]
+        merged[#merged + 1] = la[a + 1]
+        a = a + 2
+      else
+        merged[#merged + 1] = lb[b]
+        merged[#merged + 1] = lb[b + 1]
+        b = b + 2
+      end
+    end
+    return merged, da and db and a > #la and b > #lb
   end
   if not KEYS[7] then
-    members, done = legacy, legacy_done
+    members, done = plain_read()
   else
-    local pages, pages_done = paged_read(KEYS[7], desc, bound, posMs, posField, count)
-    if #legacy == 0 then
-      members, done = pages, pages_done and legacy_done
-    else
-      -- both the pages and the plain set written before them: merged, at most count, so that
-      -- nothing either holds before the last is left out
-      local a, b = 1, 1
-      while #members < 2 * count and (a <= #legacy or b <= #pages) do
-        local take_a
-        if b > #pages then
-          take_a = true
-        elseif a > #legacy then
-          take_a = false
-        else
-          local ta, tb = tonumber(legacy[a + 1]), tonumber(pages[b + 1])
-          if ta ~= tb then take_a = (ta > tb) == desc else take_a = (legacy[a] > pages[b]) == desc end
-        end
-        if take_a then
-          members[#members + 1] = legacy[a]
-          members[#members + 1] = legacy[a + 1]
-          a = a + 2
-        else
-          members[#members + 1] = pages[b]
-          members[#members + 1] = pages[b + 1]
-          b = b + 2
-        end
-      end
-      done = legacy_done and pages_done and a > #legacy and b > #pages
+    -- the text pages, and the paged and plain sets of earlier versions while they exist
+    members, done = text_read(KEYS[8], desc, bound, posMs, posField, count)
+    if redis.call('EXISTS', KEYS[7]) == 1 then
+      local more, more_done = paged_read(KEYS[7], desc, bound, posMs, posField, count)
+      members, done = merge(members, done, more, more_done)
+    end
+    if redis.call('EXISTS', z) == 1 then
+      local more, more_done = plain_read()
+      members, done = merge(members, done, more, more_done)
     end
   end
 end

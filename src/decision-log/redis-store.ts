@@ -15,7 +15,7 @@ import type { Position } from './cursor.js'
 import { buildOverview, hourOf, hoursOf, reportedMs } from './overview.js'
 import { MAX_OUTCOME_HISTORY } from './record.js'
 import type { DecisionOutcome } from './record.js'
-import { PAGE_MAX } from './paged-sets.js'
+import { TEXT_PAGE_MAX } from './text-pages.js'
 import { identifiersOfIndexArg, indexArg, searchKey, time13 } from './search-keys.js'
 import type { IndexName } from './search-keys.js'
 import { recordMatches, searchStart } from './search-filter.js'
@@ -40,7 +40,7 @@ export interface RedisDecisionLogOptions {
   examineMax?: number
   /** entries an identifier's postings hash field holds before they move to a sorted set (POSTINGS_MAX; tests set fewer) */
   postingsMax?: number
-  /** members of a page of the kind and rule indexes (paged-sets.ts PAGE_MAX; tests set fewer) */
+  /** entries of a page of the kind and rule indexes (text-pages.ts TEXT_PAGE_MAX; tests set fewer) */
   pageMax?: number
 }
 
@@ -91,7 +91,7 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
   const scanBatch = options.scanBatch ?? 500
   const examineMax = options.examineMax ?? SEARCH_EXAMINE_MAX
   const postingsMax = options.postingsMax ?? POSTINGS_MAX
-  const pageMax = options.pageMax ?? PAGE_MAX
+  const pageMax = options.pageMax ?? TEXT_PAGE_MAX
   for (const [name, value] of [['maxPerPartition', maxLen], ['ttlSeconds', ttlSeconds], ['scanBatch', scanBatch], ['examineMax', examineMax], ['postingsMax', postingsMax], ['pageMax', pageMax]] as const) {
     if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer`)
   }
@@ -245,7 +245,7 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
     let count = firstBatch(limit)
     for (;;) {
       const batch = await readBatch(partition, name.set, [direction, bound, position === undefined ? '' : String(position.ms), position?.field ?? '', count],
-        name.paged === undefined ? undefined : names.partition(partition) + name.paged)
+        name.paged === undefined ? [] : [names.partition(partition) + name.paged.sets, names.partition(partition) + name.paged.text])
       yield * batch.candidates
       position = batch.candidates[batch.candidates.length - 1] ?? position
       if (batch.done) return
@@ -260,7 +260,7 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
     const from = fromMs === undefined ? '' : time13(fromMs)
     for (;;) {
       const batch = await readBatch(partition, searchKey.identifier(kind),
-        ['x', from, position === undefined ? '' : time13(position.ms), position?.field ?? '', count, digest], names.partition(partition) + searchKey.postings(kind))
+        ['x', from, position === undefined ? '' : time13(position.ms), position?.field ?? '', count, digest], [names.partition(partition) + searchKey.postings(kind)])
       yield * batch.candidates
       position = batch.candidates[batch.candidates.length - 1]
       if (batch.done || position === undefined) return
@@ -273,10 +273,12 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
     return Math.min(Math.max(8, Math.ceil((limit + 1) * 2 / keys.partitions)), 64)
   }
 
-  /** `last`: the key KEYS[7] of the read script, the postings hash of an identifier's read or the directory of a paged index */
-  async function readBatch (partition: number, name: string, args: Array<string | number>, last?: string): Promise<{ done: boolean, candidates: Candidate[] }> {
-    const keyArgs = [names.partition(partition) + name, ...recordKeys(partition)]
-    if (last !== undefined) keyArgs.push(last)
+  /**
+   * `more`: the keys after KEYS[6] of the read script: the postings hash of an identifier's read, or
+   * the directories of a text-paged index and of its paged set
+   */
+  async function readBatch (partition: number, name: string, args: Array<string | number>, more: string[] = []): Promise<{ done: boolean, candidates: Candidate[] }> {
+    const keyArgs = [names.partition(partition) + name, ...recordKeys(partition), ...more]
     const reply = await readScript.run(redis, keyArgs, args) as Array<string | number | null>
     const candidates: Candidate[] = []
     for (let j = 1; j + 6 < reply.length; j += 7) {

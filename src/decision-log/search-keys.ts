@@ -7,11 +7,12 @@ import type { IndexEntry } from './store.js'
  * The names of a partition's search indexes and overview counts in Redis, after the partition's
  * prefix `<prefix>{p<n>}:` (so in its slot). Each is a sorted set of decision fields by time,
  * except `n:<hour>`, a hash of counts (overview.ts), and the paged ones:
- *   K:<a|r|b>           records by decision kind (together: every record), a paged set
- *                       (paged-sets.ts): the directory, and its pages `K:<a|r|b>:<page>`
- *   F:<rule>            records by fired live rule, a paged set (pages `F:<rule>:<page>`)
- *   k:<a|r|b>, f:<rule> the same as plain sorted sets, as records written before the pages
- *                       have them (read beside the pages until trimmed empty; nothing adds to them)
+ *   D:<a|r|b>           records by decision kind (together: every record), in text pages
+ *                       (text-pages.ts): the directory, and its pages `D:<a|r|b>:<page>`
+ *   G:<rule>            records by fired live rule, in text pages (pages `G:<rule>:<page>`)
+ *   K:<a|r|b>, F:<rule> the same as paged sorted sets (paged-sets.ts), and
+ *   k:<a|r|b>, f:<rule> as plain sorted sets, as records written by earlier versions have them
+ *                       (read beside the text pages until trimmed empty; nothing adds to them)
  *   l:<label>           records by latest outcome label (moved by the outcome script)
  *   U:<kind>            records by identifier digest (kind: e email, i ip, c card, u customer):
  *                       a hash, digest -> its entries `<time, 13 digits><field>` (35 characters
@@ -35,15 +36,18 @@ export const IDENTIFIER_CHAR: Readonly<Record<IdentifierKind, string>> = {
   [IdentifierKind.CUSTOMER]: 'u'
 }
 
-/** an index a search reads: a sorted set, and for a paged one its directory (its plain set written before the pages in `set`) */
+/**
+ * an index a search reads: a sorted set, or for one in text pages their directory (`text`), with
+ * the paged set (`paged`) and the plain set (`set`) earlier versions wrote
+ */
 export interface IndexName {
   set: string
-  paged?: string
+  paged?: { sets: string, text: string }
 }
 
 export const searchKey = {
-  kind: (decision: Decision): IndexName => ({ set: `k:${KIND_CHAR[decision]}`, paged: `K:${KIND_CHAR[decision]}` }),
-  rule: (rule: string): IndexName => ({ set: `f:${rule}`, paged: `F:${rule}` }),
+  kind: (decision: Decision): IndexName => ({ set: `k:${KIND_CHAR[decision]}`, paged: { sets: `K:${KIND_CHAR[decision]}`, text: `D:${KIND_CHAR[decision]}` } }),
+  rule: (rule: string): IndexName => ({ set: `f:${rule}`, paged: { sets: `F:${rule}`, text: `G:${rule}` } }),
   label: (label: OutcomeLabel): string => `l:${label}`,
   identifier: (kind: IdentifierKind): string => `u:${IDENTIFIER_CHAR[kind]}`,
   postings: (kind: IdentifierKind): string => `U:${IDENTIFIER_CHAR[kind]}`,

@@ -7,11 +7,12 @@ import { waitForRedis } from '../../src/redis/client.js'
 import { decisionLogSuite, digestOf, entry, keysOf, outcome, SUITE_HASH_KEY } from '../helpers/decision-log-suite.js'
 import { decisionLogSearchSuite, searchEntry } from '../helpers/decision-log-search-suite.js'
 import { comparePositions } from '../../src/decision-log/cursor.js'
-import { ENTRY_LENGTH } from '../../src/decision-log/redis-scripts.js'
+import { ENTRY_LENGTH } from '../../src/decision-log/text-pages.js'
 import { IDENTIFIER_CHAR } from '../../src/decision-log/search-keys.js'
 import { IdentifierKind } from '../../src/decision-log/store.js'
 import type { AppendEntry } from '../../src/decision-log/store.js'
 import { noRawIdentifiersProperty } from '../helpers/decision-log-redis-dump.js'
+import { pagedAdd } from '../helpers/paged-set-writer.js'
 import { connectRedis, externalRedisUrl } from '../helpers/redis.js'
 import type { RedisServer } from '../helpers/redis.js'
 
@@ -63,8 +64,8 @@ t.test('keys: every key of a partition shares its hash tag; no id or identifier 
   const partitionKeys = found.filter((k) => k.startsWith(`${prefix}{p`))
   const suffixes = new Set(partitionKeys.map((k) => k.slice(prefix.length).replace(/^\{p\d\}/, '')))
   t.ok(suffixes.has(':s') && suffixes.has(':i'), 'a stream and an index per partition')
-  const unexpected = [...suffixes].filter((s) => !/^:(s|i|ro|R|(K:[arb]|F:r[12])(:\d+\+*)?|U:[eicu]|n:\d+)$/.test(s))
-  t.same(unexpected, [], 'and the search indexes (paged sets by kind and rule: directories and pages named by a time), counts by kind, rule, identifier digest and hour, and the rule codes: nothing else')
+  const unexpected = [...suffixes].filter((s) => !/^:(s|i|ro|R|(D:[arb]|G:r[12])(:\d+\+*)?|U:[eicu]|n:\d+)$/.test(s))
+  t.same(unexpected, [], 'and the search indexes (text pages by kind and rule: directories and pages named by a time), counts by kind, rule, identifier digest and hour, and the rule codes: nothing else')
   // the index entries in the stream name their rules by the partition's codes
   for (const p of [0, 1, 2, 3]) {
     const codes = await client.hgetall(`${prefix}{p${p}}:R`)
@@ -95,16 +96,10 @@ t.test('the search indexes hold what the log holds: a trimmed record leaves ever
     await store.setOutcome(e.key.decisionId, { outcome: outcome('fraud'), rank: 3, force: true })
   }
   const members = async (suffix: string): Promise<number> => await client.zcard(`${prefix}{p0}:${suffix}`)
-  /** the members of a paged set's pages, every page named in its directory */
-  const paged = async (suffix: string): Promise<number> => {
-    let n = 0
-    for (const page of await client.zrange(`${prefix}{p0}:${suffix}`, '0', '-1')) n += await members(`${suffix}:${page}`)
-    return n
-  }
-  t.equal(await paged('K:r'), 3, 'by kind')
+  t.equal((await textEntries(client, `${prefix}{p0}:D:r`)).length, 3, 'by kind')
   t.equal(await members('ro'), 3, 'open reviews')
-  t.equal(await paged('F:r1'), 3, 'by rule')
-  t.same(await client.keys(`${prefix}{p0}:[kf]:*`), [], 'no plain kind or rule set')
+  t.equal((await textEntries(client, `${prefix}{p0}:G:r1`)).length, 3, 'by rule')
+  t.same(await client.keys(`${prefix}{p0}:[kfKF]:*`), [], 'no kind or rule set of earlier versions')
   t.equal(await members('l:fraud'), 3, 'by label')
   t.equal(await postings(client, `${prefix}{p0}:`), 9, 'by identifier: three each')
   t.equal(await client.hlen(`${prefix}{p0}:h`), 3, 'histories')
@@ -163,16 +158,12 @@ t.test('property: records trimmed several at a time leave every index, outcome, 
       t.equal(stream.length, kept.length, 'the newest records in the stream', { diagnostic: false })
       const sorted = (list: string[]): string[] => [...list].sort()
       const fields = (pick: (k: (typeof kept)[number]) => boolean): string[] => sorted(kept.filter(pick).map((k) => fieldOf.get(k.n) as string))
-      const pages = async (suffix: string): Promise<string[]> => {
-        const out: string[] = []
-        for (const page of await client.zrange(`${p}${suffix}`, '0', '-1')) out.push(...await client.zrange(`${p}${suffix}:${page}`, '0', '-1'))
-        return sorted(out)
-      }
+      const pages = async (suffix: string): Promise<string[]> => sorted(await textEntries(client, `${p}${suffix}`))
       for (const kind of ['allow', 'review', 'block'] as const) {
-        t.same(await pages(`K:${kind.charAt(0)}`), fields((k) => k.row.decision === kind), `by kind: ${kind}`, { diagnostic: false })
+        t.same(await pages(`D:${kind.charAt(0)}`), fields((k) => k.row.decision === kind), `by kind: ${kind}`, { diagnostic: false })
       }
       for (const rule of ['r1', 'r2', 'r3']) {
-        t.same(await pages(`F:${rule}`), fields((k) => k.row.rules.includes(rule)), `by rule: ${rule}`, { diagnostic: false })
+        t.same(await pages(`G:${rule}`), fields((k) => k.row.rules.includes(rule)), `by rule: ${rule}`, { diagnostic: false })
       }
       t.same(sorted(await client.zrange(`${p}ro`, '0', '-1')), fields((k) => k.row.decision === 'review' && closed[k.n] !== true), 'open reviews', { diagnostic: false })
       t.same(sorted(await client.zrange(`${p}rc`, '0', '-1')), fields((k) => closed[k.n] === true), 'closed reviews', { diagnostic: false })
@@ -192,6 +183,16 @@ t.test('property: records trimmed several at a time leave every index, outcome, 
     }), { numRuns: 40 })
 })
 
+/** the fields of a text-paged index's entries, every page named in its directory, in order */
+async function textEntries (client: Redis, directory: string): Promise<string[]> {
+  const out: string[] = []
+  for (const page of await client.zrange(directory, '0', '-1')) {
+    const v = await client.get(`${directory}:${page}`) ?? ''
+    for (let j = 0; j < v.length; j += ENTRY_LENGTH) out.push(v.slice(j + 13, j + ENTRY_LENGTH))
+  }
+  return out
+}
+
 /** identifier postings of a partition: the entries of its U: hashes and the members of its u: sorted sets */
 async function postings (client: Redis, partitionPrefix: string): Promise<number> {
   let n = 0
@@ -202,10 +203,10 @@ async function postings (client: Redis, partitionPrefix: string): Promise<number
   return n
 }
 
-t.test('kind and rule indexes: paged sets, read with the plain sorted sets of earlier versions until those are trimmed', async (t) => {
+t.test('kind and rule indexes: text pages, read with the paged and plain sorted sets of earlier versions until those are trimmed', async (t) => {
   const prefix = newPrefix()
   const keys = keysOf(1)
-  const store = createRedisDecisionLog({ redis: client, hashKey: SUITE_HASH_KEY, keys, keyPrefix: prefix, pageMax: 3, maxPerPartition: 12 })
+  const store = createRedisDecisionLog({ redis: client, hashKey: SUITE_HASH_KEY, keys, keyPrefix: prefix, pageMax: 3, maxPerPartition: 14 })
   const p0 = `${prefix}{p0}:`
   const T = Date.UTC(2026, 10, 21, 12)
   const search = async (query: { rule?: string, decision?: 'review' }): Promise<string[]> => {
@@ -220,19 +221,22 @@ t.test('kind and rule indexes: paged sets, read with the plain sorted sets of ea
   }
   const newestFirst = (list: AppendEntry[]): string[] => [...list].sort((a, b) => comparePositions({ ms: b.atMs, field: b.key.field }, { ms: a.atMs, field: a.key.field })).map((e) => e.key.decisionId)
 
-  // records of an earlier version: their index entries in the plain sorted sets only
+  // records of two earlier versions: their index entries in the plain sorted sets (old), and in
+  // paged sets (mid, as test/helpers/paged-set-writer.ts writes them)
   const old = Array.from({ length: 4 }, (_, n) => searchEntry(keys, { chargeId: `old_${n}`, atMs: T + n * 2000, decision: 'review', rules: ['r1'] }))
+  const mid = Array.from({ length: 3 }, (_, n) => searchEntry(keys, { chargeId: `mid_${n}`, atMs: T + n * 2000 + 1250, decision: 'review', rules: ['r1'] }))
   await store.append(old)
-  // their index entries as those versions wrote them: the hour after the time, the rules by name
+  await store.append(mid)
+  // the old index entries as that version wrote them: the hour after the time, the rules by name
   const written = await client.xrange(`${p0}s`, '-', '+')
   await client.del(`${p0}s`)
-  for (const [id, fields] of written) {
+  for (const [n, [id, fields]] of written.entries()) {
     const [head, ids, codes] = (fields[5] ?? '').split('|') as [string, string, string]
     t.equal(codes, await client.hget(`${p0}R`, 'r1'), 'written now: the rule by its code')
     const hour = Math.floor(Number(head.slice(2, 15)) / 3_600_000)
-    await client.xadd(`${p0}s`, id, 'd', fields[1] ?? '', 'r', fields[3] ?? '', 'x', `${head}${hour}|${ids}|r1`)
+    await client.xadd(`${p0}s`, id, 'd', fields[1] ?? '', 'r', fields[3] ?? '', 'x', n < old.length ? `${head}${hour}|${ids}|r1` : fields[5] ?? '')
   }
-  for (const d of ['K:r', 'F:r1']) {
+  for (const d of ['D:r', 'G:r1']) {
     for (const page of await client.zrange(p0 + d, '0', '-1')) await client.del(`${p0}${d}:${page}`)
     await client.del(p0 + d)
   }
@@ -240,13 +244,15 @@ t.test('kind and rule indexes: paged sets, read with the plain sorted sets of ea
     await client.zadd(`${p0}k:r`, e.atMs, e.key.field)
     await client.zadd(`${p0}f:r1`, e.atMs, e.key.field)
   }
-  // and new ones between and after them, paged
+  for (const d of ['K:r', 'F:r1']) await pagedAdd.run(client, [p0 + d], [2, 60_000, ...mid.flatMap((e) => [e.atMs, e.key.field])])
+  t.ok((await client.zcard(`${p0}F:r1`)) >= 2, 'the mid records in paged sets of two pages or more')
+  // and new ones between and after them, in text pages
   const fresh = Array.from({ length: 7 }, (_, n) => searchEntry(keys, { chargeId: `new_${n}`, atMs: T + n * 1000 + 500, decision: 'review', rules: ['r1'] }))
   await store.append(fresh.slice(0, 3))
   await store.append(fresh.slice(3))
-  t.ok((await client.zcard(`${p0}F:r1`)) >= 3, 'the new records in pages of three')
-  t.same(await search({ rule: 'r1' }), newestFirst([...old, ...fresh]), 'by rule: both, merged in order, through cursors')
-  t.same(await search({ decision: 'review' }), newestFirst([...old, ...fresh]), 'by kind: the same')
+  t.ok((await client.zcard(`${p0}G:r1`)) >= 2, 'the new records in text pages of three (or more, the same time in one page)')
+  t.same(await search({ rule: 'r1' }), newestFirst([...old, ...mid, ...fresh]), 'by rule: the three, merged in order, through cursors')
+  t.same(await search({ decision: 'review' }), newestFirst([...old, ...mid, ...fresh]), 'by kind: the same')
 
   // an outcome finds the kind and time of either (a review closed leaves the open reviews)
   t.equal((await store.closeReview(old[1]?.key.decisionId ?? '', { outcome: outcome('review_approved', { source: 'review', actor: 'key:a' }), rank: 1, force: true })).status, 'stored', 'an old record\'s review closed')
@@ -259,10 +265,11 @@ t.test('kind and rule indexes: paged sets, read with the plain sorted sets of ea
     t.equal(await client.zscore(`${p0}ro`, e?.key.field ?? ''), null, 'no longer open')
   }
 
-  // trimming: the old records go first (12 kept of 16), and their plain sets with them
-  const later = Array.from({ length: 5 }, (_, n) => searchEntry(keys, { chargeId: `later_${n}`, atMs: T + 60_000 + n, decision: 'review', rules: ['r1'] }))
+  // trimming: the old and mid records go first (14 kept of 21), and the sets of earlier versions with them
+  const later = Array.from({ length: 7 }, (_, n) => searchEntry(keys, { chargeId: `later_${n}`, atMs: T + 60_000 + n, decision: 'review', rules: ['r1'] }))
   await store.append(later)
-  t.equal(await client.exists(`${p0}k:r`, `${p0}f:r1`), 0, 'the plain sets are gone with their last member')
+  t.equal(await client.exists(`${p0}k:r`, `${p0}f:r1`, `${p0}K:r`, `${p0}F:r1`), 0, 'the plain and paged sets are gone with their last member')
+  t.same(await client.keys(`${p0}[KF]:*`), [], 'and the pages')
   t.same(await search({ rule: 'r1' }), newestFirst([...fresh, ...later]), 'the pages hold the rest')
 })
 

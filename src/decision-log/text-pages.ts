@@ -1,0 +1,257 @@
+import { PAGED_LUA } from './paged-sets.js'
+
+/**
+ * Entries and text pages: the decision log's indexes as strings of fixed-width entries.
+ *
+ * An entry is `<time, 13 digits><field, 22 characters>` (ENTRY_LENGTH): a record's place in an
+ * index, ordered by time, then by field byte by byte. The identifier postings (search-keys.ts U:)
+ * hold a digest's entries in a hash field; the kind and rule indexes hold them in text pages.
+ *
+ * A text-paged index `D` has the shape of a paged set (paged-sets.ts), with strings for pages:
+ *   D          a sorted set: page name -> the page's lower bound (a time)
+ *   D:<name>   a page: a string of entries in order, about TEXT_PAGE_MAX (at most twice, or more
+ *              when they share one time)
+ * The pages split the times into ranges (a page holds the times from its bound up to the next
+ * page's bound; all entries of one time are in one page), so read in the directory's order, the
+ * pages give the entries in order.
+ *
+ * A sorted-set page costs Redis a search of its packed list and an insert a member; a text page
+ * costs an APPEND: records arrive nearly in time order, so the usual batch comes after the last
+ * page's last entry and is appended to it (three commands: the directory's last page, the page's
+ * last entry and its length). A page that holds TEXT_PAGE_MAX entries is rewritten once to its
+ * exact size (APPEND leaves room for growth: as much again as the string holds) and a new last
+ * page starts. A late entry is inserted in its page (read, rewritten); a page past twice the
+ * bound is cut in two at a time boundary. Trimming cuts entries out of their page; a page left
+ * empty leaves the directory. Measured in docs/performance.md.
+ *
+ * The functions run inside the log's scripts; every key they touch is built from the directory's
+ * name, which carries the partition's hash tag, so they stay in the partition's slot.
+ */
+
+/** an entry: `<time, 13 digits><field, 22 characters>` */
+export const ENTRY_LENGTH = 35
+
+/**
+ * The entries of a text page before the log starts a new one: 4,480 bytes. A search reads a page
+ * whole (GET), a trim copies the oldest page once a call, an append copies nothing.
+ */
+export const TEXT_PAGE_MAX = 128
+
+/**
+ * `entry_before(a, b)`: entry a sorts before entry b, as JavaScript and Redis's lex ranges order
+ * them: by time, then by field byte by byte (Lua's string comparison follows the server's locale).
+ * `entry_before_at(a, an, v, j)`: the same of a (its time as a number: an, converted once by the
+ * caller) and the entry of v at offset j (in a string of entries, without cutting it out).
+ * `entry_insert(v, e, en)`: the string of entries v with e (its time: en) in its place (v as it
+ * is when it holds e). `entry_find(v, e)`: the offset of entry e in v, or nil.
+ */
+export const ENTRY_LUA = `
+local function entry_before_at (a, an, v, j)
+  local tb = tonumber(string.sub(v, j, j + 12))
+  if an ~= tb then return an < tb end
+  for k = 14, ${ENTRY_LENGTH} do
+    local p, q = string.byte(a, k), string.byte(v, j + k - 1)
+    if p ~= q then
+      -- a bound may have no field (before a time): a shorter text sorts first
+      if not p then return true end
+      if not q then return false end
+      return p < q
+    end
+  end
+  return false
+end
+local function entry_before (a, b)
+  return entry_before_at(a, tonumber(string.sub(a, 1, 13)), b, 1)
+end
+local function entry_insert (v, e, en)
+  -- usually the newest: searched from the end
+  local j = #v - ${ENTRY_LENGTH - 1}
+  while j >= 1 and entry_before_at(e, en, v, j) do j = j - ${ENTRY_LENGTH} end
+  if j >= 1 and string.sub(v, j, j + ${ENTRY_LENGTH - 1}) == e then return v end
+  return string.sub(v, 1, j + ${ENTRY_LENGTH - 1}) .. e .. string.sub(v, j + ${ENTRY_LENGTH})
+end
+local function entry_find (v, e)
+  -- a plain find, at an entry's start
+  local j = string.find(v, e, 1, true)
+  while j and (j - 1) % ${ENTRY_LENGTH} ~= 0 do j = string.find(v, e, j + 1, true) end
+  return j
+end`
+
+/** Lua functions over text pages (needs ENTRY_LUA and PAGED_LUA: included) */
+export const TEXT_PAGED_LUA = `${ENTRY_LUA}${PAGED_LUA}
+-- writes v (entries in order, of page p's range) as page p of d; past twice limit (bytes) it is cut
+-- at a time boundary past limit, the rest a new page bounded by its first time
+local function text_put (d, p, v, limit, ttl)
+  while true do
+    local cut = #v
+    if cut > 2 * limit then
+      cut = limit
+      while cut < #v and string.sub(v, cut + 1, cut + 13) == string.sub(v, cut - ${ENTRY_LENGTH - 1}, cut - 22) do cut = cut + ${ENTRY_LENGTH} end
+    end
+    redis.call('SET', d .. ':' .. p, string.sub(v, 1, cut), 'PX', ttl)
+    if cut >= #v then return end
+    v = string.sub(v, cut + 1)
+    local lo = string.sub(v, 1, 13)
+    p = paged_new_name(d, lo)
+    redis.call('ZADD', d, lo, p)
+  end
+end
+
+-- adds entries ents (in order; low: the first's time as a number) to text-paged index d; limit:
+-- a page's bytes before a new page starts. Every page written and d get the TTL
+local function text_add (d, ents, low, limit, ttl)
+  -- the last page, and its bound: its name's time (a page's bound is the time it is named by,
+  -- except the first page's, lowered by a late entry: then its name's time is above its bound,
+  -- and entries between the two take the general path). Numbers are passed to Redis as text:
+  -- a number costs a conversion each way
+  local last = redis.call('ZREVRANGE', d, '0', '0')[1]
+  if last and low >= tonumber(string.sub(last, 1, 13)) then
+    local key = d .. ':' .. last
+    local tail = redis.call('GETRANGE', key, '-${ENTRY_LENGTH}', '-1')
+    if tail ~= '' and entry_before_at(tail, tonumber(string.sub(tail, 1, 13)), ents[1], 1) then
+      -- the usual case: after the last page's last entry, appended while it has room (then
+      -- while the entries share the time of the one before: one time is never split)
+      local n = #ents
+      local j = math.max(0, limit - redis.call('STRLEN', key)) / ${ENTRY_LENGTH} + 1
+      if j <= n then
+        local prev = j > 1 and string.sub(ents[j - 1], 1, 13) or string.sub(tail, 1, 13)
+        while j <= n and string.sub(ents[j], 1, 13) == prev do j = j + 1 end
+      else
+        j = n + 1
+      end
+      if j > 1 then
+        redis.call('APPEND', key, table.concat(ents, '', 1, j - 1))
+        redis.call('PEXPIRE', key, ttl)
+      end
+      if j <= n then
+        -- the last page is full: written to its size, and the rest start a new page
+        redis.call('SET', key, redis.call('GET', key), 'PX', ttl)
+        local lo = string.sub(ents[j], 1, 13)
+        local p = paged_new_name(d, lo)
+        redis.call('ZADD', d, lo, p)
+        text_put(d, p, table.concat(ents, '', j, n), limit, ttl)
+      end
+      redis.call('PEXPIRE', d, ttl)
+      return
+    end
+  end
+  -- late entries, or the first: each into the page of its time
+  local pages, names = {}, {}
+  for _, e in ipairs(ents) do
+    local t = string.sub(e, 1, 13)
+    local p, below
+    if not last then
+      last = paged_new_name(d, t)
+      redis.call('ZADD', d, t, last)
+      p = last
+    else
+      p, below = paged_page_at(d, t)
+      -- below every page: the first page's bound comes down to it
+      if below then redis.call('ZADD', d, t, p) end
+    end
+    local held = paged_held(pages, names, p)
+    held[#held + 1] = e
+  end
+  for _, p in ipairs(names) do
+    local v = redis.call('GET', d .. ':' .. p) or ''
+    for _, e in ipairs(pages[p]) do v = entry_insert(v, e, tonumber(string.sub(e, 1, 13))) end
+    text_put(d, p, v, limit, ttl)
+  end
+  redis.call('PEXPIRE', d, ttl)
+end
+
+-- removes entries ents from text-paged index d (nums: each one's time as a number); a page left
+-- empty leaves the directory
+local function text_remove (d, ents, nums)
+  -- most are the oldest: in the first page, below the second page's bound
+  local head = redis.call('ZRANGE', d, '0', '1')
+  if not head[1] then return end
+  -- the second page's bound: the time it is named by (only the first page's bound moves)
+  local hi = head[2] and tonumber(string.sub(head[2], 1, 13))
+  local pages, names = {}, {}
+  for j, e in ipairs(ents) do
+    local p = head[1]
+    if hi and nums[j] >= hi then p = paged_page_at(d, string.sub(e, 1, 13)) end
+    local held = paged_held(pages, names, p)
+    held[#held + 1] = e
+  end
+  for _, p in ipairs(names) do
+    local key = d .. ':' .. p
+    local v = redis.call('GET', key)
+    if v then
+      local was = #v
+      for _, e in ipairs(pages[p]) do
+        local j = entry_find(v, e)
+        if j then v = string.sub(v, 1, j - 1) .. string.sub(v, j + ${ENTRY_LENGTH}) end
+      end
+      if v == '' then
+        redis.call('DEL', key)
+        redis.call('ZREM', d, p)
+      elseif #v < was then
+        redis.call('SET', key, v, 'KEEPTTL')
+      end
+    end
+  end
+end
+
+-- Entries of text-paged index d from a position (posMs, posField; '' to start at the near end,
+-- excluded) in the direction ('d' newest first), to the far bound (a score as ZRANGEBYSCORE takes
+-- it), at most count. Returns a flat list {field, time...} and whether nothing is left past them.
+local function text_read (d, desc, bound, posMs, posField, count)
+  local members = {}
+  local p
+  if posMs == '' then
+    if desc then p = redis.call('ZREVRANGE', d, '0', '0')[1] else p = redis.call('ZRANGE', d, '0', '0')[1] end
+  else
+    p = paged_page_at(d, posMs)
+  end
+  if not p then return members, true end
+  local far = paged_bound(bound)
+  local open = string.sub(bound, 1, 1) == '('
+  local pos, posn
+  if posMs ~= '' then
+    posn = tonumber(posMs)
+    pos = string.format('%013d', posn) .. posField
+  end
+  local got = 0
+  while p do
+    local v = redis.call('GET', d .. ':' .. p) or ''
+    local n = #v / ${ENTRY_LENGTH}
+    local first, last, step = 1, n, 1
+    if desc then first, last, step = n, 1, -1 end
+    for k = first, last, step do
+      local j = (k - 1) * ${ENTRY_LENGTH} + 1
+      local t = tonumber(string.sub(v, j, j + 12))
+      if far and ((desc and (t < far or (open and t == far))) or (not desc and (t > far or (open and t == far)))) then return members, true end
+      local past = true
+      if pos then
+        if desc then
+          past = entry_before_at(string.sub(v, j, j + ${ENTRY_LENGTH - 1}), t, pos, 1)
+        else
+          past = entry_before_at(pos, posn, v, j)
+        end
+        -- every entry after the first past the position is past it too
+        if past then pos = nil end
+      end
+      if past then
+        members[#members + 1] = string.sub(v, j + 13, j + ${ENTRY_LENGTH - 1})
+        members[#members + 1] = t
+        got = got + 1
+        if got >= count then return members, false end
+      end
+    end
+    local lo = redis.call('ZSCORE', d, p)
+    if desc then
+      -- the pages before hold only times below this page's bound
+      if not lo or (far and tonumber(lo) <= far) then break end
+      p = redis.call('ZREVRANGEBYSCORE', d, '(' .. lo, '-inf', 'LIMIT', '0', '1')[1]
+    else
+      if not lo then break end
+      local after = redis.call('ZRANGEBYSCORE', d, '(' .. lo, '+inf', 'WITHSCORES', 'LIMIT', '0', '1')
+      p = after[1]
+      if p and far and tonumber(after[2]) > far then break end
+    end
+  end
+  return members, true
+end
+`

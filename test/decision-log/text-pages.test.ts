@@ -1,0 +1,155 @@
+import fc from 'fast-check'
+import { randomUUID } from 'node:crypto'
+import t from 'tap'
+import { ENTRY_LENGTH, TEXT_PAGED_LUA } from '../../src/decision-log/text-pages.js'
+import { createLuaScript } from '../../src/redis/lua-script.js'
+import { connectRedis } from '../helpers/redis.js'
+
+// KEYS: the directory. ARGV: page max (entries), TTL ms, then entries (put in order here, as the
+// append does, each once)
+const add = createLuaScript(`${TEXT_PAGED_LUA}
+local list = {}
+for j = 3, #ARGV do
+  local e = ARGV[j]
+  local en = tonumber(string.sub(e, 1, 13))
+  local k = #list
+  while k >= 1 and entry_before_at(e, en, list[k], 1) do k = k - 1 end
+  if k < 1 or list[k] ~= e then table.insert(list, k + 1, e) end
+end
+text_add(KEYS[1], list, tonumber(string.sub(list[1], 1, 13)), tonumber(ARGV[1]) * ${ENTRY_LENGTH}, ARGV[2])
+return 1`)
+// KEYS: the directory. ARGV: entries
+const remove = createLuaScript(`${TEXT_PAGED_LUA}
+local nums = {}
+for j = 1, #ARGV do nums[j] = tonumber(string.sub(ARGV[j], 1, 13)) end
+text_remove(KEYS[1], ARGV, nums)
+return 1`)
+// KEYS: the directory. ARGV: direction, bound, position ms, position field, count
+const read = createLuaScript(`${TEXT_PAGED_LUA}
+local members, done = text_read(KEYS[1], ARGV[1] == 'd', ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]))
+return {done and 1 or 0, members}`)
+
+interface Entry { ms: number, field: string }
+const text = (e: Entry): string => `${String(e.ms).padStart(13, '0')}${e.field}`
+const compare = (a: Entry, b: Entry): number => a.ms !== b.ms ? a.ms - b.ms : a.field < b.field ? -1 : a.field > b.field ? 1 : 0
+const same = (a: Entry, b: Entry): boolean => a.ms === b.ms && a.field === b.field
+
+const T0 = 1_764_000_000_000
+// few distinct times, so that many entries share one; fields of 22 characters, as the log's, with
+// short distinct stems (padded with a character none of them holds: distinct stems stay distinct)
+const entryArb = fc.record({
+  ms: fc.integer({ min: 0, max: 40 }).map((n) => T0 + n),
+  field: fc.stringMatching(/^[A-Za-z0-9_-]{1,3}$/).map((stem) => stem.padEnd(22, '.'))
+})
+const op = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('add' as const), entries: fc.array(entryArb, { minLength: 1, maxLength: 12 }) }) },
+  // records arrive nearly in time order: batches after everything added, the usual case
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('append' as const), entries: fc.array(fc.record({ step: fc.integer({ min: 0, max: 3 }), field: entryArb.map((e) => e.field) }), { minLength: 1, maxLength: 12 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('remove' as const), picks: fc.array(fc.nat(), { minLength: 1, maxLength: 6 }) }) }
+)
+const query = fc.record({
+  desc: fc.boolean(),
+  bound: fc.option(fc.integer({ min: -2, max: 90 }).map((n) => T0 + n), { nil: undefined }),
+  open: fc.boolean(),
+  start: fc.option(fc.nat(), { nil: undefined }),
+  count: fc.integer({ min: 1, max: 9 })
+})
+
+t.test('property: text pages read as one ordered list would, whatever is added and removed in whatever order', async (t) => {
+  const { client } = await connectRedis(t)
+  await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 5 }), fc.array(op, { minLength: 1, maxLength: 14 }), fc.array(query, { minLength: 1, maxLength: 6 }), async (pageMax, ops, queries) => {
+    const d = `test:text:${randomUUID()}:{x}:G:r`
+    let model: Entry[] = []
+    for (const o of ops) {
+      if (o.kind === 'remove') {
+        if (model.length === 0) continue
+        const gone = o.picks.map((p) => model[p % model.length] as Entry)
+        await remove.run(client, [d], gone.map(text))
+        model = model.filter((n) => !gone.some((g) => same(g, n)))
+        continue
+      }
+      let entries: Entry[]
+      if (o.kind === 'add') {
+        entries = o.entries
+      } else {
+        let ms = model.reduce((max, e) => Math.max(max, e.ms), T0)
+        entries = o.entries.map((e) => ({ ms: (ms += e.step), field: e.field }))
+      }
+      await add.run(client, [d], [pageMax, 60_000, ...entries.map(text)])
+      for (const e of entries) if (!model.some((n) => same(n, e))) model.push(e)
+    }
+    model.sort(compare)
+
+    // the pages: none empty, each with a TTL, in disjoint ranges in the directory's order, one time
+    // in one page; more than twice pageMax entries only when those past twice pageMax share the
+    // time of the entry before them (one time is never split)
+    const directory = await client.zrange(d, '0', '-1', 'WITHSCORES')
+    const seen: Entry[] = []
+    for (let j = 0; j < directory.length; j += 2) {
+      const page = `${d}:${directory[j] as string}`
+      const v = await client.get(page) ?? ''
+      if (v.length === 0 || v.length % ENTRY_LENGTH !== 0) return t.fail(`a page of ${v.length} characters: ${page}`)
+      const entries: Entry[] = []
+      for (let k = 0; k < v.length; k += ENTRY_LENGTH) entries.push({ ms: Number(v.slice(k, k + 13)), field: v.slice(k + 13, k + ENTRY_LENGTH) })
+      for (let k = 1; k < entries.length; k++) if (compare(entries[k - 1] as Entry, entries[k] as Entry) >= 0) return t.fail(`a page out of order: ${page}`)
+      if (entries.length > 2 * pageMax && new Set(entries.slice(2 * pageMax - 1).map((e) => e.ms)).size > 1) return t.fail(`a page of ${entries.length} entries (pageMax ${pageMax}): ${entries.map((e) => `${e.ms - T0}`).join(' ')}`)
+      if ((entries[0] as Entry).ms < Number(directory[j + 1])) return t.fail('an entry below its page\'s bound')
+      const previous = seen[seen.length - 1]
+      if (previous !== undefined && previous.ms >= (entries[0] as Entry).ms) return t.fail('pages out of order, or one time in two pages')
+      if (await client.pttl(page) <= 0) return t.fail('a page without a TTL')
+      seen.push(...entries)
+    }
+    t.same(seen, model, 'the pages, read in order, hold the entries', { diagnostic: false })
+    const keys = await client.keys(`${d}*`)
+    t.equal(keys.length, model.length === 0 ? 0 : directory.length / 2 + 1, 'no page outside the directory', { diagnostic: false })
+    if (model.length > 0) t.ok(await client.pttl(d) > 0, 'the directory has a TTL')
+
+    // reads: from any position, either way, to any bound (closed or open), in batches
+    for (const q of queries) {
+      const ordered = q.desc ? [...model].reverse() : model
+      const inBound = (e: Entry): boolean => q.bound === undefined || (q.desc ? (q.open ? e.ms > q.bound : e.ms >= q.bound) : (q.open ? e.ms < q.bound : e.ms <= q.bound))
+      let position = q.start === undefined || ordered.length === 0 ? undefined : ordered[q.start % ordered.length]
+      const expected = (position === undefined ? ordered : ordered.slice(ordered.indexOf(position) + 1)).filter(inBound)
+      const got: Entry[] = []
+      const bound = q.bound === undefined ? (q.desc ? '-inf' : '+inf') : `${q.open ? '(' : ''}${q.bound}`
+      for (let calls = 0; calls < 200; calls++) {
+        const [done, flat] = await read.run(client, [d], [q.desc ? 'd' : 'a', bound, position === undefined ? '' : position.ms, position?.field ?? '', q.count]) as [number, Array<string | number>]
+        const batch: Entry[] = []
+        for (let k = 0; k < flat.length; k += 2) batch.push({ field: flat[k] as string, ms: Number(flat[k + 1]) })
+        if (batch.length > q.count) return t.fail(`a batch of ${batch.length} for ${q.count}`)
+        got.push(...batch)
+        position = batch[batch.length - 1] ?? position
+        if (done === 1) break
+      }
+      t.same(got, expected, `read ${q.desc ? 'newest' : 'oldest'} first`, { diagnostic: false })
+    }
+    return true
+  }), { numRuns: 150 })
+})
+
+t.test('appended in order: pages of pageMax entries, each full one written to its size', async (t) => {
+  const { client } = await connectRedis(t)
+  const d = `test:text:${randomUUID()}:{x}:D:a`
+  const pageMax = 16
+  const n = 20 * pageMax
+  for (let j = 0; j < n; j += 7) {
+    const batch: string[] = []
+    for (let k = j; k < Math.min(n, j + 7); k++) batch.push(text({ ms: T0 + k * 3, field: `f${String(k).padStart(21, '0')}` }))
+    await add.run(client, [d], [pageMax, 60_000, ...batch])
+  }
+  const pages = await client.zrange(d, '0', '-1')
+  t.equal(pages.length, 20, 'appends fill their pages')
+  // APPEND leaves a string room to grow (as much again); a full page is written again without it:
+  // as many bytes as the same text SET under a name of the same length
+  const bytes = async (key: string): Promise<number> => Number(await client.memory('USAGE', key, 'SAMPLES', '0'))
+  for (const [n, page] of pages.entries()) {
+    const key = `${d}:${page}`
+    const v = await client.get(key) ?? ''
+    t.equal(v.length, pageMax * ENTRY_LENGTH, 'a full page', { diagnostic: false })
+    const control = `${d}:x${page.slice(1)}`
+    await client.set(control, v)
+    if (n < pages.length - 1) t.equal(await bytes(key), await bytes(control), 'written to its size', { diagnostic: false })
+    else t.ok(await bytes(key) > await bytes(control), `the last page, appended to, has room: ${await bytes(key)} bytes for ${await bytes(control)}`)
+    await client.del(control)
+  }
+})
