@@ -206,17 +206,6 @@ local function rule_named (u)
   end
   return rule or nil
 end
--- the kind and rule indexes of earlier versions (plain sorted sets, then paged sets: read until
--- they are trimmed empty): whether each still exists, asked once a call
-local legacy = {}
-local function legacy_held (key)
-  local held = legacy[key]
-  if held == nil then
-    held = redis.call('EXISTS', key) == 1
-    legacy[key] = held
-  end
-  return held
-end
 -- identifier postings (search-keys.ts): hash key -> digest -> its entries, written once per key
 -- at the end (a digest may come several times in a batch); false: the digest's entries were in
 -- the sorted set already, its field has nothing to write
@@ -457,9 +446,11 @@ if added > 0 then
       oldest = redis.call('XRANGE', s, '-', '+', 'COUNT', added + 2)
     end
     local gone, ids, reviews = {}, {}, {}
-    -- text-paged index -> the entries leaving and their times as numbers; the same of the paged
-    -- sets of earlier versions (their members, as score, member...)
-    local untext, untext_nums, unpaged, nums = {}, {}, {}, {}
+    -- text-paged index -> the entries leaving and their times as numbers; the same of the kind
+    -- and rule indexes of earlier versions (paged sets, then plain sorted sets: read until they
+    -- are trimmed empty), removed where they still exist: paged set -> its members leaving (score,
+    -- member...) and their scores as numbers, plain set -> its members leaving
+    local untext, untext_nums, unpaged, nums, unplain = {}, {}, {}, {}, {}
     local function leave (d, paged, plain, ex, at, atn, f)
       local list = untext[d]
       if not list then
@@ -470,11 +461,14 @@ if added > 0 then
       list[#list + 1] = ex
       local ns = untext_nums[d]
       ns[#ns + 1] = atn
-      if legacy_held(paged) then
-        padd(unpaged, paged, at, f)
-        padd(nums, paged, atn, atn)
+      padd(unpaged, paged, at, f)
+      padd(nums, paged, atn, atn)
+      list = unplain[plain]
+      if not list then
+        list = {}
+        unplain[plain] = list
       end
-      if legacy_held(plain) then redis.call('ZREM', plain, f) end
+      list[#list + 1] = f
     end
     -- the earlier versions' keys by kind (K: paged, k: plain), built once a call
     local paged_kind_keys, plain_kind_keys = {}, {}
@@ -536,7 +530,19 @@ if added > 0 then
       redis.call('XDEL', s, unpack(ids))
     end
     for d, list in pairs(untext) do text_remove(d, list, untext_nums[d]) end
-    for d, list in pairs(unpaged) do paged_remove(d, list, nums[d]) end
+    -- the earlier versions' sets: asked about with one EXISTS (none, once they are trimmed empty),
+    -- then each
+    local legacy = {}
+    for key in pairs(unpaged) do legacy[#legacy + 1] = key end
+    for key in pairs(unplain) do legacy[#legacy + 1] = key end
+    if #legacy > 0 and redis.call('EXISTS', unpack(legacy)) > 0 then
+      for d, list in pairs(unpaged) do
+        if redis.call('EXISTS', d) == 1 then paged_remove(d, list, nums[d]) end
+      end
+      for key, list in pairs(unplain) do
+        if redis.call('EXISTS', key) == 1 then redis.call('ZREM', key, unpack(list)) end
+      end
+    end
   end
   if aged or n <= added then
     redis.call('PEXPIRE', s, ttl)

@@ -21,8 +21,9 @@ import { PAGED_LUA } from './paged-sets.js'
  * last entry and its length). A page that holds TEXT_PAGE_MAX entries is rewritten once to its
  * exact size (APPEND leaves room for growth: as much again as the string holds) and a new last
  * page starts. A late entry is inserted in its page (read, rewritten); a page past twice the
- * bound is cut in two at a time boundary. Trimming cuts entries out of their page; a page left
- * empty leaves the directory. Measured in docs/performance.md.
+ * bound is cut at a time boundary. Trimming cuts entries out of their page (the oldest leave
+ * first: usually the first page's first entries, cut at once); a page left empty leaves the
+ * directory. Measured in docs/performance.md.
  *
  * The functions run inside the log's scripts; every key they touch is built from the directory's
  * name, which carries the partition's hash tag, so they stay in the partition's slot.
@@ -32,10 +33,14 @@ import { PAGED_LUA } from './paged-sets.js'
 export const ENTRY_LENGTH = 35
 
 /**
- * The entries of a text page before the log starts a new one: 4,480 bytes. A search reads a page
- * whole (GET), a trim copies the oldest page once a call, an append copies nothing.
+ * The entries of a text page before the log starts a new one: 2,240 bytes. A search reads a page
+ * whole (GET), a trim copies the oldest page once a call (into Lua and back), an append copies
+ * nothing, and a page costs a key. Replaying the append calls captured under the bench's load
+ * (bench/redis-script-replay.ts --callgrind, 2026-12-06, redis-server instructions a record while
+ * the log fills / once it is full): 412,815 / 539,455 with pages of 32, 408,544 / 536,907 with
+ * 64, 410,364 / 547,293 with 128.
  */
-export const TEXT_PAGE_MAX = 128
+export const TEXT_PAGE_MAX = 64
 
 /**
  * `entry_before(a, b)`: entry a sorts before entry b, as JavaScript and Redis's lex ranges order
@@ -180,7 +185,19 @@ local function text_remove (d, ents, nums)
     local v = redis.call('GET', key)
     if v then
       local was = #v
-      for _, e in ipairs(pages[p]) do
+      -- usually the page's first entries (the oldest leave first): cut once
+      local held, gone = pages[p], {}
+      for _, e in ipairs(held) do gone[e] = true end
+      local k = 0
+      while k < #held and k * ${ENTRY_LENGTH} < was do
+        local e = string.sub(v, k * ${ENTRY_LENGTH} + 1, (k + 1) * ${ENTRY_LENGTH})
+        if not gone[e] then break end
+        gone[e] = nil
+        k = k + 1
+      end
+      if k > 0 then v = string.sub(v, k * ${ENTRY_LENGTH} + 1) end
+      -- the others, one by one
+      for e in pairs(gone) do
         local j = entry_find(v, e)
         if j then v = string.sub(v, 1, j - 1) .. string.sub(v, j + ${ENTRY_LENGTH}) end
       end
