@@ -210,8 +210,6 @@ end
 -- at the end (a digest may come several times in a batch); false: the digest's entries were in
 -- the sorted set already, its field has nothing to write
 local posted = {}
--- postings hash -> digest -> its field as read before the records (false: none)
-local prefetched = {}
 -- entry e (its time as a number: en) of an identifier of kind kc
 local function post (kc, digest, e, en)
   local hk = cached_key(posting_keys, 'U:', kc)
@@ -222,11 +220,7 @@ local function post (kc, digest, e, en)
   end
   local v = held[digest]
   if v == nil then
-    -- read before the records (prefetched), or now
-    local got = prefetched[hk]
-    v = got and got[digest]
-    if v == nil then v = redis.call('HGET', hk, digest) end
-    v = v or ''
+    v = redis.call('HGET', hk, digest) or ''
     if v == '*' then v = false end
   end
   if not v or v == '*' then
@@ -271,9 +265,9 @@ local function count (n, f)
   end
   held[f] = (held[f] or 0) + 1
 end
--- What the batch's records need of i, o and the postings hashes, read first with one HMGET a
--- key (a command costs Redis more than its work here: one a record and identifier would be
--- several times as many)
+-- What the batch's records need of i and o, read first with one HMGET a key (a command costs
+-- Redis about what a lookup does; reading each identifier's postings field the same way saved
+-- nothing: the Lua tables to hold them cost as much, docs/performance.md)
 local records = (#ARGV - 6) / 6
 local function hmget (key, list)
   local got = {}
@@ -284,51 +278,11 @@ local function hmget (key, list)
   return got
 end
 local batch_fields = {}
--- identifier kind -> its digests in the batch (once each); each record's identifiers (kind,
--- digest, kind, digest...)
-local digests, digest_seen, batch_ids = {}, {}, {}
-for r = 0, records - 1 do
-  local a = 7 + r * 6
-  batch_fields[r + 1] = ARGV[a]
-  local x = ARGV[a + 5]
-  local b1 = string.find(x, '|', 1, true)
-  local b2 = string.find(x, '|', b1 + 1, true)
-  local at = b1 + 1
-  local ids = {}
-  batch_ids[r + 1] = ids
-  while at < b2 do
-    local stop = string.find(x, ',', at, true)
-    if not stop or stop > b2 then stop = b2 end
-    if stop > at then
-      local kc, digest = string.sub(x, at, at), string.sub(x, at + 1, stop - 1)
-      ids[#ids + 1] = kc
-      ids[#ids + 1] = digest
-      local seen = digest_seen[kc]
-      if not seen then
-        seen = {}
-        digest_seen[kc] = seen
-        digests[kc] = {}
-      end
-      if not seen[digest] then
-        seen[digest] = true
-        local list = digests[kc]
-        list[#list + 1] = digest
-      end
-    end
-    at = stop + 1
-  end
-end
+for r = 0, records - 1 do batch_fields[r + 1] = ARGV[7 + r * 6] end
 local batch_i, batch_o = {}, {}
 if records > 0 then
   batch_i = hmget(i, batch_fields)
   batch_o = hmget(o, batch_fields)
-end
-for kc, list in pairs(digests) do
-  local hk = cached_key(posting_keys, 'U:', kc)
-  local values = hmget(hk, list)
-  local got = {}
-  for j = 1, #list do got[list[j]] = values[j] end
-  prefetched[hk] = got
 end
 -- fields recorded by this call (a field twice in one batch: the second is a duplicate), and
 -- their index values (field, value...), written with one HSET after the records
@@ -399,8 +353,13 @@ for r = 0, records - 1 do
     count(n, KIND[k])
     if string.sub(x, 2, 2) == '1' then count(n, 'degraded') end
     -- identifiers: the postings of each kind
-    local ids = batch_ids[r + 1]
-    for j = 1, #ids, 2 do post(ids[j], ids[j + 1], e, msn) end
+    at = b1 + 1
+    while at < b2 do
+      local stop = string.find(x, ',', at, true)
+      if not stop or stop > b2 then stop = b2 end
+      if stop > at then post(string.sub(x, at, at), string.sub(x, at + 1, stop - 1), e, msn) end
+      at = stop + 1
+    end
     -- outcomes reported while the charge was being decided
     local ov = batch_o[r + 1]
     if ov then add(pre .. 'l:' .. string.match(ov, '"label":"([%w_]+)"'), ms, field) end
