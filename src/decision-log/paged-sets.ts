@@ -95,18 +95,36 @@ local function paged_bound (b)
   return tonumber((string.gsub(b, '^%(', '')))
 end
 
+-- the page of directory d a read starts in: the page of time posMs, or when posMs is '' the last
+-- page (desc) or the first; nil when d holds none
+local function paged_first (d, desc, posMs)
+  if posMs ~= '' then return paged_page_at(d, posMs) end
+  if desc then return redis.call('ZREVRANGE', d, '0', '0')[1] end
+  return redis.call('ZRANGE', d, '0', '0')[1]
+end
+
+-- the page of directory d after page p in the direction (the one before it when desc), or nil
+-- when none is left or the next holds only scores past far (a number, or nil for no bound)
+local function paged_next (d, p, desc, far)
+  local lo = redis.call('ZSCORE', d, p)
+  if not lo then return nil end
+  if desc then
+    -- the pages before hold only scores below this page's bound
+    if far and tonumber(lo) <= far then return nil end
+    return redis.call('ZREVRANGEBYSCORE', d, '(' .. lo, '-inf', 'LIMIT', '0', '1')[1]
+  end
+  local after = redis.call('ZRANGEBYSCORE', d, '(' .. lo, '+inf', 'WITHSCORES', 'LIMIT', '0', '1')
+  if after[1] and far and tonumber(after[2]) > far then return nil end
+  return after[1]
+end
+
 -- Members of paged set d from a position (posMs, posField; '' to start at the near end) in the
 -- direction ('d' newest first), to the far bound: those of the position's time past its member,
 -- then at most count of later times. Returns a flat list {member, score...} and whether nothing is
 -- left past them.
 local function paged_read (d, desc, bound, posMs, posField, count)
   local members = {}
-  local p
-  if posMs == '' then
-    if desc then p = redis.call('ZREVRANGE', d, '0', '0')[1] else p = redis.call('ZRANGE', d, '0', '0')[1] end
-  else
-    p = paged_page_at(d, posMs)
-  end
+  local p = paged_first(d, desc, posMs)
   if not p then return members, true end
   local near = desc and '+inf' or '-inf'
   local far = paged_bound(bound)
@@ -124,17 +142,7 @@ local function paged_read (d, desc, bound, posMs, posField, count)
     for j = 1, #more do members[#members + 1] = more[j] end
     got = got + #more / 2
     if got >= count then return members, false end
-    local lo = redis.call('ZSCORE', d, p)
-    if desc then
-      -- the pages before hold only scores below this page's bound
-      if not lo or (far and tonumber(lo) <= far) then break end
-      p = redis.call('ZREVRANGEBYSCORE', d, '(' .. lo, '-inf', 'LIMIT', '0', '1')[1]
-    else
-      if not lo then break end
-      local after = redis.call('ZRANGEBYSCORE', d, '(' .. lo, '+inf', 'WITHSCORES', 'LIMIT', '0', '1')
-      p = after[1]
-      if p and far and tonumber(after[2]) > far then break end
-    end
+    p = paged_next(d, p, desc, far)
     near = desc and '+inf' or '-inf'
   end
   return members, true

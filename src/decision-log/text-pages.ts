@@ -216,12 +216,7 @@ end
 -- it), at most count. Returns a flat list {field, time...} and whether nothing is left past them.
 local function text_read (d, desc, bound, posMs, posField, count)
   local members = {}
-  local p
-  if posMs == '' then
-    if desc then p = redis.call('ZREVRANGE', d, '0', '0')[1] else p = redis.call('ZRANGE', d, '0', '0')[1] end
-  else
-    p = paged_page_at(d, posMs)
-  end
+  local p = paged_first(d, desc, posMs)
   if not p then return members, true end
   local far = paged_bound(bound)
   local open = string.sub(bound, 1, 1) == '('
@@ -257,17 +252,7 @@ local function text_read (d, desc, bound, posMs, posField, count)
         if got >= count then return members, false end
       end
     end
-    local lo = redis.call('ZSCORE', d, p)
-    if desc then
-      -- the pages before hold only times below this page's bound
-      if not lo or (far and tonumber(lo) <= far) then break end
-      p = redis.call('ZREVRANGEBYSCORE', d, '(' .. lo, '-inf', 'LIMIT', '0', '1')[1]
-    else
-      if not lo then break end
-      local after = redis.call('ZRANGEBYSCORE', d, '(' .. lo, '+inf', 'WITHSCORES', 'LIMIT', '0', '1')
-      p = after[1]
-      if p and far and tonumber(after[2]) > far then break end
-    end
+    p = paged_next(d, p, desc, far)
   end
   return members, true
 end

@@ -4,6 +4,7 @@ import t from 'tap'
 import { PAGED_LUA } from '../../src/decision-log/paged-sets.js'
 import { createLuaScript } from '../../src/redis/lua-script.js'
 import { pagedAdd as add } from '../helpers/paged-set-writer.js'
+import { readQuery, readsAsModel } from '../helpers/ordered-reads.js'
 import { connectRedis } from '../helpers/redis.js'
 
 // paged sets are what earlier versions wrote (the writer: test/helpers/paged-set-writer.ts); the
@@ -27,12 +28,7 @@ const op = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('add' as const), members: fc.array(member, { minLength: 1, maxLength: 12 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('remove' as const), picks: fc.array(fc.nat(), { minLength: 1, maxLength: 6 }) }) }
 )
-const query = fc.record({
-  desc: fc.boolean(),
-  bound: fc.option(fc.integer({ min: -2, max: 42 }).map((n) => T0 + n), { nil: undefined }),
-  start: fc.option(fc.nat(), { nil: undefined }),
-  count: fc.integer({ min: 1, max: 9 })
-})
+const query = readQuery(T0, 40)
 
 t.test('property: a paged set reads as one sorted set would, whatever is added and removed in whatever order', async (t) => {
   const { client } = await connectRedis(t)
@@ -75,22 +71,11 @@ t.test('property: a paged set reads as one sorted set would, whatever is added a
     t.equal(keys.length, model.length === 0 ? 0 : directory.length / 2 + 1, 'no page outside the directory', { diagnostic: false })
 
     // reads: from any position, either way, to any bound, in batches
+    // reads: from any position, either way, to any bound, in batches (a batch holds every member
+    // of its position's time past it, beyond its count)
+    const timed = model.map((m) => ({ ms: m.ms, name: m.member }))
     for (const q of queries) {
-      const ordered = q.desc ? [...model].reverse() : model
-      const inBound = (m: Member): boolean => q.bound === undefined || (q.desc ? m.ms >= q.bound : m.ms <= q.bound)
-      let position = q.start === undefined || ordered.length === 0 ? undefined : ordered[q.start % ordered.length]
-      const expected = (position === undefined ? ordered : ordered.slice(ordered.indexOf(position) + 1)).filter(inBound)
-      const got: Member[] = []
-      for (let calls = 0; calls < 200; calls++) {
-        const bound = q.bound === undefined ? (q.desc ? '-inf' : '+inf') : String(q.bound)
-        const [done, flat] = await read.run(client, [d], [q.desc ? 'd' : 'a', bound, position === undefined ? '' : position.ms, position?.member ?? '', q.count]) as [number, string[]]
-        const batch: Member[] = []
-        for (let k = 0; k < flat.length; k += 2) batch.push({ member: flat[k] as string, ms: Number(flat[k + 1]) })
-        got.push(...batch)
-        position = batch[batch.length - 1] ?? position
-        if (done === 1) break
-      }
-      t.same(got, expected, `read ${q.desc ? 'newest' : 'oldest'} first`, { diagnostic: false })
+      if (!await readsAsModel(t, timed, q, async (...args) => await read.run(client, [d], args) as [number, string[]], false)) return false
     }
     return true
   }), { numRuns: 150 })
