@@ -15,7 +15,7 @@
  *
  * Nothing adds to a paged set any more: a sorted-set page cost Redis a search of its packed list
  * and an insert a member, where a text page costs an APPEND (docs/performance.md). The tests keep
- * the earlier writer (test/decision-log/paged-sets.test.ts) to build what it left.
+ * the earlier writer (test/helpers/paged-set-writer.ts) to build what it left.
  *
  * The functions run inside the log's scripts; every key they touch is built from the directory's
  * name, which carries the partition's hash tag, so they stay in the partition's slot.

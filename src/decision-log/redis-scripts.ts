@@ -124,16 +124,15 @@ local sets, counts = {}, {}
 -- and the text-paged indexes' (text-pages.ts: by kind, by rule): directory -> its new entries
 -- in order, and the times of the first and the last as numbers
 local texts, text_lows, text_highs = {}, {}, {}
-local function padd (into, key, score, member)
-  local list = into[key]
+local function add (key, score, member)
+  local list = sets[key]
   if not list then
     list = {}
-    into[key] = list
+    sets[key] = list
   end
   list[#list + 1] = score
   list[#list + 1] = member
 end
-local function add (key, score, member) padd(sets, key, score, member) end
 -- entry e (its time as a number: en) into text-paged index d's list, in order (usually the last)
 local function add_text (d, e, en)
   local list = texts[d]
@@ -240,13 +239,10 @@ end
 local function unpost (kc, digest, e)
   local hk = cached_key(posting_keys, 'U:', kc)
   local v = redis.call('HGET', hk, digest)
-  if v and v ~= '*' then
-    local j = entry_find(v, e)
-    if j then
-      local rest = string.sub(v, 1, j - 1) .. string.sub(v, j + ${ENTRY_LENGTH})
-      if rest == '' then redis.call('HDEL', hk, digest) else redis.call('HSET', hk, digest, rest) end
-      return
-    end
+  local rest = v and v ~= '*' and entry_remove(v, e)
+  if rest then
+    if rest == '' then redis.call('HDEL', hk, digest) else redis.call('HSET', hk, digest, rest) end
+    return
   end
   -- in the sorted set: a busy identifier's, or written before the postings hashes
   local z = pre .. 'u:' .. kc
@@ -405,29 +401,21 @@ if added > 0 then
       oldest = redis.call('XRANGE', s, '-', '+', 'COUNT', added + 2)
     end
     local gone, ids, reviews = {}, {}, {}
-    -- text-paged index -> the entries leaving and their times as numbers; the same of the kind
-    -- and rule indexes of earlier versions (paged sets, then plain sorted sets: read until they
-    -- are trimmed empty), removed where they still exist: paged set -> its members leaving (score,
-    -- member...) and their scores as numbers, plain set -> its members leaving
-    local untext, untext_nums, unpaged, nums, unplain = {}, {}, {}, {}, {}
-    local function leave (d, paged, plain, ex, at, atn, f)
+    -- text-paged index -> the entries leaving and their times as numbers, and the same index as
+    -- earlier versions kept it ({its paged set, its plain sorted set}: read until they are trimmed
+    -- empty, and trimmed of the same records where they still exist)
+    local untext, untext_nums, earlier = {}, {}, {}
+    local function leave (d, paged, plain, ex, atn)
       local list = untext[d]
       if not list then
         list = {}
         untext[d] = list
         untext_nums[d] = {}
+        earlier[d] = {paged, plain}
       end
       list[#list + 1] = ex
       local ns = untext_nums[d]
       ns[#ns + 1] = atn
-      padd(unpaged, paged, at, f)
-      padd(nums, paged, atn, atn)
-      list = unplain[plain]
-      if not list then
-        list = {}
-        unplain[plain] = list
-      end
-      list[#list + 1] = f
     end
     -- the earlier versions' keys by kind (K: paged, k: plain), built once a call
     local paged_kind_keys, plain_kind_keys = {}, {}
@@ -442,7 +430,7 @@ if added > 0 then
         local at = string.sub(x, 3, 15)
         local atn = tonumber(at)
         local ex = at .. f
-        leave(cached_key(kind_keys, 'D:', k), cached_key(paged_kind_keys, 'K:', k), cached_key(plain_kind_keys, 'k:', k), ex, at, atn, f)
+        leave(cached_key(kind_keys, 'D:', k), cached_key(paged_kind_keys, 'K:', k), cached_key(plain_kind_keys, 'k:', k), ex, atn)
         if k == 'r' then reviews[#reviews + 1] = f end
         local from = b1 + 1
         while from < b2 do
@@ -458,7 +446,7 @@ if added > 0 then
           local rule = stop > from and rule_named(string.sub(x, from, stop - 1))
           if rule then
             local names = rule_names(rule)
-            leave(names[1], names[4], names[3], ex, at, atn, f)
+            leave(names[1], names[4], names[3], ex, atn)
           end
           from = stop + 1
         end
@@ -472,8 +460,8 @@ if added > 0 then
       redis.call('HDEL', i, unpack(gone))
       redis.call('HDEL', h, unpack(gone))
       -- outcomes and closes are few: read, then only those held are removed
-      local ovs = redis.call('HMGET', o, unpack(gone))
-      local cvs = redis.call('HMGET', c, unpack(gone))
+      local ovs = hmget(o, gone)
+      local cvs = hmget(c, gone)
       for j = 1, #gone do
         local f = gone[j]
         local ov = ovs[j]
@@ -490,16 +478,32 @@ if added > 0 then
     end
     for d, list in pairs(untext) do text_remove(d, list, untext_nums[d]) end
     -- the earlier versions' sets: asked about with one EXISTS (none, once they are trimmed empty),
-    -- then each
+    -- then each; their members are the text entries' (score: the entry's time, member: its field)
     local legacy = {}
-    for key in pairs(unpaged) do legacy[#legacy + 1] = key end
-    for key in pairs(unplain) do legacy[#legacy + 1] = key end
+    for _, names in pairs(earlier) do
+      legacy[#legacy + 1] = names[1]
+      legacy[#legacy + 1] = names[2]
+    end
     if #legacy > 0 and redis.call('EXISTS', unpack(legacy)) > 0 then
-      for d, list in pairs(unpaged) do
-        if redis.call('EXISTS', d) == 1 then paged_remove(d, list, nums[d]) end
-      end
-      for key, list in pairs(unplain) do
-        if redis.call('EXISTS', key) == 1 then redis.call('ZREM', key, unpack(list)) end
+      for d, names in pairs(earlier) do
+        local paged, plain = names[1], names[2]
+        local members, fields = {}, {}
+        for _, ex in ipairs(untext[d]) do
+          local f = string.sub(ex, 14)
+          members[#members + 1] = string.sub(ex, 1, 13)
+          members[#members + 1] = f
+          fields[#fields + 1] = f
+        end
+        if redis.call('EXISTS', paged) == 1 then
+          -- the scores as numbers, in the members' layout (score, score...)
+          local scores = {}
+          for j, atn in ipairs(untext_nums[d]) do
+            scores[2 * j - 1] = atn
+            scores[2 * j] = atn
+          end
+          paged_remove(paged, members, scores)
+        end
+        if redis.call('EXISTS', plain) == 1 then redis.call('ZREM', plain, unpack(fields)) end
       end
     end
   end

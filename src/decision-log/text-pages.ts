@@ -48,7 +48,7 @@ export const TEXT_PAGE_MAX = 64
  * `entry_before_at(a, an, v, j)`: the same of a (its time as a number: an, converted once by the
  * caller) and the entry of v at offset j (in a string of entries, without cutting it out).
  * `entry_insert(v, e, en)`: the string of entries v with e (its time: en) in its place (v as it
- * is when it holds e). `entry_find(v, e)`: the offset of entry e in v, or nil.
+ * is when it holds e). `entry_remove(v, e)`: v without entry e, or nil when v does not hold it.
  */
 export const ENTRY_LUA = `
 local function entry_before_at (a, an, v, j)
@@ -75,11 +75,12 @@ local function entry_insert (v, e, en)
   if j >= 1 and string.sub(v, j, j + ${ENTRY_LENGTH - 1}) == e then return v end
   return string.sub(v, 1, j + ${ENTRY_LENGTH - 1}) .. e .. string.sub(v, j + ${ENTRY_LENGTH})
 end
-local function entry_find (v, e)
+local function entry_remove (v, e)
   -- a plain find, at an entry's start
   local j = string.find(v, e, 1, true)
   while j and (j - 1) % ${ENTRY_LENGTH} ~= 0 do j = string.find(v, e, j + 1, true) end
-  return j
+  if j then return string.sub(v, 1, j - 1) .. string.sub(v, j + ${ENTRY_LENGTH}) end
+  return nil
 end`
 
 /** Lua functions over text pages (needs ENTRY_LUA and PAGED_LUA: included) */
@@ -197,10 +198,7 @@ local function text_remove (d, ents, nums)
       end
       if k > 0 then v = string.sub(v, k * ${ENTRY_LENGTH} + 1) end
       -- the others, one by one
-      for e in pairs(gone) do
-        local j = entry_find(v, e)
-        if j then v = string.sub(v, 1, j - 1) .. string.sub(v, j + ${ENTRY_LENGTH}) end
-      end
+      for e in pairs(gone) do v = entry_remove(v, e) or v end
       if v == '' then
         redis.call('DEL', key)
         redis.call('ZREM', d, p)
