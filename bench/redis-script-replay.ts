@@ -40,7 +40,7 @@ import { inspectRedis } from './redis-inspect.js'
 const FIRED_RULE_STREAMS: Array<[string, string]> = [
   ['        add_text(names[1], e, msn)\n', '        fired[#fired + 1] = rule\n'],
   ['    local codes, m = {}, 0\n', '    local codes, m = {}, 0\n    local fired = {}\n'],
-  ["    redis.call('HSET', i, field, fp .. '|' .. id)\n", "    redis.call('HSET', i, field, fp .. '|' .. id)\n    for _, rule in ipairs(fired) do redis.call('XADD', pre .. 'F:' .. rule, id, 'd', field) end\n"]
+  ['    i_writes[#i_writes + 1] = iv\n', "    i_writes[#i_writes + 1] = iv\n    for _, rule in ipairs(fired) do redis.call('XADD', pre .. 'F:' .. rule, id, 'd', field) end\n"]
 ]
 
 /**
@@ -54,7 +54,7 @@ const VARIANTS: Record<string, { of: 'score' | 'append', replace: Array<[string,
     replace: [['      if stop > at then post(string.sub(x, at, at), string.sub(x, at + 1, stop - 1), e, msn) end\n', '']]
   },
   'no-fired-rule-index': { of: 'append', replace: [['        add_text(names[1], e, msn)\n', '']] },
-  'no-hourly-counts': { of: 'append', replace: [["    for f, by in pairs(fields) do redis.call('HINCRBY', n, f, by) end\n    redis.call('PEXPIRE', n, ttl)\n", '']] },
+  'no-hourly-counts': { of: 'append', replace: [['  for n, fields in pairs(counts) do\n', '  for n, fields in pairs({}) do\n']] },
   // the kind and rule indexes as one sorted set each (before paged-sets.ts and text-pages.ts)
   'plain-sets': {
     of: 'append',
