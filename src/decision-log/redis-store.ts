@@ -26,6 +26,12 @@ import type {
 
 export interface RedisDecisionLogOptions {
   redis: RedisClient
+  /**
+   * the client the appends take (the outbox's batches of records, and the contexts they name):
+   * a connection of their own, so that they never queue ahead of a charge's scoring call
+   * (plugins/redis.ts); `redis` when not given
+   */
+  writer?: RedisClient
   keys: DecisionKeys
   /** RISKGATE_HASH_KEY: gateway charge ids appear in keys only as keyed digests */
   hashKey: string
@@ -85,6 +91,7 @@ export interface RedisDecisionLog extends DecisionLogStore {
 
 export function createRedisDecisionLog (options: RedisDecisionLogOptions): RedisDecisionLog {
   const { redis, keys } = options
+  const writer = options.writer ?? redis
   const names = decisionLogKeys(options.keyPrefix ?? DEFAULT_DECISION_LOG_PREFIX)
   const maxLen = options.maxPerPartition ?? DEFAULT_LOG_MAX_PER_PARTITION
   const ttlSeconds = options.ttlSeconds ?? DEFAULT_LOG_TTL_SECONDS
@@ -130,8 +137,8 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
     if (due.size === 0) return
     const args: string[] = []
     for (const [id, context] of due) args.push(id, serializeContext(context))
-    await redis.hset(names.contexts, ...args)
-    await redis.pexpire(names.contexts, ttlMs)
+    await writer.hset(names.contexts, ...args)
+    await writer.pexpire(names.contexts, ttlMs)
     for (const [id, context] of due) {
       written.set(id, at)
       remember(context)
@@ -172,7 +179,7 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
     const keyArgs = [names.stream(partition), names.index(partition), names.outcomes(partition), names.history(partition), names.closes(partition)]
     const args: Array<string | number> = [maxLen, ttlMs, Date.now(), names.partition(partition), postingsMax, pageMax]
     for (const entry of entries) args.push(entry.key.field, entry.fingerprint, entry.nonce, entry.atMs, entry.encoded, indexArg(entry.index, entry.atMs))
-    const codes = await appendScript.run(redis, keyArgs, args) as number[]
+    const codes = await appendScript.run(writer, keyArgs, args) as number[]
     if (!Array.isArray(codes) || codes.length !== entries.length) throw new Error('the decision log script returned another number of results than records')
     return codes.map((code) => RESULTS[code - 1] as AppendResult)
   }

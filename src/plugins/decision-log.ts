@@ -56,6 +56,7 @@ export const decisionLogPlugin = fp(async function decisionLog (fastify, opts: D
     : createRedisDecisionLog({
       ...common,
       redis: fastify.redis,
+      ...(fastify.redisWriter !== null ? { writer: fastify.redisWriter } : {}),
       hashKey: opts.hashKey,
       ...(opts.keyPrefix !== undefined ? { keyPrefix: opts.keyPrefix } : {}),
       ...(opts.maxPerPartition !== undefined ? { maxPerPartition: opts.maxPerPartition } : {})

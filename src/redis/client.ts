@@ -20,6 +20,8 @@ export interface RedisClientOptions {
   /** a command without a reply after this long rejects; a safety net under the caller's deadline */
   commandTimeoutMs?: number
   connectTimeoutMs?: number
+  /** the connection's name (CLIENT SETNAME), as `CLIENT LIST` shows it: `riskgate` unless given */
+  name?: string
 }
 
 export const DEFAULT_COMMAND_TIMEOUT_MS = 1000
@@ -67,7 +69,7 @@ export function createRedisClient (connection: RedisConnection, options: RedisCl
     commandTimeout,
     connectTimeout,
     maxRetriesPerRequest: 1,
-    connectionName: 'riskgate',
+    connectionName: options.name ?? 'riskgate',
     // how long a closing socket may linger (ioredis keeps a timer that long even when the socket
     // is already gone, which delays the process exit)
     disconnectTimeout: 200

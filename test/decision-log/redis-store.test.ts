@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import { randomUUID } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import { createRedisDecisionLog } from '../../src/decision-log/redis-store.js'
-import { waitForRedis } from '../../src/redis/client.js'
+import { closeRedis, createRedisClient, waitForRedis } from '../../src/redis/client.js'
 import { decisionLogSuite, digestOf, entry, keysOf, outcome, SUITE_HASH_KEY } from '../helpers/decision-log-suite.js'
 import { decisionLogSearchSuite, searchEntry } from '../helpers/decision-log-search-suite.js'
 import { comparePositions } from '../../src/decision-log/cursor.js'
@@ -52,6 +52,24 @@ t.test('search, review queue, outcome history and overview', async (t) => {
 })
 
 noRawIdentifiersProperty(t, () => client, 30)
+
+t.test('appends, and the contexts they name, take the writer client; lookups and reads the other', async (t) => {
+  const keys = keysOf(4)
+  // a client that was closed: any command sent through it fails at once
+  const closed = createRedisClient({ url: server.url }) as Redis
+  t.ok(await waitForRedis(closed, 5000))
+  await closeRedis(closed)
+  const keyPrefix = newPrefix()
+  const writing = createRedisDecisionLog({ redis: closed, writer: client, hashKey: SUITE_HASH_KEY, keys, keyPrefix })
+  const chargeIds = Array.from({ length: 12 }, () => `ch_${randomUUID()}`)
+  const entries = chargeIds.map((chargeId, n) => entry(keys, Date.now() + n, { chargeId }))
+  t.same(await writing.append(entries), entries.map(() => 'written'), 'written with the answers\' client closed')
+  await t.rejects(writing.get((entries[0] as AppendEntry).key.decisionId), 'a lookup takes the other client')
+
+  // the same log, read through a live client: every record is there
+  const reading = createRedisDecisionLog({ redis: client, hashKey: SUITE_HASH_KEY, keys, keyPrefix })
+  for (const [n, e] of entries.entries()) t.equal((await reading.get(e.key.decisionId))?.charge_id, chargeIds[n])
+})
 
 t.test('keys: every key of a partition shares its hash tag; no id or identifier in clear; all with a TTL', async (t) => {
   const prefix = newPrefix()
