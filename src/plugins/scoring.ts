@@ -87,8 +87,8 @@ export const scoringPlugin = fp(async function scoring (fastify, opts: ScoringOp
 
   fastify.decorate('readiness', async function readiness (): Promise<Readiness> {
     const ruleSet = fastify.rules.current
-    const redis = fastify.redis
-    const reachable = redis === null ? true : (await pingRedis(redis)).ok
+    const ping = async (client: typeof fastify.redis): Promise<boolean> => client === null ? true : (await pingRedis(client)).ok
+    const [reachable, writerReachable] = await Promise.all([ping(fastify.redis), ping(fastify.redisWriter)])
     const degraded = reachable ? [] : ['velocity', 'idempotency']
     return {
       status: degraded.length === 0 ? 'ready' : 'degraded',
@@ -101,7 +101,8 @@ export const scoringPlugin = fp(async function scoring (fastify, opts: ScoringOp
       data: fastify.ipDataStatus(),
       store: {
         kind: STORE_KIND[fastify.redisMode ?? 'none'],
-        reachable
+        reachable,
+        writer_reachable: writerReachable
       },
       degraded
     }

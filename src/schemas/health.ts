@@ -39,7 +39,8 @@ export const ReadinessSchema = Type.Object({
   data: Type.Array(DataSourceSchema),
   store: Type.Object({
     kind: Type.Union([Type.Literal('redis'), Type.Literal('redis-cluster'), Type.Literal('redis-sentinel'), Type.Literal('in-process')]),
-    reachable: Type.Boolean({ description: 'Redis answered PING: on a Cluster every master serving slots, behind Sentinel the master the sentinels name' })
+    reachable: Type.Boolean({ description: 'Redis answered PING: on a Cluster every master serving slots, behind Sentinel the master the sentinels name' }),
+    writer_reachable: Type.Boolean({ description: 'the connection the decision records take (`riskgate-writer`) answered PING as well. When false, answers stay full and the records wait in the outbox (`riskgate_outbox_depth`) until it is back: status does not change' })
   }, { additionalProperties: false }),
   degraded: Type.Array(Type.String())
 }, { additionalProperties: false })

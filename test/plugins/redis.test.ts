@@ -1,7 +1,9 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
 import type { Redis } from 'ioredis'
 import type { RedisClient } from '../../src/redis/client.js'
+import { DECISION_KIND } from '../../src/decision-log/recorder.js'
 import { REDIS_CONNECTION_NAMES } from '../../src/plugins/redis.js'
 import { buildTestApp, charge, scoreAuth } from '../helpers/app.js'
 import { connectRedis } from '../helpers/redis.js'
@@ -63,4 +65,31 @@ t.test('two connections: a charge\'s scoring call on the answers\' one, the deci
   await app.close()
   const left = String(await client.call('CLIENT', 'LIST', 'ID', String(answers?.id), String(writer?.id))).trim()
   t.equal(left, '', 'both connections closed with the app')
+})
+
+async function readyz (app: FastifyInstance): Promise<Record<string, unknown>> {
+  return (await app.inject({ method: 'GET', url: '/readyz' })).json()
+}
+
+t.test('the writer\'s connection closed: answers stay full, /readyz says so, the records wait in the outbox and land once it is back', async (t) => {
+  const { server } = await connectRedis(t)
+  const { app } = await buildTestApp(t, { redis: { url: server.url } })
+  t.match(await readyz(app), { status: 'ready', store: { kind: 'redis', reachable: true, writer_reachable: true }, degraded: [] })
+
+  const writer = app.redisWriter as Redis
+  const ended = new Promise((resolve) => writer.once('end', resolve))
+  writer.disconnect()
+  await ended
+  t.match(await readyz(app), { status: 'ready', store: { reachable: true, writer_reachable: false }, degraded: [] }, 'reported; the answers are full')
+
+  const res = await app.inject({ method: 'POST', url: '/v1/score', headers: { 'content-type': 'application/json', ...scoreAuth }, payload: JSON.stringify(charge()) })
+  t.equal(res.statusCode, 200)
+  t.same(res.json().degraded, [])
+  t.equal(app.outbox.stats()[DECISION_KIND]?.queued, 1, 'its record waits in the outbox')
+  t.equal(app.decisionLog.recorder.stats().written, 0)
+
+  await writer.connect()
+  t.match(await readyz(app), { store: { writer_reachable: true } })
+  t.same(await app.outbox.flush(), { left: 0 })
+  t.equal(app.decisionLog.recorder.stats().written, 1, 'written once the connection is back')
 })

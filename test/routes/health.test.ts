@@ -12,7 +12,7 @@ t.test('GET /healthz and /readyz need no key and describe what is loaded', async
   const out = ready.json()
   t.equal(out.status, 'ready')
   t.match(out.rules, { version: String, hash: /^[0-9a-f]{64}$/, rules: Number, loaded_at: String })
-  t.same(out.store, { kind: 'in-process', reachable: true })
+  t.same(out.store, { kind: 'in-process', reachable: true, writer_reachable: true })
   const names = out.data.map((d: { name: string }) => d.name).sort()
   t.same(names, ['anonymous', 'asn', 'country', 'hosting', 'tor_exits'])
   for (const source of out.data) {
