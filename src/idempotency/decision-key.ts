@@ -24,9 +24,16 @@ export interface DecisionKeys {
 const DOMAIN = 'decision'
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
+const UUID_GROUPS = /^(.{8})(.{4})(.{4})(.{4})/
+
+/**
+ * The UUID text of 16 bytes. One replace writes it as one flat string: a template of five slices
+ * builds a tree of nine strings, which an id kept past a garbage collection (an outbox entry, an
+ * attempt still deciding) keeps whole (358 bytes a charge surviving a scavenge, measured with
+ * bench/allocation.ts counting only the objects that survive one, against 56 for the flat text)
+ */
 function uuidOf (bytes: Buffer): string {
-  const hex = bytes.toString('hex')
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+  return bytes.toString('hex').replace(UUID_GROUPS, '$1-$2-$3-$4-')
 }
 
 /** the decision id whose 16 bytes a field holds */
