@@ -1,5 +1,5 @@
 /**
- * `node --import tsx bench/allocation.ts [--route] [--charges N] [--in-flight N] [--top N]`: what
+ * `node --import tsx bench/allocation.ts [--route] [--survivors] [--charges N] [--in-flight N] [--top N]`: what
  * scoring a charge allocates on the JavaScript heap, and where.
  *
  * Garbage collection is the largest single share of the server's CPU under load beside Node's own
@@ -21,6 +21,11 @@
  * scan, validation, the scorer, metrics, the request's log line and the answer's serialization
  * are counted too. `inject` stands in for the socket: its own request and response objects are
  * counted in place of Node's HTTP parser and socket writes.
+ *
+ * `--survivors`: only the objects that survived a scavenge (whether or not a later full collection
+ * took them): what the scavenger copies and promotes, which costs a collection more than what dies
+ * young. Charges in flight (`--in-flight 50`, as the bench's load) and records waiting in the outbox
+ * are what survive.
  */
 import { randomBytes } from 'node:crypto'
 import { Session } from 'node:inspector/promises'
@@ -35,6 +40,7 @@ import { benchServiceApp } from './service-app.js'
 const { values: args } = parseArgs({
   options: {
     route: { type: 'boolean', default: false },
+    survivors: { type: 'boolean', default: false },
     charges: { type: 'string', default: '10000' },
     'in-flight': { type: 'string', default: '20' },
     top: { type: 'string', default: '30' }
@@ -98,7 +104,7 @@ async function main (): Promise<void> {
     await run(0, WARMUP)
     const session = new Session()
     session.connect()
-    await session.post('HeapProfiler.startSampling', { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true })
+    await session.post('HeapProfiler.startSampling', { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !args.survivors })
     await run(WARMUP, charges)
     const { profile } = await session.post('HeapProfiler.stopSampling') as unknown as { profile: { head: ProfileNode } }
     session.disconnect()
@@ -115,7 +121,7 @@ async function main (): Promise<void> {
       for (const child of node.children) walk(child)
     }
     walk(profile.head)
-    process.stdout.write(`${charges} charges scored${args.route ? ' through POST /v1/score (inject)' : ''}, ${inFlight} at a time: ${Math.round(total / charges)} bytes allocated per charge\n`)
+    process.stdout.write(`${charges} charges scored${args.route ? ' through POST /v1/score (inject)' : ''}, ${inFlight} at a time: ${Math.round(total / charges)} bytes allocated per charge${args.survivors ? ' that survived a scavenge' : ''}\n`)
     process.stdout.write('bytes per charge  share  allocated in\n')
     for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, top)) {
       process.stdout.write(`${String(Math.round(bytes / charges)).padStart(16)}  ${(100 * bytes / total).toFixed(1).padStart(4)}%  ${site}\n`)
