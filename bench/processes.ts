@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
+import { closeSync, openSync } from 'node:fs'
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { request } from 'node:http'
 import { connect, createServer } from 'node:net'
@@ -43,9 +44,15 @@ export interface Child {
   stop: (graceMs?: number) => Promise<void>
 }
 
-/** Starts a child whose stdout is discarded (a server's logs) and whose stderr is kept. */
-export function startChild (command: string, args: string[], env: NodeJS.ProcessEnv): Child {
-  const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] })
+/**
+ * Starts a child whose stdout is discarded (a server's logs), or written to `stdoutFile` (V8's
+ * traces: bench/gc-trace.ts), and whose stderr is kept.
+ */
+export function startChild (command: string, args: string[], env: NodeJS.ProcessEnv, stdoutFile?: string): Child {
+  const out = stdoutFile === undefined ? 'ignore' : openSync(stdoutFile, 'w')
+  const child = spawn(command, args, { env, stdio: ['ignore', out, 'pipe'] })
+  // the child has its own copy of the file's descriptor
+  if (typeof out === 'number') closeSync(out)
   children.add(child)
   child.once('exit', () => children.delete(child))
   let stderr = ''

@@ -27,9 +27,9 @@ export function childEnv (extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra }
 }
 
-async function startServer (entry: string, args: string[], env: NodeJS.ProcessEnv, port: number, extraNodeArgs: string[] = []): Promise<Started> {
+async function startServer (entry: string, args: string[], env: NodeJS.ProcessEnv, port: number, extraNodeArgs: string[] = [], stdoutFile?: string): Promise<Started> {
   const startedAt = performance.now()
-  const child = startChild(process.execPath, [...extraNodeArgs, ...nodeArgs, entry, ...args], env)
+  const child = startChild(process.execPath, [...extraNodeArgs, ...nodeArgs, entry, ...args], env, stdoutFile)
   const readyMs = await waitUntilReady(child, port, '/readyz', startedAt)
   return { child, port, readyMs, pid: child.process.pid as number }
 }
@@ -43,6 +43,8 @@ export interface RiskgateSetup {
   extraEnv: Record<string, string>
   /** more node flags (--node-arg) */
   nodeArgs?: string[]
+  /** the server's stdout (its logs, V8's traces) to this file; discarded without it */
+  stdoutFile?: string
   /**
    * load shedding on its default limits (the overload phase); otherwise the event loop delay limit
    * is off: a request shed by a loaded machine would make a run's figures those of something else
@@ -55,7 +57,7 @@ export interface RiskgateServers {
   /** the Authorization header of the API key the servers accept */
   headers: Record<string, string>
   startRiskgate: (setup: RiskgateSetup, extraNodeArgs?: string[]) => Promise<Started>
-  startBaseline: (redisUrl: string, extraNodeArgs?: string[]) => Promise<Started>
+  startBaseline: (redisUrl: string, extraNodeArgs?: string[], stdoutFile?: string) => Promise<Started>
 }
 
 /** One API key and one hash key for every server the run starts. */
@@ -82,11 +84,11 @@ export function riskgateServers (): RiskgateServers {
         ...(setup.shedding === true ? {} : { RISKGATE_SHED_MAX_EVENT_LOOP_DELAY_MS: '0' }),
         ...setup.extraEnv
       })
-      return await startServer(SERVER_ENTRY, [], env, port, [...(setup.nodeArgs ?? []), ...extraNodeArgs])
+      return await startServer(SERVER_ENTRY, [], env, port, [...(setup.nodeArgs ?? []), ...extraNodeArgs], setup.stdoutFile)
     },
-    async startBaseline (redisUrl, extraNodeArgs = []) {
+    async startBaseline (redisUrl, extraNodeArgs = [], stdoutFile) {
       const port = await freePort()
-      return await startServer(BASELINE_ENTRY, [String(port), redisUrl], childEnv({ NODE_ENV: 'production' }), port, extraNodeArgs)
+      return await startServer(BASELINE_ENTRY, [String(port), redisUrl], childEnv({ NODE_ENV: 'production' }), port, extraNodeArgs, stdoutFile)
     }
   }
 }
