@@ -5,11 +5,12 @@
  * Each server in turn (the bundle `npm start` runs, and bench/baseline-server.ts) runs under
  * `node --trace-gc-nvp`, on a private redis-server, with `--connections` closed-loop connections
  * of the corpus's charges for `--seconds` (autocannon, as the load phase). V8 writes a line per
- * collection; of the last `--last` scavenges it prints the means of the bytes allocated since the
- * one before, the bytes that survived (copied within the young generation) and those promoted to
- * the old generation, and the pause; then how many charges ran between two scavenges, and the bytes
- * promoted per charge; and the mark-compacts of the run (what takes the promoted objects once they
- * die) with their mean pause. Unlike CPU time, what survives a scavenge follows from what a
+ * collection; those before the server was ready (its start-up) are left out. Of the last `--last`
+ * scavenges it prints the means of the bytes allocated since the one before, the bytes that
+ * survived (copied within the young generation) and those promoted to the old generation, and the
+ * pause; then how many charges ran between two scavenges, and the bytes promoted per charge; and
+ * the mark-compacts under load (what takes the promoted objects once they die) with their mean
+ * pause. Unlike CPU time, what survives a scavenge follows from what a
  * request keeps alive, so two builds can be compared by it; pauses also follow the machine's load.
  *
  * Needs the build (`npm run build`) for the riskgate bundle.
@@ -42,18 +43,24 @@ for (const [name, value] of [['--seconds', seconds], ['--connections', connectio
 
 interface GcLine {
   kind: string
+  /** when it ran: milliseconds since the process's V8 started */
+  atMs: number
   fields: Record<string, number>
 }
 
-/** the collections of a `--trace-gc-nvp` output: `gc=<kind>` and its `name=value` fields */
-function parseGcTrace (text: string): GcLine[] {
+/**
+ * the collections of a `--trace-gc-nvp` output from `fromMs` on (those of the start-up, before
+ * the server was ready, left out): `<time> ms:`, `gc=<kind>` and its `name=value` fields
+ */
+function parseGcTrace (text: string, fromMs: number): GcLine[] {
   const lines: GcLine[] = []
   for (const line of text.split('\n')) {
     const kind = / gc=(\w+) /.exec(line)?.[1]
-    if (kind === undefined) continue
+    const atMs = Number(/\]\s+([\d.]+) ms: /.exec(line)?.[1])
+    if (kind === undefined || !(atMs >= fromMs)) continue
     const fields: Record<string, number> = {}
     for (const [, name, value] of line.matchAll(/ ([\w.]+)=([-\d.]+)%?/g)) fields[name as string] = Number(value)
-    lines.push({ kind, fields })
+    lines.push({ kind, atMs, fields })
   }
   return lines
 }
@@ -120,7 +127,7 @@ async function main (): Promise<void> {
       } finally {
         await server.child.stop()
       }
-      results.push([name, summarize(parseGcTrace(readFileSync(file, 'utf8')), requests)])
+      results.push([name, summarize(parseGcTrace(readFileSync(file, 'utf8'), server.readyMs), requests)])
     }
   } finally {
     await redis.stop()

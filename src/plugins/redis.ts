@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { closeRedis, createRedisClient, DEFAULT_CONNECT_TIMEOUT_MS, waitForRedis } from '../redis/client.js'
+import { closeRedis, createRedisClient, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_CONNECTION_NAME, waitForRedis } from '../redis/client.js'
 import type { RedisClient } from '../redis/client.js'
 import { connectionOf, RedisMode, resolveRedisConnection } from '../redis/connection.js'
 import type { RedisSettings } from '../redis/connection.js'
@@ -25,7 +25,7 @@ declare module 'fastify' {
 }
 
 /** the names of the two connections, as `CLIENT LIST` shows them */
-export const REDIS_CONNECTION_NAMES = { answers: 'riskgate', writer: 'riskgate-writer' } as const
+export const REDIS_CONNECTION_NAMES = { answers: DEFAULT_CONNECTION_NAME, writer: `${DEFAULT_CONNECTION_NAME}-writer` } as const
 
 /**
  * Creates the Redis clients when a URL, Cluster nodes or sentinels are configured. Start-up waits

@@ -20,9 +20,11 @@ export interface RedisClientOptions {
   /** a command without a reply after this long rejects; a safety net under the caller's deadline */
   commandTimeoutMs?: number
   connectTimeoutMs?: number
-  /** the connection's name (CLIENT SETNAME), as `CLIENT LIST` shows it: `riskgate` unless given */
+  /** the connection's name (CLIENT SETNAME), as `CLIENT LIST` shows it: DEFAULT_CONNECTION_NAME unless given */
   name?: string
 }
+
+export const DEFAULT_CONNECTION_NAME = 'riskgate'
 
 export const DEFAULT_COMMAND_TIMEOUT_MS = 1000
 export const DEFAULT_CONNECT_TIMEOUT_MS = 2000
@@ -69,7 +71,7 @@ export function createRedisClient (connection: RedisConnection, options: RedisCl
     commandTimeout,
     connectTimeout,
     maxRetriesPerRequest: 1,
-    connectionName: options.name ?? 'riskgate',
+    connectionName: options.name ?? DEFAULT_CONNECTION_NAME,
     // how long a closing socket may linger (ioredis keeps a timer that long even when the socket
     // is already gone, which delays the process exit)
     disconnectTimeout: 200

@@ -70,7 +70,6 @@ t.test('property: a paged set reads as one sorted set would, whatever is added a
     const keys = await client.keys(`${d}*`)
     t.equal(keys.length, model.length === 0 ? 0 : directory.length / 2 + 1, 'no page outside the directory', { diagnostic: false })
 
-    // reads: from any position, either way, to any bound, in batches
     // reads: from any position, either way, to any bound, in batches (a batch holds every member
     // of its position's time past it, beyond its count)
     const timed = model.map((m) => ({ ms: m.ms, name: m.member }))
