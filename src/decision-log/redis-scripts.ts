@@ -61,6 +61,8 @@ local function rg_log_lookup(i, s, o, field, now)
 end
 
 local function rg_log_reserve(i, s, o, field, fingerprint, nonce, now, untl)
+  -- a charge seen for the first time (nearly every one): reserved by one command
+  if redis.call('HSETNX', i, field, 'P|' .. fingerprint .. '|' .. nonce .. '|' .. untl) == 1 then return {0} end
   local found = rg_log_lookup(i, s, o, field, now)
   if found[1] ~= 0 then return found end
   redis.call('HSET', i, field, 'P|' .. fingerprint .. '|' .. nonce .. '|' .. untl)

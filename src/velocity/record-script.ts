@@ -6,14 +6,17 @@ import { DEFAULT_MAX_DISTINCT_PER_SERIES, RING_BUCKETS } from './store.js'
 export { assignResults } from './entity-op.js'
 
 /**
- * The Lua source of `local function record_velocity_entity(K, A, k, a)`: records one charge for
- * one entity and returns the entity's values, then where the next entity's keys and arguments
- * start; its keys are K[k], K[k + 1]... and its arguments A[a], A[a + 1]... (read in place: a
- * script of several entities copies nothing). It touches only the keys it is given, which share
- * the entity's hash tag (so it runs on Redis Cluster), and only commands Redis 6.0 has.
- * `record_velocity_entities(K, A, k, a, results)` records every entity of a charge
- * laid out as RECORD_MANY_SCRIPT takes them: a bigger script (an idempotency reservation first,
- * then every entity of the charge) can include this source and call it.
+ * The Lua source of `local function record_velocity_entity(K, A, k, a, now, cap)`: records one
+ * charge for one entity and returns the entity's values, then where the next entity's keys and
+ * arguments start; its keys are K[k], K[k + 1]... and its arguments A[a], A[a + 1]... (read in
+ * place: a script of several entities copies nothing). `now` is the charge's time t (epoch ms,
+ * integer text) and `cap` the most values a distinct series keeps (text): the same for every
+ * entity of a charge, so a call passes them once (CALL_WORDS), not once per entity. It touches
+ * only the keys it is given, which share the entity's hash tag (so it runs on Redis Cluster), and
+ * only commands Redis 6.0 has. `record_velocity_entities(K, A, k, a, now, cap, results)` records
+ * every entity of a charge laid out as RECORD_MANY_SCRIPT takes them: a bigger script (an
+ * idempotency reservation first, then every entity of the charge) can include this source and
+ * call it.
  *
  * Below, keys[i] stands for K[k + i - 1] and argv[j] for A[a + j - 1].
  *
@@ -23,16 +26,14 @@ export { assignResults } from './entity-op.js'
  *             where <ring> is `c<windowMs>` for a count and `s<windowMs>:<path>` for a sum
  * keys[1 + i]  the sorted set of the entity's i-th distinct series: member = value digest,
  *             score = time it was last seen (ms)
- * argv[1]     the charge's time t (epoch ms, integer)
- * argv[2]     how long a key lives after its last refresh (ms): the entity's retention (its
+ * argv[1]     how long a key lives after its last refresh (ms): the entity's retention (its
  *             longest window) plus one bucket of that window (retention / 60)
- * argv[3]     t - retention: distinct values last seen at or before it are removed
- * argv[4]     the most values a distinct series keeps (the least recently seen are dropped)
- * argv[5]     R, the number of rings; then R times:
+ * argv[2]     t - retention: distinct values last seen at or before it are removed
+ * argv[3]     R, the number of rings; then R times:
  *               ring name, the charge's bucket b = floor(t / r) where r is the ring's bucket
  *               width (ms, windowMs / 60), its slot b % 60, what the charge adds (integer:
  *               1 for a count, the value for a sum, 0 when the value is unknown)
- * argv[6+4R]  D, the number of distinct series; then D times:
+ * argv[4+4R]  D, the number of distinct series; then D times:
  *               value digest ('' = unknown: read without adding), n windows, then per window
  *               `(<t - window>` (the exclusive lower bound of its ZCOUNT)
  * Times and bounds are computed by the client and passed as text: Lua converts numbers to text
@@ -180,15 +181,13 @@ local function record_rings(hash, A, r, nr, fields, got, out)
   return moved, fresh
 end
 
-local function record_velocity_entity(K, A, k, a)
-  local nowText = A[a]
-  local ttl = A[a + 1]
-  local cutoff = A[a + 2]
-  local capAt = a + 3
-  local nr = tonumber(A[a + 4])
+local function record_velocity_entity(K, A, k, a, nowText, capText)
+  local ttl = A[a]
+  local cutoff = A[a + 1]
+  local nr = tonumber(A[a + 2])
   local out = {}
   -- the rings' arguments start at r, four per ring
-  local r = a + 5
+  local r = a + 3
   a = r + 4 * nr
   -- keys are refreshed (and distinct values trimmed) when a ring starts a new bucket, so a
   -- charge within the current bucket of every ring costs no PEXPIRE, trim or cap check
@@ -249,7 +248,7 @@ local function record_velocity_entity(K, A, k, a)
       if moved and not fresh then redis.call('ZREMRANGEBYSCORE', key, '-inf', cutoff) end
       if added == 1 and not fresh then
         local count = redis.call('ZCARD', key)
-        local cap = tonumber(A[capAt])
+        local cap = tonumber(capText)
         if count > cap then redis.call('ZREMRANGEBYRANK', key, 0, count - cap - 1) end
       end
       if moved or added == 1 then redis.call('PEXPIRE', key, ttl) end
@@ -267,21 +266,27 @@ end
 -- another; their keys follow each other from K[k] (each entity's call says where the next one's
 -- start). Each entity's values are appended to the list results, entity after entity: one flat
 -- reply (a reply of nested lists costs Redis a conversion per list, about 3% of the scoring script)
-local function record_velocity_entities(K, A, k, a, results)
+local function record_velocity_entities(K, A, k, a, now, cap, results)
   local ne = tonumber(A[a])
   a = a + 1
   for _ = 1, ne do
     local values
-    values, k, a = record_velocity_entity(K, A, k, a)
+    values, k, a = record_velocity_entity(K, A, k, a, now, cap)
     for q = 1, #values do results[#results + 1] = values[q] end
   end
   return results
 end
 `
 
-/** One entity per call: what the Redis store runs on a Cluster, one call per entity. */
+/**
+ * One entity per call: what the Redis store runs on a Cluster, one call per entity.
+ *
+ * KEYS      the entity's keys, as entityCall gives them
+ * ARGV      the charge's time, the cap of a distinct series, then the entity's arguments, as
+ *           entityCall gives them
+ */
 export const RECORD_SCRIPT = `${RECORD_ENTITY_LUA}
-local values = record_velocity_entity(KEYS, ARGV, 1, 1)
+local values = record_velocity_entity(KEYS, ARGV, 1, 3, ARGV[1], ARGV[2])
 return values
 `
 
@@ -289,15 +294,16 @@ return values
  * Every entity of a charge in one call: one round trip per charge. Standalone Redis only: on a
  * Cluster the entities' keys live in different slots.
  *
- * KEYS      every entity's keys, entity after entity, as entityCall gives them
- * ARGV      number of entities, then every entity's arguments as entityCall gives them, entity
- *           after entity (each entity's own counts say where the next one starts)
+ * KEYS      every entity's keys, entity after entity, as pushEntityCalls gives them
+ * ARGV      the charge's time, then what pushEntityCalls gives: the cap of a distinct series, the
+ *           number of entities, then every entity's arguments, entity after entity (each
+ *           entity's own counts say where the next one starts)
  *
  * Returns the values of every entity, entity after entity, in one list: each entity's as
  * record_velocity_entity returns them (assignResults reads them from its offset).
  */
 export const RECORD_MANY_SCRIPT = `${RECORD_ENTITY_LUA}
-return record_velocity_entities(KEYS, ARGV, 1, 1, {})
+return record_velocity_entities(KEYS, ARGV, 1, 3, ARGV[1], ARGV[2], {})
 `
 
 export interface EntityCallOptions {
@@ -305,21 +311,22 @@ export interface EntityCallOptions {
   maxDistinctPerSeries?: number
 }
 
-/** The keys and arguments of record_velocity_entity for one entity (layout above). */
+/** The keys and arguments of RECORD_SCRIPT for one entity: the charge's time, the cap, the entity's (layout above). */
 export function entityCall (prefix: string, op: EntityOp, options: EntityCallOptions = {}): { keys: string[], args: string[] } {
   const keys: string[] = []
-  const args: string[] = []
-  pushEntityCall(prefix, op, options, keys, args)
+  const args: string[] = [String(op.atMs), capWord(options)]
+  pushEntityCall(prefix, op, keys, args)
   return { keys, args }
 }
 
-/** entityCall's keys and arguments appended to a call's own */
-function pushEntityCall (prefix: string, op: EntityOp, options: EntityCallOptions, keys: string[], args: string[]): void {
+function capWord (options: EntityCallOptions): string {
+  return String(options.maxDistinctPerSeries ?? DEFAULT_MAX_DISTINCT_PER_SERIES)
+}
+
+/** one entity's keys and arguments (layout above) appended to a call's own */
+function pushEntityCall (prefix: string, op: EntityOp, keys: string[], args: string[]): void {
   keys.push(entityHashKey(prefix, op.entity))
-  args.push(
-    String(op.atMs), String(op.retentionMs + Math.floor(op.retentionMs / RING_BUCKETS)), String(op.atMs - op.retentionMs),
-    String(options.maxDistinctPerSeries ?? DEFAULT_MAX_DISTINCT_PER_SERIES), String(op.rings.length)
-  )
+  args.push(String(op.retentionMs + Math.floor(op.retentionMs / RING_BUCKETS)), String(op.atMs - op.retentionMs), String(op.rings.length))
   for (const r of op.rings) {
     const b = bucketOf(op.atMs, r.widthMs)
     args.push(r.id, String(b), String(((b % RING_BUCKETS) + RING_BUCKETS) % RING_BUCKETS), String(r.add))
@@ -335,9 +342,10 @@ function pushEntityCall (prefix: string, op: EntityOp, options: EntityCallOption
 /**
  * Appends every entity of a charge to a call's keys and arguments as record_velocity_entities
  * reads them (RECORD_MANY_SCRIPT, and the scoring script after its reservation's arguments): the
- * number of entities, then each entity's arguments; the keys one entity after another.
+ * cap of a distinct series, the number of entities, then each entity's arguments; the keys one
+ * entity after another. The charge's time is the call's own word (each script says where).
  */
 export function pushEntityCalls (prefix: string, ops: readonly EntityOp[], options: EntityCallOptions, keys: string[], args: string[]): void {
-  args.push(String(ops.length))
-  for (const op of ops) pushEntityCall(prefix, op, options, keys, args)
+  args.push(capWord(options), String(ops.length))
+  for (const op of ops) pushEntityCall(prefix, op, keys, args)
 }

@@ -45,7 +45,8 @@ export function createRedisVelocityStore (options: RedisVelocityStoreOptions): V
   /** every entity's values in one list, entity after entity */
   async function callMany (ops: EntityOp[]): Promise<Array<number | string>> {
     const keys: string[] = []
-    const args: string[] = []
+    // the charge's time: the same for every entity of a charge
+    const args: string[] = [String((ops[0] as EntityOp).atMs)]
     pushEntityCalls(prefix, ops, callOptions, keys, args)
     return await recordManyScript.run(redis, keys, args) as Array<number | string>
   }
