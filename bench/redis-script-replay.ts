@@ -9,14 +9,17 @@
  *
  *   1. record calls: `redis-cli -p <port> MONITOR > calls.txt` for a few seconds while a riskgate
  *      server on that Redis is under load (bench/load.ts, or `npm run bench` with its Redis)
- *   2. node --import tsx bench/redis-script-replay.ts calls.txt score|append [variant.lua] [--merge N]
+ *   2. node --import tsx bench/redis-script-replay.ts calls.txt score|append [variant.lua] [--merge N] [--warm]
  *      or, instead of a file, `--variant NAME`: one of VARIANTS below, the script with one change
  *
  * The scoring calls are replayed twice, the second time with other decision fields (new charges
  * of the same shoppers, in the same buckets): only that pass is measured, velocity's steady state.
  * The append calls are replayed once, on an empty log (large sets cost more: compare variants,
  * not absolutes), with the memory the records took (used_memory grown, and MEMORY USAGE by key
- * pattern). `--merge N` joins each N consecutive append calls of a partition into one: what
+ * pattern). `--warm` replays them twice and measures the second pass: the same calls with every
+ * record's time moved past the first pass's last and another decision field, so the log holds
+ * the first pass's records, as a log that has been written for a while does (its hashes past
+ * the size where Redis keeps them packed, identifiers with earlier entries). `--merge N` joins each N consecutive append calls of a partition into one: what
  * a longer linger would save.
  *
  * `--callgrind` runs that redis-server under `valgrind --tool=callgrind` (much slower) and reports
@@ -94,10 +97,10 @@ const VARIANTS: Record<string, { of: 'score' | 'append', replace: Array<[string,
   }
 }
 
-const { values: options, positionals } = parseArgs({ allowPositionals: true, options: { merge: { type: 'string', default: '1' }, variant: { type: 'string' }, callgrind: { type: 'boolean', default: false } } })
+const { values: options, positionals } = parseArgs({ allowPositionals: true, options: { merge: { type: 'string', default: '1' }, variant: { type: 'string' }, callgrind: { type: 'boolean', default: false }, warm: { type: 'boolean', default: false } } })
 const [file, which, variantFile] = positionals
 if (file === undefined || (which !== 'score' && which !== 'append')) {
-  throw new Error(`usage: bench/redis-script-replay.ts <MONITOR capture> score|append [variant.lua] [--merge N] [--variant ${Object.keys(VARIANTS).join('|')}]`)
+  throw new Error(`usage: bench/redis-script-replay.ts <MONITOR capture> score|append [variant.lua] [--merge N] [--warm] [--variant ${Object.keys(VARIANTS).join('|')}]`)
 }
 const merge = Number(options.merge)
 const script = which === 'score' ? SCORE_SCRIPT : APPEND_SCRIPT
@@ -193,6 +196,24 @@ try {
     for (const call of calls) {
       const at = 3 + keyCount(call)
       call[at] = `${(call[at] as string).slice(0, -2)}zz`
+    }
+  } else if (options.warm) {
+    await replay(calls)
+    // the same records again, later and under other decision fields: an append call's words are
+    // 5 keys, 6 arguments (now is the third), then 6 per record (field, fingerprint, nonce, time,
+    // record, index entry <kind><degraded><time, 13 digits>|...)
+    const at = (call: readonly string[]): number => 3 + keyCount(call)
+    const times = calls.flatMap((call) => { const out: number[] = []; for (let j = at(call) + 6; j < call.length; j += 6) out.push(Number(call[j + 3])); return out })
+    const shift = Math.max(...times) - Math.min(...times) + 60_000
+    for (const call of calls) {
+      const a = at(call)
+      call[a + 2] = String(Number(call[a + 2]) + shift)
+      for (let j = a + 6; j < call.length; j += 6) {
+        const time = String(Number(call[j + 3]) + shift)
+        call[j] = `~${(call[j] as string).slice(1)}`
+        call[j + 3] = time
+        call[j + 5] = `${(call[j + 5] as string).slice(0, 2)}${time}${(call[j + 5] as string).slice(15)}`
+      }
     }
   }
   const inspector = inspectRedis(redis.port)
