@@ -69,8 +69,11 @@ local function entry_before (a, b)
   return entry_before_at(a, tonumber(string.sub(a, 1, 13)), b, 1)
 end
 local function entry_insert (v, e, en)
-  -- usually the newest: searched from the end
+  -- usually the newest, of a time after the last entry's: v and e, nothing cut or compared
   local j = #v - ${ENTRY_LENGTH - 1}
+  if j < 1 then return v .. e end
+  if en > tonumber(string.sub(v, j, j + 12)) then return v .. e end
+  -- else searched from the end
   while j >= 1 and entry_before_at(e, en, v, j) do j = j - ${ENTRY_LENGTH} end
   if j >= 1 and string.sub(v, j, j + ${ENTRY_LENGTH - 1}) == e then return v end
   return string.sub(v, 1, j + ${ENTRY_LENGTH - 1}) .. e .. string.sub(v, j + ${ENTRY_LENGTH})
