@@ -202,7 +202,7 @@ try {
     // the same records again, later and under other decision fields: an append call's words are
     // 5 keys, 6 arguments (now is the third), then 6 per record (field, fingerprint, nonce, time,
     // record, index entry <kind><degraded><time, 13 digits>|...)
-    const at = (call: readonly string[]): number => 3 + keyCount(call)
+    const at = (call: string[]): number => 3 + keyCount(call)
     const times = calls.flatMap((call) => { const out: number[] = []; for (let j = at(call) + 6; j < call.length; j += 6) out.push(Number(call[j + 3])); return out })
     const shift = Math.max(...times) - Math.min(...times) + 60_000
     for (const call of calls) {

@@ -60,15 +60,24 @@ local function rg_log_lookup(i, s, o, field, now)
   return {1, string.sub(v, 1, string.find(v, '|', 1, true) - 1), rec, x, out}
 end
 
-local function rg_log_reserve(i, s, o, field, fingerprint, nonce, now, untl)
+-- reservation: this attempt's index value (reservationValue)
+local function rg_log_reserve(i, s, o, field, reservation, now)
   -- a charge seen for the first time (nearly every one): reserved by one command
-  if redis.call('HSETNX', i, field, 'P|' .. fingerprint .. '|' .. nonce .. '|' .. untl) == 1 then return {0} end
+  if redis.call('HSETNX', i, field, reservation) == 1 then return {0} end
   local found = rg_log_lookup(i, s, o, field, now)
   if found[1] ~= 0 then return found end
-  redis.call('HSET', i, field, 'P|' .. fingerprint .. '|' .. nonce .. '|' .. untl)
+  redis.call('HSET', i, field, reservation)
   return {0}
 end
 `
+
+/**
+ * The index value of an attempt's reservation (i, above): `P|<body fingerprint>|<nonce>|<until
+ * ms>`, written as the caller sends it (one word of the call, no concatenation in Lua).
+ */
+export function reservationValue (fingerprint: string, nonce: string, untilMs: number): string {
+  return `P|${fingerprint}|${nonce}|${untilMs}`
+}
 
 /** KEYS: i, s, o, h. ARGV: field, now ms. As rg_log_lookup, with the outcome history last when recorded. */
 export const LOOKUP_SCRIPT = `${LOOKUP_LUA}
@@ -77,11 +86,11 @@ if found[1] == 1 then found[6] = redis.call('HGET', KEYS[4], ARGV[1]) or false e
 return found`
 
 /**
- * KEYS: i, s, o. ARGV: field, fingerprint, nonce, now ms, the time the reservation lapses (ms,
- * integer text: Lua converts no number). {0} when reserved now.
+ * KEYS: i, s, o. ARGV: field, the reservation (reservationValue: its time of lapsing as integer
+ * text, so Lua converts no number), now ms. {0} when reserved now.
  */
 export const RESERVE_SCRIPT = `${LOOKUP_LUA}
-return rg_log_reserve(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])`
+return rg_log_reserve(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3])`
 
 /**
  * The most entries an identifier's hash field holds before they move to the kind's sorted set:

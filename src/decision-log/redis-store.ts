@@ -9,7 +9,7 @@ import { mergeSorted } from './merge.js'
 import type { DecisionRecord } from './record.js'
 import { decisionLogKeys, DEFAULT_DECISION_LOG_PREFIX } from './redis-keys.js'
 import type { DecisionLogKeys } from './redis-keys.js'
-import { APPEND_SCRIPT, LOOKUP_SCRIPT, OUTCOME_SCRIPT, POSTINGS_MAX, READ_SCRIPT, RESERVE_SCRIPT } from './redis-scripts.js'
+import { APPEND_SCRIPT, LOOKUP_SCRIPT, OUTCOME_SCRIPT, POSTINGS_MAX, READ_SCRIPT, RESERVE_SCRIPT, reservationValue } from './redis-scripts.js'
 import { checkLimit, comparePositions, decodeCursor, encodeCursor, reviewScope, searchScope } from './cursor.js'
 import type { Position } from './cursor.js'
 import { buildOverview, hourOf, hoursOf, reportedMs } from './overview.js'
@@ -332,7 +332,7 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
     lookup,
     async reserve (key, fingerprint, nonce, pendingMs): Promise<Reservation> {
       const now = Date.now()
-      const reply = await reserveScript.run(redis, partitionKeys(key), [key.field, fingerprint, nonce, now, now + pendingMs]) as LookupReply
+      const reply = await reserveScript.run(redis, partitionKeys(key), [key.field, reservationValue(fingerprint, nonce, now + pendingMs), now]) as LookupReply
       // this attempt's own reservation: the call ran before and its reply was lost with the
       // connection, then the client sent it again. Still this attempt's to decide
       if (reply[0] === 2 && reply[2] === nonce) return { status: 'reserved' }

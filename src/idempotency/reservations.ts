@@ -1,6 +1,7 @@
 import { Cluster } from 'ioredis'
 import type { DecisionKey } from './decision-key.js'
 import type { MemoryDecisionLog } from '../decision-log/memory-store.js'
+import { reservationValue } from '../decision-log/redis-scripts.js'
 import type { LookupReply, RedisDecisionLog } from '../decision-log/redis-store.js'
 import type { DecisionLogStore, Lookup } from '../decision-log/store.js'
 import type { RedisClient } from '../redis/client.js'
@@ -99,7 +100,7 @@ export function redisReservations (options: RedisReservationOptions): ChargeRese
       const { key } = input
       const ops = entityOps(input.plan, input.atMs, input.identify)
       const keys = [names.index(key.partition), names.stream(key.partition), names.outcomes(key.partition)]
-      const args = [key.field, input.fingerprint, input.nonce, String(input.atMs), String(input.atMs + input.pendingMs)]
+      const args = [key.field, reservationValue(input.fingerprint, input.nonce, input.atMs + input.pendingMs), String(input.atMs)]
       pushEntityCalls(prefix, ops, callOptions, keys, args)
       const reply = await scoreScript.run(redis, keys, args) as ScoreReply
       // this attempt's own reservation: the call ran before and its reply was lost with the

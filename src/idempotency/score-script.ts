@@ -8,9 +8,9 @@ import { RECORD_ENTITY_LUA } from '../velocity/record-script.js'
  * A retry of a charge that is recorded or being decided counts nothing.
  *
  * KEYS  the partition's index, stream and outcomes, then every entity's keys, entity after entity
- * ARGV  field, body fingerprint, nonce, now ms (the charge's time, velocity's too), the time the
- *       reservation lapses (ms), then what pushEntityCalls gives: the cap of a distinct series,
- *       the number of entities, every entity's arguments, entity after entity
+ * ARGV  field, the reservation (reservationValue), now ms (the charge's time, velocity's too),
+ *       then what pushEntityCalls gives: the cap of a distinct series, the number of entities,
+ *       every entity's arguments, entity after entity
  *
  * Returns the lookup of rg_log_lookup when the charge was recorded or reserved already, else
  * {0, <entity 1 values...>, <entity 2 values...>, ...}: one flat list (each entity's values as
@@ -18,7 +18,7 @@ import { RECORD_ENTITY_LUA } from '../velocity/record-script.js'
  */
 export const SCORE_SCRIPT = `${LOOKUP_LUA}
 ${RECORD_ENTITY_LUA}
-local found = rg_log_reserve(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
+local found = rg_log_reserve(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3])
 if found[1] ~= 0 then return found end
-return record_velocity_entities(KEYS, ARGV, 4, 7, ARGV[4], ARGV[6], {0})
+return record_velocity_entities(KEYS, ARGV, 4, 5, ARGV[3], ARGV[4], {0})
 `

@@ -1,4 +1,4 @@
-import type { EntityOp } from './entity-op.js'
+import type { EntityOp, RingOp } from './entity-op.js'
 import { distinctKey, entityHashKey } from './redis-keys.js'
 import { bucketOf } from './ring.js'
 import { DEFAULT_MAX_DISTINCT_PER_SERIES, RING_BUCKETS } from './store.js'
@@ -30,10 +30,12 @@ export { assignResults } from './entity-op.js'
  *             longest window) plus one bucket of that window (retention / 60)
  * argv[2]     t - retention: distinct values last seen at or before it are removed
  * argv[3]     R, the number of rings; then R times:
- *               ring name, the charge's bucket b = floor(t / r) where r is the ring's bucket
- *               width (ms, windowMs / 60), its slot b % 60, what the charge adds (integer:
- *               1 for a count, the value for a sum, 0 when the value is unknown)
- * argv[4+4R]  D, the number of distinct series; then D times:
+ *               the ring's fields `<ring>:h`, `<ring>:t` and `<ring>:<slot>` of the charge's
+ *               bucket b = floor(t / r) (r: the ring's bucket width in ms, windowMs / 60; slot:
+ *               b % 60), the bucket b, what the charge adds (integer: 1 for a count, the value for
+ *               a sum, 0 when the value is unknown). The field names are the caller's (ringFields):
+ *               a concatenation in Lua costs Redis a new string each
+ * argv[4+5R]  D, the number of distinct series; then D times:
  *               value digest ('' = unknown: read without adding), n windows, then per window
  *               `(<t - window>` (the exclusive lower bound of its ZCOUNT)
  * Times and bounds are computed by the client and passed as text: Lua converts numbers to text
@@ -89,11 +91,12 @@ local function record_rings(hash, A, r, nr, fields, got, out)
   local firsts, lasts = {}, {}
   local dels = nil
   for i = 1, nr do
-    local j = r + 4 * i - 4
-    local id = A[j]
-    local b = tonumber(A[j + 1])
+    local j = r + 5 * i - 5
+    -- the ring's name: its head field's, without ':h'
+    local id = string.sub(A[j], 1, -3)
+    local b = tonumber(A[j + 3])
     bs[i] = b
-    adds[i] = tonumber(A[j + 3])
+    adds[i] = tonumber(A[j + 4])
     local h = tonumber(got[3 * i - 2])
     heads[i] = h
     totals[i] = tonumber(got[3 * i - 1]) or 0
@@ -109,7 +112,7 @@ local function record_rings(hash, A, r, nr, fields, got, out)
       if b - h > LAST then
         -- idle for a whole window: every other slot goes
         dels = dels or {}
-        local current = A[j + 2]
+        local current = string.sub(A[j + 2], #id + 2)
         for sl = 0, LAST do
           local name = tostring(sl)
           if name ~= current then dels[#dels + 1] = id .. ':' .. name end
@@ -131,7 +134,7 @@ local function record_rings(hash, A, r, nr, fields, got, out)
   local sets = {}
   local n = 0
   for i = 1, nr do
-    local j = r + 4 * i - 4
+    local j = r + 5 * i - 5
     local b, add, h = bs[i], adds[i], hs[i]
     local total, cur = totals[i], curs[i]
     if firsts[i] ~= nil then
@@ -168,7 +171,7 @@ local function record_rings(hash, A, r, nr, fields, got, out)
     if h ~= heads[i] then
       -- h is b here: its text as the client wrote it
       sets[n + 1] = fields[3 * i - 2]
-      sets[n + 2] = A[j + 1]
+      sets[n + 2] = A[j + 3]
       n = n + 2
     end
     sets[n + 1] = fields[3 * i - 1]
@@ -186,9 +189,9 @@ local function record_velocity_entity(K, A, k, a, nowText, capText)
   local cutoff = A[a + 1]
   local nr = tonumber(A[a + 2])
   local out = {}
-  -- the rings' arguments start at r, four per ring
+  -- the rings' arguments start at r, five per ring
   local r = a + 3
-  a = r + 4 * nr
+  a = r + 5 * nr
   -- keys are refreshed (and distinct values trimmed) when a ring starts a new bucket, so a
   -- charge within the current bucket of every ring costs no PEXPIRE, trim or cap check
   -- moved: a ring starts a new bucket (or the entity has no ring); fresh: the entity's hash is new
@@ -196,13 +199,13 @@ local function record_velocity_entity(K, A, k, a, nowText, capText)
   local fresh = false
   if nr > 0 then
     local hash = K[k]
+    -- the fields of every ring, as the caller named them (a concatenation in Lua costs a string)
     local fields = {}
     for i = 1, nr do
-      local j = r + 4 * i - 4
-      local id = A[j]
-      fields[3 * i - 2] = id .. ':h'
-      fields[3 * i - 1] = id .. ':t'
-      fields[3 * i] = id .. ':' .. A[j + 2]
+      local j = r + 5 * i - 5
+      fields[3 * i - 2] = A[j]
+      fields[3 * i - 1] = A[j + 1]
+      fields[3 * i] = A[j + 2]
     end
     local got = redis.call('HMGET', hash, unpack(fields))
     -- the fast path, a charge in the newest bucket of every ring: the head's text is the charge's
@@ -211,16 +214,16 @@ local function record_velocity_entity(K, A, k, a, nowText, capText)
     -- no number to text or back
     local fast = true
     for i = 1, nr do
-      local j = r + 4 * i - 4
+      local j = r + 5 * i - 5
       local total, cur = got[3 * i - 1], got[3 * i]
-      if got[3 * i - 2] ~= A[j + 1] or not total or #total > 14 or (cur and #cur > 14) or #A[j + 3] > 14 then
+      if got[3 * i - 2] ~= A[j + 3] or not total or #total > 14 or (cur and #cur > 14) or #A[j + 4] > 14 then
         fast = false
         break
       end
     end
     if fast then
       for i = 1, nr do
-        local add = A[r + 4 * i - 1]
+        local add = A[r + 5 * i - 1]
         if add == '0' then
           out[i] = tonumber(got[3 * i - 1])
         else
@@ -311,6 +314,27 @@ export interface EntityCallOptions {
   maxDistinctPerSeries?: number
 }
 
+/** A ring's field names in its entity's hash (layout above), made once per ring name. */
+interface RingFields {
+  head: string
+  total: string
+  /** by slot, 0 to RING_BUCKETS - 1 */
+  slots: readonly string[]
+}
+
+/** by ring name: the rule sets' windows and sum paths, a few dozen at most */
+const ringFieldsById = new Map<string, RingFields>()
+
+function ringFields (ring: RingOp): RingFields {
+  let fields = ringFieldsById.get(ring.id)
+  if (fields === undefined) {
+    const id = ring.id
+    fields = { head: `${id}:h`, total: `${id}:t`, slots: Array.from({ length: RING_BUCKETS }, (_, slot) => `${id}:${slot}`) }
+    ringFieldsById.set(id, fields)
+  }
+  return fields
+}
+
 /** The keys and arguments of RECORD_SCRIPT for one entity: the charge's time, the cap, the entity's (layout above). */
 export function entityCall (prefix: string, op: EntityOp, options: EntityCallOptions = {}): { keys: string[], args: string[] } {
   const keys: string[] = []
@@ -329,7 +353,8 @@ function pushEntityCall (prefix: string, op: EntityOp, keys: string[], args: str
   args.push(String(op.retentionMs + Math.floor(op.retentionMs / RING_BUCKETS)), String(op.atMs - op.retentionMs), String(op.rings.length))
   for (const r of op.rings) {
     const b = bucketOf(op.atMs, r.widthMs)
-    args.push(r.id, String(b), String(((b % RING_BUCKETS) + RING_BUCKETS) % RING_BUCKETS), String(r.add))
+    const fields = ringFields(r)
+    args.push(fields.head, fields.total, fields.slots[((b % RING_BUCKETS) + RING_BUCKETS) % RING_BUCKETS] as string, String(b), String(r.add))
   }
   args.push(String(op.distinct.length))
   for (const d of op.distinct) {
