@@ -116,7 +116,8 @@ export const POSTINGS_MAX = 32
  * the bound, and (checked every 64 records) those older than the TTL, with their index, outcome,
  * history and close fields and every search index entry (read from the record's `x`: exactly
  * what was added, so the indexes hold no more than the log and an identifier's key goes with its
- * last record). Every key written gets the TTL, so a log no longer written to goes away.
+ * last record). Every key written gets the TTL (text pages and their directories with a slack:
+ * text-pages.ts TEXT_TTL_LUA), so a log no longer written to goes away.
  */
 export const APPEND_SCRIPT = `${TEXT_PAGED_LUA}
 local s, i, o, h, c = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
@@ -386,7 +387,10 @@ for j = 1, #i_writes, 512 do redis.call('HSET', i, unpack(i_writes, j, math.min(
 for key, list in pairs(sets) do
   for j = 1, #list, 512 do redis.call('ZADD', key, unpack(list, j, math.min(j + 511, #list))) end
 end
-for d, list in pairs(texts) do text_add(d, list, text_lows[d], page_limit, ttl) end
+if next(texts) then
+  local text_ttl_ms, young = text_ttl(ttl, now)
+  for d, list in pairs(texts) do text_add(d, list, text_lows[d], page_limit, text_ttl_ms, young) end
+end
 for key, held in pairs(posted) do
   local list = {}
   for digest, v in pairs(held) do

@@ -86,8 +86,25 @@ local function entry_remove (v, e)
   return nil
 end`
 
-/** Lua functions over text pages (needs ENTRY_LUA and PAGED_LUA: included) */
-export const TEXT_PAGED_LUA = `${ENTRY_LUA}${PAGED_LUA}
+/**
+ * How long a text page and its directory live: the log's TTL and a slack, an hour or, when that
+ * is less, a sixty-fourth of the TTL (TEXT_TTL_LUA). A page gets it when written whole, and an
+ * append to the last page renews the TTLs of page and directory only once the page's time (its
+ * name's) is more than half the slack old. Pages fill in seconds on a busy log, so most appends
+ * renew none (two commands a directory and a call spared), and a page's TTL still outlives its
+ * newest entry by the log's TTL, with half the slack to spare for a writer whose clock runs ahead.
+ */
+export const TEXT_TTL_LUA = `
+-- ttl: the log's TTL (ms, text), now: a number. Returns the TTL of text pages (text) and the time
+-- from which a last page is young (a number)
+local function text_ttl (ttl, now)
+  local ms = tonumber(ttl)
+  local slack = math.min(3600000, math.floor(ms / 64))
+  return tostring(ms + slack), now - math.floor(slack / 2)
+end`
+
+/** Lua functions over text pages (needs ENTRY_LUA, PAGED_LUA and TEXT_TTL_LUA: included) */
+export const TEXT_PAGED_LUA = `${ENTRY_LUA}${PAGED_LUA}${TEXT_TTL_LUA}
 -- writes v (entries in order, of page p's range) as page p of d; past twice limit (bytes) it is cut
 -- at a time boundary past limit, the rest a new page bounded by its first time
 local function text_put (d, p, v, limit, ttl)
@@ -107,40 +124,43 @@ local function text_put (d, p, v, limit, ttl)
 end
 
 -- adds entries ents (in order; low: the first's time as a number) to text-paged index d; limit:
--- a page's bytes before a new page starts. Every page written and d get the TTL
-local function text_add (d, ents, low, limit, ttl)
+-- a page's bytes before a new page starts; ttl and young: text_ttl's (how long a page written and
+-- d live; the time from which a last page is young, its TTL not renewed)
+local function text_add (d, ents, low, limit, ttl, young)
   -- the last page, and its bound: its name's time (a page's bound is the time it is named by,
   -- except the first page's, lowered by a late entry: then its name's time is above its bound,
   -- and entries between the two take the general path). Numbers are passed to Redis as text:
   -- a number costs a conversion each way
   local last = redis.call('ZREVRANGE', d, '0', '0')[1]
-  if last and low >= tonumber(string.sub(last, 1, 13)) then
+  local bound = last and tonumber(string.sub(last, 1, 13))
+  if last and low >= bound then
     local key = d .. ':' .. last
     local tail = redis.call('GETRANGE', key, '-${ENTRY_LENGTH}', '-1')
-    if tail ~= '' and entry_before_at(tail, tonumber(string.sub(tail, 1, 13)), ents[1], 1) then
-      -- the usual case: after the last page's last entry, appended while it has room (then
-      -- while the entries share the time of the one before: one time is never split)
+    local tt = tail ~= '' and tonumber(string.sub(tail, 1, 13))
+    if tt and (tt < low or (tt == low and entry_before_at(tail, tt, ents[1], 1))) then
+      -- the usual case: after the last page's last entry, appended; past the page's room (then
+      -- past the entries that share the time of the one before: one time is never split) the
+      -- rest start a new page
       local n = #ents
-      local j = math.max(0, limit - redis.call('STRLEN', key)) / ${ENTRY_LENGTH} + 1
+      local len = redis.call('APPEND', key, table.concat(ents))
+      local j = math.max(0, limit - (len - ${ENTRY_LENGTH} * n)) / ${ENTRY_LENGTH} + 1
       if j <= n then
         local prev = j > 1 and string.sub(ents[j - 1], 1, 13) or string.sub(tail, 1, 13)
         while j <= n and string.sub(ents[j], 1, 13) == prev do j = j + 1 end
-      else
-        j = n + 1
-      end
-      if j > 1 then
-        redis.call('APPEND', key, table.concat(ents, '', 1, j - 1))
-        redis.call('PEXPIRE', key, ttl)
       end
       if j <= n then
-        -- the last page is full: written to its size, and the rest start a new page
-        redis.call('SET', key, redis.call('GET', key), 'PX', ttl)
+        -- the last page is full: its own entries written to their size (APPEND leaves a string
+        -- room to grow), the rest a new page
+        redis.call('SET', key, redis.call('GETRANGE', key, '0', tostring(len - ${ENTRY_LENGTH} * (n - j + 1) - 1)), 'PX', ttl)
         local lo = string.sub(ents[j], 1, 13)
         local p = paged_new_name(d, lo)
         redis.call('ZADD', d, lo, p)
         text_put(d, p, table.concat(ents, '', j, n), limit, ttl)
+        redis.call('PEXPIRE', d, ttl)
+      elseif bound < young then
+        redis.call('PEXPIRE', key, ttl)
+        redis.call('PEXPIRE', d, ttl)
       end
-      redis.call('PEXPIRE', d, ttl)
       return
     end
   end

@@ -7,7 +7,7 @@ import { readQuery, readsAsModel } from '../helpers/ordered-reads.js'
 import { connectRedis } from '../helpers/redis.js'
 
 // KEYS: the directory. ARGV: page max (entries), TTL ms, then entries (put in order here, as the
-// append does, each once)
+// append does, each once); the time now is the newest entry's
 const add = createLuaScript(`${TEXT_PAGED_LUA}
 local list = {}
 for j = 3, #ARGV do
@@ -17,7 +17,8 @@ for j = 3, #ARGV do
   while k >= 1 and entry_before_at(e, en, list[k], 1) do k = k - 1 end
   if k < 1 or list[k] ~= e then table.insert(list, k + 1, e) end
 end
-text_add(KEYS[1], list, tonumber(string.sub(list[1], 1, 13)), tonumber(ARGV[1]) * ${ENTRY_LENGTH}, ARGV[2])
+local ttl, young = text_ttl(ARGV[2], tonumber(string.sub(list[#list], 1, 13)))
+text_add(KEYS[1], list, tonumber(string.sub(list[1], 1, 13)), tonumber(ARGV[1]) * ${ENTRY_LENGTH}, ttl, young)
 return 1`)
 // KEYS: the directory. ARGV: entries
 const remove = createLuaScript(`${TEXT_PAGED_LUA}
@@ -134,4 +135,29 @@ t.test('appended in order: pages of pageMax entries, each full one written to it
     else t.ok(await bytes(key) > await bytes(control), `the last page, appended to, has room: ${await bytes(key)} bytes for ${await bytes(control)}`)
     await client.del(control)
   }
+})
+
+t.test('TTLs: a page and its directory live the TTL and a slack; an append renews them once the last page is older than half the slack', async (t) => {
+  const { client } = await connectRedis(t)
+  const d = `test:text:${randomUUID()}:{x}:D:a`
+  const ttl = 64_000
+  // a sixty-fourth of the TTL: 1,000 ms, of which a page is young for 500
+  const slack = 1000
+  const entry = (ms: number, k: number): string => text({ ms, field: `f${String(k).padStart(21, '0')}` })
+  await add.run(client, [d], [16, ttl, entry(T0, 0)])
+  const [page] = await client.zrange(d, '0', '0')
+  const key = `${d}:${page as string}`
+  for (const name of [key, d]) {
+    const left = await client.pttl(name)
+    t.ok(left > ttl && left <= ttl + slack, `${name === d ? 'the directory' : 'the page'}: the TTL and the slack (${left} ms)`)
+  }
+  // TTLs lowered by hand, so that a renewal shows
+  const low = async (): Promise<void> => { for (const name of [key, d]) await client.pexpire(name, 5000) }
+  const renewed = async (): Promise<boolean[]> => await Promise.all([key, d].map(async (name) => await client.pttl(name) > 5000))
+  await low()
+  await add.run(client, [d], [16, ttl, entry(T0 + 400, 1)])
+  t.same(await renewed(), [false, false], 'appended while the page is young (400 ms old): no TTL renewed')
+  await add.run(client, [d], [16, ttl, entry(T0 + 600, 2)])
+  t.same(await renewed(), [true, true], 'appended once it is older than half the slack (600 ms): page and directory renewed')
+  t.equal((await client.get(key))?.length, 3 * ENTRY_LENGTH, 'the three entries in the one page')
 })
