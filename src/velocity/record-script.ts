@@ -6,12 +6,13 @@ import { DEFAULT_MAX_DISTINCT_PER_SERIES, RING_BUCKETS } from './store.js'
 export { assignResults } from './entity-op.js'
 
 /**
- * The Lua source of `local function record_velocity_entity(K, A, k, a, now, cap)`: records one
- * charge for one entity and returns the entity's values, then where the next entity's keys and
- * arguments start; its keys are K[k], K[k + 1]... and its arguments A[a], A[a + 1]... (read in
- * place: a script of several entities copies nothing). `now` is the charge's time t (epoch ms,
- * integer text) and `cap` the most values a distinct series keeps (text): the same for every
- * entity of a charge, so a call passes them once (CALL_WORDS), not once per entity. It touches
+ * The Lua source of `local function record_velocity_entity(K, A, k, a, now, cap, out)`: records
+ * one charge for one entity, appends the entity's values to the list out, and returns where the
+ * next entity's keys and arguments start; its keys are K[k], K[k + 1]... and its arguments A[a],
+ * A[a + 1]... (read in place: a script of several entities copies nothing, and its values go to
+ * one list). `now` is the charge's time t (epoch ms, integer text) and `cap` the most values a
+ * distinct series keeps (text): the same for every entity of a charge, so a call passes them
+ * once, not once per entity. It touches
  * only the keys it is given, which share the entity's hash tag (so it runs on Redis Cluster), and
  * only commands Redis 6.0 has. `record_velocity_entities(K, A, k, a, now, cap, results)` records
  * every entity of a charge laid out as RECORD_MANY_SCRIPT takes them: a bigger script (an
@@ -29,19 +30,20 @@ export { assignResults } from './entity-op.js'
  * argv[1]     how long a key lives after its last refresh (ms): the entity's retention (its
  *             longest window) plus one bucket of that window (retention / 60)
  * argv[2]     t - retention: distinct values last seen at or before it are removed
- * argv[3]     R, the number of rings; then R times:
- *               the ring's fields `<ring>:h`, `<ring>:t` and `<ring>:<slot>` of the charge's
- *               bucket b = floor(t / r) (r: the ring's bucket width in ms, windowMs / 60; slot:
- *               b % 60), the bucket b, what the charge adds (integer: 1 for a count, the value for
- *               a sum, 0 when the value is unknown). The field names are the caller's (ringFields):
- *               a concatenation in Lua costs Redis a new string each
+ * argv[3]     R, the number of rings; then, ring after ring, the ring's fields `<ring>:h`,
+ *               `<ring>:t` and `<ring>:<slot>` of the charge's bucket b = floor(t / r) (r: the
+ *               ring's bucket width in ms, windowMs / 60; slot: b % 60); then each ring's bucket
+ *               b; then what the charge adds to each (integer: 1 for a count, the value for a sum,
+ *               0 when the value is unknown). The field names are the caller's (ringFields), and
+ *               read in place (one HMGET of them all): a concatenation in Lua costs Redis a new
+ *               string each, a table a table
  * argv[4+5R]  D, the number of distinct series; then D times:
  *               value digest ('' = unknown: read without adding), n windows, then per window
  *               `(<t - window>` (the exclusive lower bound of its ZCOUNT)
  * Times and bounds are computed by the client and passed as text: Lua converts numbers to text
  * and back with printf and strtod, which would cost more than the rest of the script.
  *
- * Returns the R ring values, then the D series' window counts, in argv order: integers, or
+ * Appends the R ring values, then the D series' window counts, in argv order: integers, or
  * decimal strings for values of 1e14 and more (the client's integer parser is not exact near
  * 2^53).
  *
@@ -81,9 +83,10 @@ end
 
 -- the rings of an entity when the fast path of record_velocity_entity does not apply: a ring
 -- starts a new bucket (or is new, or a charge is stamped in an older bucket), or a value is near
--- the clamp. got is the HMGET of fields (head, total, current slot of every ring). Fills out[1..nr];
+-- the clamp. got is the HMGET of fields (head, total, current slot of every ring). Fills
+-- out[base + 1..base + nr];
 -- returns moved (a ring started a new bucket) and fresh (the entity's hash is new)
-local function record_rings(hash, A, r, nr, fields, got, out)
+local function record_rings(hash, A, r, nr, got, out, base)
   local moved, fresh = false, false
   local bs, adds, hs, heads, totals, curs = {}, {}, {}, {}, {}, {}
   -- the slots of buckets leaving the window (other than the current slot), read in one HMGET
@@ -91,12 +94,12 @@ local function record_rings(hash, A, r, nr, fields, got, out)
   local firsts, lasts = {}, {}
   local dels = nil
   for i = 1, nr do
-    local j = r + 5 * i - 5
+    local j = r + 3 * i - 3
     -- the ring's name: its head field's, without ':h'
     local id = string.sub(A[j], 1, -3)
-    local b = tonumber(A[j + 3])
+    local b = tonumber(A[r + 3 * nr + i - 1])
     bs[i] = b
-    adds[i] = tonumber(A[j + 4])
+    adds[i] = tonumber(A[r + 4 * nr + i - 1])
     local h = tonumber(got[3 * i - 2])
     heads[i] = h
     totals[i] = tonumber(got[3 * i - 1]) or 0
@@ -134,7 +137,7 @@ local function record_rings(hash, A, r, nr, fields, got, out)
   local sets = {}
   local n = 0
   for i = 1, nr do
-    local j = r + 5 * i - 5
+    local j = r + 3 * i - 3
     local b, add, h = bs[i], adds[i], hs[i]
     local total, cur = totals[i], curs[i]
     if firsts[i] ~= nil then
@@ -160,36 +163,38 @@ local function record_rings(hash, A, r, nr, fields, got, out)
       total = total + add
       value = total
       if cur ~= 0 then
-        sets[n + 1] = fields[3 * i]
+        sets[n + 1] = A[j + 2]
         sets[n + 2] = fmt(cur)
         n = n + 2
       elseif got[3 * i] then
         dels = dels or {}
-        dels[#dels + 1] = fields[3 * i]
+        dels[#dels + 1] = A[j + 2]
       end
     end
     if h ~= heads[i] then
       -- h is b here: its text as the client wrote it
-      sets[n + 1] = fields[3 * i - 2]
-      sets[n + 2] = A[j + 3]
+      sets[n + 1] = A[j]
+      sets[n + 2] = A[r + 3 * nr + i - 1]
       n = n + 2
     end
-    sets[n + 1] = fields[3 * i - 1]
+    sets[n + 1] = A[j + 1]
     sets[n + 2] = fmt(total)
     n = n + 2
-    out[i] = reply(value)
+    out[base + i] = reply(value)
   end
   if dels ~= nil and #dels > 0 then redis.call('HDEL', hash, unpack(dels)) end
   redis.call('HSET', hash, unpack(sets))
   return moved, fresh
 end
 
-local function record_velocity_entity(K, A, k, a, nowText, capText)
+local function record_velocity_entity(K, A, k, a, nowText, capText, out)
   local ttl = A[a]
   local cutoff = A[a + 1]
   local nr = tonumber(A[a + 2])
-  local out = {}
-  -- the rings' arguments start at r, five per ring
+  -- the entity's values follow what out holds
+  local base = #out
+  -- the rings' arguments start at r: their fields, three a ring, then their buckets, then what
+  -- the charge adds to each
   local r = a + 3
   a = r + 5 * nr
   -- keys are refreshed (and distinct values trimmed) when a ring starts a new bucket, so a
@@ -199,41 +204,34 @@ local function record_velocity_entity(K, A, k, a, nowText, capText)
   local fresh = false
   if nr > 0 then
     local hash = K[k]
-    -- the fields of every ring, as the caller named them (a concatenation in Lua costs a string)
-    local fields = {}
-    for i = 1, nr do
-      local j = r + 5 * i - 5
-      fields[3 * i - 2] = A[j]
-      fields[3 * i - 1] = A[j + 1]
-      fields[3 * i] = A[j + 2]
-    end
-    local got = redis.call('HMGET', hash, unpack(fields))
+    -- the fields of every ring, as the caller named them, read in place
+    local got = redis.call('HMGET', hash, unpack(A, r, r + 3 * nr - 1))
     -- the fast path, a charge in the newest bucket of every ring: the head's text is the charge's
     -- bucket, and the total, the bucket and what is added have at most 14 characters (within
     -- +-1e14: their sum cannot reach the clamp), so Redis adds them (HINCRBY) and Lua converts
     -- no number to text or back
     local fast = true
     for i = 1, nr do
-      local j = r + 5 * i - 5
       local total, cur = got[3 * i - 1], got[3 * i]
-      if got[3 * i - 2] ~= A[j + 3] or not total or #total > 14 or (cur and #cur > 14) or #A[j + 4] > 14 then
+      if got[3 * i - 2] ~= A[r + 3 * nr + i - 1] or not total or #total > 14 or (cur and #cur > 14) or #A[r + 4 * nr + i - 1] > 14 then
         fast = false
         break
       end
     end
     if fast then
       for i = 1, nr do
-        local add = A[r + 5 * i - 1]
+        local add = A[r + 4 * nr + i - 1]
         if add == '0' then
-          out[i] = tonumber(got[3 * i - 1])
+          out[base + i] = tonumber(got[3 * i - 1])
         else
-          out[i] = redis.call('HINCRBY', hash, fields[3 * i - 1], add)
+          out[base + i] = redis.call('HINCRBY', hash, A[r + 3 * i - 2], add)
           -- only non-zero buckets are kept
-          if redis.call('HINCRBY', hash, fields[3 * i], add) == 0 then redis.call('HDEL', hash, fields[3 * i]) end
+          local slot = A[r + 3 * i - 1]
+          if redis.call('HINCRBY', hash, slot, add) == 0 then redis.call('HDEL', hash, slot) end
         end
       end
     else
-      moved, fresh = record_rings(hash, A, r, nr, fields, got, out)
+      moved, fresh = record_rings(hash, A, r, nr, got, out, base)
       if moved then redis.call('PEXPIRE', hash, ttl) end
     end
   end
@@ -262,7 +260,7 @@ local function record_velocity_entity(K, A, k, a, nowText, capText)
     a = a + nw
   end
   -- and where the next entity's keys and arguments start
-  return out, k + 1 + nd, a
+  return k + 1 + nd, a
 end
 
 -- every entity of a charge: A[a] is their number, then each entity's arguments, one entity after
@@ -272,11 +270,7 @@ end
 local function record_velocity_entities(K, A, k, a, now, cap, results)
   local ne = tonumber(A[a])
   a = a + 1
-  for _ = 1, ne do
-    local values
-    values, k, a = record_velocity_entity(K, A, k, a, now, cap)
-    for q = 1, #values do results[#results + 1] = values[q] end
-  end
+  for _ = 1, ne do k, a = record_velocity_entity(K, A, k, a, now, cap, results) end
   return results
 end
 `
@@ -289,7 +283,8 @@ end
  *           entityCall gives them
  */
 export const RECORD_SCRIPT = `${RECORD_ENTITY_LUA}
-local values = record_velocity_entity(KEYS, ARGV, 1, 3, ARGV[1], ARGV[2])
+local values = {}
+record_velocity_entity(KEYS, ARGV, 1, 3, ARGV[1], ARGV[2], values)
 return values
 `
 
@@ -351,11 +346,14 @@ function capWord (options: EntityCallOptions): string {
 function pushEntityCall (prefix: string, op: EntityOp, keys: string[], args: string[]): void {
   keys.push(entityHashKey(prefix, op.entity))
   args.push(String(op.retentionMs + Math.floor(op.retentionMs / RING_BUCKETS)), String(op.atMs - op.retentionMs), String(op.rings.length))
+  // the rings' fields (ring after ring), then their buckets, then what the charge adds to each
   for (const r of op.rings) {
     const b = bucketOf(op.atMs, r.widthMs)
     const fields = ringFields(r)
-    args.push(fields.head, fields.total, fields.slots[((b % RING_BUCKETS) + RING_BUCKETS) % RING_BUCKETS] as string, String(b), String(r.add))
+    args.push(fields.head, fields.total, fields.slots[((b % RING_BUCKETS) + RING_BUCKETS) % RING_BUCKETS] as string)
   }
+  for (const r of op.rings) args.push(String(bucketOf(op.atMs, r.widthMs)))
+  for (const r of op.rings) args.push(String(r.add))
   args.push(String(op.distinct.length))
   for (const d of op.distinct) {
     keys.push(distinctKey(prefix, op.entity, d.of))
