@@ -76,22 +76,24 @@ const VARIANTS: Record<string, { of: 'score' | 'append', replace: Array<[string,
   'score-one-hset': {
     of: 'score',
     replace: [[`        if add == '0' then
-          out[i] = tonumber(got[3 * i - 1])
+          out[base + i] = tonumber(got[3 * i - 1])
         else
-          out[i] = redis.call('HINCRBY', hash, fields[3 * i - 1], add)
+          out[base + i] = redis.call('HINCRBY', hash, A[r + 3 * i - 2], add)
           -- only non-zero buckets are kept
-          if redis.call('HINCRBY', hash, fields[3 * i], add) == 0 then redis.call('HDEL', hash, fields[3 * i]) end
+          local slot = A[r + 3 * i - 1]
+          if redis.call('HINCRBY', hash, slot, add) == 0 then redis.call('HDEL', hash, slot) end
         end
       end`, `        local total = tonumber(got[3 * i - 1])
         if add == '0' then
-          out[i] = total
+          out[base + i] = total
         else
           total = total + tonumber(add)
           local cur = (tonumber(got[3 * i]) or 0) + tonumber(add)
-          out[i] = total
-          if cur == 0 then redis.call('HDEL', hash, fields[3 * i]) end
-          if cur == 0 then redis.call('HSET', hash, fields[3 * i - 1], tostring(total))
-          else redis.call('HSET', hash, fields[3 * i - 1], tostring(total), fields[3 * i], tostring(cur)) end
+          out[base + i] = total
+          local slot = A[r + 3 * i - 1]
+          if cur == 0 then redis.call('HDEL', hash, slot) end
+          if cur == 0 then redis.call('HSET', hash, A[r + 3 * i - 2], tostring(total))
+          else redis.call('HSET', hash, A[r + 3 * i - 2], tostring(total), slot, tostring(cur)) end
         end
       end`]]
   }
