@@ -12,12 +12,11 @@ export { assignResults } from './entity-op.js'
  * A[a + 1]... (read in place: a script of several entities copies nothing, and its values go to
  * one list). `now` is the charge's time t (epoch ms, integer text) and `cap` the most values a
  * distinct series keeps (text): the same for every entity of a charge, so a call passes them
- * once, not once per entity. It touches
- * only the keys it is given, which share the entity's hash tag (so it runs on Redis Cluster), and
- * only commands Redis 6.0 has. `record_velocity_entities(K, A, k, a, now, cap, results)` records
- * every entity of a charge laid out as RECORD_MANY_SCRIPT takes them: a bigger script (an
- * idempotency reservation first, then every entity of the charge) can include this source and
- * call it.
+ * once, not once per entity. It touches only the keys it is given, which share the entity's hash
+ * tag (so it runs on Redis Cluster), and only commands Redis 6.0 has.
+ * `record_velocity_entities(K, A, k, a, now, cap, results)` records every entity of a charge laid
+ * out as RECORD_MANY_SCRIPT takes them: a bigger script (an idempotency reservation first, then
+ * every entity of the charge) can include this source and call it.
  *
  * Below, keys[i] stands for K[k + i - 1] and argv[j] for A[a + j - 1].
  *
@@ -34,9 +33,9 @@ export { assignResults } from './entity-op.js'
  *               `<ring>:t` and `<ring>:<slot>` of the charge's bucket b = floor(t / r) (r: the
  *               ring's bucket width in ms, windowMs / 60; slot: b % 60); then each ring's bucket
  *               b; then what the charge adds to each (integer: 1 for a count, the value for a sum,
- *               0 when the value is unknown). The field names are the caller's (ringFields), and
- *               read in place (one HMGET of them all): a concatenation in Lua costs Redis a new
- *               string each, a table a table
+ *               0 when the value is unknown). The field names are the caller's (ringFields),
+ *               read in place by one HMGET: made in Lua, each would cost Redis a new string, and
+ *               their list a table
  * argv[4+5R]  D, the number of distinct series; then D times:
  *               value digest ('' = unknown: read without adding), n windows, then per window
  *               `(<t - window>` (the exclusive lower bound of its ZCOUNT)
