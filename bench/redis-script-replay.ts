@@ -19,8 +19,8 @@
  * pattern). `--warm` replays them twice and measures the second pass: the same calls with every
  * record's time moved past the first pass's last and another decision field, so the log holds
  * the first pass's records, as a log that has been written for a while does (its hashes past
- * the size where Redis keeps them packed, identifiers with earlier entries). `--merge N` joins each N consecutive append calls of a partition into one: what
- * a longer linger would save.
+ * the size where Redis keeps them packed, identifiers with earlier entries). `--merge N` joins
+ * each N consecutive append calls of a partition into one: what a longer linger would save.
  *
  * `--callgrind` runs that redis-server under `valgrind --tool=callgrind` (much slower) and reports
  * the instructions it ran during the measured replay: a count that stays the same from run to run
