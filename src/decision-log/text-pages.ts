@@ -33,14 +33,21 @@ import { PAGED_LUA } from './paged-sets.js'
 export const ENTRY_LENGTH = 35
 
 /**
- * The entries of a text page before the log starts a new one: 2,240 bytes. A search reads a page
- * whole (GET), a trim copies the oldest page once a call (into Lua and back), an append copies
- * nothing, and a page costs a key. Replaying the append calls captured under the bench's load
- * (bench/redis-script-replay.ts --callgrind, 2026-12-06, redis-server instructions a record while
- * the log fills / once it is full): 412,815 / 539,455 with pages of 32, 408,544 / 536,907 with
- * 64, 410,364 / 547,293 with 128.
+ * The entries of a text page before the log starts a new one: 87, 3,045 bytes. A full page is
+ * written once to its exact size, and Redis's allocator gives a string the next of its size
+ * classes (2,048, 2,560, 3,072 bytes...): 87 entries and the string's header (6 bytes) fill 3,072
+ * bytes within 21, where the 64 entries of earlier versions (2,240 bytes) took 2,560. A search
+ * reads a page whole (GET), a trim copies the oldest page once a call (into Lua and back), an
+ * append copies nothing, and a page costs a key.
+ *
+ * Measured (2026-12-07): Redis memory 1,566 bytes a charge against 1,588 with pages of 64 (`npm
+ * run bench`, its Redis memory phase); redis-server instructions a record appended 231,143
+ * against 233,227 (bench/redis-script-replay.ts append --merge 2 --warm --callgrind, 6,000
+ * records captured, pages of 64 by the calls' page argument). Earlier (2026-12-06, instructions a
+ * record while the log fills / once it is full): 412,815 / 539,455 with pages of 32, 408,544 /
+ * 536,907 with 64, 410,364 / 547,293 with 128.
  */
-export const TEXT_PAGE_MAX = 64
+export const TEXT_PAGE_MAX = 87
 
 /**
  * `entry_before(a, b)`: entry a sorts before entry b, as JavaScript and Redis's lex ranges order
