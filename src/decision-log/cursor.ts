@@ -4,8 +4,10 @@ import type { ReviewQuery, SearchQuery } from './store.js'
 
 /**
  * Where a listing stopped: the last candidate examined, by its sort time (decision time, or close
- * time for closed reviews) and its field. Fields are unique, so (ms, field) orders every listing
- * totally, the same way in both stores (Redis orders equal scores by member, bytewise).
+ * time for closed reviews) and its field: the decision's field, or in Redis's kind and rule
+ * indexes the record's place in its partition's stream and the partition (place-entries.ts).
+ * Either is unique, so (ms, field) orders every listing totally, bytewise (as Redis orders equal
+ * scores by member).
  */
 export interface Position {
   ms: number
@@ -36,7 +38,7 @@ function scopeOf (parts: ReadonlyArray<string | number>): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 8)
 }
 
-const FIELD = /^[A-Za-z0-9_-]{22}$/
+const FIELD = /^(?:[A-Za-z0-9_-]{22}|[A-Za-z0-9_-]{10})$/
 const MS = /^-?\d{1,16}$/
 
 /** opaque to clients: base64url of `<ms>.<field>.<scope>` */

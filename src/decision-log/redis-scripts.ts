@@ -1,3 +1,4 @@
+import { PLACE_ENTRY_LENGTH, PLACE_FAR_MS, PLACE_KEY_LENGTH, PLACE_LUA } from './place-entries.js'
 import { ENTRY_LENGTH, TEXT_PAGED_LUA } from './text-pages.js'
 
 /**
@@ -110,8 +111,9 @@ export const POSTINGS_MAX = 32
  * the reservation, and it has not lapsed).
  *
  * A record is appended with the stream id `<time>-*` (so time ranges are id ranges), or `*` when
- * the stream holds a later id already, and added to the indexes of its kind, rules and
- * identifiers (and, when outcomes were reported while it was decided, of its latest label), to
+ * the stream holds a later id already, and added to the indexes of its kind and rules by its place
+ * (place-entries.ts: its stream id, relative to its time; by its field in the earlier keys, D and
+ * G, when the place does not fit), of its identifiers (and, when outcomes were reported while it was decided, of its latest label), to
  * the open or closed reviews, and counted in its hour. Trimming removes the oldest records beyond
  * the bound, and (checked every 64 records) those older than the TTL, with their index, outcome,
  * history and close fields and every search index entry (read from the record's `x`: exactly
@@ -119,7 +121,7 @@ export const POSTINGS_MAX = 32
  * last record). Every key written gets the TTL (text pages and their directories with a slack:
  * text-pages.ts TEXT_TTL_LUA), so a log no longer written to goes away.
  */
-export const APPEND_SCRIPT = `${TEXT_PAGED_LUA}
+export const APPEND_SCRIPT = `${TEXT_PAGED_LUA}${PLACE_LUA}
 local s, i, o, h, c = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local maxlen = tonumber(ARGV[1])
 local ttl = ARGV[2]
@@ -127,6 +129,7 @@ local now = tonumber(ARGV[3])
 local pre = ARGV[4]
 local postings_max = tonumber(ARGV[5]) * ${ENTRY_LENGTH}
 local page_limit = tonumber(ARGV[6]) * ${ENTRY_LENGTH}
+local page_limit_p = tonumber(ARGV[6]) * ${PLACE_ENTRY_LENGTH}
 local KIND = { a = 'allow', r = 'review', b = 'block' }
 local out = {}
 local added = 0
@@ -135,7 +138,7 @@ local added = 0
 local sets, counts = {}, {}
 -- and the text-paged indexes' (text-pages.ts: by kind, by rule): directory -> its new entries
 -- in order, and the times of the first and the last as numbers
-local texts, text_lows, text_highs = {}, {}, {}
+local texts, text_lows, text_highs, text_places = {}, {}, {}, {}
 local function add (key, score, member)
   local list = sets[key]
   if not list then
@@ -145,12 +148,14 @@ local function add (key, score, member)
   list[#list + 1] = score
   list[#list + 1] = member
 end
--- entry e (its time as a number: en) into text-paged index d's list, in order (usually the last)
-local function add_text (d, e, en)
+-- entry e (its time as a number: en) into text-paged index d's list, in order (usually the last);
+-- place: e is a place entry (place-entries.ts), d a directory of them
+local function add_text (d, e, en, place)
   local list = texts[d]
   if not list then
     texts[d] = {e}
     text_lows[d], text_highs[d] = en, en
+    text_places[d] = place
     return
   end
   -- usually after the last (by time: a number compared, no text)
@@ -160,13 +165,14 @@ local function add_text (d, e, en)
     return
   end
   local j = #list
-  while j >= 1 and entry_before_at(e, en, list[j], 1) do j = j - 1 end
+  local before = place and entry_before_at_p or entry_before_at
+  while j >= 1 and before(e, en, list[j], 1) do j = j - 1 end
   table.insert(list, j + 1, e)
   if j == 0 then text_lows[d] = en end
 end
 -- rule -> its names (rule_names); kind -> its text-paged index; identifier kind -> its postings hash:
 -- built once a call (a concatenation costs a new string)
-local rule_keys, kind_keys, posting_keys = {}, {}, {}
+local rule_keys, kind_keys, place_kind_keys, posting_keys = {}, {}, {}, {}
 -- the key <prefix><infix><name>, built once a call (cache: name -> key)
 local function cached_key (cache, infix, name)
   local key = cache[name]
@@ -176,12 +182,13 @@ local function cached_key (cache, infix, name)
   end
   return key
 end
--- a rule's names, built once a call: {its text-paged index, its field in the hourly counts, its
--- plain set and its paged set of earlier versions}
+-- a rule's names, built once a call: {its text-paged index of field entries, its field in the
+-- hourly counts, its plain set and its paged set of earlier versions, its text-paged index of
+-- place entries}
 local function rule_names (rule)
   local names = rule_keys[rule]
   if not names then
-    names = {pre .. 'G:' .. rule, 'f:' .. rule, pre .. 'f:' .. rule, pre .. 'F:' .. rule}
+    names = {pre .. 'G:' .. rule, 'f:' .. rule, pre .. 'f:' .. rule, pre .. 'F:' .. rule, pre .. 'H:' .. rule}
     rule_keys[rule] = names
   end
   return names
@@ -189,6 +196,21 @@ end
 -- the time (ms) of a stream entry's id
 local function id_ms (id)
   return tonumber(string.sub(id, 1, string.find(id, '-', 1, true) - 1))
+end
+-- the place of a record of stream id id and decision time t (a number), or nil (place-entries.ts)
+local function place_of_id (id, t)
+  local dash = string.find(id, '-', 1, true)
+  return place_of(tonumber(string.sub(id, 1, dash - 1)), tonumber(string.sub(id, dash + 1)), t)
+end
+-- the place entry of a stream entry of id (time: at, 13 digits; atn, the same as a number), or
+-- nil when its index entry x says it was indexed by its field (no '~' after the time)
+local function place_entry (id, x, at, atn)
+  if string.sub(x, 16, 16) ~= '~' then return nil end
+  return at .. place_of_id(id, atn)
+end
+-- an index entry (marked '~' by the caller) without the mark: its record is indexed by its field
+local function unmarked (x)
+  return string.sub(x, 1, 15) .. string.sub(x, 17)
 end
 -- the partition's rule codes (R, above): a record's index entry in the stream names its
 -- fired rules by number
@@ -295,6 +317,10 @@ end
 -- fields recorded by this call (a field twice in one batch: the second is a duplicate), and
 -- their index values (field, value...), written with one HSET after the records
 local recorded, i_writes = {}, {}
+-- a record's fired rules: their codes and their names (rule_names), the first m of each (tables
+-- of the call, written over by each record: a table a record costs Redis more than the rest of
+-- what the rules take)
+local codes, fired = {}, {}
 for r = 0, records - 1 do
   local a = 7 + r * 6
   local field, fp, nonce = ARGV[a], ARGV[a + 1], ARGV[a + 2]
@@ -329,10 +355,12 @@ for r = 0, records - 1 do
       hour_key = pre .. 'n:' .. hour
     end
     local n = hour_key
-    -- the record's entry in the kind, rule and identifier indexes: <time><field>
-    local e = string.sub(x, 3, 15) .. field
-    -- the fired rules, in one pass: indexed, counted, and their codes for the stream
-    local codes, m = {}, 0
+    -- the record's entry in the identifier indexes: <time><field>
+    local tm = string.sub(x, 3, 15)
+    local e = tm .. field
+    -- the fired rules, in one pass: their names (indexed once the record's place is known),
+    -- counted, and their codes for the stream
+    local m = 0
     -- lists are split with plain finds, inline (a pattern's character class costs several times
     -- more, a Lua function per list about 3% of the script)
     local at, xl = b2 + 1, #x
@@ -341,23 +369,44 @@ for r = 0, records - 1 do
       if stop > at then
         local rule = string.sub(x, at, stop - 1)
         local names = rule_names(rule)
-        add_text(names[1], e, msn)
         count(n, names[2])
         m = m + 1
         codes[m] = rule_code(rule)
+        fired[m] = names
       end
       at = stop + 1
     end
-    local kept = string.sub(x, 1, b2) .. table.concat(codes, ',')
+    -- kept with its rules' codes. The caller marks it '~' after the time: indexed by its place
+    -- (place-entries.ts), which the stream id gives; unmarked when the place cannot fit, known
+    -- before (written too long after its decision) or after (the 4,096th of a millisecond: the
+    -- entry is written again, unmarked)
+    local kept = string.sub(x, 1, b2) .. table.concat(codes, ',', 1, m)
+    local far = now - msn > ${PLACE_FAR_MS}
+    if far then kept = unmarked(kept) end
     local id = redis.pcall('XADD', s, ms .. '-*', 'd', field, 'r', ARGV[a + 4], 'x', kept)
-    if type(id) == 'table' and id.err then id = redis.call('XADD', s, '*', 'd', field, 'r', ARGV[a + 4], 'x', kept) end
+    local place = nil
+    if type(id) == 'table' and id.err then
+      id = redis.call('XADD', s, '*', 'd', field, 'r', ARGV[a + 4], 'x', kept)
+      if not far then place = place_of_id(id, msn) end
+    elseif not far then
+      -- at its own time (the usual): only the sequence number to read
+      place = place_of(msn, tonumber(string.sub(id, #ms + 2)), msn)
+    end
+    if not far and not place then
+      redis.call('XDEL', s, id)
+      kept = unmarked(kept)
+      id = redis.call('XADD', s, '*', 'd', field, 'r', ARGV[a + 4], 'x', kept)
+    end
+    -- its entry in the kind and rule indexes: <time><place>, or <time><field>
+    local ep = place and (tm .. place) or e
+    for j = 1, m do add_text(place and fired[j][5] or fired[j][1], ep, msn, place) end
     local iv = fp .. '|' .. id
     recorded[field] = iv
     i_writes[#i_writes + 1] = field
     i_writes[#i_writes + 1] = iv
     out[#out + 1] = 1
     added = added + 1
-    add_text(cached_key(kind_keys, 'D:', k), e, msn)
+    if place then add_text(cached_key(place_kind_keys, 'E:', k), ep, msn, true) else add_text(cached_key(kind_keys, 'D:', k), e, msn) end
     count(n, KIND[k])
     if string.sub(x, 2, 2) == '1' then count(n, 'degraded') end
     -- identifiers: the postings of each kind
@@ -389,7 +438,13 @@ for key, list in pairs(sets) do
 end
 if next(texts) then
   local text_ttl_ms, young = text_ttl(ttl, now)
-  for d, list in pairs(texts) do text_add(d, list, text_lows[d], page_limit, text_ttl_ms, young) end
+  for d, list in pairs(texts) do
+    if text_places[d] then
+      text_add_p(d, list, text_lows[d], page_limit_p, text_ttl_ms, young)
+    else
+      text_add(d, list, text_lows[d], page_limit, text_ttl_ms, young)
+    end
+  end
 end
 for key, held in pairs(posted) do
   local list = {}
@@ -419,14 +474,15 @@ if added > 0 then
     -- text-paged index -> the entries leaving and their times as numbers, and the same index as
     -- earlier versions kept it ({its paged set, its plain sorted set}: read until they are trimmed
     -- empty, and trimmed of the same records where they still exist)
-    local untext, untext_nums, earlier = {}, {}, {}
+    -- (a directory of place entries, place-entries.ts, has no earlier versions' sets: paged nil)
+    local untext, untext_nums, earlier, unplace = {}, {}, {}, {}
     local function leave (d, paged, plain, ex, atn)
       local list = untext[d]
       if not list then
         list = {}
         untext[d] = list
         untext_nums[d] = {}
-        earlier[d] = {paged, plain}
+        if paged then earlier[d] = {paged, plain} else unplace[d] = true end
       end
       list[#list + 1] = ex
       local ns = untext_nums[d]
@@ -445,7 +501,12 @@ if added > 0 then
         local at = string.sub(x, 3, 15)
         local atn = tonumber(at)
         local ex = at .. f
-        leave(cached_key(kind_keys, 'D:', k), cached_key(paged_kind_keys, 'K:', k), cached_key(plain_kind_keys, 'k:', k), ex, atn)
+        local ep = place_entry(e[1], x, at, atn)
+        if ep then
+          leave(cached_key(place_kind_keys, 'E:', k), nil, nil, ep, atn)
+        else
+          leave(cached_key(kind_keys, 'D:', k), cached_key(paged_kind_keys, 'K:', k), cached_key(plain_kind_keys, 'k:', k), ex, atn)
+        end
         if k == 'r' then reviews[#reviews + 1] = f end
         local from = b1 + 1
         while from < b2 do
@@ -461,7 +522,7 @@ if added > 0 then
           local rule = stop > from and rule_named(string.sub(x, from, stop - 1))
           if rule then
             local names = rule_names(rule)
-            leave(names[1], names[4], names[3], ex, atn)
+            if ep then leave(names[5], nil, nil, ep, atn) else leave(names[1], names[4], names[3], ex, atn) end
           end
           from = stop + 1
         end
@@ -491,7 +552,9 @@ if added > 0 then
       end
       redis.call('XDEL', s, unpack(ids))
     end
-    for d, list in pairs(untext) do text_remove(d, list, untext_nums[d]) end
+    for d, list in pairs(untext) do
+      if unplace[d] then text_remove_p(d, list, untext_nums[d]) else text_remove(d, list, untext_nums[d]) end
+    end
     -- the earlier versions' sets: asked about with one EXISTS (none, once they are trimmed empty),
     -- then each; their members are the text entries' (score: the entry's time, member: its field)
     local legacy = {}
@@ -637,20 +700,24 @@ return result`
  * KEYS: the sorted set, i, s, o, h, c. ARGV: direction ('d' newest first, 'a' oldest first), the
  * far bound (a score: '-inf', '+inf', or a time), the position to continue after (ms and field;
  * '' to start at the near end), the number of members to read past the position; and, for an
- * index kept in text pages (text-pages.ts: by kind, by rule), KEYS[8] their directory: its pages
- * are read, with the paged set of KEYS[7] (paged-sets.ts) and the plain sorted set of KEYS[1]
- * (written by earlier versions) merged while they exist.
+ * index kept in text pages (text-pages.ts: by kind, by rule), KEYS[9] the directory of its place
+ * entries (place-entries.ts) and KEYS[8] the directory of its field entries: their pages are read,
+ * with the paged set of KEYS[7] (paged-sets.ts) and the plain sorted set of KEYS[1] (written by
+ * earlier versions) merged while they exist, and ARGV[6] the partition's code (place-entries.ts
+ * partitionCode), which follows every place read. A member is a place and partition, or a field:
+ * in the order of entry_before, one millisecond's in the order of their text.
  * Or, of one identifier digest's records, newest first: KEYS the kind's sorted set, i, s, o, h, c,
  * then the kind's postings hash (search-keys.ts); ARGV 'x', the earliest time kept (13 digits, or
  * ''), the position to continue after (time in 13 digits and field, or '', ''), the number of
  * records, the digest. The digest's entries are read from its hash field and from the sorted set
  * (a busy identifier's, or written before the hashes), merged.
- * Returns {done (1 when nothing is left past these), then per member: field, score, encoded
- * record or false (no longer kept), its index entry (x) or false, outcome or false, history or
- * false, close or false}.
+ * Returns {done (1 when nothing is left past these), then per member: the member (a place or a
+ * field: where a next read continues after), score, the decision's field or false (a place whose
+ * record is no longer kept), encoded record or false (no longer kept), its index entry (x) or
+ * false, outcome or false, history or false, close or false}.
  * Members of the position's time are read whole (few share one ms) and those past it kept.
  */
-export const READ_SCRIPT = `${TEXT_PAGED_LUA}${RECORD_ENTRY_LUA}
+export const READ_SCRIPT = `${TEXT_PAGED_LUA}${PLACE_LUA}${RECORD_ENTRY_LUA}
 local z, i, s, o, h, c = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local mode, count = ARGV[1], tonumber(ARGV[5])
 -- field, time of every member read, in order
@@ -737,8 +804,13 @@ else
   if not KEYS[7] then
     members, done = plain_read()
   else
-    -- the text pages, and the paged and plain sets of earlier versions while they exist
-    members, done = text_read(KEYS[8], desc, bound, posMs, posField, count)
+    -- the pages of place entries, and of field entries, and the paged and plain sets of earlier
+    -- versions while they exist
+    members, done = text_read_p(KEYS[9], desc, bound, posMs, posField, count, ARGV[6])
+    if redis.call('EXISTS', KEYS[8]) == 1 then
+      local more, more_done = text_read(KEYS[8], desc, bound, posMs, posField, count)
+      members, done = merge(members, done, more, more_done)
+    end
     if redis.call('EXISTS', KEYS[7]) == 1 then
       local more, more_done = paged_read(KEYS[7], desc, bound, posMs, posField, count)
       members, done = merge(members, done, more, more_done)
@@ -751,12 +823,21 @@ else
 end
 local out = {done and 1 or 0}
 for j = 1, #members, 2 do
-  local field = members[j]
+  local member, t = members[j], members[j + 1]
+  out[#out + 1] = member
+  out[#out + 1] = t
+  local field, rec, x = member, false, false
+  if #member == ${PLACE_KEY_LENGTH} then
+    -- a place and partition: the record's stream entry
+    local id = place_id(t, member)
+    local e = redis.call('XRANGE', s, id, id)[1]
+    field = e and e[2][2] or false
+    if e then rec, x = e[2][4], e[2][6] or false end
+  else
+    local v = redis.call('HGET', i, field)
+    if v and string.sub(v, 1, 2) ~= 'P|' then rec, x = rg_log_entry(s, v) end
+  end
   out[#out + 1] = field
-  out[#out + 1] = members[j + 1]
-  local v = redis.call('HGET', i, field)
-  local rec, x = false, false
-  if v and string.sub(v, 1, 2) ~= 'P|' then rec, x = rg_log_entry(s, v) end
   out[#out + 1] = rec
   out[#out + 1] = x
   if rec then

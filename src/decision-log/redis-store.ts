@@ -6,6 +6,7 @@ import type { DecisionKey, DecisionKeys } from '../idempotency/decision-key.js'
 import { atOf, contextIdOf, decodeRecord, parseContext, serializeContext } from './codec.js'
 import type { RecordContext } from './codec.js'
 import { mergeSorted } from './merge.js'
+import { partitionCode } from './place-entries.js'
 import type { DecisionRecord } from './record.js'
 import { decisionLogKeys, DEFAULT_DECISION_LOG_PREFIX } from './redis-keys.js'
 import type { DecisionLogKeys } from './redis-keys.js'
@@ -50,9 +51,14 @@ export interface RedisDecisionLogOptions {
   pageMax?: number
 }
 
-/** one member of an index as READ_SCRIPT answers it, with its record's parts when it is kept */
+/**
+ * one member of an index as READ_SCRIPT answers it, with its record's parts when it is kept; its
+ * position's field is the member (a place or a decision's field: place-entries.ts)
+ */
 interface Candidate extends Position {
   partition: number
+  /** the decision's field, when its record is kept */
+  decision?: string
   encoded?: string
   /** the record's index entry (search-keys.ts indexArg) */
   x?: string
@@ -251,8 +257,8 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
     let position = after
     let count = firstBatch(limit)
     for (;;) {
-      const batch = await readBatch(partition, name.set, [direction, bound, position === undefined ? '' : String(position.ms), position?.field ?? '', count],
-        name.paged === undefined ? [] : [names.partition(partition) + name.paged.sets, names.partition(partition) + name.paged.text])
+      const batch = await readBatch(partition, name.set, [direction, bound, position === undefined ? '' : String(position.ms), position?.field ?? '', count, partitionCode(partition)],
+        name.paged === undefined ? [] : [name.paged.sets, name.paged.text, name.paged.places].map((key) => names.partition(partition) + key))
       yield * batch.candidates
       position = batch.candidates[batch.candidates.length - 1] ?? position
       if (batch.done) return
@@ -288,10 +294,13 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
     const keyArgs = [names.partition(partition) + name, ...recordKeys(partition), ...more]
     const reply = await readScript.run(redis, keyArgs, args) as Array<string | number | null>
     const candidates: Candidate[] = []
-    for (let j = 1; j + 6 < reply.length; j += 7) {
+    for (let j = 1; j + 7 < reply.length; j += 8) {
       const candidate: Candidate = { partition, field: reply[j] as string, ms: Number(reply[j + 1]) }
-      const [encoded, x, outcome, history, close] = reply.slice(j + 2, j + 7)
-      if (typeof encoded === 'string') candidate.encoded = encoded
+      const [decision, encoded, x, outcome, history, close] = reply.slice(j + 2, j + 8)
+      if (typeof decision === 'string' && typeof encoded === 'string') {
+        candidate.decision = decision
+        candidate.encoded = encoded
+      }
       if (typeof x === 'string') candidate.x = x
       if (typeof outcome === 'string') candidate.outcome = outcome
       if (typeof history === 'string') candidate.history = history
@@ -317,8 +326,8 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
       examined++
       last = { ms: candidate.ms, field: candidate.field }
       // a member whose record is no longer kept (trimmed, its index entry not yet) is skipped
-      if (candidate.encoded === undefined) continue
-      const record = await decode(decisionIdOfField(candidate.field), candidate.encoded, candidate.x, candidate.outcome, candidate.history)
+      if (candidate.encoded === undefined || candidate.decision === undefined) continue
+      const record = await decode(decisionIdOfField(candidate.decision), candidate.encoded, candidate.x, candidate.outcome, candidate.history)
       if (holds(candidate, record)) found.push(record)
     }
     return more && last !== undefined ? { records: found, next: encodeCursor(last, scope) } : { records: found }

@@ -7,9 +7,12 @@ import type { IndexEntry } from './store.js'
  * The names of a partition's search indexes and overview counts in Redis, after the partition's
  * prefix `<prefix>{p<n>}:` (so in its slot). Each is a sorted set of decision fields by time,
  * except `n:<hour>`, a hash of counts (overview.ts), and the paged ones:
- *   D:<a|r|b>           records by decision kind (together: every record), in text pages
- *                       (text-pages.ts): the directory, and its pages `D:<a|r|b>:<page>`
- *   G:<rule>            records by fired live rule, in text pages (pages `G:<rule>:<page>`)
+ *   E:<a|r|b>           records by decision kind (together: every record), in text pages
+ *                       (text-pages.ts) of place entries (place-entries.ts): the directory, and
+ *                       its pages `E:<a|r|b>:<page>`
+ *   H:<rule>            records by fired live rule, the same (pages `H:<rule>:<page>`)
+ *   D:<a|r|b>, G:<rule> the same in text pages of field entries, as earlier versions wrote them
+ *                       (and the log still does for a record whose place does not fit)
  *   K:<a|r|b>, F:<rule> the same as paged sorted sets (paged-sets.ts), and
  *   k:<a|r|b>, f:<rule> as plain sorted sets, as records written by earlier versions have them
  *                       (read beside the text pages until trimmed empty; nothing adds to them)
@@ -37,17 +40,18 @@ export const IDENTIFIER_CHAR: Readonly<Record<IdentifierKind, string>> = {
 }
 
 /**
- * an index a search reads: a sorted set, or for one in text pages their directory (`text`), with
- * the paged set (`paged`) and the plain set (`set`) earlier versions wrote
+ * an index a search reads: a sorted set, or for one in text pages the directories of their place
+ * entries (`places`) and field entries (`text`), with the paged set (`sets`) and the plain set
+ * (`set`) earlier versions wrote
  */
 export interface IndexName {
   set: string
-  paged?: { sets: string, text: string }
+  paged?: { sets: string, text: string, places: string }
 }
 
 export const searchKey = {
-  kind: (decision: Decision): IndexName => ({ set: `k:${KIND_CHAR[decision]}`, paged: { sets: `K:${KIND_CHAR[decision]}`, text: `D:${KIND_CHAR[decision]}` } }),
-  rule: (rule: string): IndexName => ({ set: `f:${rule}`, paged: { sets: `F:${rule}`, text: `G:${rule}` } }),
+  kind: (decision: Decision): IndexName => ({ set: `k:${KIND_CHAR[decision]}`, paged: { sets: `K:${KIND_CHAR[decision]}`, text: `D:${KIND_CHAR[decision]}`, places: `E:${KIND_CHAR[decision]}` } }),
+  rule: (rule: string): IndexName => ({ set: `f:${rule}`, paged: { sets: `F:${rule}`, text: `G:${rule}`, places: `H:${rule}` } }),
   label: (label: OutcomeLabel): string => `l:${label}`,
   identifier: (kind: IdentifierKind): string => `u:${IDENTIFIER_CHAR[kind]}`,
   postings: (kind: IdentifierKind): string => `U:${IDENTIFIER_CHAR[kind]}`,
@@ -62,10 +66,13 @@ export function time13 (ms: number): string {
 }
 
 /**
- * A record's index entry as one script argument: `<kind char><degraded 0|1><time, 13 digits>|<identifiers>|<rules>`,
+ * A record's index entry as one script argument: `<kind char><degraded 0|1><time, 13 digits>~|<identifiers>|<rules>`,
  * identifiers as `<kind char><digest>` and rules comma-separated (rule ids are snake_case; digests
  * base64url: neither holds a comma or a bar). The log's stream keeps it beside the record (field
- * `x`). Entries written by earlier versions have the hour (hours since the epoch) after the time.
+ * `x`), the rules by their codes; `~` says that the kind and rule indexes name the record by its
+ * place (place-entries.ts): the append script removes it for a record whose place does not fit.
+ * Entries written by earlier versions have nothing after the time, or the hour (hours since the
+ * epoch).
  */
 export function indexArg (index: IndexEntry, atMs: number): string {
   const ids: string[] = []
@@ -73,7 +80,7 @@ export function indexArg (index: IndexEntry, atMs: number): string {
     const digest = index.identifiers[kind]
     if (digest !== undefined) ids.push(`${IDENTIFIER_CHAR[kind]}${digest}`)
   }
-  return `${KIND_CHAR[index.decision]}${index.degraded ? 1 : 0}${time13(atMs)}|${ids.join(',')}|${index.rules.join(',')}`
+  return `${KIND_CHAR[index.decision]}${index.degraded ? 1 : 0}${time13(atMs)}~|${ids.join(',')}|${index.rules.join(',')}`
 }
 
 const KIND_OF_CHAR: ReadonlyMap<string, IdentifierKind> = new Map(Object.entries(IDENTIFIER_CHAR).map(([kind, char]) => [char, kind as IdentifierKind]))

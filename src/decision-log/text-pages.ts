@@ -33,21 +33,22 @@ import { PAGED_LUA } from './paged-sets.js'
 export const ENTRY_LENGTH = 35
 
 /**
- * The entries of a text page before the log starts a new one: 87, 3,045 bytes. A full page is
- * written once to its exact size, and Redis's allocator gives a string the next of its size
- * classes (2,048, 2,560, 3,072 bytes...): 87 entries and the string's header (6 bytes) fill 3,072
- * bytes within 21, where the 64 entries of earlier versions (2,240 bytes) took 2,560. A search
- * reads a page whole (GET), a trim copies the oldest page once a call (into Lua and back), an
- * append copies nothing, and a page costs a key.
+ * The entries of a text page before the log starts a new one: 146. A full page is written once to
+ * its exact size, and Redis's allocator gives a string the next of its size classes (2,048, 2,560,
+ * 3,072, 3,584, 4,096, 5,120 bytes...): 146 place entries (place-entries.ts, 21 characters) and
+ * the string's header (6 bytes) fill 3,072 bytes exactly; 146 field entries (35 characters,
+ * written only for a record whose place does not fit) 5,116 of 5,120. A search reads a page whole
+ * (GET), a trim copies the oldest page once a call (into Lua and back), an append copies nothing,
+ * and a page costs a key.
  *
- * Measured (2026-12-07): Redis memory 1,566 bytes a charge against 1,588 with pages of 64 (`npm
- * run bench`, its Redis memory phase); redis-server instructions a record appended 231,143
- * against 233,227 (bench/redis-script-replay.ts append --merge 2 --warm --callgrind, 6,000
- * records captured, pages of 64 by the calls' page argument). Earlier (2026-12-06, instructions a
- * record while the log fills / once it is full): 412,815 / 539,455 with pages of 32, 408,544 /
- * 536,907 with 64, 410,364 / 547,293 with 128.
+ * Measured (2026-12-07, field entries): Redis memory 1,566 bytes a charge with pages of 87 (3,045
+ * bytes in 3,072) against 1,588 with the 64 of earlier versions (2,240 bytes in 2,560) (`npm run
+ * bench`, its Redis memory phase); redis-server instructions a record appended 231,143 against
+ * 233,227 (bench/redis-script-replay.ts append --merge 2 --warm --callgrind, 6,000 records
+ * captured). Earlier (2026-12-06, instructions a record while the log fills / once it is full):
+ * 412,815 / 539,455 with pages of 32, 408,544 / 536,907 with 64, 410,364 / 547,293 with 128.
  */
-export const TEXT_PAGE_MAX = 87
+export const TEXT_PAGE_MAX = 146
 
 /**
  * `entry_before(a, b)`: entry a sorts before entry b, as JavaScript and Redis's lex ranges order
@@ -57,11 +58,12 @@ export const TEXT_PAGE_MAX = 87
  * `entry_insert(v, e, en)`: the string of entries v with e (its time: en) in its place (v as it
  * is when it holds e). `entry_remove(v, e)`: v without entry e, or nil when v does not hold it.
  */
-export const ENTRY_LUA = `
-local function entry_before_at (a, an, v, j)
+export function entryLua (length: number, s: string): string {
+  return `
+local function entry_before_at${s} (a, an, v, j)
   local tb = tonumber(string.sub(v, j, j + 12))
   if an ~= tb then return an < tb end
-  for k = 14, ${ENTRY_LENGTH} do
+  for k = 14, ${length} do
     local p, q = string.byte(a, k), string.byte(v, j + k - 1)
     if p ~= q then
       -- a bound may have no field (before a time): a shorter text sorts first
@@ -72,26 +74,29 @@ local function entry_before_at (a, an, v, j)
   end
   return false
 end
-local function entry_before (a, b)
-  return entry_before_at(a, tonumber(string.sub(a, 1, 13)), b, 1)
+local function entry_before${s} (a, b)
+  return entry_before_at${s}(a, tonumber(string.sub(a, 1, 13)), b, 1)
 end
-local function entry_insert (v, e, en)
+local function entry_insert${s} (v, e, en)
   -- usually the newest, of a time after the last entry's: v and e, nothing cut or compared
-  local j = #v - ${ENTRY_LENGTH - 1}
+  local j = #v - ${length - 1}
   if j < 1 then return v .. e end
   if en > tonumber(string.sub(v, j, j + 12)) then return v .. e end
   -- else searched from the end
-  while j >= 1 and entry_before_at(e, en, v, j) do j = j - ${ENTRY_LENGTH} end
-  if j >= 1 and string.sub(v, j, j + ${ENTRY_LENGTH - 1}) == e then return v end
-  return string.sub(v, 1, j + ${ENTRY_LENGTH - 1}) .. e .. string.sub(v, j + ${ENTRY_LENGTH})
+  while j >= 1 and entry_before_at${s}(e, en, v, j) do j = j - ${length} end
+  if j >= 1 and string.sub(v, j, j + ${length - 1}) == e then return v end
+  return string.sub(v, 1, j + ${length - 1}) .. e .. string.sub(v, j + ${length})
 end
-local function entry_remove (v, e)
+local function entry_remove${s} (v, e)
   -- a plain find, at an entry's start
   local j = string.find(v, e, 1, true)
-  while j and (j - 1) % ${ENTRY_LENGTH} ~= 0 do j = string.find(v, e, j + 1, true) end
-  if j then return string.sub(v, 1, j - 1) .. string.sub(v, j + ${ENTRY_LENGTH}) end
+  while j and (j - 1) % ${length} ~= 0 do j = string.find(v, e, j + 1, true) end
+  if j then return string.sub(v, 1, j - 1) .. string.sub(v, j + ${length}) end
   return nil
 end`
+}
+
+export const ENTRY_LUA = entryLua(ENTRY_LENGTH, '')
 
 /**
  * How long a text page and its directory live: the log's TTL and a slack, an hour or, when that
@@ -111,15 +116,21 @@ local function text_ttl (ttl, now)
 end`
 
 /** Lua functions over text pages (needs ENTRY_LUA, PAGED_LUA and TEXT_TTL_LUA: included) */
-export const TEXT_PAGED_LUA = `${ENTRY_LUA}${PAGED_LUA}${TEXT_TTL_LUA}
+/**
+ * The text-page functions for entries of `length` characters, their names ending in `s`: the
+ * entry functions of entryLua(length, s) and the paged-set helpers (PAGED_LUA, once a script) must
+ * be defined before.
+ */
+export function textPagesLua (length: number, s: string): string {
+  return `
 -- writes v (entries in order, of page p's range) as page p of d; past twice limit (bytes) it is cut
 -- at a time boundary past limit, the rest a new page bounded by its first time
-local function text_put (d, p, v, limit, ttl)
+local function text_put${s} (d, p, v, limit, ttl)
   while true do
     local cut = #v
     if cut > 2 * limit then
       cut = limit
-      while cut < #v and string.sub(v, cut + 1, cut + 13) == string.sub(v, cut - ${ENTRY_LENGTH - 1}, cut - 22) do cut = cut + ${ENTRY_LENGTH} end
+      while cut < #v and string.sub(v, cut + 1, cut + 13) == string.sub(v, cut - ${length - 1}, cut - ${length - 13}) do cut = cut + ${length} end
     end
     redis.call('SET', d .. ':' .. p, string.sub(v, 1, cut), 'PX', ttl)
     if cut >= #v then return end
@@ -133,7 +144,7 @@ end
 -- adds entries ents (in order; low: the first's time as a number) to text-paged index d; limit:
 -- a page's bytes before a new page starts; ttl and young: text_ttl's (how long a page written and
 -- d live; the time from which a last page is young, its TTL not renewed)
-local function text_add (d, ents, low, limit, ttl, young)
+local function text_add${s} (d, ents, low, limit, ttl, young)
   -- the last page, and its bound: its name's time (a page's bound is the time it is named by,
   -- except the first page's, lowered by a late entry: then its name's time is above its bound,
   -- and entries between the two take the general path). Numbers are passed to Redis as text:
@@ -142,15 +153,15 @@ local function text_add (d, ents, low, limit, ttl, young)
   local bound = last and tonumber(string.sub(last, 1, 13))
   if last and low >= bound then
     local key = d .. ':' .. last
-    local tail = redis.call('GETRANGE', key, '-${ENTRY_LENGTH}', '-1')
+    local tail = redis.call('GETRANGE', key, '-${length}', '-1')
     local tt = tail ~= '' and tonumber(string.sub(tail, 1, 13))
-    if tt and (tt < low or (tt == low and entry_before_at(tail, tt, ents[1], 1))) then
+    if tt and (tt < low or (tt == low and entry_before_at${s}(tail, tt, ents[1], 1))) then
       -- the usual case: after the last page's last entry, appended; past the page's room (then
       -- past the entries that share the time of the one before: one time is never split) the
       -- rest start a new page
       local n = #ents
       local len = redis.call('APPEND', key, table.concat(ents))
-      local j = math.max(0, limit - (len - ${ENTRY_LENGTH} * n)) / ${ENTRY_LENGTH} + 1
+      local j = math.max(0, limit - (len - ${length} * n)) / ${length} + 1
       if j <= n then
         local prev = j > 1 and string.sub(ents[j - 1], 1, 13) or string.sub(tail, 1, 13)
         while j <= n and string.sub(ents[j], 1, 13) == prev do j = j + 1 end
@@ -158,11 +169,11 @@ local function text_add (d, ents, low, limit, ttl, young)
       if j <= n then
         -- the last page is full: its own entries written to their size (APPEND leaves a string
         -- room to grow), the rest a new page
-        redis.call('SET', key, redis.call('GETRANGE', key, '0', tostring(len - ${ENTRY_LENGTH} * (n - j + 1) - 1)), 'PX', ttl)
+        redis.call('SET', key, redis.call('GETRANGE', key, '0', tostring(len - ${length} * (n - j + 1) - 1)), 'PX', ttl)
         local lo = string.sub(ents[j], 1, 13)
         local p = paged_new_name(d, lo)
         redis.call('ZADD', d, lo, p)
-        text_put(d, p, table.concat(ents, '', j, n), limit, ttl)
+        text_put${s}(d, p, table.concat(ents, '', j, n), limit, ttl)
         redis.call('PEXPIRE', d, ttl)
       elseif bound < young then
         redis.call('PEXPIRE', key, ttl)
@@ -190,15 +201,15 @@ local function text_add (d, ents, low, limit, ttl, young)
   end
   for _, p in ipairs(names) do
     local v = redis.call('GET', d .. ':' .. p) or ''
-    for _, e in ipairs(pages[p]) do v = entry_insert(v, e, tonumber(string.sub(e, 1, 13))) end
-    text_put(d, p, v, limit, ttl)
+    for _, e in ipairs(pages[p]) do v = entry_insert${s}(v, e, tonumber(string.sub(e, 1, 13))) end
+    text_put${s}(d, p, v, limit, ttl)
   end
   redis.call('PEXPIRE', d, ttl)
 end
 
 -- removes entries ents from text-paged index d (nums: each one's time as a number); a page left
 -- empty leaves the directory
-local function text_remove (d, ents, nums)
+local function text_remove${s} (d, ents, nums)
   -- most are the oldest: in the first page, below the second page's bound
   local head = redis.call('ZRANGE', d, '0', '1')
   if not head[1] then return end
@@ -220,15 +231,15 @@ local function text_remove (d, ents, nums)
       local held, gone = pages[p], {}
       for _, e in ipairs(held) do gone[e] = true end
       local k = 0
-      while k < #held and k * ${ENTRY_LENGTH} < was do
-        local e = string.sub(v, k * ${ENTRY_LENGTH} + 1, (k + 1) * ${ENTRY_LENGTH})
+      while k < #held and k * ${length} < was do
+        local e = string.sub(v, k * ${length} + 1, (k + 1) * ${length})
         if not gone[e] then break end
         gone[e] = nil
         k = k + 1
       end
-      if k > 0 then v = string.sub(v, k * ${ENTRY_LENGTH} + 1) end
+      if k > 0 then v = string.sub(v, k * ${length} + 1) end
       -- the others, one by one
-      for e in pairs(gone) do v = entry_remove(v, e) or v end
+      for e in pairs(gone) do v = entry_remove${s}(v, e) or v end
       if v == '' then
         redis.call('DEL', key)
         redis.call('ZREM', d, p)
@@ -241,8 +252,10 @@ end
 
 -- Entries of text-paged index d from a position (posMs, posField; '' to start at the near end,
 -- excluded) in the direction ('d' newest first), to the far bound (a score as ZRANGEBYSCORE takes
--- it), at most count. Returns a flat list {field, time...} and whether nothing is left past them.
-local function text_read (d, desc, bound, posMs, posField, count)
+-- it), at most count. Returns a flat list {member, time...} and whether nothing is left past them.
+-- A member is the entry's text after its time, and sfx after it when given (then the position
+-- is compared with it: the member that names the entry among several indexes)
+local function text_read${s} (d, desc, bound, posMs, posField, count, sfx)
   local members = {}
   local p = paged_first(d, desc, posMs)
   if not p then return members, true end
@@ -256,25 +269,30 @@ local function text_read (d, desc, bound, posMs, posField, count)
   local got = 0
   while p do
     local v = redis.call('GET', d .. ':' .. p) or ''
-    local n = #v / ${ENTRY_LENGTH}
+    local n = #v / ${length}
     local first, last, step = 1, n, 1
     if desc then first, last, step = n, 1, -1 end
     for k = first, last, step do
-      local j = (k - 1) * ${ENTRY_LENGTH} + 1
+      local j = (k - 1) * ${length} + 1
       local t = tonumber(string.sub(v, j, j + 12))
       if far and ((desc and (t < far or (open and t == far))) or (not desc and (t > far or (open and t == far)))) then return members, true end
       local past = true
       if pos then
-        if desc then
-          past = entry_before_at(string.sub(v, j, j + ${ENTRY_LENGTH - 1}), t, pos, 1)
+        if sfx then
+          local e = string.sub(v, j, j + ${length - 1}) .. sfx
+          if desc then past = entry_before(e, pos) else past = entry_before(pos, e) end
+        elseif desc then
+          past = entry_before_at${s}(string.sub(v, j, j + ${length - 1}), t, pos, 1)
         else
-          past = entry_before_at(pos, posn, v, j)
+          past = entry_before_at${s}(pos, posn, v, j)
         end
         -- every entry after the first past the position is past it too
         if past then pos = nil end
       end
       if past then
-        members[#members + 1] = string.sub(v, j + 13, j + ${ENTRY_LENGTH - 1})
+        local m = string.sub(v, j + 13, j + ${length - 1})
+        if sfx then m = m .. sfx end
+        members[#members + 1] = m
         members[#members + 1] = t
         got = got + 1
         if got >= count then return members, false end
@@ -285,3 +303,6 @@ local function text_read (d, desc, bound, posMs, posField, count)
   return members, true
 end
 `
+}
+
+export const TEXT_PAGED_LUA = `${ENTRY_LUA}${PAGED_LUA}${TEXT_TTL_LUA}${textPagesLua(ENTRY_LENGTH, '')}`

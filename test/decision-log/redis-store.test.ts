@@ -8,6 +8,7 @@ import { decisionLogSuite, digestOf, entry, keysOf, outcome, SUITE_HASH_KEY } fr
 import { decisionLogSearchSuite, searchEntry } from '../helpers/decision-log-search-suite.js'
 import { comparePositions } from '../../src/decision-log/cursor.js'
 import { ENTRY_LENGTH } from '../../src/decision-log/text-pages.js'
+import { PLACE_ENTRY_LENGTH, PLACE_SEQ_MAX, placeId } from '../../src/decision-log/place-entries.js'
 import { IDENTIFIER_CHAR } from '../../src/decision-log/search-keys.js'
 import { IdentifierKind } from '../../src/decision-log/store.js'
 import type { AppendEntry } from '../../src/decision-log/store.js'
@@ -82,7 +83,7 @@ t.test('keys: every key of a partition shares its hash tag; no id or identifier 
   const partitionKeys = found.filter((k) => k.startsWith(`${prefix}{p`))
   const suffixes = new Set(partitionKeys.map((k) => k.slice(prefix.length).replace(/^\{p\d\}/, '')))
   t.ok(suffixes.has(':s') && suffixes.has(':i'), 'a stream and an index per partition')
-  const unexpected = [...suffixes].filter((s) => !/^:(s|i|ro|R|(D:[arb]|G:r[12])(:\d+\+*)?|U:[eicu]|n:\d+)$/.test(s))
+  const unexpected = [...suffixes].filter((s) => !/^:(s|i|ro|R|(E:[arb]|H:r[12])(:\d+\+*)?|U:[eicu]|n:\d+)$/.test(s))
   t.same(unexpected, [], 'and the search indexes (text pages by kind and rule: directories and pages named by a time), counts by kind, rule, identifier digest and hour, and the rule codes: nothing else')
   // the index entries in the stream name their rules by the partition's codes
   for (const p of [0, 1, 2, 3]) {
@@ -100,7 +101,7 @@ t.test('keys: every key of a partition shares its hash tag; no id or identifier 
     const ttl = await client.pttl(key)
     // the text pages of the kind and rule indexes and their directories: the TTL and a slack of
     // a sixty-fourth of it (an hour at most)
-    const most = /:[DG]:/.test(key) ? 3600_000 + 3600_000 / 64 : 3600_000
+    const most = /:[DGEH]:/.test(key) ? 3600_000 + 3600_000 / 64 : 3600_000
     t.ok(ttl > 0 && ttl <= most, `${key.slice(prefix.length)} has a TTL`, { diagnostic: false })
   }
   const everything = found.join(' ')
@@ -117,9 +118,10 @@ t.test('the search indexes hold what the log holds: a trimmed record leaves ever
     await store.setOutcome(e.key.decisionId, { outcome: outcome('fraud'), rank: 3, force: true })
   }
   const members = async (suffix: string): Promise<number> => await client.zcard(`${prefix}{p0}:${suffix}`)
-  t.equal((await textEntries(client, `${prefix}{p0}:D:r`)).length, 3, 'by kind')
+  t.equal((await textEntries(client, `${prefix}{p0}:`, 'E:r')).length, 3, 'by kind')
   t.equal(await members('ro'), 3, 'open reviews')
-  t.equal((await textEntries(client, `${prefix}{p0}:G:r1`)).length, 3, 'by rule')
+  t.equal((await textEntries(client, `${prefix}{p0}:`, 'H:r1')).length, 3, 'by rule')
+  t.same(await client.keys(`${prefix}{p0}:[DG]:*`), [], 'no page of field entries: every record has its place')
   t.same(await client.keys(`${prefix}{p0}:[kfKF]:*`), [], 'no kind or rule set of earlier versions')
   t.equal(await members('l:fraud'), 3, 'by label')
   t.equal(await postings(client, `${prefix}{p0}:`), 9, 'by identifier: three each')
@@ -179,12 +181,12 @@ t.test('property: records trimmed several at a time leave every index, outcome, 
       t.equal(stream.length, kept.length, 'the newest records in the stream', { diagnostic: false })
       const sorted = (list: string[]): string[] => [...list].sort()
       const fields = (pick: (k: (typeof kept)[number]) => boolean): string[] => sorted(kept.filter(pick).map((k) => fieldOf.get(k.n) as string))
-      const pages = async (suffix: string): Promise<string[]> => sorted(await textEntries(client, `${p}${suffix}`))
+      const pages = async (suffix: string): Promise<string[]> => sorted(await textEntries(client, p, suffix))
       for (const kind of ['allow', 'review', 'block'] as const) {
-        t.same(await pages(`D:${kind.charAt(0)}`), fields((k) => k.row.decision === kind), `by kind: ${kind}`, { diagnostic: false })
+        t.same(await pages(`E:${kind.charAt(0)}`), fields((k) => k.row.decision === kind), `by kind: ${kind}`, { diagnostic: false })
       }
       for (const rule of ['r1', 'r2', 'r3']) {
-        t.same(await pages(`G:${rule}`), fields((k) => k.row.rules.includes(rule)), `by rule: ${rule}`, { diagnostic: false })
+        t.same(await pages(`H:${rule}`), fields((k) => k.row.rules.includes(rule)), `by rule: ${rule}`, { diagnostic: false })
       }
       t.same(sorted(await client.zrange(`${p}ro`, '0', '-1')), fields((k) => k.row.decision === 'review' && closed[k.n] !== true), 'open reviews', { diagnostic: false })
       t.same(sorted(await client.zrange(`${p}rc`, '0', '-1')), fields((k) => closed[k.n] === true), 'closed reviews', { diagnostic: false })
@@ -204,12 +206,27 @@ t.test('property: records trimmed several at a time leave every index, outcome, 
     }), { numRuns: 40 })
 })
 
-/** the fields of a text-paged index's entries, every page named in its directory, in order */
-async function textEntries (client: Redis, directory: string): Promise<string[]> {
+/**
+ * The decision fields of a text-paged index's entries, every page named in its directory, in
+ * order: a directory of place entries (E:, H:) gives its records' fields, read through the stream
+ * (`gone:<entry>` for a place whose record is not there), one of field entries (D:, G:) its fields.
+ */
+async function textEntries (client: Redis, partitionPrefix: string, directory: string): Promise<string[]> {
+  const places = /^[EH]:/.test(directory)
+  const length = places ? PLACE_ENTRY_LENGTH : ENTRY_LENGTH
   const out: string[] = []
-  for (const page of await client.zrange(directory, '0', '-1')) {
-    const v = await client.get(`${directory}:${page}`) ?? ''
-    for (let j = 0; j < v.length; j += ENTRY_LENGTH) out.push(v.slice(j + 13, j + ENTRY_LENGTH))
+  for (const page of await client.zrange(partitionPrefix + directory, '0', '-1')) {
+    const v = await client.get(`${partitionPrefix}${directory}:${page}`) ?? ''
+    for (let j = 0; j < v.length; j += length) {
+      const member = v.slice(j + 13, j + length)
+      if (!places) {
+        out.push(member)
+        continue
+      }
+      const id = placeId(Number(v.slice(j, j + 13)), member) ?? ''
+      const [found] = await client.xrange(`${partitionPrefix}s`, id, id)
+      out.push(found?.[1][1] ?? `gone:${v.slice(j, j + length)}`)
+    }
   }
   return out
 }
@@ -248,16 +265,19 @@ t.test('kind and rule indexes: text pages, read with the paged and plain sorted 
   const mid = Array.from({ length: 3 }, (_, n) => searchEntry(keys, { chargeId: `mid_${n}`, atMs: T + n * 2000 + 1250, decision: 'review', rules: ['r1'] }))
   await store.append(old)
   await store.append(mid)
-  // the old index entries as that version wrote them: the hour after the time, the rules by name
+  // the old index entries as that version wrote them: the hour after the time, the rules by name;
+  // the mid ones without the mark of a record indexed by its place ('~' after the time)
   const written = await client.xrange(`${p0}s`, '-', '+')
   await client.del(`${p0}s`)
   for (const [n, [id, fields]] of written.entries()) {
-    const [head, ids, codes] = (fields[5] ?? '').split('|') as [string, string, string]
+    const [marked, ids, codes] = (fields[5] ?? '').split('|') as [string, string, string]
     t.equal(codes, await client.hget(`${p0}R`, 'r1'), 'written now: the rule by its code')
+    t.equal(marked.slice(15), '~', 'written now: indexed by its place')
+    const head = marked.slice(0, 15)
     const hour = Math.floor(Number(head.slice(2, 15)) / 3_600_000)
-    await client.xadd(`${p0}s`, id, 'd', fields[1] ?? '', 'r', fields[3] ?? '', 'x', n < old.length ? `${head}${hour}|${ids}|r1` : fields[5] ?? '')
+    await client.xadd(`${p0}s`, id, 'd', fields[1] ?? '', 'r', fields[3] ?? '', 'x', n < old.length ? `${head}${hour}|${ids}|r1` : `${head}|${ids}|${codes}`)
   }
-  for (const d of ['D:r', 'G:r1']) {
+  for (const d of ['E:r', 'H:r1']) {
     for (const page of await client.zrange(p0 + d, '0', '-1')) await client.del(`${p0}${d}:${page}`)
     await client.del(p0 + d)
   }
@@ -271,7 +291,7 @@ t.test('kind and rule indexes: text pages, read with the paged and plain sorted 
   const fresh = Array.from({ length: 7 }, (_, n) => searchEntry(keys, { chargeId: `new_${n}`, atMs: T + n * 1000 + 500, decision: 'review', rules: ['r1'] }))
   await store.append(fresh.slice(0, 3))
   await store.append(fresh.slice(3))
-  t.ok((await client.zcard(`${p0}G:r1`)) >= 2, 'the new records in text pages of three (or more, the same time in one page)')
+  t.ok((await client.zcard(`${p0}H:r1`)) >= 2, 'the new records in text pages of three (or more, the same time in one page)')
   t.same(await search({ rule: 'r1' }), newestFirst([...old, ...mid, ...fresh]), 'by rule: the three, merged in order, through cursors')
   t.same(await search({ decision: 'review' }), newestFirst([...old, ...mid, ...fresh]), 'by kind: the same')
 
@@ -292,6 +312,81 @@ t.test('kind and rule indexes: text pages, read with the paged and plain sorted 
   t.equal(await client.exists(`${p0}k:r`, `${p0}f:r1`, `${p0}K:r`, `${p0}F:r1`), 0, 'the plain and paged sets are gone with their last member')
   t.same(await client.keys(`${p0}[KF]:*`), [], 'and the pages')
   t.same(await search({ rule: 'r1' }), newestFirst([...fresh, ...later]), 'the pages hold the rest')
+})
+
+t.test('place entries: one millisecond\'s records in every partition, late ones among them, page by page: each once', async (t) => {
+  const prefix = newPrefix()
+  const keys = keysOf(4)
+  const store = createRedisDecisionLog({ redis: client, hashKey: SUITE_HASH_KEY, keys, keyPrefix: prefix, pageMax: 3 })
+  const T = Date.UTC(2026, 10, 21, 12)
+  // 24 records of one millisecond, then 8 of the next, then 12 more of the first (late: behind a
+  // newer record of their partition, so written at the call's time)
+  const first = Array.from({ length: 24 }, (_, n) => searchEntry(keys, { chargeId: `same_${n}`, atMs: T, decision: 'review', rules: ['r1'] }))
+  const next = Array.from({ length: 8 }, (_, n) => searchEntry(keys, { chargeId: `next_${n}`, atMs: T + 1, decision: 'review', rules: ['r1'] }))
+  const late = Array.from({ length: 12 }, (_, n) => searchEntry(keys, { chargeId: `late_${n}`, atMs: T, decision: 'review', rules: ['r1'] }))
+  await store.append(first)
+  await store.append(next)
+  await store.append(late)
+  const ids = (list: AppendEntry[]): string[] => list.map((e) => e.key.decisionId).sort()
+  for (const query of [{ rule: 'r1' }, { decision: 'review' as const }]) {
+    for (const limit of [1, 5]) {
+      const found: string[] = []
+      let cursor: string | undefined
+      do {
+        const page = await store.search({ ...query, limit, ...(cursor === undefined ? {} : { cursor }) })
+        found.push(...page.records.map((r) => r.decision_id))
+        cursor = page.next
+      } while (cursor !== undefined)
+      t.same(found.slice(0, 8).sort(), ids(next), `${JSON.stringify(query)}, ${limit} a page: the newer millisecond first`)
+      t.same(found.slice(8).sort(), ids([...first, ...late]), 'then every record of the first, each once')
+    }
+  }
+})
+
+t.test('a record whose place does not fit (written years after its decision) is indexed by its field, found and trimmed', async (t) => {
+  const prefix = newPrefix()
+  const keys = keysOf(1)
+  const store = createRedisDecisionLog({ redis: client, hashKey: SUITE_HASH_KEY, keys, keyPrefix: prefix, maxPerPartition: 3, ttlSeconds: 10 * 365 * 86_400 })
+  const p0 = `${prefix}{p0}:`
+  const now = Date.now()
+  const recent = searchEntry(keys, { chargeId: 'recent', atMs: now, decision: 'review', rules: ['r1'] })
+  const ancient = searchEntry(keys, { chargeId: 'ancient', atMs: now - 3 * 365 * 86_400_000, decision: 'review', rules: ['r1'] })
+  await store.append([recent])
+  await store.append([ancient])
+  const [, second] = await client.xrange(`${p0}s`, '-', '+')
+  t.notOk(second?.[1][5]?.includes('~'), 'its index entry without the mark of a place')
+  t.same(await textEntries(client, p0, 'G:r1'), [ancient.key.field], 'in the rule\'s pages of field entries')
+  t.same(await textEntries(client, p0, 'D:r'), [ancient.key.field], 'and the kind\'s')
+  t.same(await textEntries(client, p0, 'H:r1'), [recent.key.field], 'the other in place entries')
+  for (const query of [{ rule: 'r1' }, { decision: 'review' as const }]) {
+    t.same((await store.search({ ...query, limit: 10 })).records.map((r) => r.decision_id), [recent.key.decisionId, ancient.key.decisionId], `${JSON.stringify(query)}: both, newest first`)
+  }
+  // three more: the two go (the bound is three), with every entry
+  await store.append(Array.from({ length: 3 }, (_, n) => searchEntry(keys, { chargeId: `more_${n}`, atMs: now + 1 + n, decision: 'allow' })))
+  t.equal(await client.exists(`${p0}G:r1`, `${p0}D:r`, `${p0}H:r1`, `${p0}E:r`), 0, 'their directories are gone with them')
+  t.same(await client.keys(`${p0}[DGHE]:r*`), [], 'and their pages')
+})
+
+t.test('the 4,097th record of one millisecond in a partition is indexed by its field (those after it come late, by their place): each found once', async (t) => {
+  const prefix = newPrefix()
+  const keys = keysOf(1)
+  const store = createRedisDecisionLog({ redis: client, hashKey: SUITE_HASH_KEY, keys, keyPrefix: prefix })
+  const p0 = `${prefix}{p0}:`
+  const T = Date.now()
+  const entries = Array.from({ length: PLACE_SEQ_MAX + 5 }, (_, n) => searchEntry(keys, { chargeId: `ms_${n}`, atMs: T, decision: 'block', rules: ['r1'] }))
+  for (let at = 0; at < entries.length; at += 200) t.notOk((await store.append(entries.slice(at, at + 200))).some((r) => r !== 'written'), 'written', { diagnostic: false })
+  const fields = entries.map((e) => e.key.field)
+  t.same(await textEntries(client, p0, 'G:r1'), [fields[PLACE_SEQ_MAX + 1]], 'the 4,097th by its field (written again at the time of the call)')
+  t.same((await textEntries(client, p0, 'H:r1')).sort(), fields.filter((_, n) => n !== PLACE_SEQ_MAX + 1).sort(), 'the others by their place')
+  t.equal(await client.xlen(`${p0}s`), entries.length, 'each once in the stream')
+  const found: string[] = []
+  let cursor: string | undefined
+  do {
+    const page = await store.search({ rule: 'r1', limit: 500, ...(cursor === undefined ? {} : { cursor }) })
+    found.push(...page.records.map((r) => r.decision_id))
+    cursor = page.next
+  } while (cursor !== undefined)
+  t.same(found.sort(), entries.map((e) => e.key.decisionId).sort(), 'a search finds each once')
 })
 
 t.test('identifier postings: a hash field, the sorted set past postingsMax, and the sorted set of earlier versions', async (t) => {

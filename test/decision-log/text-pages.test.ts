@@ -1,49 +1,68 @@
 import fc from 'fast-check'
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
+import { PLACE_ENTRY_LENGTH, PLACE_LUA } from '../../src/decision-log/place-entries.js'
 import { ENTRY_LENGTH, TEXT_PAGED_LUA } from '../../src/decision-log/text-pages.js'
 import { createLuaScript } from '../../src/redis/lua-script.js'
 import { readQuery, readsAsModel } from '../helpers/ordered-reads.js'
 import { connectRedis } from '../helpers/redis.js'
 
-// KEYS: the directory. ARGV: page max (entries), TTL ms, then entries (put in order here, as the
-// append does, each once); the time now is the newest entry's
-const add = createLuaScript(`${TEXT_PAGED_LUA}
+/**
+ * The text-page functions of one kind of entry: field entries (35 characters, text-pages.ts) or
+ * place entries (21, place-entries.ts: the same functions, generated with other lengths, named
+ * with `_p`).
+ */
+function pageScripts (length: number, s: string): { add: ReturnType<typeof createLuaScript>, remove: ReturnType<typeof createLuaScript>, read: ReturnType<typeof createLuaScript> } {
+  const lua = s === '' ? TEXT_PAGED_LUA : `${TEXT_PAGED_LUA}${PLACE_LUA}`
+  return {
+    // KEYS: the directory. ARGV: page max (entries), TTL ms, then entries (put in order here, as the
+    // append does, each once); the time now is the newest entry's
+    add: createLuaScript(`${lua}
 local list = {}
 for j = 3, #ARGV do
   local e = ARGV[j]
   local en = tonumber(string.sub(e, 1, 13))
   local k = #list
-  while k >= 1 and entry_before_at(e, en, list[k], 1) do k = k - 1 end
+  while k >= 1 and entry_before_at${s}(e, en, list[k], 1) do k = k - 1 end
   if k < 1 or list[k] ~= e then table.insert(list, k + 1, e) end
 end
 local ttl, young = text_ttl(ARGV[2], tonumber(string.sub(list[#list], 1, 13)))
-text_add(KEYS[1], list, tonumber(string.sub(list[1], 1, 13)), tonumber(ARGV[1]) * ${ENTRY_LENGTH}, ttl, young)
-return 1`)
-// KEYS: the directory. ARGV: entries
-const remove = createLuaScript(`${TEXT_PAGED_LUA}
+text_add${s}(KEYS[1], list, tonumber(string.sub(list[1], 1, 13)), tonumber(ARGV[1]) * ${length}, ttl, young)
+return 1`),
+    // KEYS: the directory. ARGV: entries
+    remove: createLuaScript(`${lua}
 local nums = {}
 for j = 1, #ARGV do nums[j] = tonumber(string.sub(ARGV[j], 1, 13)) end
-text_remove(KEYS[1], ARGV, nums)
-return 1`)
-// KEYS: the directory. ARGV: direction, bound, position ms, position field, count
-const read = createLuaScript(`${TEXT_PAGED_LUA}
-local members, done = text_read(KEYS[1], ARGV[1] == 'd', ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]))
+text_remove${s}(KEYS[1], ARGV, nums)
+return 1`),
+    // KEYS: the directory. ARGV: direction, bound, position ms, position member, count, and the
+    // text that follows each member read (none when absent)
+    read: createLuaScript(`${lua}
+local members, done = text_read${s}(KEYS[1], ARGV[1] == 'd', ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6])
 return {done and 1 or 0, members}`)
+  }
+}
+const { add } = pageScripts(ENTRY_LENGTH, '')
 
 interface Entry { ms: number, field: string }
 const text = (e: Entry): string => `${String(e.ms).padStart(13, '0')}${e.field}`
+/** the layouts: field entries, and place entries (whose members a read follows with a partition's code) */
+const LAYOUTS = [
+  { name: 'field entries', length: ENTRY_LENGTH, s: '', sfx: '' },
+  { name: 'place entries', length: PLACE_ENTRY_LENGTH, s: '_p', sfx: '-7' }
+] as const
 const compare = (a: Entry, b: Entry): number => a.ms !== b.ms ? a.ms - b.ms : a.field < b.field ? -1 : a.field > b.field ? 1 : 0
 const same = (a: Entry, b: Entry): boolean => a.ms === b.ms && a.field === b.field
 
 const T0 = 1_764_000_000_000
-// few distinct times, so that many entries share one; fields of 22 characters, as the log's, with
-// short distinct stems (padded with a character none of them holds: distinct stems stay distinct)
-const entryArb = fc.record({
+// few distinct times, so that many entries share one; members of the layout's length (22
+// characters, as the log's fields, or 8 as its places), with short distinct stems (padded with a
+// character none of them holds: distinct stems stay distinct)
+const entryArb = (width: number): fc.Arbitrary<Entry> => fc.record({
   ms: fc.integer({ min: 0, max: 40 }).map((n) => T0 + n),
-  field: fc.stringMatching(/^[A-Za-z0-9_-]{1,3}$/).map((stem) => stem.padEnd(22, '.'))
+  field: fc.stringMatching(/^[A-Za-z0-9_-]{1,3}$/).map((stem) => stem.padEnd(width, '.'))
 })
-const op = fc.oneof(
+const opOf = (entryArb: fc.Arbitrary<Entry>) => fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('add' as const), entries: fc.array(entryArb, { minLength: 1, maxLength: 12 }) }) },
   // records arrive nearly in time order: batches after everything added, the usual case
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('append' as const), entries: fc.array(fc.record({ step: fc.integer({ min: 0, max: 3 }), field: entryArb.map((e) => e.field) }), { minLength: 1, maxLength: 12 }) }) },
@@ -52,63 +71,69 @@ const op = fc.oneof(
 // appends take times past 40
 const query = readQuery(T0, 88)
 
-t.test('property: text pages read as one ordered list would, whatever is added and removed in whatever order', async (t) => {
-  const { client } = await connectRedis(t)
-  await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 5 }), fc.array(op, { minLength: 1, maxLength: 14 }), fc.array(query, { minLength: 1, maxLength: 6 }), async (pageMax, ops, queries) => {
-    const d = `test:text:${randomUUID()}:{x}:G:r`
-    let model: Entry[] = []
-    for (const o of ops) {
-      if (o.kind === 'remove') {
-        if (model.length === 0) continue
-        const gone = o.picks.map((p) => model[p % model.length] as Entry)
-        await remove.run(client, [d], gone.map(text))
-        model = model.filter((n) => !gone.some((g) => same(g, n)))
-        continue
+for (const layout of LAYOUTS) {
+  t.test(`property (${layout.name}): text pages read as one ordered list would, whatever is added and removed in whatever order`, async (t) => {
+    const { client } = await connectRedis(t)
+    const { add, remove, read } = pageScripts(layout.length, layout.s)
+    const ENTRY_LENGTH = layout.length
+    const op = opOf(entryArb(layout.length - 13))
+    await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 5 }), fc.array(op, { minLength: 1, maxLength: 14 }), fc.array(query, { minLength: 1, maxLength: 6 }), async (pageMax, ops, queries) => {
+      const d = `test:text:${randomUUID()}:{x}:G:r`
+      let model: Entry[] = []
+      for (const o of ops) {
+        if (o.kind === 'remove') {
+          if (model.length === 0) continue
+          const gone = o.picks.map((p) => model[p % model.length] as Entry)
+          await remove.run(client, [d], gone.map(text))
+          model = model.filter((n) => !gone.some((g) => same(g, n)))
+          continue
+        }
+        let entries: Entry[]
+        if (o.kind === 'add') {
+          entries = o.entries
+        } else {
+          let ms = model.reduce((max, e) => Math.max(max, e.ms), T0)
+          entries = o.entries.map((e) => ({ ms: (ms += e.step), field: e.field }))
+        }
+        await add.run(client, [d], [pageMax, 60_000, ...entries.map(text)])
+        for (const e of entries) if (!model.some((n) => same(n, e))) model.push(e)
       }
-      let entries: Entry[]
-      if (o.kind === 'add') {
-        entries = o.entries
-      } else {
-        let ms = model.reduce((max, e) => Math.max(max, e.ms), T0)
-        entries = o.entries.map((e) => ({ ms: (ms += e.step), field: e.field }))
+      model.sort(compare)
+
+      // the pages: none empty, each with a TTL, in disjoint ranges in the directory's order, one time
+      // in one page; more than twice pageMax entries only when those past twice pageMax share the
+      // time of the entry before them (one time is never split)
+      const directory = await client.zrange(d, '0', '-1', 'WITHSCORES')
+      const seen: Entry[] = []
+      for (let j = 0; j < directory.length; j += 2) {
+        const page = `${d}:${directory[j] as string}`
+        const v = await client.get(page) ?? ''
+        if (v.length === 0 || v.length % ENTRY_LENGTH !== 0) return t.fail(`a page of ${v.length} characters: ${page}`)
+        const entries: Entry[] = []
+        for (let k = 0; k < v.length; k += ENTRY_LENGTH) entries.push({ ms: Number(v.slice(k, k + 13)), field: v.slice(k + 13, k + ENTRY_LENGTH) })
+        for (let k = 1; k < entries.length; k++) if (compare(entries[k - 1] as Entry, entries[k] as Entry) >= 0) return t.fail(`a page out of order: ${page}`)
+        if (entries.length > 2 * pageMax && new Set(entries.slice(2 * pageMax - 1).map((e) => e.ms)).size > 1) return t.fail(`a page of ${entries.length} entries (pageMax ${pageMax}): ${entries.map((e) => `${e.ms - T0}`).join(' ')}`)
+        if ((entries[0] as Entry).ms < Number(directory[j + 1])) return t.fail('an entry below its page\'s bound')
+        const previous = seen[seen.length - 1]
+        if (previous !== undefined && previous.ms >= (entries[0] as Entry).ms) return t.fail('pages out of order, or one time in two pages')
+        if (await client.pttl(page) <= 0) return t.fail('a page without a TTL')
+        seen.push(...entries)
       }
-      await add.run(client, [d], [pageMax, 60_000, ...entries.map(text)])
-      for (const e of entries) if (!model.some((n) => same(n, e))) model.push(e)
-    }
-    model.sort(compare)
+      t.same(seen, model, 'the pages, read in order, hold the entries', { diagnostic: false })
+      const keys = await client.keys(`${d}*`)
+      t.equal(keys.length, model.length === 0 ? 0 : directory.length / 2 + 1, 'no page outside the directory', { diagnostic: false })
+      if (model.length > 0) t.ok(await client.pttl(d) > 0, 'the directory has a TTL')
 
-    // the pages: none empty, each with a TTL, in disjoint ranges in the directory's order, one time
-    // in one page; more than twice pageMax entries only when those past twice pageMax share the
-    // time of the entry before them (one time is never split)
-    const directory = await client.zrange(d, '0', '-1', 'WITHSCORES')
-    const seen: Entry[] = []
-    for (let j = 0; j < directory.length; j += 2) {
-      const page = `${d}:${directory[j] as string}`
-      const v = await client.get(page) ?? ''
-      if (v.length === 0 || v.length % ENTRY_LENGTH !== 0) return t.fail(`a page of ${v.length} characters: ${page}`)
-      const entries: Entry[] = []
-      for (let k = 0; k < v.length; k += ENTRY_LENGTH) entries.push({ ms: Number(v.slice(k, k + 13)), field: v.slice(k + 13, k + ENTRY_LENGTH) })
-      for (let k = 1; k < entries.length; k++) if (compare(entries[k - 1] as Entry, entries[k] as Entry) >= 0) return t.fail(`a page out of order: ${page}`)
-      if (entries.length > 2 * pageMax && new Set(entries.slice(2 * pageMax - 1).map((e) => e.ms)).size > 1) return t.fail(`a page of ${entries.length} entries (pageMax ${pageMax}): ${entries.map((e) => `${e.ms - T0}`).join(' ')}`)
-      if ((entries[0] as Entry).ms < Number(directory[j + 1])) return t.fail('an entry below its page\'s bound')
-      const previous = seen[seen.length - 1]
-      if (previous !== undefined && previous.ms >= (entries[0] as Entry).ms) return t.fail('pages out of order, or one time in two pages')
-      if (await client.pttl(page) <= 0) return t.fail('a page without a TTL')
-      seen.push(...entries)
-    }
-    t.same(seen, model, 'the pages, read in order, hold the entries', { diagnostic: false })
-    const keys = await client.keys(`${d}*`)
-    t.equal(keys.length, model.length === 0 ? 0 : directory.length / 2 + 1, 'no page outside the directory', { diagnostic: false })
-    if (model.length > 0) t.ok(await client.pttl(d) > 0, 'the directory has a TTL')
-
-    // reads: from any position, either way, to any bound (closed or open), in batches
-    const timed = model.map((e) => ({ ms: e.ms, name: e.field }))
-    for (const q of queries) {
-      if (!await readsAsModel(t, timed, q, async (...args) => await read.run(client, [d], args) as [number, Array<string | number>], true)) return false
-    }
-    return true
-  }), { numRuns: 150 })
-})
+      // reads: from any position, either way, to any bound (closed or open), in batches
+      const timed = model.map((e) => ({ ms: e.ms, name: e.field + layout.sfx }))
+      for (const q of queries) {
+        const reads = async (...args: Array<string | number>): Promise<[number, Array<string | number>]> => await read.run(client, [d], layout.sfx === '' ? args : [...args, layout.sfx]) as [number, Array<string | number>]
+        if (!await readsAsModel(t, timed, q, reads, true)) return false
+      }
+      return true
+    }), { numRuns: 150 })
+  })
+}
 
 t.test('appended in order: pages of pageMax entries, each full one written to its size', async (t) => {
   const { client } = await connectRedis(t)
