@@ -128,6 +128,7 @@ local ttl = ARGV[2]
 local now = tonumber(ARGV[3])
 local pre = ARGV[4]
 local postings_max = tonumber(ARGV[5]) * ${ENTRY_LENGTH}
+local postings_max_p = tonumber(ARGV[5]) * ${PLACE_ENTRY_LENGTH}
 local page_limit = tonumber(ARGV[6]) * ${ENTRY_LENGTH}
 local page_limit_p = tonumber(ARGV[6]) * ${PLACE_ENTRY_LENGTH}
 local KIND = { a = 'allow', r = 'review', b = 'block' }
@@ -172,7 +173,7 @@ local function add_text (d, e, en, place)
 end
 -- rule -> its names (rule_names); kind -> its text-paged index; identifier kind -> its postings hash:
 -- built once a call (a concatenation costs a new string)
-local rule_keys, kind_keys, place_kind_keys, posting_keys = {}, {}, {}, {}
+local rule_keys, kind_keys, place_kind_keys, posting_keys, place_posting_keys = {}, {}, {}, {}, {}
 -- the key <prefix><infix><name>, built once a call (cache: name -> key)
 local function cached_key (cache, infix, name)
   local key = cache[name]
@@ -243,9 +244,10 @@ end
 -- at the end (a digest may come several times in a batch); false: the digest's entries were in
 -- the sorted set already, its field has nothing to write
 local posted = {}
--- entry e (its time as a number: en) of an identifier of kind kc
-local function post (kc, digest, e, en)
-  local hk = cached_key(posting_keys, 'U:', kc)
+-- entry e (its time as a number: en) of an identifier of kind kc: a place entry (place-entries.ts)
+-- into the hash V:<kc> when place, else a field entry into U:<kc>
+local function post (kc, digest, e, en, place)
+  local hk = place and cached_key(place_posting_keys, 'V:', kc) or cached_key(posting_keys, 'U:', kc)
   local held = posted[hk]
   if not held then
     held = {}
@@ -258,22 +260,31 @@ local function post (kc, digest, e, en)
   end
   if not v or v == '*' then
     add(pre .. 'u:' .. kc, 0, digest .. ':' .. e)
-  elseif #v >= postings_max then
+  elseif #v >= (place and postings_max_p or postings_max) then
     -- a busy identifier: its entries move to the kind's sorted set
     local z = pre .. 'u:' .. kc
-    for j = 1, #v, ${ENTRY_LENGTH} do add(z, 0, digest .. ':' .. string.sub(v, j, j + ${ENTRY_LENGTH - 1})) end
+    local length = place and ${PLACE_ENTRY_LENGTH} or ${ENTRY_LENGTH}
+    for j = 1, #v, length do add(z, 0, digest .. ':' .. string.sub(v, j, j + length - 1)) end
     add(z, 0, digest .. ':' .. e)
     v = '*'
+  elseif place then
+    v = entry_insert_p(v, e, en)
   else
     v = entry_insert(v, e, en)
   end
   held[digest] = v
 end
--- a trimmed record's entry leaves its identifier's postings (a digest with none left goes)
-local function unpost (kc, digest, e)
-  local hk = cached_key(posting_keys, 'U:', kc)
+-- a trimmed record's entry leaves its identifier's postings (a digest with none left goes): a
+-- place entry (place) from V:<kc>, a field entry from U:<kc>, or either from the sorted set
+local function unpost (kc, digest, e, place)
+  local field_hk = cached_key(posting_keys, 'U:', kc)
+  local place_hk = cached_key(place_posting_keys, 'V:', kc)
+  local hk = place and place_hk or field_hk
   local v = redis.call('HGET', hk, digest)
-  local rest = v and v ~= '*' and entry_remove(v, e)
+  local rest = nil
+  if v and v ~= '*' then
+    if place then rest = entry_remove_p(v, e) else rest = entry_remove(v, e) end
+  end
   if rest then
     if rest == '' then redis.call('HDEL', hk, digest) else redis.call('HSET', hk, digest, rest) end
     return
@@ -282,7 +293,10 @@ local function unpost (kc, digest, e)
   local z = pre .. 'u:' .. kc
   redis.call('ZREM', z, digest .. ':' .. e)
   if v == '*' and #redis.call('ZRANGEBYLEX', z, '[' .. digest .. ':', '(' .. digest .. ';', 'LIMIT', '0', '1') == 0 then
+    -- the other hash's field goes too when it says busy: the sorted set holds none of either
     redis.call('HDEL', hk, digest)
+    local other = place and field_hk or place_hk
+    if redis.call('HGET', other, digest) == '*' then redis.call('HDEL', other, digest) end
   end
 end
 -- the hourly counts' key of the last record's hour, and where that hour starts (ms)
@@ -414,7 +428,7 @@ for r = 0, records - 1 do
     while at < b2 do
       local stop = string.find(x, ',', at, true)
       if not stop or stop > b2 then stop = b2 end
-      if stop > at then post(string.sub(x, at, at), string.sub(x, at + 1, stop - 1), e, msn) end
+      if stop > at then post(string.sub(x, at, at), string.sub(x, at + 1, stop - 1), ep, msn, place) end
       at = stop + 1
     end
     -- outcomes reported while the charge was being decided
@@ -512,7 +526,7 @@ if added > 0 then
         while from < b2 do
           local stop = string.find(x, ',', from, true)
           if not stop or stop > b2 then stop = b2 end
-          if stop > from then unpost(string.sub(x, from, from), string.sub(x, from + 1, stop - 1), ex) end
+          if stop > from then unpost(string.sub(x, from, from), string.sub(x, from + 1, stop - 1), ep or ex, ep ~= nil) end
           from = stop + 1
         end
         from = b2 + 1
@@ -707,10 +721,11 @@ return result`
  * partitionCode), which follows every place read. A member is a place and partition, or a field:
  * in the order of entry_before, one millisecond's in the order of their text.
  * Or, of one identifier digest's records, newest first: KEYS the kind's sorted set, i, s, o, h, c,
- * then the kind's postings hash (search-keys.ts); ARGV 'x', the earliest time kept (13 digits, or
- * ''), the position to continue after (time in 13 digits and field, or '', ''), the number of
- * records, the digest. The digest's entries are read from its hash field and from the sorted set
- * (a busy identifier's, or written before the hashes), merged.
+ * then the kind's postings hashes of field entries (U) and of place entries (V) (search-keys.ts);
+ * ARGV 'x', the earliest time kept (13 digits, or ''), the position to continue after (time in 13
+ * digits and member, or '', ''), the number of records, the digest, the partition's code. The
+ * digest's entries are read from its hash fields and from the sorted set (a busy identifier's, or
+ * written before the hashes), merged.
  * Returns {done (1 when nothing is left past these), then per member: the member (a place or a
  * field: where a next read continues after), score, the decision's field or false (a place whose
  * record is no longer kept), encoded record or false (no longer kept), its index entry (x) or
@@ -724,35 +739,53 @@ local mode, count = ARGV[1], tonumber(ARGV[5])
 local members = {}
 local done
 if mode == 'x' then
-  local digest, fromMs = ARGV[6], ARGV[2]
+  local digest, fromMs, sfx = ARGV[6], ARGV[2], ARGV[7]
   local before = ARGV[3] ~= '' and (ARGV[3] .. ARGV[4]) or nil
   local max = before and ('(' .. digest .. ':' .. before) or ('(' .. digest .. ';')
   local raw = redis.call('ZREVRANGEBYLEX', z, max, '[' .. digest .. ':' .. fromMs, 'LIMIT', 0, count)
   local zs = {}
-  for j = 1, #raw do zs[j] = string.sub(raw[j], #digest + 2) end
-  local hs = {}
-  local v = redis.call('HGET', KEYS[7], digest)
-  if v and v ~= '*' then
-    local floor = fromMs ~= '' and tonumber(fromMs) or nil
-    for j = #v - ${ENTRY_LENGTH - 1}, 1, -${ENTRY_LENGTH} do
-      local e = string.sub(v, j, j + ${ENTRY_LENGTH - 1})
-      if (not before or entry_before(e, before)) and (not floor or tonumber(string.sub(e, 1, 13)) >= floor) then hs[#hs + 1] = e end
-    end
+  for j = 1, #raw do
+    local e = string.sub(raw[j], #digest + 2)
+    -- a place entry: followed by the partition's code, and then past the position or not (the
+    -- lex range's bound, a place and a code long, holds the place itself)
+    if #e == ${PLACE_ENTRY_LENGTH} then e = e .. sfx end
+    if not before or entry_before(e, before) then zs[#zs + 1] = e end
   end
-  local a, b = 1, 1
-  while #members < 2 * count and (a <= #zs or b <= #hs) do
-    local e
-    if b > #hs or (a <= #zs and entry_before(hs[b], zs[a])) then
-      e = zs[a]
-      a = a + 1
-    else
-      e = hs[b]
-      b = b + 1
+  local floor = fromMs ~= '' and tonumber(fromMs) or nil
+  -- the digest's entries in a postings hash (entries of length characters; code after each, when
+  -- given), newest first, past the position and from the earliest time kept
+  local function held (key, length, code)
+    local list = {}
+    local v = redis.call('HGET', key, digest)
+    if v and v ~= '*' then
+      for j = #v - length + 1, 1, -length do
+        local e = string.sub(v, j, j + length - 1)
+        if code then e = e .. code end
+        if (not before or entry_before(e, before)) and (not floor or tonumber(string.sub(e, 1, 13)) >= floor) then list[#list + 1] = e end
+      end
     end
-    members[#members + 1] = string.sub(e, 14)
-    members[#members + 1] = string.sub(e, 1, 13)
+    return list
   end
-  done = #raw < count and #zs + #hs <= count
+  -- two lists of entries, newest first, merged
+  local function newest (la, lb)
+    local merged, a, b = {}, 1, 1
+    while a <= #la or b <= #lb do
+      if b > #lb or (a <= #la and entry_before(lb[b], la[a])) then
+        merged[#merged + 1] = la[a]
+        a = a + 1
+      else
+        merged[#merged + 1] = lb[b]
+        b = b + 1
+      end
+    end
+    return merged
+  end
+  local all = newest(zs, newest(held(KEYS[8], ${PLACE_ENTRY_LENGTH}, sfx), held(KEYS[7], ${ENTRY_LENGTH}, nil)))
+  for j = 1, math.min(#all, count) do
+    members[#members + 1] = string.sub(all[j], 14)
+    members[#members + 1] = string.sub(all[j], 1, 13)
+  end
+  done = #raw < count and #all <= count
 else
   local desc = mode == 'd'
   local bound, posMs, posField = ARGV[2], ARGV[3], ARGV[4]

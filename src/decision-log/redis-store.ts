@@ -273,7 +273,8 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
     const from = fromMs === undefined ? '' : time13(fromMs)
     for (;;) {
       const batch = await readBatch(partition, searchKey.identifier(kind),
-        ['x', from, position === undefined ? '' : time13(position.ms), position?.field ?? '', count, digest], [names.partition(partition) + searchKey.postings(kind)])
+        ['x', from, position === undefined ? '' : time13(position.ms), position?.field ?? '', count, digest, partitionCode(partition)],
+        [searchKey.postings(kind), searchKey.placePostings(kind)].map((key) => names.partition(partition) + key))
       yield * batch.candidates
       position = batch.candidates[batch.candidates.length - 1]
       if (batch.done || position === undefined) return

@@ -17,12 +17,17 @@ import type { IndexEntry } from './store.js'
  *   k:<a|r|b>, f:<rule> as plain sorted sets, as records written by earlier versions have them
  *                       (read beside the text pages until trimmed empty; nothing adds to them)
  *   l:<label>           records by latest outcome label (moved by the outcome script)
- *   U:<kind>            records by identifier digest (kind: e email, i ip, c card, u customer):
- *                       a hash, digest -> its entries `<time, 13 digits><field>` (35 characters
- *                       each) in time order, at most POSTINGS_MAX (redis-scripts.ts); a busy
- *                       identifier's field holds `*` and its entries are in
- *   u:<kind>            a sorted set of members `<digest>:<entry>`, all of score 0, so that one
- *                       digest's records are one lex range in time order. (A key per identifier
+ *   V:<kind>            records by identifier digest (kind: e email, i ip, c card, u customer):
+ *                       a hash, digest -> its place entries `<time, 13 digits><place>`
+ *                       (place-entries.ts: 21 characters each) in time order, at most
+ *                       POSTINGS_MAX (redis-scripts.ts); a busy identifier's field holds `*` and
+ *                       its entries are in u:<kind> (below)
+ *   U:<kind>            the same of field entries `<time, 13 digits><field>` (35 characters), as
+ *                       earlier versions wrote them (and the log still does for a record whose
+ *                       place does not fit); a busy identifier's field holds `*` and its entries
+ *                       are in
+ *   u:<kind>            a sorted set of members `<digest>:<entry>` (of either kind), all of
+ *                       score 0, so that one digest's records are one lex range in time order. (A key per identifier
  *                       would cost a key, its TTL and a PEXPIRE per write for each identifier; a
  *                       sorted-set member costs about 170 bytes and a skiplist insert, a hash
  *                       entry about a third of that and no ordering work.)
@@ -55,6 +60,7 @@ export const searchKey = {
   label: (label: OutcomeLabel): string => `l:${label}`,
   identifier: (kind: IdentifierKind): string => `u:${IDENTIFIER_CHAR[kind]}`,
   postings: (kind: IdentifierKind): string => `U:${IDENTIFIER_CHAR[kind]}`,
+  placePostings: (kind: IdentifierKind): string => `V:${IDENTIFIER_CHAR[kind]}`,
   open: 'ro',
   closed: 'rc',
   hour: (hour: number): string => `n:${hour}`

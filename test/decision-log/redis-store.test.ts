@@ -83,7 +83,7 @@ t.test('keys: every key of a partition shares its hash tag; no id or identifier 
   const partitionKeys = found.filter((k) => k.startsWith(`${prefix}{p`))
   const suffixes = new Set(partitionKeys.map((k) => k.slice(prefix.length).replace(/^\{p\d\}/, '')))
   t.ok(suffixes.has(':s') && suffixes.has(':i'), 'a stream and an index per partition')
-  const unexpected = [...suffixes].filter((s) => !/^:(s|i|ro|R|(E:[arb]|H:r[12])(:\d+\+*)?|U:[eicu]|n:\d+)$/.test(s))
+  const unexpected = [...suffixes].filter((s) => !/^:(s|i|ro|R|(E:[arb]|H:r[12])(:\d+\+*)?|V:[eicu]|n:\d+)$/.test(s))
   t.same(unexpected, [], 'and the search indexes (text pages by kind and rule: directories and pages named by a time), counts by kind, rule, identifier digest and hour, and the rule codes: nothing else')
   // the index entries in the stream name their rules by the partition's codes
   for (const p of [0, 1, 2, 3]) {
@@ -200,7 +200,7 @@ t.test('property: records trimmed several at a time leave every index, outcome, 
       const identifiers = kept.flatMap((k) => Object.entries(k.row.ids).filter(([, v]) => v !== undefined).map(([kind]) => kind))
       t.equal(await postings(client, p), identifiers.length, 'an identifier entry per identifier kept', { diagnostic: false })
       let digests = 0
-      for (const kind of Object.values(IDENTIFIER_CHAR)) digests += await client.hlen(`${p}U:${kind}`)
+      for (const kind of Object.values(IDENTIFIER_CHAR)) digests += await client.hlen(`${p}U:${kind}`) + await client.hlen(`${p}V:${kind}`)
       const distinct = new Set(kept.flatMap((k) => Object.entries(k.row.ids).filter(([, v]) => v !== undefined).map(([kind, v]) => `${kind}:${v as string}`)))
       t.equal(digests, distinct.size, 'an identifier with no record kept has no field left', { diagnostic: false })
     }), { numRuns: 40 })
@@ -231,11 +231,12 @@ async function textEntries (client: Redis, partitionPrefix: string, directory: s
   return out
 }
 
-/** identifier postings of a partition: the entries of its U: hashes and the members of its u: sorted sets */
+/** identifier postings of a partition: the entries of its U: and V: hashes and the members of its u: sorted sets */
 async function postings (client: Redis, partitionPrefix: string): Promise<number> {
   let n = 0
   for (const kind of Object.values(IDENTIFIER_CHAR)) {
     for (const value of Object.values(await client.hgetall(`${partitionPrefix}U:${kind}`))) n += value === '*' ? 0 : value.length / ENTRY_LENGTH
+    for (const value of Object.values(await client.hgetall(`${partitionPrefix}V:${kind}`))) n += value === '*' ? 0 : value.length / PLACE_ENTRY_LENGTH
     n += await client.zcard(`${partitionPrefix}u:${kind}`)
   }
   return n
@@ -317,18 +318,20 @@ t.test('kind and rule indexes: text pages, read with the paged and plain sorted 
 t.test('place entries: one millisecond\'s records in every partition, late ones among them, page by page: each once', async (t) => {
   const prefix = newPrefix()
   const keys = keysOf(4)
-  const store = createRedisDecisionLog({ redis: client, hashKey: SUITE_HASH_KEY, keys, keyPrefix: prefix, pageMax: 3 })
+  const store = createRedisDecisionLog({ redis: client, hashKey: SUITE_HASH_KEY, keys, keyPrefix: prefix, pageMax: 3, postingsMax: 3 })
   const T = Date.UTC(2026, 10, 21, 12)
   // 24 records of one millisecond, then 8 of the next, then 12 more of the first (late: behind a
   // newer record of their partition, so written at the call's time)
-  const first = Array.from({ length: 24 }, (_, n) => searchEntry(keys, { chargeId: `same_${n}`, atMs: T, decision: 'review', rules: ['r1'] }))
-  const next = Array.from({ length: 8 }, (_, n) => searchEntry(keys, { chargeId: `next_${n}`, atMs: T + 1, decision: 'review', rules: ['r1'] }))
-  const late = Array.from({ length: 12 }, (_, n) => searchEntry(keys, { chargeId: `late_${n}`, atMs: T, decision: 'review', rules: ['r1'] }))
+  // (one shopper's, whose identifier is busy past three records: its hash field and its sorted set)
+  const ids = { email: 'same@example.com' }
+  const first = Array.from({ length: 24 }, (_, n) => searchEntry(keys, { chargeId: `same_${n}`, atMs: T, decision: 'review', rules: ['r1'], ids }))
+  const next = Array.from({ length: 8 }, (_, n) => searchEntry(keys, { chargeId: `next_${n}`, atMs: T + 1, decision: 'review', rules: ['r1'], ids }))
+  const late = Array.from({ length: 12 }, (_, n) => searchEntry(keys, { chargeId: `late_${n}`, atMs: T, decision: 'review', rules: ['r1'], ids }))
   await store.append(first)
   await store.append(next)
   await store.append(late)
-  const ids = (list: AppendEntry[]): string[] => list.map((e) => e.key.decisionId).sort()
-  for (const query of [{ rule: 'r1' }, { decision: 'review' as const }]) {
+  const idsOf = (list: AppendEntry[]): string[] => list.map((e) => e.key.decisionId).sort()
+  for (const query of [{ rule: 'r1' }, { decision: 'review' as const }, { identifier: { kind: IdentifierKind.EMAIL, digest: digestOf(ids.email) } }]) {
     for (const limit of [1, 5]) {
       const found: string[] = []
       let cursor: string | undefined
@@ -337,8 +340,8 @@ t.test('place entries: one millisecond\'s records in every partition, late ones 
         found.push(...page.records.map((r) => r.decision_id))
         cursor = page.next
       } while (cursor !== undefined)
-      t.same(found.slice(0, 8).sort(), ids(next), `${JSON.stringify(query)}, ${limit} a page: the newer millisecond first`)
-      t.same(found.slice(8).sort(), ids([...first, ...late]), 'then every record of the first, each once')
+      t.same(found.slice(0, 8).sort(), idsOf(next), `${JSON.stringify(query)}, ${limit} a page: the newer millisecond first`)
+      t.same(found.slice(8).sort(), idsOf([...first, ...late]), 'then every record of the first, each once')
     }
   }
 })
@@ -393,8 +396,9 @@ t.test('identifier postings: a hash field, the sorted set past postingsMax, and 
   const prefix = newPrefix()
   const keys = keysOf(1)
   const store = createRedisDecisionLog({ redis: client, hashKey: SUITE_HASH_KEY, keys, keyPrefix: prefix, postingsMax: 4, maxPerPartition: 10 })
-  const hash = `${prefix}{p0}:U:e`
-  const set = `${prefix}{p0}:u:e`
+  const p0 = `${prefix}{p0}:`
+  const hash = `${p0}V:e`
+  const set = `${p0}u:e`
   const T = Date.UTC(2026, 10, 21, 12)
   const at = (n: number): number => T + (n % 3) * 1000 + Math.floor(n / 3) * 60_000
   const digest = digestOf('busy@example.com')
@@ -409,14 +413,19 @@ t.test('identifier postings: a hash field, the sorted set past postingsMax, and 
     return found
   }
 
-  // the layout of earlier versions: a digest's entries in the sorted set only
+  // the layout of earlier versions: a digest's field entries in the sorted set only, the record's
+  // index entry in the stream without the mark of a place
   const legacy = searchEntry(keys, { chargeId: 'legacy', atMs: T - 60_000, decision: 'allow', ids: { email: 'old@example.com' } })
   await store.append([legacy])
   const oldDigest = digestOf('old@example.com')
-  const oldEntry = (await client.hget(hash, oldDigest)) ?? ''
-  t.equal(oldEntry.length, ENTRY_LENGTH, 'one entry in its hash field')
+  const placeEntry = (await client.hget(hash, oldDigest)) ?? ''
+  t.equal(placeEntry.length, PLACE_ENTRY_LENGTH, 'one place entry in its hash field')
   await client.hdel(hash, oldDigest)
+  const oldEntry = `${placeEntry.slice(0, 13)}${legacy.key.field}`
   await client.zadd(set, 0, `${oldDigest}:${oldEntry}`)
+  const [[id, fields] = ['', []]] = await client.xrange(`${p0}s`, '-', '+')
+  await client.del(`${p0}s`)
+  await client.xadd(`${p0}s`, id, 'd', fields[1] ?? '', 'r', fields[3] ?? '', 'x', (fields[5] ?? '').replace('~', ''))
   t.same(await search(oldDigest), [legacy.key.decisionId], 'found in the sorted set')
 
   // appended out of time order, one or several a call
@@ -425,7 +434,7 @@ t.test('identifier postings: a hash field, the sorted set past postingsMax, and 
   const at4 = [busy[2], busy[0], busy[1], busy[3]] as AppendEntry[]
   await store.append(at4.slice(0, 2))
   await store.append(at4.slice(2))
-  t.equal(((await client.hget(hash, digest)) ?? '').length, 4 * ENTRY_LENGTH, 'four entries in the hash field')
+  t.equal(((await client.hget(hash, digest)) ?? '').length, 4 * PLACE_ENTRY_LENGTH, 'four entries in the hash field')
   t.same(await search(digest), newestFirst(at4), 'newest first, through cursors')
   await store.append(busy.slice(4, 5))
   t.equal(await client.hget(hash, digest), '*', 'a fifth: the field says the entries moved')
