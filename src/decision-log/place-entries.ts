@@ -107,7 +107,10 @@ local function place_of (ms, seq, t)
 end
 local function place_id (t, place)
   local delta, seq = 0, 0
-  for k = 1, 6 do delta = delta * 64 + string.find(PLACE_DIGITS, string.sub(place, k, k), 1, true) - 1 end
+  -- usually a record in time: no difference to read
+  if string.sub(place, 1, 6) ~= PLACE_ZERO then
+    for k = 1, 6 do delta = delta * 64 + string.find(PLACE_DIGITS, string.sub(place, k, k), 1, true) - 1 end
+  end
   for k = 7, 8 do seq = seq * 64 + string.find(PLACE_DIGITS, string.sub(place, k, k), 1, true) - 1 end
   return string.format('%.0f', tonumber(t) + delta) .. '-' .. seq
 end

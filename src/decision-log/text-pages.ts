@@ -261,10 +261,12 @@ local function text_read${s} (d, desc, bound, posMs, posField, count, sfx)
   if not p then return members, true end
   local far = paged_bound(bound)
   local open = string.sub(bound, 1, 1) == '('
-  local pos, posn
+  local pos, posn, posHead, posTail
   if posMs ~= '' then
     posn = tonumber(posMs)
     pos = string.format('%013d', posn) .. posField
+    -- with sfx: the position's entry and what follows it, compared apart (no text built an entry)
+    if sfx then posHead, posTail = string.sub(pos, 1, ${length}), string.sub(pos, ${length + 1}) end
   end
   local got = 0
   while p do
@@ -279,8 +281,12 @@ local function text_read${s} (d, desc, bound, posMs, posField, count, sfx)
       local past = true
       if pos then
         if sfx then
-          local e = string.sub(v, j, j + ${length - 1}) .. sfx
-          if desc then past = entry_before(e, pos) else past = entry_before(pos, e) end
+          local e = string.sub(v, j, j + ${length - 1})
+          if desc then
+            past = entry_before${s}(e, posHead) or (e == posHead and sfx < posTail)
+          else
+            past = entry_before${s}(posHead, e) or (e == posHead and posTail < sfx)
+          end
         elseif desc then
           past = entry_before_at${s}(string.sub(v, j, j + ${length - 1}), t, pos, 1)
         else
