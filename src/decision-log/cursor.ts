@@ -4,8 +4,9 @@ import type { ReviewQuery, SearchQuery } from './store.js'
 
 /**
  * Where a listing stopped: the last candidate examined, by its sort time (decision time, or close
- * time for closed reviews) and its field: the decision's field, or in Redis's kind and rule
- * indexes the record's place in its partition's stream and the partition (place-entries.ts).
+ * time for closed reviews) and its field: the decision's field, or in Redis's kind, rule and
+ * identifier indexes the record's place in its partition's stream and the partition
+ * (place-entries.ts).
  * Either is unique, so (ms, field) orders every listing totally, bytewise (as Redis orders equal
  * scores by member).
  */

@@ -1,22 +1,23 @@
 import { entryLua, textPagesLua } from './text-pages.js'
 
 /**
- * Place entries: the kind and rule indexes' entries as the log writes them now, `<time, 13
- * digits><place, 8 characters>` (21 characters), where the place is the record's stream entry:
- * its id's time less the decision time (6 digits) and its sequence number (2 digits), in base 64
- * with the digits of PLACE_DIGITS (in byte order, so that a place's text sorts as its numbers).
- * A record decided and written in time has an id of its own time (the difference is 0); one that
- * comes late (behind a newer record of its partition) is written at the call's time.
+ * Place entries: the kind, rule and identifier indexes' entries as the log writes them now,
+ * `<time, 13 digits><place, 8 characters>` (21 characters), where the place is the record's stream
+ * entry: its id's time less the decision time (6 digits) and its sequence number (2 digits), in
+ * base 64 with the digits of PLACE_DIGITS (in byte order, so that a place's text sorts as its
+ * numbers). A record decided and written in time has an id of its own time (the difference is
+ * 0); one that comes late (behind a newer record of its partition) is written at Redis's time.
  *
  * An entry of earlier versions (`<time><field>`, 35 characters, text-pages.ts) named the decision
  * by its field: 22 characters, and a read went from the field to the index hash (`i`) to the
  * stream. A place is 8, and a read goes from it to the stream. The entries of one millisecond sort
- * by place (the order the log wrote them), where fields sorted by decision id: searches give one
- * millisecond's decisions in either order.
+ * by place (the order the log wrote them) and, in a search over the partitions, then by partition
+ * (PLACE_KEY_LENGTH), where fields sorted by decision id: a search gives one millisecond's
+ * decisions in an order of its own.
  *
  * A record whose place does not fit (written more than 2.2 years after its decision time, or the
- * 4,096th of one millisecond in a partition) is indexed as earlier versions did, by its field, in
- * the earlier keys (D, G), which the reads merge in; its index entry in the stream says which
+ * 4,097th of one millisecond in a partition) is indexed as earlier versions did, by its field, in
+ * the earlier keys (D, G, U), which the reads merge in; its index entry in the stream says which
  * (see redis-scripts.ts).
  */
 
