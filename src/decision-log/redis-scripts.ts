@@ -111,9 +111,10 @@ export const POSTINGS_MAX = 32
  * the reservation, and it has not lapsed).
  *
  * A record is appended with the stream id `<time>-*` (so time ranges are id ranges), or `*` when
- * the stream holds a later id already, and added to the indexes of its kind and rules by its place
- * (place-entries.ts: its stream id, relative to its time; by its field in the earlier keys, D and
- * G, when the place does not fit), of its identifiers (and, when outcomes were reported while it was decided, of its latest label), to
+ * the stream holds a later id already, and added to the indexes of its kind, rules and identifiers
+ * by its place (place-entries.ts: its stream id, relative to its time; by its field in the earlier
+ * keys, D, G and U, when the place does not fit) (and, when outcomes were reported while it was
+ * decided, of its latest label), to
  * the open or closed reviews, and counted in its hour. Trimming removes the oldest records beyond
  * the bound, and (checked every 64 records) those older than the TTL, with their index, outcome,
  * history and close fields and every search index entry (read from the record's `x`: exactly
@@ -392,7 +393,7 @@ for r = 0, records - 1 do
     end
     -- kept with its rules' codes. The caller marks it '~' after the time: indexed by its place
     -- (place-entries.ts), which the stream id gives; unmarked when the place cannot fit, known
-    -- before (written too long after its decision) or after (the 4,096th of a millisecond: the
+    -- before (written too long after its decision) or after (the 4,097th of a millisecond: the
     -- entry is written again, unmarked)
     local kept = string.sub(x, 1, b2) .. table.concat(codes, ',', 1, m)
     local far = now - msn > ${PLACE_FAR_MS}
