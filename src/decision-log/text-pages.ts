@@ -274,6 +274,18 @@ local function text_read${s} (d, desc, bound, posMs, posField, count, sfx)
     local n = #v / ${length}
     local first, last, step = 1, n, 1
     if desc then first, last, step = n, 1, -1 end
+    if pos then
+      -- the entries of other times than the position's on its near side are not past it: a
+      -- binary search by time (the entries are in order) starts at the position's time
+      local lo, hi = 1, n
+      while lo <= hi do
+        local mid = math.floor((lo + hi) / 2)
+        local tm = tonumber(string.sub(v, (mid - 1) * ${length} + 1, (mid - 1) * ${length} + 13))
+        if tm < posn or (desc and tm == posn) then lo = mid + 1 else hi = mid - 1 end
+      end
+      -- desc: the last entry at or before the position's time; else the first at or after it
+      if desc then first = hi else first = lo end
+    end
     for k = first, last, step do
       local j = (k - 1) * ${length} + 1
       local t = tonumber(string.sub(v, j, j + 12))
