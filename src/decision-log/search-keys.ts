@@ -29,9 +29,9 @@ import type { IndexEntry } from './store.js'
  *   u:<kind>            a sorted set of members `<digest>:<entry>` (of either kind), all of
  *                       score 0, so that one digest's records are one lex range in time order.
  *                       (A key per identifier would cost a key, its TTL and a PEXPIRE per
- *                       write for each identifier; a
- *                       sorted-set member costs about 170 bytes and a skiplist insert, a hash
- *                       entry about a third of that and no ordering work.)
+ *                       write for each identifier; a sorted-set member costs about 170 bytes
+ *                       and a skiplist insert, a hash entry about a third of that and no
+ *                       ordering work.)
  *   ro                  open reviews by decision time; rc closed reviews by close time
  *   n:<hour>            counts of the UTC hour (hours since the epoch)
  * The scripts (redis-scripts.ts) build the same names.

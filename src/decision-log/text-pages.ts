@@ -115,7 +115,6 @@ local function text_ttl (ttl, now)
   return tostring(ms + slack), now - math.floor(slack / 2)
 end`
 
-/** Lua functions over text pages (needs ENTRY_LUA, PAGED_LUA and TEXT_TTL_LUA: included) */
 /**
  * The text-page functions for entries of `length` characters, their names ending in `s`: the
  * entry functions of entryLua(length, s) and the paged-set helpers (PAGED_LUA, once a script) must
@@ -323,4 +322,5 @@ end
 `
 }
 
+/** Lua functions over text pages of field entries (needs ENTRY_LUA, PAGED_LUA and TEXT_TTL_LUA: included) */
 export const TEXT_PAGED_LUA = `${ENTRY_LUA}${PAGED_LUA}${TEXT_TTL_LUA}${textPagesLua(ENTRY_LENGTH, '')}`
