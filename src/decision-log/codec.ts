@@ -5,12 +5,15 @@ import type { Address, Item } from '../schemas/charge.js'
 import type { Decision } from '../schemas/decision.js'
 import type { CardSignals, DeviceSignals, EmailSignals, IpSignals, VelocitySignals } from '../schemas/signals.js'
 import { isIndexed } from './index-entry.js'
+import { pack, PackedTextError, unpack, unpackHead } from './packed-text.js'
+import type { PackedValue } from './packed-text.js'
 import type { DecisionRecord } from './record.js'
 import { IdentifierKind } from './store.js'
 import type { IndexEntry } from './store.js'
 
 /**
- * How a decision is kept at rest: one compact JSON array per record, positional (field tables
+ * How a decision is kept at rest: one compact array per record, in packed text
+ * (src/decision-log/packed-text.ts; records of versions 1 and 2 are JSON), positional (field tables
  * below, like protobuf field numbers: new fields go at the end of a table, never in between), and
  * what every record of a rule set and data shares (rule set version and hash, data versions,
  * velocity counter names) kept once, as a RecordContext that records name by id.
@@ -209,10 +212,13 @@ const DECISIONS: readonly Decision[] = ['allow', 'review', 'block']
  * identifiers that the record's index entry holds (IP address, email address, card fingerprint,
  * customer id: src/decision-log/index-entry.ts) as INDEXED instead of their digests, which every
  * store keeps beside the record in its index entry: a digest is kept once, not twice. Version 1
- * records (written before) hold every digest themselves and decode as they are.
+ * records (written before) hold every digest themselves and decode as they are. Version 3 is
+ * version 2 in packed text instead of JSON: a third shorter (347 bytes against 505 on the bench
+ * corpus), as fast to write and to read.
  */
-const CODEC = 2
-const CODECS: ReadonlySet<unknown> = new Set([1, 2])
+const CODEC = 3
+/** the versions written as JSON */
+const JSON_CODECS: ReadonlySet<unknown> = new Set([1, 2])
 /** in a version 2 record: this identifier's digest is the index entry's */
 const INDEXED = 1
 
@@ -330,7 +336,7 @@ function decodeRules (encoded: unknown, context: RecordContext | undefined): str
   return encoded.map((rule: unknown) => typeof rule === 'number' ? context?.rules[rule] ?? `#${rule}` : String(rule))
 }
 
-/** The record as stored: one line of JSON, identifiers replaced by `digestOf`. */
+/** The record as stored: packed text, identifiers replaced by `digestOf`. */
 export function encodeRecord (input: RecordInput, context: RecordContext, digestOf: DigestOf): string {
   const rules = ruleIndex(context)
   const row = [
@@ -352,7 +358,7 @@ export function encodeRecord (input: RecordInput, context: RecordContext, digest
   if (input.other !== undefined && context.other !== undefined) {
     row.push([DECISIONS.indexOf(input.other.decision), input.other.score, encodeRules(input.other.fired, otherRuleIndex(context.other))])
   }
-  return JSON.stringify(row)
+  return pack(row as PackedValue)
 }
 
 // rule id -> its place in the other set's rules
@@ -385,10 +391,26 @@ interface DecodedRollout {
   other: { version: string, hash: string, decision: Decision, score: number, fired: string[] }
 }
 
+/** a record of version 1 or 2: JSON, an array */
+function isJson (encoded: string): boolean {
+  return encoded.charCodeAt(0) === 0x5b
+}
+
+/** the codec version, charge id, time and context id of a record of version 3, or undefined */
+function packedHead (encoded: string): unknown[] | undefined {
+  try {
+    return unpackHead(encoded, 4)
+  } catch (err) {
+    if (err instanceof PackedTextError) return undefined
+    throw err
+  }
+}
+
 /** the context id an encoded record names (to fetch its context before decoding it) */
 export function contextIdOf (encoded: string): string | undefined {
-  const match = /^\[\d+,(?:"(?:[^"\\]|\\.)*"),\d+,"([A-Za-z0-9_-]+)"/.exec(encoded)
-  return match?.[1]
+  if (isJson(encoded)) return /^\[\d+,(?:"(?:[^"\\]|\\.)*"),\d+,"([A-Za-z0-9_-]+)"/.exec(encoded)?.[1]
+  const id = packedHead(encoded)?.[3]
+  return typeof id === 'string' ? id : undefined
 }
 
 /**
@@ -397,8 +419,9 @@ export function contextIdOf (encoded: string): string | undefined {
  * versions read `unknown` and the velocity values are absent.
  */
 export function decodeRecord (encoded: string, decisionId: string, context: RecordContext | undefined, indexed: IndexedDigests): DecisionRecord {
-  const row = JSON.parse(encoded) as unknown[]
-  if (!Array.isArray(row) || !CODECS.has(row[0])) throw new Error('not a decision record of a known version')
+  const json = isJson(encoded)
+  const row = (json ? JSON.parse(encoded) : unpack(encoded)) as unknown[]
+  if (!Array.isArray(row) || !(json ? JSON_CODECS.has(row[0]) : row[0] === CODEC)) throw new Error('not a decision record of a known version')
   const features = decodeFeatures(row[12] as unknown[], context, row[0] === 1 ? undefined : indexed)
   const record: DecisionRecord = {
     v: 1,
@@ -433,8 +456,12 @@ export function decodeRecord (encoded: string, decisionId: string, context: Reco
 
 /** the time of an encoded record (ms), without decoding it */
 export function atOf (encoded: string): number {
-  const match = /^\[\d+,(?:"(?:[^"\\]|\\.)*"),(\d+),/.exec(encoded)
-  return match === null ? Number.NaN : Number(match[1])
+  if (isJson(encoded)) {
+    const match = /^\[\d+,(?:"(?:[^"\\]|\\.)*"),(\d+),/.exec(encoded)
+    return match === null ? Number.NaN : Number(match[1])
+  }
+  const at = packedHead(encoded)?.[2]
+  return typeof at === 'number' ? at : Number.NaN
 }
 
 /**
