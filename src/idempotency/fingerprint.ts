@@ -82,13 +82,25 @@ export function canonicalJson (value: unknown, shape?: Shape): string {
 }
 
 /**
- * The fingerprint of a request body: a keyed hash (22 base64url characters) of its canonical JSON.
- * Stored with the decision, so that a retry of a charge id with another body (any field) is told
- * apart from a retry of the same request; it reveals nothing of the body without the hash key.
+ * The fingerprint of a request body: 72 bits of a keyed hash of its canonical JSON, 12 base64url
+ * characters. Stored with the decision, so that a retry of a charge id with another body (any
+ * field) is told apart from a retry of the same request; it reveals nothing of the body without
+ * the hash key. Two bodies of one charge id share a fingerprint by chance once in 2^72 retries.
+ * (Earlier versions stored 22 characters, of which a fingerprint is the first 12: sameBody.)
  */
 export type BodyFingerprint = (body: unknown) => string
 
+export const FINGERPRINT_LENGTH = 12
+
 export function createBodyFingerprint (hashKey: string, shape?: Shape): BodyFingerprint {
   const digest = createKeyedDigest128(hashKey)
-  return (body) => digest('body', canonicalJson(body, shape))
+  return (body) => digest('body', canonicalJson(body, shape)).slice(0, FINGERPRINT_LENGTH)
+}
+
+/**
+ * Whether a stored fingerprint is the fingerprint of this body: the same, or (stored by an
+ * earlier version) 22 characters of which the fingerprint is the first 12.
+ */
+export function sameBody (stored: string, fingerprint: string): boolean {
+  return stored === fingerprint || (stored.length > fingerprint.length && stored.startsWith(fingerprint))
 }

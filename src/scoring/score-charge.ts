@@ -6,6 +6,7 @@ import { indexEntry } from '../decision-log/index-entry.js'
 import type { Features } from '../engine/features.js'
 import { ErrorCode, RiskgateError } from '../errors.js'
 import type { DecisionKey, DecisionKeys } from '../idempotency/decision-key.js'
+import { sameBody } from '../idempotency/fingerprint.js'
 import type { BodyFingerprint } from '../idempotency/fingerprint.js'
 import type { ChargeReservations, ReserveResult } from '../idempotency/reservations.js'
 import type { ChargeContext } from '../schemas/charge.js'
@@ -166,12 +167,12 @@ export function createScorer (deps: ScorerDeps): Scorer {
   function local (key: DecisionKey, fingerprint: string, retry: Features, live: RuleSetView): Promise<ScoreResponse> | Omit<ScoreResponse, 'took_ms'> | undefined {
     const attempt = deciding.get(key.field)
     if (attempt !== undefined) {
-      if (attempt.fingerprint !== fingerprint) throw conflict()
+      if (!sameBody(attempt.fingerprint, fingerprint)) throw conflict()
       return new Promise((resolve, reject) => { (attempt.waiters ??= []).push({ resolve, reject }) })
     }
     const waiting = deps.decisions.pending(key.field)
     if (waiting !== undefined) {
-      if (waiting.fingerprint !== fingerprint) throw conflict()
+      if (!sameBody(waiting.fingerprint, fingerprint)) throw conflict()
       return replay(deps.decisions.decode(waiting), retry, live)
     }
     return undefined
@@ -241,7 +242,7 @@ export function createScorer (deps: ScorerDeps): Scorer {
     }
 
     if (reservation !== undefined && reservation.status !== 'reserved') {
-      if (reservation.fingerprint !== fingerprint) throw conflict()
+      if (!sameBody(reservation.fingerprint, fingerprint)) throw conflict()
       if (reservation.status === 'recorded') return took(replay(reservation.record, features, ruleSet))
       // another instance is deciding this charge: wait for its decision within the deadline
       for (let i = 0; performance.now() < deadline; i++) {
@@ -253,7 +254,7 @@ export function createScorer (deps: ScorerDeps): Scorer {
           break
         }
         if (found.status === 'recorded') {
-          if (found.fingerprint !== fingerprint) throw conflict()
+          if (!sameBody(found.fingerprint, fingerprint)) throw conflict()
           return took(replay(found.record, features, ruleSet))
         }
         if (found.status === 'none') break

@@ -1,6 +1,7 @@
 import t from 'tap'
 import fc from 'fast-check'
-import { canonicalJson, createBodyFingerprint } from '../../src/idempotency/fingerprint.js'
+import { canonicalJson, createBodyFingerprint, sameBody } from '../../src/idempotency/fingerprint.js'
+import { createKeyedDigest128 } from '../../src/hashing/keyed-digest.js'
 
 const fingerprint = createBodyFingerprint('test-hash-key-fingerprint-0123456789ab')
 
@@ -34,8 +35,24 @@ t.test('any change of any field changes the fingerprint', async (t) => {
     { ...body, amount: '100' }
   ]
   for (const variant of variants) t.not(fingerprint(variant), base, JSON.stringify(variant))
-  t.match(base, /^[A-Za-z0-9_-]{22}$/)
+  t.match(base, /^[A-Za-z0-9_-]{12}$/)
   t.not(createBodyFingerprint('another-key-0123456789abcdef')(body), base, 'keyed: nothing of the body can be tested without the key')
+})
+
+t.test('a fingerprint is the first 12 characters of the 22 that earlier versions stored, and matches them', async (t) => {
+  const key = 'test-hash-key-fingerprint-0123456789ab'
+  const earlier = createKeyedDigest128(key)
+  fc.assert(fc.property(fc.jsonValue(), fc.jsonValue(), (body, other) => {
+    const stored = earlier('body', canonicalJson(body))
+    t.equal(stored.length, 22, { diagnostic: false })
+    t.equal(fingerprint(body), stored.slice(0, 12), { diagnostic: false })
+    t.ok(sameBody(stored, fingerprint(body)), 'a stored 22-character fingerprint of the body', { diagnostic: false })
+    t.ok(sameBody(fingerprint(body), fingerprint(body)), { diagnostic: false })
+    if (canonicalJson(other) !== canonicalJson(body)) {
+      t.notOk(sameBody(stored, fingerprint(other)), 'of another body', { diagnostic: false })
+      t.notOk(sameBody(fingerprint(body), fingerprint(other)), { diagnostic: false })
+    }
+  }), { numRuns: 300 })
 })
 
 t.test('a charge body walked by its schema\'s shape gives the same text as sorting every object', async (t) => {

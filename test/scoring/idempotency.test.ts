@@ -5,6 +5,7 @@ import { startRedis } from '../helpers/redis.js'
 import type { RedisServer } from '../helpers/redis.js'
 import { buildTestApp, charge, scoreAuth } from '../helpers/app.js'
 import type { AppConfig } from '../../src/config/app-config.js'
+import { decisionIdOfField } from '../../src/idempotency/decision-key.js'
 
 const json = { 'content-type': 'application/json', ...scoreAuth }
 
@@ -96,6 +97,35 @@ for (const [name, config] of variants) {
     t.equal(await recordsOf(app, body.charge_id as string), 1)
   })
 }
+
+t.test('a decision recorded with the 22-character fingerprint of earlier versions: a retry of the same body replays it, another body is refused', async (t) => {
+  const { app } = await buildTestApp(t, { redis: { url: redis.url } })
+  const client = app.redis as NonNullable<typeof app.redis>
+  const body = charge({ ip: freshIp() })
+  const first = await post(app, body)
+  await app.outbox.flush()
+  // the index value `<fingerprint>|<stream id>` as an earlier version wrote it: the fingerprint is
+  // the first 12 characters of the 22 it stored (test/idempotency/fingerprint.test.ts)
+  const keys = await client.keys('rg:v2:log:{p*}:i')
+  let rewritten = 0
+  for (const key of keys) {
+    const fields = (await client.hkeys(key)).filter((field) => decisionIdOfField(field) === first.body.decision_id)
+    for (const field of fields) {
+      const [fingerprint, id] = (await client.hget(key, field) as string).split('|') as [string, string]
+      t.equal(fingerprint.length, 12, 'stored now: 12 characters')
+      await client.hset(key, field, `${fingerprint}0123456789|${id}`)
+      rewritten++
+    }
+  }
+  t.equal(rewritten, 1)
+  const again = await post(app, body)
+  t.equal(again.status, 200)
+  t.equal(again.body.replayed, true, 'the same body: replayed')
+  t.equal(again.body.decision_id, first.body.decision_id)
+  const other = await post(app, { ...body, amount: 3 })
+  t.equal(other.status, 409, 'another body: refused')
+  t.equal(other.body.error.code, 'idempotency_conflict')
+})
 
 t.test('two instances on one Redis: concurrent attempts of one charge make one recorded decision, counted once', async (t) => {
   const { app: a } = await buildTestApp(t, { redis: { url: redis.url }, deadlineMs: 2000 })
