@@ -28,16 +28,36 @@ import { ENTRY_LENGTH, TEXT_PAGED_LUA } from './text-pages.js'
  */
 
 /**
+ * Lua: `rg_x_time(id, x)`, the decision time (13 digits) of the stream entry of id whose index
+ * entry is x, and whether its record is indexed by its place (place-entries.ts). The stream keeps
+ * an index entry (search-keys.ts indexArg) as `<kind><degraded>~|<identifiers>|<rules>` when its
+ * record was written at its own time (the id's time is the decision time: 13 characters a record
+ * that the entry need not hold), and as `<kind><degraded><time>~|...` (indexed by its place) or
+ * `<kind><degraded><time>|...` (by its field) otherwise; entries of earlier versions hold the time
+ * always, and some of them the hour after it.
+ */
+const INDEX_ENTRY_LUA = `
+local function rg_x_time (id, x)
+  if string.sub(x, 3, 3) == '~' then
+    local ms = string.sub(id, 1, string.find(id, '-', 1, true) - 1)
+    if #ms < 13 then ms = string.rep('0', 13 - #ms) .. ms end
+    return ms, true
+  end
+  return string.sub(x, 3, 15), string.sub(x, 16, 16) == '~'
+end
+`
+
+/**
  * A recorded decision's record and its index entry (the stream entry's fields r and x), from its
  * index value `<body fingerprint>|<stream id>`: false, false once trimmed (x is false too for an
  * entry written before the index entries).
  */
-const RECORD_ENTRY_LUA = `
+const RECORD_ENTRY_LUA = `${INDEX_ENTRY_LUA}
 local function rg_log_entry (s, v)
   local id = string.sub(v, string.find(v, '|', 1, true) + 1)
   local e = redis.call('XRANGE', s, id, id)[1]
   if not e then return false, false end
-  return e[2][4], e[2][6] or false
+  return e[2][4], e[2][6] or false, id
 end
 `
 
@@ -122,7 +142,7 @@ export const POSTINGS_MAX = 32
  * last record). Every key written gets the TTL (text pages and their directories with a slack:
  * text-pages.ts TEXT_TTL_LUA), so a log no longer written to goes away.
  */
-export const APPEND_SCRIPT = `${TEXT_PAGED_LUA}${PLACE_LUA}
+export const APPEND_SCRIPT = `${TEXT_PAGED_LUA}${PLACE_LUA}${INDEX_ENTRY_LUA}
 local s, i, o, h, c = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local maxlen = tonumber(ARGV[1])
 local ttl = ARGV[2]
@@ -204,15 +224,13 @@ local function place_of_id (id, t)
   local dash = string.find(id, '-', 1, true)
   return place_of(tonumber(string.sub(id, 1, dash - 1)), tonumber(string.sub(id, dash + 1)), t)
 end
--- the place entry of a stream entry of id (time: at, 13 digits; atn, the same as a number), or
--- nil when its index entry x says it was indexed by its field (no '~' after the time)
-local function place_entry (id, x, at, atn)
-  if string.sub(x, 16, 16) ~= '~' then return nil end
-  return at .. place_of_id(id, atn)
-end
 -- an index entry (marked '~' by the caller) without the mark: its record is indexed by its field
 local function unmarked (x)
   return string.sub(x, 1, 15) .. string.sub(x, 17)
+end
+-- an index entry (marked) without its time: its record is written at its own time (rg_x_time)
+local function timeless (x)
+  return string.sub(x, 1, 2) .. string.sub(x, 16)
 end
 -- the partition's rule codes (R, above): a record's index entry in the stream names its
 -- fired rules by number
@@ -398,13 +416,14 @@ for r = 0, records - 1 do
     local kept = string.sub(x, 1, b2) .. table.concat(codes, ',', 1, m)
     local far = now - msn > ${PLACE_FAR_MS}
     if far then kept = unmarked(kept) end
-    local id = redis.pcall('XADD', s, ms .. '-*', 'd', field, 'r', ARGV[a + 4], 'x', kept)
+    -- at its own time (the usual), its index entry without the time (rg_x_time)
+    local id = redis.pcall('XADD', s, ms .. '-*', 'd', field, 'r', ARGV[a + 4], 'x', far and kept or timeless(kept))
     local place = nil
     if type(id) == 'table' and id.err then
       id = redis.call('XADD', s, '*', 'd', field, 'r', ARGV[a + 4], 'x', kept)
       if not far then place = place_of_id(id, msn) end
     elseif not far then
-      -- at its own time (the usual): only the sequence number to read
+      -- at its own time: only the sequence number to read
       place = place_of(msn, tonumber(string.sub(id, #ms + 2)), msn)
     end
     if not far and not place then
@@ -513,10 +532,10 @@ if added > 0 then
         local b1 = string.find(x, '|', 1, true)
         local b2 = string.find(x, '|', b1 + 1, true)
         local k = string.sub(x, 1, 1)
-        local at = string.sub(x, 3, 15)
+        local at, placed = rg_x_time(e[1], x)
         local atn = tonumber(at)
         local ex = at .. f
-        local ep = place_entry(e[1], x, at, atn)
+        local ep = placed and (at .. place_of_id(e[1], atn)) or nil
         if ep then
           leave(cached_key(place_kind_keys, 'E:', k), nil, nil, ep, atn)
         else
@@ -651,9 +670,9 @@ if not v then return {0} end
 local pending = string.sub(v, 1, 2) == 'P|'
 local kind, ms = nil, nil
 if not pending then
-  local _, x = rg_log_entry(s, v)
+  local _, x, id = rg_log_entry(s, v)
   if x then
-    kind, ms = string.sub(x, 1, 1), string.sub(x, 3, 15)
+    kind, ms = string.sub(x, 1, 1), rg_x_time(id, x)
   else
     for _, k in ipairs({'r', 'a', 'b'}) do
       local score = redis.call('ZSCORE', pre .. 'k:' .. k, field)

@@ -9,7 +9,7 @@ import { decisionLogSearchSuite, searchEntry } from '../helpers/decision-log-sea
 import { comparePositions } from '../../src/decision-log/cursor.js'
 import { ENTRY_LENGTH } from '../../src/decision-log/text-pages.js'
 import { PLACE_ENTRY_LENGTH, PLACE_SEQ_MAX, placeId } from '../../src/decision-log/place-entries.js'
-import { IDENTIFIER_CHAR } from '../../src/decision-log/search-keys.js'
+import { IDENTIFIER_CHAR, time13 } from '../../src/decision-log/search-keys.js'
 import { IdentifierKind } from '../../src/decision-log/store.js'
 import type { AppendEntry } from '../../src/decision-log/store.js'
 import { noRawIdentifiersProperty } from '../helpers/decision-log-redis-dump.js'
@@ -273,8 +273,9 @@ t.test('kind and rule indexes: text pages, read with the paged and plain sorted 
   for (const [n, [id, fields]] of written.entries()) {
     const [marked, ids, codes] = (fields[5] ?? '').split('|') as [string, string, string]
     t.equal(codes, await client.hget(`${p0}R`, 'r1'), 'written now: the rule by its code')
-    t.equal(marked.slice(15), '~', 'written now: indexed by its place')
-    const head = marked.slice(0, 15)
+    t.equal(marked.slice(-1), '~', 'written now: indexed by its place')
+    // without its time when written at its own time: its stream id's
+    const head = marked.length === 3 ? `${marked.slice(0, 2)}${time13(Number(id.split('-')[0]))}` : marked.slice(0, 15)
     const hour = Math.floor(Number(head.slice(2, 15)) / 3_600_000)
     await client.xadd(`${p0}s`, id, 'd', fields[1] ?? '', 'r', fields[3] ?? '', 'x', n < old.length ? `${head}${hour}|${ids}|r1` : `${head}|${ids}|${codes}`)
   }
@@ -346,7 +347,7 @@ t.test('place entries: one millisecond\'s records in every partition, late ones 
   }
 })
 
-t.test('a record whose place does not fit (written years after its decision) is indexed by its field, found and trimmed', async (t) => {
+t.test('a record\'s index entry in the stream: without its time when written at its own time; with it when late, by its place, and when its place does not fit (years late), by its field; each found, reviews closed, trimmed', async (t) => {
   const prefix = newPrefix()
   const keys = keysOf(1)
   const store = createRedisDecisionLog({ redis: client, hashKey: SUITE_HASH_KEY, keys, keyPrefix: prefix, maxPerPartition: 3, ttlSeconds: 10 * 365 * 86_400 })
@@ -354,20 +355,31 @@ t.test('a record whose place does not fit (written years after its decision) is 
   const now = Date.now()
   const recent = searchEntry(keys, { chargeId: 'recent', atMs: now, decision: 'review', rules: ['r1'] })
   const ancient = searchEntry(keys, { chargeId: 'ancient', atMs: now - 3 * 365 * 86_400_000, decision: 'review', rules: ['r1'] })
+  // and one a minute late: behind the recent one in the stream, indexed by its place
+  const late = searchEntry(keys, { chargeId: 'late', atMs: now - 60_000, decision: 'review', rules: ['r1'] })
   await store.append([recent])
   await store.append([ancient])
-  const [, second] = await client.xrange(`${p0}s`, '-', '+')
+  await store.append([late])
+  const [first, second, third] = await client.xrange(`${p0}s`, '-', '+')
+  t.match(first?.[1][5], /^r0~\|/, 'a record written at its own time: its index entry without the time (its stream id\'s)')
   t.notOk(second?.[1][5]?.includes('~'), 'its index entry without the mark of a place')
+  t.equal(second?.[1][5]?.slice(0, 16), `r0${time13(ancient.atMs)}|`, 'and with its time')
+  t.equal(third?.[1][5]?.slice(0, 17), `r0${time13(late.atMs)}~|`, 'a late record: its time, and the mark of its place')
+  t.same(await textEntries(client, p0, 'H:r1'), [late.key.field, recent.key.field], 'the late one by its place')
+  await store.closeReview(late.key.decisionId, { outcome: outcome('review_approved', { source: 'review', actor: 'key:a' }), rank: 1, force: true })
+  await store.closeReview(recent.key.decisionId, { outcome: outcome('review_approved', { source: 'review', actor: 'key:a' }), rank: 1, force: true })
+  t.same((await store.reviews({ status: 'closed', limit: 10 })).records.map((r) => r.decision_id).sort(), [recent.key.decisionId, late.key.decisionId].sort(), 'reviews closed, whichever form of index entry')
+  t.same((await store.reviews({ status: 'open', limit: 10 })).records.map((r) => r.decision_id), [ancient.key.decisionId], 'the other open')
   t.same(await textEntries(client, p0, 'G:r1'), [ancient.key.field], 'in the rule\'s pages of field entries')
   t.same(await textEntries(client, p0, 'D:r'), [ancient.key.field], 'and the kind\'s')
-  t.same(await textEntries(client, p0, 'H:r1'), [recent.key.field], 'the other in place entries')
   for (const query of [{ rule: 'r1' }, { decision: 'review' as const }]) {
-    t.same((await store.search({ ...query, limit: 10 })).records.map((r) => r.decision_id), [recent.key.decisionId, ancient.key.decisionId], `${JSON.stringify(query)}: both, newest first`)
+    t.same((await store.search({ ...query, limit: 10 })).records.map((r) => r.decision_id), [recent.key.decisionId, late.key.decisionId, ancient.key.decisionId], `${JSON.stringify(query)}: the three, newest first`)
   }
-  // three more: the two go (the bound is three), with every entry
+  // three more: the three go (the bound is three), with every entry
   await store.append(Array.from({ length: 3 }, (_, n) => searchEntry(keys, { chargeId: `more_${n}`, atMs: now + 1 + n, decision: 'allow' })))
   t.equal(await client.exists(`${p0}G:r1`, `${p0}D:r`, `${p0}H:r1`, `${p0}E:r`), 0, 'their directories are gone with them')
   t.same(await client.keys(`${p0}[DGHE]:r*`), [], 'and their pages')
+  t.equal(await client.exists(`${p0}rc`, `${p0}ro`, `${p0}c`), 0, 'and their reviews')
 })
 
 t.test('the 4,097th record of one millisecond in a partition is indexed by its field (those after it come late, by their place): each found once', async (t) => {
@@ -425,7 +437,8 @@ t.test('identifier postings: a hash field, the sorted set past postingsMax, and 
   await client.zadd(set, 0, `${oldDigest}:${oldEntry}`)
   const [[id, fields] = ['', []]] = await client.xrange(`${p0}s`, '-', '+')
   await client.del(`${p0}s`)
-  await client.xadd(`${p0}s`, id, 'd', fields[1] ?? '', 'r', fields[3] ?? '', 'x', (fields[5] ?? '').replace('~', ''))
+  const x = fields[5] ?? ''
+  await client.xadd(`${p0}s`, id, 'd', fields[1] ?? '', 'r', fields[3] ?? '', 'x', `${x.slice(0, 2)}${time13(legacy.atMs)}${x.slice(3)}`)
   t.same(await search(oldDigest), [legacy.key.decisionId], 'found in the sorted set')
 
   // appended out of time order, one or several a call
