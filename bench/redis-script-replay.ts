@@ -39,6 +39,9 @@ import { SCORE_SCRIPT } from '../src/idempotency/score-script.js'
 import { startRedis } from './processes.js'
 import { inspectRedis } from './redis-inspect.js'
 
+/** the arguments of an append call before its records' (redis-scripts.ts APPEND_SCRIPT) */
+const APPEND_HEAD = 7
+
 /** the fired rules' entries, added to their streams once the record's stream id is known */
 const FIRED_RULE_STREAMS: Array<[string, string]> = [
   ['        add_text(names[1], e, msn)\n', '        fired[#fired + 1] = rule\n'],
@@ -132,7 +135,7 @@ let calls = readFileSync(file, 'latin1').split('\n').filter((l) => l.includes('"
 if (calls.length === 0) throw new Error(`no call of the ${which} script in ${file}`)
 const keyCount = (call: string[]): number => Number(call[2])
 if (which === 'append' && merge > 1) {
-  // an append call: 5 keys, 6 arguments, then 6 per record
+  // an append call: 5 keys, APPEND_HEAD arguments, then 6 per record
   const byPartition = new Map<string, string[][]>()
   for (const call of calls) {
     const list = byPartition.get(call[3] as string) ?? []
@@ -143,7 +146,7 @@ if (which === 'append' && merge > 1) {
   for (const list of byPartition.values()) {
     for (let i = 0; i < list.length; i += merge) {
       const joined = [...list[i] as string[]]
-      for (const more of list.slice(i + 1, i + merge)) joined.push(...more.slice(3 + keyCount(more) + 6))
+      for (const more of list.slice(i + 1, i + merge)) joined.push(...more.slice(3 + keyCount(more) + APPEND_HEAD))
       calls.push(joined)
     }
   }
@@ -202,15 +205,15 @@ try {
   } else if (options.warm) {
     await replay(calls)
     // the same records again, later and under other decision fields: an append call's words are
-    // 5 keys, 6 arguments (now is the third), then 6 per record (field, fingerprint, nonce, time,
+    // 5 keys, APPEND_HEAD arguments (now is the third), then 6 per record (field, fingerprint, nonce, time,
     // record, index entry <kind><degraded><time, 13 digits>|...)
     const at = (call: string[]): number => 3 + keyCount(call)
-    const times = calls.flatMap((call) => { const out: number[] = []; for (let j = at(call) + 6; j < call.length; j += 6) out.push(Number(call[j + 3])); return out })
+    const times = calls.flatMap((call) => { const out: number[] = []; for (let j = at(call) + APPEND_HEAD; j < call.length; j += 6) out.push(Number(call[j + 3])); return out })
     const shift = Math.max(...times) - Math.min(...times) + 60_000
     for (const call of calls) {
       const a = at(call)
       call[a + 2] = String(Number(call[a + 2]) + shift)
-      for (let j = a + 6; j < call.length; j += 6) {
+      for (let j = a + APPEND_HEAD; j < call.length; j += 6) {
         const time = String(Number(call[j + 3]) + shift)
         call[j] = `~${(call[j] as string).slice(1)}`
         call[j + 3] = time

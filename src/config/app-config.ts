@@ -1,4 +1,5 @@
 import type { ApiKey } from '../auth/api-keys.js'
+import type { DecisionLogFormat } from '../decision-log/format.js'
 import type { RedisSettings } from '../redis/connection.js'
 import type { TlsConfig } from '../tls/tls-config.js'
 import type { SheddingConfig } from '../plugins/load-shedding.js'
@@ -60,6 +61,8 @@ export interface AppConfig {
     partitions?: number
     /** how long a decision can still receive an outcome, and be found by its charge id */
     ttlSeconds?: number
+    /** what the log writes (src/decision-log/format.ts); the current format when absent */
+    format?: DecisionLogFormat
   }
   /** HTTPS, and mutual TLS when it has clientAuth (src/tls/); absent: plain HTTP */
   tls?: TlsConfig

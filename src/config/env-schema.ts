@@ -59,6 +59,8 @@ export const EnvSchema = Type.Object({
   RISKGATE_DECISION_LOG_MAX: Type.Optional(Type.Integer({ minimum: 100, maximum: 100_000_000 })),
   RISKGATE_DECISION_LOG_PARTITIONS: Type.Integer({ default: 8, minimum: 1, maximum: 256 }),
   RISKGATE_DECISION_LOG_TTL_SECONDS: Type.Integer({ default: 10_368_000, minimum: 3600 }),
+  /** what the log writes (src/decision-log/format.ts): 2 during a rolling upgrade from a version that writes 2 */
+  RISKGATE_DECISION_LOG_FORMAT: Type.Integer({ default: 3, minimum: 2, maximum: 3 }),
   /** processes serving on the one port (node:cluster): a number, or `auto` (one per core); more than 1 needs Redis */
   RISKGATE_WORKERS: Type.String({ default: '1', pattern: '^(auto|[1-9][0-9]{0,2})$' }),
   RISKGATE_DEV_STATE_DIR: Type.String({ default: './.riskgate', minLength: 1 }),

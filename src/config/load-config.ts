@@ -3,6 +3,7 @@ import { envSchema } from 'env-schema'
 import { EnvSchema } from './env-schema.js'
 import type { Env } from './env-schema.js'
 import type { AppConfig } from './app-config.js'
+import type { DecisionLogFormat } from '../decision-log/format.js'
 import { parseApiKeys, sha256, Scope } from '../auth/api-keys.js'
 import { readOrCreateSecret } from './dev-credentials.js'
 import { bundledDataPaths } from '../signals/ip/bundled-data.js'
@@ -233,7 +234,8 @@ export async function loadConfig (env: Record<string, string | undefined>): Prom
     decisionLog: {
       ...(raw.RISKGATE_DECISION_LOG_MAX !== undefined ? { maxPerPartition: raw.RISKGATE_DECISION_LOG_MAX } : {}),
       partitions: raw.RISKGATE_DECISION_LOG_PARTITIONS,
-      ttlSeconds: raw.RISKGATE_DECISION_LOG_TTL_SECONDS
+      ttlSeconds: raw.RISKGATE_DECISION_LOG_TTL_SECONDS,
+      format: raw.RISKGATE_DECISION_LOG_FORMAT as DecisionLogFormat
     },
     ...(tls !== undefined ? { tls } : {}),
     shedding: sheddingConfigFromEnv(raw)

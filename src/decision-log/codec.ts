@@ -4,6 +4,7 @@ import type { Features } from '../engine/features.js'
 import type { Address, Item } from '../schemas/charge.js'
 import type { Decision } from '../schemas/decision.js'
 import type { CardSignals, DeviceSignals, EmailSignals, IpSignals, VelocitySignals } from '../schemas/signals.js'
+import { DecisionLogFormat } from './format.js'
 import { isIndexed } from './index-entry.js'
 import { pack, PackedTextError, unpack, unpackHead } from './packed-text.js'
 import type { PackedValue } from './packed-text.js'
@@ -336,11 +337,15 @@ function decodeRules (encoded: unknown, context: RecordContext | undefined): str
   return encoded.map((rule: unknown) => typeof rule === 'number' ? context?.rules[rule] ?? `#${rule}` : String(rule))
 }
 
-/** The record as stored: packed text, identifiers replaced by `digestOf`. */
-export function encodeRecord (input: RecordInput, context: RecordContext, digestOf: DigestOf): string {
+/**
+ * The record as stored: packed text (JSON of codec version 2 in format 2, format.ts), identifiers
+ * replaced by `digestOf`.
+ */
+export function encodeRecord (input: RecordInput, context: RecordContext, digestOf: DigestOf, format: DecisionLogFormat = DecisionLogFormat.CURRENT): string {
   const rules = ruleIndex(context)
+  const json = format === DecisionLogFormat.EARLIER
   const row = [
-    CODEC,
+    json ? 2 : CODEC,
     input.chargeId,
     input.atMs,
     context.id,
@@ -358,7 +363,7 @@ export function encodeRecord (input: RecordInput, context: RecordContext, digest
   if (input.other !== undefined && context.other !== undefined) {
     row.push([DECISIONS.indexOf(input.other.decision), input.other.score, encodeRules(input.other.fired, otherRuleIndex(context.other))])
   }
-  return pack(row as PackedValue)
+  return json ? JSON.stringify(row) : pack(row as PackedValue)
 }
 
 // rule id -> its place in the other set's rules

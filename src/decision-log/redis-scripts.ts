@@ -124,7 +124,8 @@ export const POSTINGS_MAX = 32
  * Records a batch of one partition, idempotently, indexes it, then trims the partition.
  * KEYS: s, i, o, h, c. ARGV: max records, TTL ms, now ms, the partition's prefix, the most entries
  * an identifier's postings hash field holds (POSTINGS_MAX), the most entries of a page of the
- * kind and rule indexes (text-pages.ts TEXT_PAGE_MAX), then per record:
+ * kind and rule indexes (text-pages.ts TEXT_PAGE_MAX), 1 to keep every record's time in its index
+ * entry in the stream (RISKGATE_DECISION_LOG_FORMAT 2, format.ts) or 0, then per record:
  * field, fingerprint, nonce (the attempt that decided), time ms, encoded record, index entry
  * (search-keys.ts indexArg).
  * Returns per record 1 written, 2 duplicate (already recorded), 3 superseded (another attempt holds
@@ -152,6 +153,7 @@ local postings_max = tonumber(ARGV[5]) * ${ENTRY_LENGTH}
 local postings_max_p = tonumber(ARGV[5]) * ${PLACE_ENTRY_LENGTH}
 local page_limit = tonumber(ARGV[6]) * ${ENTRY_LENGTH}
 local page_limit_p = tonumber(ARGV[6]) * ${PLACE_ENTRY_LENGTH}
+local keep_times = ARGV[7] == '1'
 local KIND = { a = 'allow', r = 'review', b = 'block' }
 local out = {}
 local added = 0
@@ -331,7 +333,7 @@ end
 -- What the batch's records need of i and o, read first with one HMGET a key (a command costs
 -- Redis about what a lookup does; reading each identifier's postings field the same way saved
 -- nothing: the Lua tables to hold them cost as much, docs/performance.md)
-local records = (#ARGV - 6) / 6
+local records = (#ARGV - 7) / 6
 local function hmget (key, list)
   local got = {}
   for j = 1, #list, 512 do
@@ -341,7 +343,7 @@ local function hmget (key, list)
   return got
 end
 local batch_fields = {}
-for r = 0, records - 1 do batch_fields[r + 1] = ARGV[7 + r * 6] end
+for r = 0, records - 1 do batch_fields[r + 1] = ARGV[8 + r * 6] end
 local batch_i, batch_o = {}, {}
 if records > 0 then
   batch_i = hmget(i, batch_fields)
@@ -355,7 +357,7 @@ local recorded, i_writes = {}, {}
 -- what the rules take)
 local codes, fired = {}, {}
 for r = 0, records - 1 do
-  local a = 7 + r * 6
+  local a = 8 + r * 6
   local field, fp, nonce = ARGV[a], ARGV[a + 1], ARGV[a + 2]
   local v = recorded[field] or batch_i[r + 1]
   local held = false
@@ -416,8 +418,8 @@ for r = 0, records - 1 do
     local kept = string.sub(x, 1, b2) .. table.concat(codes, ',', 1, m)
     local far = now - msn > ${PLACE_FAR_MS}
     if far then kept = unmarked(kept) end
-    -- at its own time (the usual), its index entry without the time (rg_x_time)
-    local id = redis.pcall('XADD', s, ms .. '-*', 'd', field, 'r', ARGV[a + 4], 'x', far and kept or timeless(kept))
+    -- at its own time (the usual), its index entry without the time (rg_x_time), unless kept
+    local id = redis.pcall('XADD', s, ms .. '-*', 'd', field, 'r', ARGV[a + 4], 'x', (far or keep_times) and kept or timeless(kept))
     local place = nil
     if type(id) == 'table' and id.err then
       id = redis.call('XADD', s, '*', 'd', field, 'r', ARGV[a + 4], 'x', kept)

@@ -19,6 +19,7 @@ import type { DecisionOutcome } from './record.js'
 import { TEXT_PAGE_MAX } from './text-pages.js'
 import { identifiersOfIndexArg, indexArg, searchKey, time13 } from './search-keys.js'
 import type { IndexName } from './search-keys.js'
+import { DecisionLogFormat } from './format.js'
 import { recordMatches, searchStart } from './search-filter.js'
 import { decodeOutcome, DEFAULT_LOG_MAX_PER_PARTITION, DEFAULT_LOG_TTL_SECONDS, inRange, SEARCH_EXAMINE_MAX } from './store.js'
 import type {
@@ -49,6 +50,8 @@ export interface RedisDecisionLogOptions {
   postingsMax?: number
   /** entries of a page of the kind and rule indexes (text-pages.ts TEXT_PAGE_MAX; tests set fewer) */
   pageMax?: number
+  /** what the log writes (format.ts): with 2, every index entry in the stream keeps its time */
+  format?: DecisionLogFormat
 }
 
 /**
@@ -105,6 +108,8 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
   const examineMax = options.examineMax ?? SEARCH_EXAMINE_MAX
   const postingsMax = options.postingsMax ?? POSTINGS_MAX
   const pageMax = options.pageMax ?? TEXT_PAGE_MAX
+  // the append script's flag: every index entry keeps its time (format 2: what earlier versions read)
+  const keepTimes = options.format === DecisionLogFormat.EARLIER ? 1 : 0
   for (const [name, value] of [['maxPerPartition', maxLen], ['ttlSeconds', ttlSeconds], ['scanBatch', scanBatch], ['examineMax', examineMax], ['postingsMax', postingsMax], ['pageMax', pageMax]] as const) {
     if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer`)
   }
@@ -183,7 +188,7 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
 
   async function appendPartition (partition: number, entries: readonly AppendEntry[]): Promise<AppendResult[]> {
     const keyArgs = [names.stream(partition), names.index(partition), names.outcomes(partition), names.history(partition), names.closes(partition)]
-    const args: Array<string | number> = [maxLen, ttlMs, Date.now(), names.partition(partition), postingsMax, pageMax]
+    const args: Array<string | number> = [maxLen, ttlMs, Date.now(), names.partition(partition), postingsMax, pageMax, keepTimes]
     for (const entry of entries) args.push(entry.key.field, entry.fingerprint, entry.nonce, entry.atMs, entry.encoded, indexArg(entry.index, entry.atMs))
     const codes = await appendScript.run(writer, keyArgs, args) as number[]
     if (!Array.isArray(codes) || codes.length !== entries.length) throw new Error('the decision log script returned another number of results than records')

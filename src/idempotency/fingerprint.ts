@@ -91,10 +91,12 @@ export function canonicalJson (value: unknown, shape?: Shape): string {
 export type BodyFingerprint = (body: unknown) => string
 
 export const FINGERPRINT_LENGTH = 12
+/** the fingerprints of earlier versions (and of RISKGATE_DECISION_LOG_FORMAT 2): 22 characters */
+export const EARLIER_FINGERPRINT_LENGTH = 22
 
-export function createBodyFingerprint (hashKey: string, shape?: Shape): BodyFingerprint {
+export function createBodyFingerprint (hashKey: string, shape?: Shape, length: number = FINGERPRINT_LENGTH): BodyFingerprint {
   const digest = createKeyedDigest128(hashKey)
-  return (body) => digest('body', canonicalJson(body, shape)).slice(0, FINGERPRINT_LENGTH)
+  return (body) => digest('body', canonicalJson(body, shape)).slice(0, length)
 }
 
 /**

@@ -12,6 +12,7 @@ import type { RedisDecisionLog } from '../decision-log/redis-store.js'
 import { createSnapshotHash } from '../decision-log/snapshot.js'
 import type { AppendEntry } from '../decision-log/store.js'
 import { DEFAULT_LOG_PARTITIONS } from '../decision-log/store.js'
+import { DecisionLogFormat } from '../decision-log/format.js'
 import { createDecisionKeys } from '../idempotency/decision-key.js'
 import { countOutcomes } from '../outcomes/outcome-metrics.js'
 
@@ -21,6 +22,8 @@ export interface DecisionLogOptions {
   maxPerPartition?: number
   partitions?: number
   ttlSeconds?: number
+  /** what the log writes (RISKGATE_DECISION_LOG_FORMAT); the current format when absent */
+  format?: DecisionLogFormat
   /** Redis key prefix (tests) */
   keyPrefix?: string
 }
@@ -33,6 +36,8 @@ export interface DecisionLog {
   digestOf: DigestOf
   /** the record of an entry still waiting in the outbox */
   decode: (entry: AppendEntry) => DecisionRecord
+  /** what the log writes: records (codec.ts encodeRecord), fingerprints, index entries */
+  format: DecisionLogFormat
 }
 
 declare module 'fastify' {
@@ -46,6 +51,7 @@ declare module 'fastify' {
  * and its recorder, which writes through the outbox (registered before this plugin).
  */
 export const decisionLogPlugin = fp(async function decisionLog (fastify, opts: DecisionLogOptions) {
+  const format = opts.format ?? DecisionLogFormat.CURRENT
   const keys = createDecisionKeys(opts.hashKey, fastify.redis === null ? 1 : opts.partitions ?? DEFAULT_LOG_PARTITIONS)
   const common = {
     keys,
@@ -59,7 +65,8 @@ export const decisionLogPlugin = fp(async function decisionLog (fastify, opts: D
       ...(fastify.redisWriter !== null ? { writer: fastify.redisWriter } : {}),
       hashKey: opts.hashKey,
       ...(opts.keyPrefix !== undefined ? { keyPrefix: opts.keyPrefix } : {}),
-      ...(opts.maxPerPartition !== undefined ? { maxPerPartition: opts.maxPerPartition } : {})
+      ...(opts.maxPerPartition !== undefined ? { maxPerPartition: opts.maxPerPartition } : {}),
+      format
     })
   countOutcomes(store, fastify.metricsRegistry)
   const recorder = createDecisionRecorder(fastify.outbox, store, store.backend === 'redis' ? { lingerMs: REDIS_LOG_LINGER_MS } : {})
@@ -67,7 +74,8 @@ export const decisionLogPlugin = fp(async function decisionLog (fastify, opts: D
     store,
     recorder,
     digestOf: createSnapshotHash(opts.hashKey),
-    decode: (entry) => decodeRecord(entry.encoded, entry.key.decisionId, entry.context, entry.index.identifiers)
+    decode: (entry) => decodeRecord(entry.encoded, entry.key.decisionId, entry.context, entry.index.identifiers),
+    format
   } satisfies DecisionLog)
   fastify.metricsRegistry.registerMetric(new Counter({
     name: 'riskgate_decision_records_total',

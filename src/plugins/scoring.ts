@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import { DEFAULT_PENDING_MS } from '../decision-log/store.js'
-import { createBodyFingerprint, shapeOf } from '../idempotency/fingerprint.js'
+import { DecisionLogFormat } from '../decision-log/format.js'
+import { createBodyFingerprint, EARLIER_FINGERPRINT_LENGTH, FINGERPRINT_LENGTH, shapeOf } from '../idempotency/fingerprint.js'
 import { ChargeContextSchema } from '../schemas/charge.js'
 import { memoryReservations, redisReservations } from '../idempotency/reservations.js'
 import { pingRedis } from '../redis/client.js'
@@ -74,7 +75,8 @@ export const scoringPlugin = fp(async function scoring (fastify, opts: ScoringOp
     },
     ruleSetByHash: history.byHash,
     keys: log.store.keys,
-    fingerprint: createBodyFingerprint(opts.hashKey, shapeOf(ChargeContextSchema)),
+    fingerprint: createBodyFingerprint(opts.hashKey, shapeOf(ChargeContextSchema), log.format === DecisionLogFormat.EARLIER ? EARLIER_FINGERPRINT_LENGTH : FINGERPRINT_LENGTH),
+    format: log.format,
     digestOf: log.digestOf,
     reservations,
     decisions: { record: log.recorder.record, pending: log.recorder.pending, decode: log.decode },

@@ -1,5 +1,6 @@
 import { encodeRecord } from '../decision-log/codec.js'
 import type { DigestOf, RecordContext, RecordInput } from '../decision-log/codec.js'
+import type { DecisionLogFormat } from '../decision-log/format.js'
 import type { DecisionRecord } from '../decision-log/record.js'
 import type { AppendEntry } from '../decision-log/store.js'
 import { indexEntry } from '../decision-log/index-entry.js'
@@ -86,6 +87,8 @@ export interface ScorerDeps {
   ruleSetByHash: (hash: string) => RuleSetView | undefined
   keys: DecisionKeys
   fingerprint: BodyFingerprint
+  /** what the decision log writes (src/decision-log/format.ts); the current format when absent */
+  format?: DecisionLogFormat
   /** keyed digest of an identifier: computed once per identifier, shared by velocity and the record */
   digestOf: DigestOf
   reservations: ChargeReservations
@@ -307,7 +310,7 @@ export function createScorer (deps: ScorerDeps): Scorer {
         degraded
       }
       if (run !== undefined) input.other = { decision: run.other.decision, score: run.other.score, fired: run.other.reasons.map((r) => r.rule) }
-      const encoded = encodeRecord(input, context, digestOf)
+      const encoded = encodeRecord(input, context, digestOf, deps.format)
       const index = indexEntry(features, evaluation.decision, fired, degraded.length > 0, digestOf)
       deps.decisions.record({ key, fingerprint, nonce, atMs, encoded, context, index })
     }

@@ -56,7 +56,9 @@ const refused: Array<[string, Record<string, string>, RegExp]> = [
   ['both Redis URL and cluster', { RISKGATE_REDIS_URL: 'redis://127.0.0.1:6379', RISKGATE_REDIS_CLUSTER_NODES: '127.0.0.1:7000' }, /not RISKGATE_REDIS_URL and RISKGATE_REDIS_CLUSTER_NODES/],
   ['a Redis URL of another scheme', { RISKGATE_REDIS_URL: 'http://x' }, /RISKGATE_REDIS_URL/],
   ['a bad API key entry', { RISKGATE_API_KEYS: 'a:score:nothex' }, /RISKGATE_API_KEYS entry 1/],
-  ['an unknown log level', { RISKGATE_LOG_LEVEL: 'loud' }, /RISKGATE_LOG_LEVEL/]
+  ['an unknown log level', { RISKGATE_LOG_LEVEL: 'loud' }, /RISKGATE_LOG_LEVEL/],
+  ['a decision log format that is not 2 or 3', { RISKGATE_DECISION_LOG_FORMAT: '1' }, /RISKGATE_DECISION_LOG_FORMAT/],
+  ['a decision log format that is not 2 or 3', { RISKGATE_DECISION_LOG_FORMAT: '4' }, /RISKGATE_DECISION_LOG_FORMAT/]
 ]
 for (const [name, env, message] of refused) {
   t.test(`refuses ${name}`, async (t) => {
@@ -64,6 +66,11 @@ for (const [name, env, message] of refused) {
     await t.rejects(loadConfig({ RISKGATE_DEV_STATE_DIR: stateDir(t), ...env }), { message })
   })
 }
+
+t.test('the decision log\'s format: 3 unless set to 2, for a rolling upgrade', async (t) => {
+  t.equal((await loadConfig({ RISKGATE_DEV_STATE_DIR: stateDir(t) })).config.decisionLog?.format, 3)
+  t.equal((await loadConfig({ RISKGATE_DEV_STATE_DIR: stateDir(t), RISKGATE_DECISION_LOG_FORMAT: '2' })).config.decisionLog?.format, 2)
+})
 
 t.test('an empty setting is an unset one: its default applies', async (t) => {
   const dir = stateDir(t)

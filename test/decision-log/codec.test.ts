@@ -2,6 +2,7 @@ import t from 'tap'
 import fc from 'fast-check'
 import { atOf, contextIdOf, createRecordContext, decodeRecord, encodeRecord, HASHED_PATHS, parseContext, serializeContext, withIdentifiers } from '../../src/decision-log/codec.js'
 import type { RecordInput } from '../../src/decision-log/codec.js'
+import { DecisionLogFormat } from '../../src/decision-log/format.js'
 import { indexEntry } from '../../src/decision-log/index-entry.js'
 import { createSnapshotHash } from '../../src/decision-log/snapshot.js'
 import { IdentifierKind } from '../../src/decision-log/store.js'
@@ -123,6 +124,12 @@ t.test('a record decodes to what was decided, identifiers as their keyed digests
       skipped: record.skipped,
       degraded: record.degraded
     }, 'round trip', { diagnostic: false })
+    // format 2 (a rolling upgrade): the JSON of codec version 2, which reads back the same
+    const json = encodeRecord(record, context, digestOf, DecisionLogFormat.EARLIER)
+    t.equal(json.slice(0, 3), '[2,', 'format 2: JSON, version 2', { diagnostic: false })
+    t.same(decodeRecord(json, 'a-decision-id', context, identifiers), decoded, 'format 2 reads back the same', { diagnostic: false })
+    t.equal(contextIdOf(json), context.id, { diagnostic: false })
+    t.equal(atOf(json), record.atMs, { diagnostic: false })
     t.equal(contextIdOf(encoded), context.id, 'context id read without decoding', { diagnostic: false })
     t.equal(atOf(encoded), record.atMs, 'time read without decoding', { diagnostic: false })
     for (const path of HASHED_PATHS) {

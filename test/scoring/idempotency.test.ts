@@ -127,6 +127,36 @@ t.test('a decision recorded with the 22-character fingerprint of earlier version
   t.equal(other.body.error.code, 'idempotency_conflict')
 })
 
+t.test('a rolling upgrade: an instance writing format 2 (RISKGATE_DECISION_LOG_FORMAT) writes what earlier versions read, and one writing format 3 replays it', async (t) => {
+  const { app: upgrading } = await buildTestApp(t, { redis: { url: redis.url }, decisionLog: { format: 2 } })
+  const { app: upgraded } = await buildTestApp(t, { redis: { url: redis.url } })
+  const client = upgrading.redis as NonNullable<typeof upgrading.redis>
+  const body = charge({ ip: freshIp() })
+  const first = await post(upgrading, body)
+  await upgrading.outbox.flush()
+  let found = 0
+  for (const key of await client.keys('rg:v2:log:{p*}:i')) {
+    for (const field of (await client.hkeys(key)).filter((f) => decisionIdOfField(f) === first.body.decision_id)) {
+      const [fingerprint, id] = (await client.hget(key, field) as string).split('|') as [string, string]
+      t.equal(fingerprint.length, 22, 'the fingerprint of earlier versions')
+      const [[, fields] = ['', []]] = await client.xrange(key.replace(/:i$/, ':s'), id, id)
+      t.match(fields[3], /^\[2,"/, 'the record in JSON, codec version 2')
+      t.match(fields[5], /^[arb][01]\d{13}~\|/, 'the index entry with its time')
+      found++
+    }
+  }
+  t.equal(found, 1)
+  const again = await post(upgraded, body)
+  t.equal(again.body.replayed, true, 'the same body: replayed by the upgraded instance')
+  t.equal(again.body.decision_id, first.body.decision_id)
+  t.equal((await post(upgraded, { ...body, amount: 3 })).status, 409, 'another body: refused')
+  // and the other way: a decision the upgraded instance recorded, replayed by it
+  const second = charge({ ip: freshIp() })
+  await post(upgraded, second)
+  await upgraded.outbox.flush()
+  t.equal((await post(upgraded, second)).body.replayed, true)
+})
+
 t.test('two instances on one Redis: concurrent attempts of one charge make one recorded decision, counted once', async (t) => {
   const { app: a } = await buildTestApp(t, { redis: { url: redis.url }, deadlineMs: 2000 })
   const { app: b } = await buildTestApp(t, { redis: { url: redis.url }, deadlineMs: 2000 })
