@@ -226,14 +226,6 @@ local function place_of_id (id, t)
   local dash = string.find(id, '-', 1, true)
   return place_of(tonumber(string.sub(id, 1, dash - 1)), tonumber(string.sub(id, dash + 1)), t)
 end
--- an index entry (marked '~' by the caller) without the mark: its record is indexed by its field
-local function unmarked (x)
-  return string.sub(x, 1, 15) .. string.sub(x, 17)
-end
--- an index entry (marked) without its time: its record is written at its own time (rg_x_time)
-local function timeless (x)
-  return string.sub(x, 1, 2) .. string.sub(x, 16)
-end
 -- the partition's rule codes (R, above): a record's index entry in the stream names its
 -- fired rules by number
 local rules_key = pre .. 'R'
@@ -412,16 +404,24 @@ for r = 0, records - 1 do
       at = stop + 1
     end
     -- kept with its rules' codes. The caller marks it '~' after the time: indexed by its place
-    -- (place-entries.ts), which the stream id gives; unmarked when the place cannot fit, known
-    -- before (written too long after its decision) or after (the 4,097th of a millisecond: the
-    -- entry is written again, unmarked)
-    local kept = string.sub(x, 1, b2) .. table.concat(codes, ',', 1, m)
+    -- (place-entries.ts), which the stream id gives. Written at its own time (the usual), it
+    -- leaves the time to the stream id (rg_x_time) unless keep_times; late, it keeps it; unmarked
+    -- when the place cannot fit, known before (written too long after its decision) or after (the
+    -- 4,097th of a millisecond: the entry is written again). Each form is one concatenation.
+    local rules_text = table.concat(codes, ',', 1, m)
     local far = now - msn > ${PLACE_FAR_MS}
-    if far then kept = unmarked(kept) end
-    -- at its own time (the usual), its index entry without the time (rg_x_time), unless kept
-    local id = redis.pcall('XADD', s, ms .. '-*', 'd', field, 'r', ARGV[a + 4], 'x', (far or keep_times) and kept or timeless(kept))
+    local kept
+    if far then
+      kept = string.sub(x, 1, 15) .. string.sub(x, 17, b2) .. rules_text
+    elseif keep_times then
+      kept = string.sub(x, 1, b2) .. rules_text
+    else
+      kept = string.sub(x, 1, 2) .. string.sub(x, 16, b2) .. rules_text
+    end
+    local id = redis.pcall('XADD', s, ms .. '-*', 'd', field, 'r', ARGV[a + 4], 'x', kept)
     local place = nil
     if type(id) == 'table' and id.err then
+      if not far and not keep_times then kept = string.sub(x, 1, b2) .. rules_text end
       id = redis.call('XADD', s, '*', 'd', field, 'r', ARGV[a + 4], 'x', kept)
       if not far then place = place_of_id(id, msn) end
     elseif not far then
@@ -430,7 +430,7 @@ for r = 0, records - 1 do
     end
     if not far and not place then
       redis.call('XDEL', s, id)
-      kept = unmarked(kept)
+      kept = string.sub(x, 1, 15) .. string.sub(x, 17, b2) .. rules_text
       id = redis.call('XADD', s, '*', 'd', field, 'r', ARGV[a + 4], 'x', kept)
     end
     -- its entry in the kind and rule indexes: <time><place>, or <time><field>
