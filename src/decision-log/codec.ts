@@ -215,7 +215,7 @@ const DECISIONS: readonly Decision[] = ['allow', 'review', 'block']
  * store keeps beside the record in its index entry: a digest is kept once, not twice. Version 1
  * records (written before) hold every digest themselves and decode as they are. Version 3 is
  * version 2 in packed text instead of JSON: a third shorter (347 bytes against 505 on the bench
- * corpus), as fast to write and to read.
+ * corpus), about as fast to write and to read once the JIT has compiled it (docs/performance.md).
  */
 const CODEC = 3
 /** the versions written as JSON */

@@ -4,9 +4,11 @@ import { randomUUID } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import { createRedisDecisionLog } from '../../src/decision-log/redis-store.js'
 import { closeRedis, createRedisClient, waitForRedis } from '../../src/redis/client.js'
-import { decisionLogSuite, digestOf, entry, keysOf, outcome, SUITE_HASH_KEY } from '../helpers/decision-log-suite.js'
+import { CONTEXT, decisionLogSuite, digestOf, entry, keysOf, outcome, sampleFeatures, SUITE_HASH_KEY } from '../helpers/decision-log-suite.js'
 import { decisionLogSearchSuite, searchEntry } from '../helpers/decision-log-search-suite.js'
 import { comparePositions } from '../../src/decision-log/cursor.js'
+import { decodeRecord, encodeRecord } from '../../src/decision-log/codec.js'
+import { indexEntry } from '../../src/decision-log/index-entry.js'
 import { ENTRY_LENGTH } from '../../src/decision-log/text-pages.js'
 import { PLACE_ENTRY_LENGTH, PLACE_SEQ_MAX, placeId } from '../../src/decision-log/place-entries.js'
 import { IDENTIFIER_CHAR, time13 } from '../../src/decision-log/search-keys.js'
@@ -380,6 +382,28 @@ t.test('a record\'s index entry in the stream: without its time when written at 
   t.equal(await client.exists(`${p0}G:r1`, `${p0}D:r`, `${p0}H:r1`, `${p0}E:r`), 0, 'their directories are gone with them')
   t.same(await client.keys(`${p0}[DGHE]:r*`), [], 'and their pages')
   t.equal(await client.exists(`${p0}rc`, `${p0}ro`, `${p0}c`), 0, 'and their reviews')
+})
+
+t.test('a record in packed text of any text and numbers (lone surrogates, every script, control characters) reads back from Redis as it was encoded', async (t) => {
+  const prefix = newPrefix()
+  const keys = keysOf(2)
+  const store = createRedisDecisionLog({ redis: client, hashKey: SUITE_HASH_KEY, keys, keyPrefix: prefix })
+  const text = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 80 })
+  const value = fc.oneof(text, fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer({ min: -(2 ** 53), max: 2 ** 53 }), fc.boolean())
+  let n = 0
+  await fc.assert(fc.asyncProperty(text, fc.dictionary(text, value, { maxKeys: 6 }), fc.integer({ min: 0, max: 2 ** 40 }), async (description, metadata, amount) => {
+    n++
+    const chargeId = `packed_${n}`
+    const atMs = Date.now()
+    const features = { ...sampleFeatures(n), amount, description, metadata }
+    const input = { chargeId, atMs, features, decision: 'allow' as const, score: 5, fired: [], shadow: { decision: 'allow' as const, score: 5, fired: [] }, skipped: [], degraded: [] }
+    const encoded = encodeRecord(input, CONTEXT, digestOf)
+    const index = indexEntry(features, 'allow', [], false, digestOf)
+    const key = keys.ofCharge(chargeId)
+    t.same(await store.append([{ key, fingerprint: `fp_${n}`, nonce: `nonce_${n}`, atMs, encoded, context: CONTEXT, index }]), ['written'], { diagnostic: false })
+    const read = await store.get(key.decisionId)
+    t.same(read, decodeRecord(encoded, key.decisionId, CONTEXT, index.identifiers), 'the same record', { diagnostic: false })
+  }), { numRuns: 150 })
 })
 
 t.test('the 4,097th record of one millisecond in a partition is indexed by its field (those after it come late, by their place): each found once', async (t) => {
