@@ -218,8 +218,10 @@ const DECISIONS: readonly Decision[] = ['allow', 'review', 'block']
  * corpus), about as fast to write and to read once the JIT has compiled it (docs/performance.md).
  */
 const CODEC = 3
+/** the version RISKGATE_DECISION_LOG_FORMAT 2 writes (format.ts) */
+const JSON_CODEC = 2
 /** the versions written as JSON */
-const JSON_CODECS: ReadonlySet<unknown> = new Set([1, 2])
+const JSON_CODECS: ReadonlySet<unknown> = new Set([1, JSON_CODEC])
 /** in a version 2 record: this identifier's digest is the index entry's */
 const INDEXED = 1
 
@@ -345,7 +347,7 @@ export function encodeRecord (input: RecordInput, context: RecordContext, digest
   const rules = ruleIndex(context)
   const json = format === DecisionLogFormat.EARLIER
   const row = [
-    json ? 2 : CODEC,
+    json ? JSON_CODEC : CODEC,
     input.chargeId,
     input.atMs,
     context.id,

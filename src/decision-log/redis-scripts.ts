@@ -48,9 +48,9 @@ end
 `
 
 /**
- * A recorded decision's record and its index entry (the stream entry's fields r and x), from its
- * index value `<body fingerprint>|<stream id>`: false, false once trimmed (x is false too for an
- * entry written before the index entries).
+ * A recorded decision's record, its index entry (the stream entry's fields r and x) and its stream
+ * id, from its index value `<body fingerprint>|<stream id>`: false, false once trimmed (x is false
+ * too for an entry written before the index entries).
  */
 const RECORD_ENTRY_LUA = `${INDEX_ENTRY_LUA}
 local function rg_log_entry (s, v)
