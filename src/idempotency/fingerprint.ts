@@ -100,9 +100,12 @@ export function createBodyFingerprint (hashKey: string, shape?: Shape, length: n
 }
 
 /**
- * Whether a stored fingerprint is the fingerprint of this body: the same, or (stored by an
- * earlier version) 22 characters of which the fingerprint is the first 12.
+ * Whether a stored fingerprint is the fingerprint of this body: the same, or one of 12 characters
+ * the first 12 of the other's 22, whichever was stored (an earlier version, or one writing
+ * RISKGATE_DECISION_LOG_FORMAT 2, stores and computes 22; this one 12).
  */
 export function sameBody (stored: string, fingerprint: string): boolean {
-  return stored === fingerprint || (stored.length > fingerprint.length && stored.startsWith(fingerprint))
+  if (stored === fingerprint) return true
+  const [short, long] = stored.length < fingerprint.length ? [stored, fingerprint] : [fingerprint, stored]
+  return short.length >= FINGERPRINT_LENGTH && short.length < long.length && long.startsWith(short)
 }

@@ -48,8 +48,11 @@ t.test('a fingerprint is the first 12 characters of the 22 that earlier versions
     t.equal(fingerprint(body), stored.slice(0, 12), { diagnostic: false })
     t.ok(sameBody(stored, fingerprint(body)), 'a stored 22-character fingerprint of the body', { diagnostic: false })
     t.ok(sameBody(fingerprint(body), fingerprint(body)), { diagnostic: false })
+    t.ok(sameBody(fingerprint(body), stored), 'a stored 12-character fingerprint, by an instance that computes 22', { diagnostic: false })
+    t.notOk(sameBody(fingerprint(body).slice(0, 11), stored), 'nothing shorter than 12 characters', { diagnostic: false })
     if (canonicalJson(other) !== canonicalJson(body)) {
       t.notOk(sameBody(stored, fingerprint(other)), 'of another body', { diagnostic: false })
+      t.notOk(sameBody(fingerprint(other), stored), { diagnostic: false })
       t.notOk(sameBody(fingerprint(body), fingerprint(other)), { diagnostic: false })
     }
   }), { numRuns: 300 })

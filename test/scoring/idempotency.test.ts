@@ -150,11 +150,16 @@ t.test('a rolling upgrade: an instance writing format 2 (RISKGATE_DECISION_LOG_F
   t.equal(again.body.replayed, true, 'the same body: replayed by the upgraded instance')
   t.equal(again.body.decision_id, first.body.decision_id)
   t.equal((await post(upgraded, { ...body, amount: 3 })).status, 409, 'another body: refused')
-  // and the other way: a decision the upgraded instance recorded, replayed by it
+  // and the other way: a decision the upgraded instance recorded, replayed by it, and by an
+  // instance still writing format 2 (the upgrade's last restarts, from 2 to 3)
   const second = charge({ ip: freshIp() })
   await post(upgraded, second)
   await upgraded.outbox.flush()
   t.equal((await post(upgraded, second)).body.replayed, true)
+  const fromEarlier = await post(upgrading, second)
+  t.equal(fromEarlier.status, 200)
+  t.equal(fromEarlier.body.replayed, true, 'a format 3 record replayed by a format 2 instance')
+  t.equal((await post(upgrading, { ...second, amount: 3 })).status, 409, 'another body: refused')
 })
 
 t.test('two instances on one Redis: concurrent attempts of one charge make one recorded decision, counted once', async (t) => {
