@@ -226,6 +226,11 @@ local function place_of_id (id, t)
   local dash = string.find(id, '-', 1, true)
   return place_of(tonumber(string.sub(id, 1, dash - 1)), tonumber(string.sub(id, dash + 1)), t)
 end
+-- the caller's index entry x (its identifiers ending at b2) with the rules' codes, without the mark
+-- of a place: its record is indexed by its field
+local function unmarked (x, b2, rules_text)
+  return string.sub(x, 1, 15) .. string.sub(x, 17, b2) .. rules_text
+end
 -- the partition's rule codes (R, above): a record's index entry in the stream names its
 -- fired rules by number
 local rules_key = pre .. 'R'
@@ -412,7 +417,7 @@ for r = 0, records - 1 do
     local far = now - msn > ${PLACE_FAR_MS}
     local kept
     if far then
-      kept = string.sub(x, 1, 15) .. string.sub(x, 17, b2) .. rules_text
+      kept = unmarked(x, b2, rules_text)
     elseif keep_times then
       kept = string.sub(x, 1, b2) .. rules_text
     else
@@ -430,7 +435,7 @@ for r = 0, records - 1 do
     end
     if not far and not place then
       redis.call('XDEL', s, id)
-      kept = string.sub(x, 1, 15) .. string.sub(x, 17, b2) .. rules_text
+      kept = unmarked(x, b2, rules_text)
       id = redis.call('XADD', s, '*', 'd', field, 'r', ARGV[a + 4], 'x', kept)
     end
     -- its entry in the kind and rule indexes: <time><place>, or <time><field>
