@@ -173,8 +173,9 @@ local function add (key, score, member)
   list[#list + 1] = member
 end
 -- entry e (its time as a number: en) into text-paged index d's list, in order (usually the last);
--- place: e is a place entry (place-entries.ts), d a directory of them
-local function add_text (d, e, en, place)
+-- place: e is a place entry (place-entries.ts), d a directory of them; newest: e is the place
+-- entry of a record written at its own time, which sorts after every entry of the partition
+local function add_text (d, e, en, place, newest)
   local list = texts[d]
   if not list then
     texts[d] = {e}
@@ -183,7 +184,7 @@ local function add_text (d, e, en, place)
     return
   end
   -- usually after the last (by time: a number compared, no text)
-  if en > text_highs[d] then
+  if newest or en > text_highs[d] then
     list[#list + 1] = e
     text_highs[d] = en
     return
@@ -263,8 +264,9 @@ end
 -- the sorted set already, its field has nothing to write
 local posted = {}
 -- entry e (its time as a number: en) of an identifier of kind kc: a place entry (place-entries.ts)
--- into the hash V:<kc> when place, else a field entry into U:<kc>
-local function post (kc, digest, e, en, place)
+-- into the hash V:<kc> when place, else a field entry into U:<kc>; newest as for add_text: then
+-- it goes after the identifier's entries, with nothing read or compared
+local function post (kc, digest, e, en, place, newest)
   local hk = place and cached_key(place_posting_keys, 'V:', kc) or cached_key(posting_keys, 'U:', kc)
   local held = posted[hk]
   if not held then
@@ -285,6 +287,8 @@ local function post (kc, digest, e, en, place)
     for j = 1, #v, length do add(z, 0, digest .. ':' .. string.sub(v, j, j + length - 1)) end
     add(z, 0, digest .. ':' .. e)
     v = '*'
+  elseif newest then
+    v = v .. e
   elseif place then
     v = entry_insert_p(v, e, en)
   else
@@ -387,9 +391,8 @@ for r = 0, records - 1 do
       hour_key = pre .. 'n:' .. hour
     end
     local n = hour_key
-    -- the record's entry in the identifier indexes: <time><field>
+    -- the decision time of its entries in the indexes (<time><place>, or <time><field>)
     local tm = string.sub(x, 3, 15)
-    local e = tm .. field
     -- the fired rules, in one pass: their names (indexed once the record's place is known),
     -- counted, and their codes for the stream
     local m = 0
@@ -425,13 +428,20 @@ for r = 0, records - 1 do
     end
     local id = redis.pcall('XADD', s, ms .. '-*', 'd', field, 'r', ARGV[a + 4], 'x', kept)
     local place = nil
+    -- written at its own time: its stream id, <ms>-<seq>, is the partition's newest, and any
+    -- record indexed before has an earlier time or, at the same time, a lower sequence (an
+    -- id's time is never below its record's): its place entry sorts after every entry of the
+    -- partition's place indexes, and is appended to them without a comparison
+    local newest = false
     if type(id) == 'table' and id.err then
       if not far and not keep_times then kept = string.sub(x, 1, b2) .. rules_text end
       id = redis.call('XADD', s, '*', 'd', field, 'r', ARGV[a + 4], 'x', kept)
       if not far then place = place_of_id(id, msn) end
     elseif not far then
-      -- at its own time: only the sequence number to read
-      place = place_of(msn, tonumber(string.sub(id, #ms + 2)), msn)
+      -- at its own time: only the sequence number to read, usually one digit (its byte, not
+      -- a number parsed)
+      place = place_of(msn, #id == #ms + 2 and string.byte(id, -1) - 48 or tonumber(string.sub(id, #ms + 2)), msn)
+      newest = place ~= nil
     end
     if not far and not place then
       redis.call('XDEL', s, id)
@@ -439,15 +449,15 @@ for r = 0, records - 1 do
       id = redis.call('XADD', s, '*', 'd', field, 'r', ARGV[a + 4], 'x', kept)
     end
     -- its entry in the kind and rule indexes: <time><place>, or <time><field>
-    local ep = place and (tm .. place) or e
-    for j = 1, m do add_text(place and fired[j][5] or fired[j][1], ep, msn, place) end
+    local ep = place and (tm .. place) or (tm .. field)
+    for j = 1, m do add_text(place and fired[j][5] or fired[j][1], ep, msn, place, newest) end
     local iv = fp .. '|' .. id
     recorded[field] = iv
     i_writes[#i_writes + 1] = field
     i_writes[#i_writes + 1] = iv
     out[#out + 1] = 1
     added = added + 1
-    if place then add_text(cached_key(place_kind_keys, 'E:', k), ep, msn, true) else add_text(cached_key(kind_keys, 'D:', k), e, msn) end
+    if place then add_text(cached_key(place_kind_keys, 'E:', k), ep, msn, true, newest) else add_text(cached_key(kind_keys, 'D:', k), ep, msn) end
     count(n, KIND[k])
     if string.sub(x, 2, 2) == '1' then count(n, 'degraded') end
     -- identifiers: the postings of each kind
@@ -455,7 +465,7 @@ for r = 0, records - 1 do
     while at < b2 do
       local stop = string.find(x, ',', at, true)
       if not stop or stop > b2 then stop = b2 end
-      if stop > at then post(string.sub(x, at, at), string.sub(x, at + 1, stop - 1), ep, msn, place) end
+      if stop > at then post(string.sub(x, at, at), string.sub(x, at + 1, stop - 1), ep, msn, place, newest) end
       at = stop + 1
     end
     -- outcomes reported while the charge was being decided

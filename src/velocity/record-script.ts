@@ -189,7 +189,10 @@ end
 local function record_velocity_entity(K, A, k, a, nowText, capText, out)
   local ttl = A[a]
   local cutoff = A[a + 1]
-  local nr = tonumber(A[a + 2])
+  -- counts (of rings, series, windows, entities) are one digit, usually, read as its byte:
+  -- tonumber parses a floating-point number (strtod), and a Lua function costs about as much
+  local w = A[a + 2]
+  local nr = #w == 1 and string.byte(w) - 48 or tonumber(w)
   -- the entity's values follow what out holds
   local base = #out
   -- the rings' arguments start at r: their fields, three a ring, then their buckets, then what
@@ -234,12 +237,14 @@ local function record_velocity_entity(K, A, k, a, nowText, capText, out)
       if moved then redis.call('PEXPIRE', hash, ttl) end
     end
   end
-  local nd = tonumber(A[a])
+  w = A[a]
+  local nd = #w == 1 and string.byte(w) - 48 or tonumber(w)
   a = a + 1
   for i = 1, nd do
     local key = K[k + i]
     local v = A[a]
-    local nw = tonumber(A[a + 1])
+    w = A[a + 1]
+    local nw = #w == 1 and string.byte(w) - 48 or tonumber(w)
     a = a + 2
     if v ~= '' then
       local added = redis.call('ZADD', key, nowText, v)
@@ -267,7 +272,9 @@ end
 -- start). Each entity's values are appended to the list results, entity after entity: one flat
 -- reply (a reply of nested lists costs Redis a conversion per list, about 3% of the scoring script)
 local function record_velocity_entities(K, A, k, a, now, cap, results)
-  local ne = tonumber(A[a])
+  local w = A[a]
+  -- a one-digit count read as its byte (record_velocity_entity)
+  local ne = #w == 1 and string.byte(w) - 48 or tonumber(w)
   a = a + 1
   for _ = 1, ne do k, a = record_velocity_entity(K, A, k, a, now, cap, results) end
   return results

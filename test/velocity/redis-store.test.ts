@@ -134,6 +134,33 @@ t.test('the Redis store and the in-process store give identical values for rando
   t.pass(`${runs} random sequences`)
 })
 
+t.test('ten and more rings, windows and entities in one call: the same values as the in-process store', async (t) => {
+  // the script reads a one-digit count as its byte, a longer one as a number: both are needed here
+  const windows = [60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400, 21_600, 43_200, 86_400]
+  const groupings = [['ip.address'], ['email.address'], ['card.fingerprint'], ['card.bin'], ['card.bin', 'ip.address'], ['email.address', 'ip.address'], ['card.fingerprint', 'ip.address'], ['card.bin', 'email.address'], ['card.fingerprint', 'email.address'], ['card.bin', 'card.fingerprint'], ['card.bin', 'card.fingerprint', 'ip.address']]
+  const specs = [
+    ...windows.map((w) => count(`per_ip_${w}`, ['ip.address'], w)),
+    ...windows.map((w) => distinct(`cards_per_email_${w}`, 'card.fingerprint', ['email.address'], w)),
+    ...groupings.map((by, i) => count(`per_grouping_${i}`, by, 3600))
+  ]
+  t.equal(windows.length, 12)
+  t.equal(groupings.length, 11)
+  const viaRedis = recorder(createRedisVelocityStore({ redis: client, keyPrefix: newPrefix() }), specs)
+  const inProcess = recorder(createMemoryVelocityStore({}), specs)
+  for (let i = 0; i < 40; i++) {
+    const charge: ChargeInput = { ip: `198.51.100.${i % 3}`, email: `s${i % 2}@example.com`, fingerprint: `fp_${i % 5}`, bin: `42424${i % 2}`, amount: 1000 }
+    const at = T0 + i * 97 * 1000
+    const a = await viaRedis(at, charge)
+    t.same(a, await inProcess(at, charge), `charge ${i}`)
+    if (i === 39) {
+      t.equal(a.per_ip_60, 1)
+      t.equal(a.per_ip_86400, 14)
+      t.equal(a.cards_per_email_86400, 5)
+      t.equal(a.per_grouping_10, 2)
+    }
+  }
+})
+
 t.test('keys: one hash per entity and a sorted set per distinct series, hash-tagged, all with a TTL, no raw identifier', async (t) => {
   const prefix = newPrefix()
   const store = createRedisVelocityStore({ redis: client, keyPrefix: prefix })
