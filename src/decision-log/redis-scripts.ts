@@ -162,7 +162,8 @@ local added = 0
 local sets, counts = {}, {}
 -- and the text-paged indexes' (text-pages.ts: by kind, by rule): directory -> its new entries
 -- in order, and the times of the first and the last as numbers
-local texts, text_lows, text_highs, text_places = {}, {}, {}, {}
+-- (and whether every entry of the list is newest: add_text)
+local texts, text_lows, text_highs, text_places, text_newest = {}, {}, {}, {}, {}
 local function add (key, score, member)
   local list = sets[key]
   if not list then
@@ -181,14 +182,17 @@ local function add_text (d, e, en, place, newest)
     texts[d] = {e}
     text_lows[d], text_highs[d] = en, en
     text_places[d] = place
+    text_newest[d] = newest
     return
   end
   -- usually after the last (by time: a number compared, no text)
   if newest or en > text_highs[d] then
     list[#list + 1] = e
     text_highs[d] = en
+    text_newest[d] = text_newest[d] and newest
     return
   end
+  text_newest[d] = false
   local j = #list
   local before = place and entry_before_at_p or entry_before_at
   while j >= 1 and before(e, en, list[j], 1) do j = j - 1 end
@@ -491,7 +495,7 @@ if next(texts) then
   local text_ttl_ms, young = text_ttl(ttl, now)
   for d, list in pairs(texts) do
     if text_places[d] then
-      text_add_p(d, list, text_lows[d], page_limit_p, text_ttl_ms, young)
+      text_add_p(d, list, text_lows[d], page_limit_p, text_ttl_ms, young, text_newest[d])
     else
       text_add(d, list, text_lows[d], page_limit, text_ttl_ms, young)
     end

@@ -142,8 +142,10 @@ end
 
 -- adds entries ents (in order; low: the first's time as a number) to text-paged index d; limit:
 -- a page's bytes before a new page starts; ttl and young: text_ttl's (how long a page written and
--- d live; the time from which a last page is young, its TTL not renewed)
-local function text_add${s} (d, ents, low, limit, ttl, young)
+-- d live; the time from which a last page is young, its TTL not renewed); newest: every entry of
+-- ents sorts after every entry d holds (the place entries of records written at their own time,
+-- redis-scripts.ts), so the last page's last entry is not read to compare
+local function text_add${s} (d, ents, low, limit, ttl, young, newest)
   -- the last page, and its bound: its name's time (a page's bound is the time it is named by,
   -- except the first page's, lowered by a late entry: then its name's time is above its bound,
   -- and entries between the two take the general path). Numbers are passed to Redis as text:
@@ -152,17 +154,30 @@ local function text_add${s} (d, ents, low, limit, ttl, young)
   local bound = last and tonumber(string.sub(last, 1, 13))
   if last and low >= bound then
     local key = d .. ':' .. last
-    local tail = redis.call('GETRANGE', key, '-${length}', '-1')
-    local tt = tail ~= '' and tonumber(string.sub(tail, 1, 13))
-    if tt and (tt < low or (tt == low and entry_before_at${s}(tail, tt, ents[1], 1))) then
+    local tail, tt = nil, false
+    if not newest then
+      tail = redis.call('GETRANGE', key, '-${length}', '-1')
+      tt = tail ~= '' and tonumber(string.sub(tail, 1, 13))
+    end
+    if newest or (tt and (tt < low or (tt == low and entry_before_at${s}(tail, tt, ents[1], 1)))) then
       -- the usual case: after the last page's last entry, appended; past the page's room (then
       -- past the entries that share the time of the one before: one time is never split) the
       -- rest start a new page
       local n = #ents
       local len = redis.call('APPEND', key, table.concat(ents))
-      local j = math.max(0, limit - (len - ${length} * n)) / ${length} + 1
+      -- the page's length before (0: a page gone, by its TTL, that APPEND made again)
+      local before = len - ${length} * n
+      local j = math.max(0, limit - before) / ${length} + 1
       if j <= n then
-        local prev = j > 1 and string.sub(ents[j - 1], 1, 13) or string.sub(tail, 1, 13)
+        -- the time of the entry before the first that does not fit (none before a page made again)
+        local prev = nil
+        if j > 1 then
+          prev = string.sub(ents[j - 1], 1, 13)
+        elseif tail then
+          prev = string.sub(tail, 1, 13)
+        elseif before > 0 then
+          prev = redis.call('GETRANGE', key, tostring(before - ${length}), tostring(before - ${length - 12}))
+        end
         while j <= n and string.sub(ents[j], 1, 13) == prev do j = j + 1 end
       end
       if j <= n then
@@ -174,7 +189,7 @@ local function text_add${s} (d, ents, low, limit, ttl, young)
         redis.call('ZADD', d, lo, p)
         text_put${s}(d, p, table.concat(ents, '', j, n), limit, ttl)
         redis.call('PEXPIRE', d, ttl)
-      elseif bound < young then
+      elseif bound < young or before == 0 then
         redis.call('PEXPIRE', key, ttl)
         redis.call('PEXPIRE', d, ttl)
       end

@@ -12,23 +12,14 @@ import { connectRedis } from '../helpers/redis.js'
  * place entries (21, place-entries.ts: the same functions, generated with other lengths, named
  * with `_p`).
  */
-function pageScripts (length: number, s: string): { add: ReturnType<typeof createLuaScript>, remove: ReturnType<typeof createLuaScript>, read: ReturnType<typeof createLuaScript> } {
+function pageScripts (length: number, s: string): { add: ReturnType<typeof createLuaScript>, addNewest: ReturnType<typeof createLuaScript>, remove: ReturnType<typeof createLuaScript>, read: ReturnType<typeof createLuaScript> } {
   const lua = s === '' ? TEXT_PAGED_LUA : `${TEXT_PAGED_LUA}${PLACE_LUA}`
   return {
     // KEYS: the directory. ARGV: page max (entries), TTL ms, then entries (put in order here, as the
     // append does, each once); the time now is the newest entry's
-    add: createLuaScript(`${lua}
-local list = {}
-for j = 3, #ARGV do
-  local e = ARGV[j]
-  local en = tonumber(string.sub(e, 1, 13))
-  local k = #list
-  while k >= 1 and entry_before_at${s}(e, en, list[k], 1) do k = k - 1 end
-  if k < 1 or list[k] ~= e then table.insert(list, k + 1, e) end
-end
-local ttl, young = text_ttl(ARGV[2], tonumber(string.sub(list[#list], 1, 13)))
-text_add${s}(KEYS[1], list, tonumber(string.sub(list[1], 1, 13)), tonumber(ARGV[1]) * ${length}, ttl, young)
-return 1`),
+    add: createLuaScript(addLua(lua, length, s, 'false')),
+    // the same, with entries that sort after every entry the directory holds, told so (newest)
+    addNewest: createLuaScript(addLua(lua, length, s, 'true')),
     // KEYS: the directory. ARGV: entries
     remove: createLuaScript(`${lua}
 local nums = {}
@@ -41,6 +32,21 @@ return 1`),
 local members, done = text_read${s}(KEYS[1], ARGV[1] == 'd', ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6])
 return {done and 1 or 0, members}`)
   }
+}
+
+function addLua (lua: string, length: number, s: string, newest: string): string {
+  return `${lua}
+local list = {}
+for j = 3, #ARGV do
+  local e = ARGV[j]
+  local en = tonumber(string.sub(e, 1, 13))
+  local k = #list
+  while k >= 1 and entry_before_at${s}(e, en, list[k], 1) do k = k - 1 end
+  if k < 1 or list[k] ~= e then table.insert(list, k + 1, e) end
+end
+local ttl, young = text_ttl(ARGV[2], tonumber(string.sub(list[#list], 1, 13)))
+text_add${s}(KEYS[1], list, tonumber(string.sub(list[1], 1, 13)), tonumber(ARGV[1]) * ${length}, ttl, young, ${newest})
+return 1`
 }
 const { add } = pageScripts(ENTRY_LENGTH, '')
 
@@ -66,6 +72,8 @@ const opOf = (entryArb: fc.Arbitrary<Entry>) => fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('add' as const), entries: fc.array(entryArb, { minLength: 1, maxLength: 12 }) }) },
   // records arrive nearly in time order: batches after everything added, the usual case
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('append' as const), entries: fc.array(fc.record({ step: fc.integer({ min: 0, max: 3 }), field: entryArb.map((e) => e.field) }), { minLength: 1, maxLength: 12 }) }) },
+  // and the same told newest (added without the last entry read): those that sort after every one held
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('newest' as const), entries: fc.array(fc.record({ step: fc.integer({ min: 0, max: 3 }), field: entryArb.map((e) => e.field) }), { minLength: 1, maxLength: 12 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('remove' as const), picks: fc.array(fc.nat(), { minLength: 1, maxLength: 6 }) }) }
 )
 // appends take times past 40
@@ -74,7 +82,7 @@ const query = readQuery(T0, 88)
 for (const layout of LAYOUTS) {
   t.test(`property (${layout.name}): text pages read as one ordered list would, whatever is added and removed in whatever order`, async (t) => {
     const { client } = await connectRedis(t)
-    const { add, remove, read } = pageScripts(layout.length, layout.s)
+    const { add, addNewest, remove, read } = pageScripts(layout.length, layout.s)
     const ENTRY_LENGTH = layout.length
     const op = opOf(entryArb(layout.length - 13))
     await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 5 }), fc.array(op, { minLength: 1, maxLength: 14 }), fc.array(query, { minLength: 1, maxLength: 6 }), async (pageMax, ops, queries) => {
@@ -95,7 +103,17 @@ for (const layout of LAYOUTS) {
           let ms = model.reduce((max, e) => Math.max(max, e.ms), T0)
           entries = o.entries.map((e) => ({ ms: (ms += e.step), field: e.field }))
         }
-        await add.run(client, [d], [pageMax, 60_000, ...entries.map(text)])
+        if (o.kind === 'newest') {
+          // in order, each after the one before and after every entry held
+          let top = [...model].sort(compare).pop()
+          entries = [...entries].sort(compare).filter((e) => {
+            if (top !== undefined && compare(e, top) <= 0) return false
+            top = e
+            return true
+          })
+          if (entries.length === 0) continue
+        }
+        await (o.kind === 'newest' ? addNewest : add).run(client, [d], [pageMax, 60_000, ...entries.map(text)])
         for (const e of entries) if (!model.some((n) => same(n, e))) model.push(e)
       }
       model.sort(compare)
@@ -185,4 +203,21 @@ t.test('TTLs: a page and its directory live the TTL and a slack; an append renew
   await add.run(client, [d], [16, ttl, entry(T0 + 600, 2)])
   t.same(await renewed(), [true, true], 'appended once it is older than half the slack (600 ms): page and directory renewed')
   t.equal((await client.get(key))?.length, 3 * ENTRY_LENGTH, 'the three entries in the one page')
+})
+
+t.test('entries told newest, appended to a last page gone by its TTL: the page is made again, with a TTL', async (t) => {
+  const { client } = await connectRedis(t)
+  const { addNewest } = pageScripts(PLACE_ENTRY_LENGTH, '_p')
+  const d = `test:text:${randomUUID()}:{x}:E:a`
+  const place = (n: number): string => `------${String(n).padStart(2, '-')}`
+  const first = [0, 1, 2].map((n) => `${T0 + n}${place(n)}`)
+  await addNewest.run(client, [d], [8, 60_000, ...first])
+  const [name] = await client.zrange(d, '0', '0')
+  t.ok(name, 'one page')
+  await client.del(`${d}:${name as string}`)
+  const more = [3, 4].map((n) => `${T0 + n}${place(n)}`)
+  await addNewest.run(client, [d], [8, 60_000, ...more])
+  t.equal(await client.get(`${d}:${name as string}`), more.join(''), 'the page holds what was appended since')
+  const ttl = await client.pttl(`${d}:${name as string}`)
+  t.ok(ttl > 0 && ttl <= 60_000 + 3_600_000, `the page has a TTL (${ttl} ms)`)
 })
