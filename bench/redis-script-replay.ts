@@ -42,12 +42,9 @@ import { inspectRedis } from './redis-inspect.js'
 /** the arguments of an append call before its records' (redis-scripts.ts APPEND_SCRIPT) */
 const APPEND_HEAD = 7
 
-/** the fired rules' entries, added to their streams once the record's stream id is known */
-const FIRED_RULE_STREAMS: Array<[string, string]> = [
-  ['        add_text(names[1], e, msn)\n', '        fired[#fired + 1] = rule\n'],
-  ['    local codes, m = {}, 0\n', '    local codes, m = {}, 0\n    local fired = {}\n'],
-  ['    i_writes[#i_writes + 1] = iv\n', "    i_writes[#i_writes + 1] = iv\n    for _, rule in ipairs(fired) do redis.call('XADD', pre .. 'F:' .. rule, id, 'd', field) end\n"]
-]
+/** the append's lines that index a record by its kind and by its fired rules (text pages) */
+const RULE_PAGES = '    for j = 1, m do add_text(place and fired[j][5] or fired[j][1], ep, msn, place, newest) end\n'
+const KIND_PAGES = "    if place then add_text(cached_key(place_kind_keys, 'E:', k), ep, msn, true, newest) else add_text(cached_key(kind_keys, 'D:', k), ep, msn) end\n"
 
 /**
  * Variants measured in docs/performance.md: each replaces one piece of a script (the pieces are
@@ -57,23 +54,27 @@ const VARIANTS: Record<string, { of: 'score' | 'append', replace: Array<[string,
   // the append without a part of its indexes: what that part costs
   'no-identifier-postings': {
     of: 'append',
-    replace: [['      if stop > at then post(string.sub(x, at, at), string.sub(x, at + 1, stop - 1), e, msn) end\n', '']]
+    replace: [['      if stop > at then post(string.sub(x, at, at), string.sub(x, at + 1, stop - 1), ep, msn, place, newest) end\n', '']]
   },
-  'no-fired-rule-index': { of: 'append', replace: [['        add_text(names[1], e, msn)\n', '']] },
+  'no-fired-rule-index': { of: 'append', replace: [[RULE_PAGES, '']] },
+  'no-kind-index': { of: 'append', replace: [[KIND_PAGES, '']] },
   'no-hourly-counts': { of: 'append', replace: [['  for n, fields in pairs(counts) do\n', '  for n, fields in pairs({}) do\n']] },
-  // the kind and rule indexes as one sorted set each (before paged-sets.ts and text-pages.ts)
+  // the kind and rule indexes as one sorted set each, by field (before paged-sets.ts and text-pages.ts)
   'plain-sets': {
     of: 'append',
     replace: [
-      ['        add_text(names[1], e, msn)\n', "        add(pre .. 'f:' .. rule, ms, field)\n"],
-      ["    add_text(cached_key(kind_keys, 'D:', k), e, msn)\n", "    add(pre .. 'k:' .. k, ms, field)\n"]
+      [RULE_PAGES, '    for j = 1, m do add(fired[j][3], ms, field) end\n'],
+      [KIND_PAGES, "    add(pre .. 'k:' .. k, ms, field)\n"]
     ]
   },
   // the fired-rule (and kind) indexes as streams sharing the record's stream id: an entry `d` = field
-  'fired-rule-streams': { of: 'append', replace: FIRED_RULE_STREAMS },
+  'fired-rule-streams': { of: 'append', replace: [[RULE_PAGES, "    for j = 1, m do redis.call('XADD', fired[j][4], id, 'd', field) end\n"]] },
   'index-streams': {
     of: 'append',
-    replace: [...FIRED_RULE_STREAMS, ["    add_text(cached_key(kind_keys, 'D:', k), e, msn)\n", "    redis.call('XADD', pre .. 'K:' .. k, id, 'd', field)\n"]]
+    replace: [
+      [RULE_PAGES, "    for j = 1, m do redis.call('XADD', fired[j][4], id, 'd', field) end\n"],
+      [KIND_PAGES, "    redis.call('XADD', pre .. 'K:' .. k, id, 'd', field)\n"]
+    ]
   },
   // the fast path's two HINCRBY a ring as one HSET an entity, the numbers converted in Lua
   'score-one-hset': {
