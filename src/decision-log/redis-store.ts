@@ -98,6 +98,13 @@ export interface RedisDecisionLog extends DecisionLogStore {
   readLookup: (key: DecisionKey, reply: LookupReply) => Promise<Lookup>
 }
 
+/**
+ * The most records of a batch whose partitions are written one after the other (above it, at
+ * once): the bench's steady 300 charges a second give batches of about 15, its load phase of
+ * about 150 (docs/performance.md)
+ */
+export const SPACED_BATCH_MAX = 64
+
 export function createRedisDecisionLog (options: RedisDecisionLogOptions): RedisDecisionLog {
   const { redis, keys } = options
   const writer = options.writer ?? redis
@@ -364,14 +371,21 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
         else list.push(n)
       })
       const results: AppendResult[] = new Array(entries.length)
-      // one partition's script after the other, each sent once the one before answered: Redis
-      // runs the commands a connection sent together one after the other, with no other client's
-      // between them, so the scripts of every partition sent at once held Redis's one thread for
-      // all of them together (about 2 ms at 300 charges a second), and a scoring call that came
-      // then waited for all of them (docs/performance.md)
-      for (const [partition, indexes] of byPartition) {
+      const write = async ([partition, indexes]: [number, number[]]): Promise<void> => {
         const codes = await appendPartition(partition, indexes.map((n) => entries[n] as AppendEntry))
         indexes.forEach((n, j) => { results[n] = codes[j] as AppendResult })
+      }
+      if (entries.length <= SPACED_BATCH_MAX) {
+        // a small batch (a moderate rate): one partition's script after the other, each sent once
+        // the one before answered. Redis runs the commands one connection sent together back to
+        // back, with no other client's between them: the scripts of every partition sent at once
+        // held Redis's one thread for all of them (about 2 ms at 300 charges a second, where a
+        // script's cost is mostly its own, not its records'), and a scoring call that came then
+        // waited for all of them
+        for (const part of byPartition) await write(part)
+      } else {
+        // a large one (under load) at once: spaced, the log's writes fell behind
+        await Promise.all([...byPartition].map(write))
       }
       return results
     },
