@@ -10,8 +10,8 @@
  *  3. export: every record scanned back with its outcome (partitions merged) by a second app on the
  *     same Redis, records per second, and the JSON size of a record;
  *  4. the log alone: the exported records encoded again as the scorer encodes them and written
- *     through the service's recorder and outbox (batches of 200, or --batch: the log's 8
- *     partitions each take about an eighth of a batch a call) under a key prefix of their own:
+ *     through the service's recorder and outbox (batches of 200, or --batch, over the
+ *     partitions of a new log on a standalone Redis: src/decision-log/partition-count.ts) under a key prefix of their own:
  *     CPU per record of encoding, of writing (this process) and of redis-server, the write rate,
  *     and the Redis bytes a record holds (used_memory grown, and the log's keys).
  *
@@ -25,7 +25,7 @@ import type { DecisionRecord } from '../src/decision-log/record.js'
 import { createDecisionRecorder } from '../src/decision-log/recorder.js'
 import { createRedisDecisionLog } from '../src/decision-log/redis-store.js'
 import type { AppendEntry } from '../src/decision-log/store.js'
-import { DEFAULT_LOG_PARTITIONS } from '../src/decision-log/store.js'
+import { DEFAULT_LOG_PARTITIONS } from '../src/decision-log/partition-count.js'
 import { createDecisionKeys } from '../src/idempotency/decision-key.js'
 import { createOutbox } from '../src/outbox/outbox.js'
 import { closeRedis, createRedisClient, waitForRedis } from '../src/redis/client.js'

@@ -96,70 +96,76 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     done(null, payload)
   })
 
-  await app.register(requestLogPlugin)
-  await app.register(errorHandlerPlugin)
-  await app.register(openApiPlugin, { version: '1' })
-  await app.register(metricsPlugin)
-  await app.register(httpMetricsPlugin)
-  if (tls !== undefined) await app.register(tlsPlugin, tls)
-  // before authentication: a shed request costs as little as it can
-  await app.register(loadSheddingPlugin, { config: config.shedding })
-  // the console before auth: its session reader is what lets a signed-in analyst call /v1
-  await app.register(consolePlugin, { keys: config.apiKeys, sessionKey: consoleSessionKeyOf(config) })
-  const certificateKeys = config.tls?.client?.keys ?? []
-  await app.register(authPlugin, {
-    apiKeys: config.apiKeys,
-    ...(app.consoleSessions !== null ? { sessions: app.consoleSessions } : {}),
-    ...(certificateKeys.length > 0 ? { certificateKey: certificateKeyFinder(certificateKeys, config.apiKeys) } : {})
-  })
-  await app.register(redisPlugin, config.redis)
-  await app.register(outboxPlugin)
-  await app.register(velocityPlugin)
-  await app.register(ipIntelPlugin, config.data)
-  await app.register(dataMetricsPlugin)
-  await app.register(rulesPlugin, { rulesDir: config.rulesDir })
-  await app.register(challengerPlugin, config.challenger !== undefined ? { challenger: config.challenger } : {})
-  await app.register(decisionLogPlugin, { hashKey: config.hashKey, ...config.decisionLog })
-  await app.register(merchantWebhookPlugin, {
-    ...(config.merchantWebhook !== undefined ? { merchantWebhook: config.merchantWebhook } : {}),
-    ...options.merchantWebhooks
-  })
-  await app.register(scoringPlugin, { hashKey: config.hashKey, deadlineMs: config.deadlineMs })
-  await app.register(healthRoutes, { readiness: () => app.readiness(), shedding: app.loadShedding })
-  await app.register(scoreRoutes, { scorer: app.scorer, metrics: app.metrics })
-  const waitingRecord = (id: string): DecisionRecord | undefined => {
-    const key = app.decisionLog.store.keys.ofDecisionId(id)
-    const entry = key === undefined ? undefined : app.decisionLog.recorder.pending(key.field)
-    return entry === undefined ? undefined : app.decisionLog.decode(entry)
+  // a start-up that fails closes what the plugins opened so far (Redis clients, timers)
+  try {
+    await app.register(requestLogPlugin)
+    await app.register(errorHandlerPlugin)
+    await app.register(openApiPlugin, { version: '1' })
+    await app.register(metricsPlugin)
+    await app.register(httpMetricsPlugin)
+    if (tls !== undefined) await app.register(tlsPlugin, tls)
+    // before authentication: a shed request costs as little as it can
+    await app.register(loadSheddingPlugin, { config: config.shedding })
+    // the console before auth: its session reader is what lets a signed-in analyst call /v1
+    await app.register(consolePlugin, { keys: config.apiKeys, sessionKey: consoleSessionKeyOf(config) })
+    const certificateKeys = config.tls?.client?.keys ?? []
+    await app.register(authPlugin, {
+      apiKeys: config.apiKeys,
+      ...(app.consoleSessions !== null ? { sessions: app.consoleSessions } : {}),
+      ...(certificateKeys.length > 0 ? { certificateKey: certificateKeyFinder(certificateKeys, config.apiKeys) } : {})
+    })
+    await app.register(redisPlugin, config.redis)
+    await app.register(outboxPlugin)
+    await app.register(velocityPlugin)
+    await app.register(ipIntelPlugin, config.data)
+    await app.register(dataMetricsPlugin)
+    await app.register(rulesPlugin, { rulesDir: config.rulesDir })
+    await app.register(challengerPlugin, config.challenger !== undefined ? { challenger: config.challenger } : {})
+    await app.register(decisionLogPlugin, { hashKey: config.hashKey, ...config.decisionLog })
+    await app.register(merchantWebhookPlugin, {
+      ...(config.merchantWebhook !== undefined ? { merchantWebhook: config.merchantWebhook } : {}),
+      ...options.merchantWebhooks
+    })
+    await app.register(scoringPlugin, { hashKey: config.hashKey, deadlineMs: config.deadlineMs })
+    await app.register(healthRoutes, { readiness: () => app.readiness(), shedding: app.loadShedding })
+    await app.register(scoreRoutes, { scorer: app.scorer, metrics: app.metrics })
+    const waitingRecord = (id: string): DecisionRecord | undefined => {
+      const key = app.decisionLog.store.keys.ofDecisionId(id)
+      const entry = key === undefined ? undefined : app.decisionLog.recorder.pending(key.field)
+      return entry === undefined ? undefined : app.decisionLog.decode(entry)
+    }
+    const cursors = createCursors(config.hashKey)
+    await app.register(decisionRoutes, { store: app.decisionLog.store, outbox: app.outbox, waitingRecord, rules: app.rules })
+    await app.register(decisionSearchRoutes, { store: app.decisionLog.store, rules: app.rules, cursors, digestOf: app.decisionLog.digestOf, waitingRecord })
+    await app.register(reviewRoutes, {
+      store: app.decisionLog.store,
+      rules: app.rules,
+      cursors,
+      waitingRecord,
+      // review.closed to the merchant's backend, once the close is stored
+      onReviewClosed: (event) => { app.merchantWebhooks.reviewClosed(event) }
+    })
+    await app.register(overviewRoutes, { store: app.decisionLog.store })
+    await app.register(omiseWebhookPlugin, { secrets: config.omiseWebhookSecrets, hashKey: config.hashKey })
+    await app.register(stripeWebhookPlugin, { secrets: config.stripeWebhookSecrets ?? [], hashKey: config.hashKey })
+    await app.register(midtransWebhookPlugin, { serverKeys: config.midtransServerKeys ?? [], hashKey: config.hashKey })
+    await app.register(adyenWebhookPlugin, { adyen: config.adyenWebhook, hashKey: config.hashKey })
+    // after the webhooks too: it adds its counts (gateway="import") to riskgate_webhook_events_total
+    await app.register(outcomeImportPlugin, { hashKey: config.hashKey, ...(config.decisionLog?.ttlSeconds !== undefined ? { ttlSeconds: config.decisionLog.ttlSeconds } : {}) })
+    await app.register(ruleReloadPlugin, options.onRulesApplied !== undefined ? { onApplied: options.onRulesApplied } : {})
+    await app.register(ruleRoutes, { rules: app.rules, audit: app.rulesAudit, reload: app.reloadRules })
+    await app.register(challengerControlPlugin, options.onChallengerChanged !== undefined ? { onChanged: options.onChallengerChanged } : {})
+    await app.register(challengerRoutes, {
+      slot: app.challenger,
+      live: app.rules,
+      changes: app.challengerChanges,
+      ...(config.challenger !== undefined ? { defaultRulesDir: config.challenger.rulesDir } : {}),
+      store: app.decisionLog.store
+    })
+    await app.ready()
+  } catch (err) {
+    await app.close().catch(() => undefined)
+    throw err
   }
-  const cursors = createCursors(config.hashKey)
-  await app.register(decisionRoutes, { store: app.decisionLog.store, outbox: app.outbox, waitingRecord, rules: app.rules })
-  await app.register(decisionSearchRoutes, { store: app.decisionLog.store, rules: app.rules, cursors, digestOf: app.decisionLog.digestOf, waitingRecord })
-  await app.register(reviewRoutes, {
-    store: app.decisionLog.store,
-    rules: app.rules,
-    cursors,
-    waitingRecord,
-    // review.closed to the merchant's backend, once the close is stored
-    onReviewClosed: (event) => { app.merchantWebhooks.reviewClosed(event) }
-  })
-  await app.register(overviewRoutes, { store: app.decisionLog.store })
-  await app.register(omiseWebhookPlugin, { secrets: config.omiseWebhookSecrets, hashKey: config.hashKey })
-  await app.register(stripeWebhookPlugin, { secrets: config.stripeWebhookSecrets ?? [], hashKey: config.hashKey })
-  await app.register(midtransWebhookPlugin, { serverKeys: config.midtransServerKeys ?? [], hashKey: config.hashKey })
-  await app.register(adyenWebhookPlugin, { adyen: config.adyenWebhook, hashKey: config.hashKey })
-  // after the webhooks too: it adds its counts (gateway="import") to riskgate_webhook_events_total
-  await app.register(outcomeImportPlugin, { hashKey: config.hashKey, ...(config.decisionLog?.ttlSeconds !== undefined ? { ttlSeconds: config.decisionLog.ttlSeconds } : {}) })
-  await app.register(ruleReloadPlugin, options.onRulesApplied !== undefined ? { onApplied: options.onRulesApplied } : {})
-  await app.register(ruleRoutes, { rules: app.rules, audit: app.rulesAudit, reload: app.reloadRules })
-  await app.register(challengerControlPlugin, options.onChallengerChanged !== undefined ? { onChanged: options.onChallengerChanged } : {})
-  await app.register(challengerRoutes, {
-    slot: app.challenger,
-    live: app.rules,
-    changes: app.challengerChanges,
-    ...(config.challenger !== undefined ? { defaultRulesDir: config.challenger.rulesDir } : {}),
-    store: app.decisionLog.store
-  })
-  await app.ready()
   return app
 }

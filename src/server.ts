@@ -2,10 +2,12 @@ import cluster from 'node:cluster'
 import { setFlagsFromString } from 'node:v8'
 import closeWithGrace from 'close-with-grace'
 import { destination, pino } from 'pino'
+import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
 import { runPrimary } from './cluster/primary.js'
 import { announceChallengerChanged, announceRulesApplied, followPrimary } from './cluster/worker.js'
 import { ConfigError, loadConfig } from './config/load-config.js'
+import { PartitionCountMismatchError } from './decision-log/partition-count.js'
 import { createBatchedLogStream } from './log-stream.js'
 import { SIGHUP_ACTOR } from './plugins/rule-reload.js'
 
@@ -39,7 +41,18 @@ async function main (): Promise<void> {
     runPrimary({ workers: config.workers, log })
     return
   }
-  const app = await buildApp(config, { logStream, onRulesApplied: announceRulesApplied, onChallengerChanged: announceChallengerChanged })
+  let app: FastifyInstance
+  try {
+    app = await buildApp(config, { logStream, onRulesApplied: announceRulesApplied, onChallengerChanged: announceChallengerChanged })
+  } catch (err) {
+    // a setting that contradicts what the decision log in Redis keeps: a configuration error
+    if (err instanceof PartitionCountMismatchError) {
+      logStream.flush()
+      process.stderr.write(`riskgate: ${err.message}\n`)
+      process.exit(78) // EX_CONFIG
+    }
+    throw err
+  }
   if (cluster.isPrimary || cluster.worker?.id === 1) for (const warning of warnings) app.log.warn(warning)
   followPrimary(app)
 

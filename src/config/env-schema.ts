@@ -55,9 +55,10 @@ export const EnvSchema = Type.Object({
     { default: 'info' }
   ),
   RISKGATE_DEADLINE_MS: Type.Integer({ default: 50, minimum: 1, maximum: 10_000 }),
-  /** unset: 100,000 per partition in Redis, 15,000 in process */
+  /** records per partition; unset: 800,000 in all in Redis (spread over the partitions), 15,000 in process */
   RISKGATE_DECISION_LOG_MAX: Type.Optional(Type.Integer({ minimum: 100, maximum: 100_000_000 })),
-  RISKGATE_DECISION_LOG_PARTITIONS: Type.Integer({ default: 8, minimum: 1, maximum: 256 }),
+  /** unset: the count the log in Redis keeps, or for a new log 1 (8 with a Cluster): src/decision-log/partition-count.ts */
+  RISKGATE_DECISION_LOG_PARTITIONS: Type.Optional(Type.Integer({ minimum: 1, maximum: 256 })),
   RISKGATE_DECISION_LOG_TTL_SECONDS: Type.Integer({ default: 10_368_000, minimum: 3600 }),
   /** what the log writes (src/decision-log/format.ts): 2 during a rolling upgrade from a version that writes 2 */
   RISKGATE_DECISION_LOG_FORMAT: Type.Integer({ default: 3, minimum: 2, maximum: 3 }),

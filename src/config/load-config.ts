@@ -233,7 +233,7 @@ export async function loadConfig (env: Record<string, string | undefined>): Prom
     deadlineMs: raw.RISKGATE_DEADLINE_MS,
     decisionLog: {
       ...(raw.RISKGATE_DECISION_LOG_MAX !== undefined ? { maxPerPartition: raw.RISKGATE_DECISION_LOG_MAX } : {}),
-      partitions: raw.RISKGATE_DECISION_LOG_PARTITIONS,
+      ...(raw.RISKGATE_DECISION_LOG_PARTITIONS !== undefined ? { partitions: raw.RISKGATE_DECISION_LOG_PARTITIONS } : {}),
       ttlSeconds: raw.RISKGATE_DECISION_LOG_TTL_SECONDS,
       format: raw.RISKGATE_DECISION_LOG_FORMAT as DecisionLogFormat
     },

@@ -14,6 +14,7 @@ export const DEFAULT_DECISION_LOG_PREFIX = 'rg:v2:log:'
  *   `U:<e|i|c|u>`, `u:<e|i|c|u>`, `ro`, `rc`, `n:<hour>`, and `R` the partition's rule codes
  *   (redis-scripts.ts);
  * - `<prefix>ctx` the record contexts (rule set, data versions, counter names), shared;
+ * - `<prefix>partitions` the log's number of partitions (partition-count.ts), shared;
  * - `<prefix>a:<keyed digest of a gateway charge id>` the decision id it was linked to.
  */
 export interface DecisionLogKeys {
@@ -25,6 +26,8 @@ export interface DecisionLogKeys {
   /** what every key of the partition starts with (the search indexes are named from it) */
   partition: (partition: number) => string
   contexts: string
+  /** the number of partitions the log was written with (partition-count.ts) */
+  partitions: string
   alias: (digest: string) => string
 }
 
@@ -38,6 +41,7 @@ export function decisionLogKeys (prefix = DEFAULT_DECISION_LOG_PREFIX): Decision
     closes: (p) => `${prefix}{p${p}}:c`,
     partition: (p) => `${prefix}{p${p}}:`,
     contexts: `${prefix}ctx`,
+    partitions: `${prefix}partitions`,
     alias: (digest) => `${prefix}a:${digest}`
   }
 }

@@ -21,7 +21,8 @@ import { identifiersOfIndexArg, indexArg, searchKey, time13 } from './search-key
 import type { IndexName } from './search-keys.js'
 import { DecisionLogFormat } from './format.js'
 import { recordMatches, searchStart } from './search-filter.js'
-import { decodeOutcome, DEFAULT_LOG_MAX_PER_PARTITION, DEFAULT_LOG_TTL_SECONDS, inRange, SEARCH_EXAMINE_MAX } from './store.js'
+import { decodeOutcome, defaultMaxPerPartition, DEFAULT_LOG_TTL_SECONDS, inRange, SEARCH_EXAMINE_MAX } from './store.js'
+import { renewLogPartitions } from './partition-count.js'
 import type {
   AppendEntry, AppendResult, CloseReviewResult, DecisionLogStore, IdentifierKind, LogRange, Lookup, OutcomeResult, OutcomeWrite, Page, Reservation, SearchQuery
 } from './store.js'
@@ -38,7 +39,7 @@ export interface RedisDecisionLogOptions {
   /** RISKGATE_HASH_KEY: gateway charge ids appear in keys only as keyed digests */
   hashKey: string
   keyPrefix?: string
-  /** RISKGATE_DECISION_LOG_MAX: records kept per partition */
+  /** RISKGATE_DECISION_LOG_MAX: records kept per partition (default: a share of DEFAULT_LOG_MAX_RECORDS) */
   maxPerPartition?: number
   /** RISKGATE_DECISION_LOG_TTL_SECONDS */
   ttlSeconds?: number
@@ -109,7 +110,7 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
   const { redis, keys } = options
   const writer = options.writer ?? redis
   const names = decisionLogKeys(options.keyPrefix ?? DEFAULT_DECISION_LOG_PREFIX)
-  const maxLen = options.maxPerPartition ?? DEFAULT_LOG_MAX_PER_PARTITION
+  const maxLen = options.maxPerPartition ?? defaultMaxPerPartition(keys.partitions)
   const ttlSeconds = options.ttlSeconds ?? DEFAULT_LOG_TTL_SECONDS
   const scanBatch = options.scanBatch ?? 500
   const examineMax = options.examineMax ?? SEARCH_EXAMINE_MAX
@@ -157,6 +158,8 @@ export function createRedisDecisionLog (options: RedisDecisionLogOptions): Redis
     for (const [id, context] of due) args.push(id, serializeContext(context))
     await writer.hset(names.contexts, ...args)
     await writer.pexpire(names.contexts, ttlMs)
+    // the log's partition count (partition-count.ts) lives as long as the contexts
+    await renewLogPartitions(writer, names, keys.partitions, ttlMs)
     for (const [id, context] of due) {
       written.set(id, at)
       remember(context)

@@ -191,10 +191,16 @@ export interface DecisionLogStore {
 }
 
 /**
- * 100,000 records per partition: 800,000 with the default 8 partitions, about 1.9 GB of Redis at
- * the size a record and its search indexes measure (docs/decision-log.md).
+ * 800,000 records in all unless RISKGATE_DECISION_LOG_MAX sets a partition's: spread over the
+ * partitions (100,000 each of 8, as earlier versions kept), about 1 GB of Redis at the size a
+ * record and its search indexes measure (docs/decision-log.md).
  */
-export const DEFAULT_LOG_MAX_PER_PARTITION = 100_000
+export const DEFAULT_LOG_MAX_RECORDS = 800_000
+
+/** the records a partition keeps by default: its share of DEFAULT_LOG_MAX_RECORDS */
+export function defaultMaxPerPartition (partitions: number): number {
+  return Math.ceil(DEFAULT_LOG_MAX_RECORDS / partitions)
+}
 /**
  * 15,000 records in process (one partition): about 18 MB of the process's heap at the size a
  * record and its search indexes measure (docs/decision-log.md), so that a server without Redis
@@ -202,7 +208,6 @@ export const DEFAULT_LOG_MAX_PER_PARTITION = 100_000
  * instance without Redis is a small deployment
  */
 export const DEFAULT_MEMORY_LOG_MAX = 15_000
-export const DEFAULT_LOG_PARTITIONS = 8
 /** 120 days: the card networks' usual chargeback window */
 export const DEFAULT_LOG_TTL_SECONDS = 120 * 24 * 60 * 60
 /**

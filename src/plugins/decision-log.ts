@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { Counter } from 'prom-client'
 import { decodeRecord } from '../decision-log/codec.js'
@@ -11,21 +12,59 @@ import { createRedisDecisionLog } from '../decision-log/redis-store.js'
 import type { RedisDecisionLog } from '../decision-log/redis-store.js'
 import { createSnapshotHash } from '../decision-log/snapshot.js'
 import type { AppendEntry } from '../decision-log/store.js'
-import { DEFAULT_LOG_PARTITIONS } from '../decision-log/store.js'
+import { DEFAULT_LOG_TTL_SECONDS } from '../decision-log/store.js'
+import { DEFAULT_CLUSTER_LOG_PARTITIONS, DEFAULT_LOG_PARTITIONS, resolveLogPartitions } from '../decision-log/partition-count.js'
+import { decisionLogKeys, DEFAULT_DECISION_LOG_PREFIX } from '../decision-log/redis-keys.js'
+import { RedisMode } from '../redis/connection.js'
 import { DecisionLogFormat } from '../decision-log/format.js'
 import { createDecisionKeys } from '../idempotency/decision-key.js'
 import { countOutcomes } from '../outcomes/outcome-metrics.js'
+import type { RedisClient } from '../redis/client.js'
 
 export interface DecisionLogOptions {
   /** RISKGATE_HASH_KEY */
   hashKey: string
   maxPerPartition?: number
+  /** RISKGATE_DECISION_LOG_PARTITIONS: the count of a log that has none stored (partition-count.ts) */
   partitions?: number
   ttlSeconds?: number
   /** what the log writes (RISKGATE_DECISION_LOG_FORMAT); the current format when absent */
   format?: DecisionLogFormat
   /** Redis key prefix (tests) */
   keyPrefix?: string
+}
+
+/**
+ * The log's partition count (src/decision-log/partition-count.ts): the one the log in Redis keeps,
+ * a setting that contradicts it refused (start-up fails). When Redis cannot be reached at start,
+ * the setting or the default, said in the log; once Redis answers, a count found to differ is
+ * logged as an error: the process then reads and writes other partitions than the log's, and must
+ * be restarted.
+ */
+async function logPartitions (fastify: FastifyInstance, opts: DecisionLogOptions): Promise<number> {
+  const redis = fastify.redis as RedisClient
+  const resolve = async (): Promise<number> => {
+    const found = await resolveLogPartitions(redis, {
+      keys: decisionLogKeys(opts.keyPrefix ?? DEFAULT_DECISION_LOG_PREFIX),
+      configured: opts.partitions,
+      fallback: fastify.redisMode === RedisMode.CLUSTER ? DEFAULT_CLUSTER_LOG_PARTITIONS : DEFAULT_LOG_PARTITIONS,
+      ttlMs: (opts.ttlSeconds ?? DEFAULT_LOG_TTL_SECONDS) * 1000,
+      store: true
+    })
+    fastify.log.info({ partitions: found.partitions, source: found.source }, 'decision log partitions')
+    return found.partitions
+  }
+  if (redis.status === 'ready') return await resolve()
+  const assumed = opts.partitions ?? (fastify.redisMode === RedisMode.CLUSTER ? DEFAULT_CLUSTER_LOG_PARTITIONS : DEFAULT_LOG_PARTITIONS)
+  fastify.log.warn({ partitions: assumed }, 'decision log partitions not checked against the log in Redis (not reachable at start)')
+  redis.once('ready', () => {
+    resolve().then((partitions) => {
+      if (partitions !== assumed) fastify.log.error({ partitions: assumed, log: partitions }, 'decision log partitions differ from the log\'s in Redis: restart this process')
+    }, (err: unknown) => {
+      fastify.log.error({ err }, 'decision log partitions not checked against the log in Redis')
+    })
+  })
+  return assumed
 }
 
 /** The decision log as the app uses it. */
@@ -52,7 +91,7 @@ declare module 'fastify' {
  */
 export const decisionLogPlugin = fp(async function decisionLog (fastify, opts: DecisionLogOptions) {
   const format = opts.format ?? DecisionLogFormat.CURRENT
-  const keys = createDecisionKeys(opts.hashKey, fastify.redis === null ? 1 : opts.partitions ?? DEFAULT_LOG_PARTITIONS)
+  const keys = createDecisionKeys(opts.hashKey, fastify.redis === null ? 1 : await logPartitions(fastify, opts))
   const common = {
     keys,
     ...(opts.ttlSeconds !== undefined ? { ttlSeconds: opts.ttlSeconds } : {})

@@ -2,7 +2,8 @@ import t from 'tap'
 import type { Redis } from 'ioredis'
 import { createRedisDecisionLog } from '../../src/decision-log/redis-store.js'
 import { DECISION_KIND } from '../../src/decision-log/recorder.js'
-import { DEFAULT_LOG_PARTITIONS } from '../../src/decision-log/store.js'
+import { DEFAULT_LOG_PARTITIONS, PartitionCountMismatchError } from '../../src/decision-log/partition-count.js'
+import { decisionLogKeys } from '../../src/decision-log/redis-keys.js'
 import { createDecisionKeys } from '../../src/idempotency/decision-key.js'
 import { closeRedis, createRedisClient, waitForRedis } from '../../src/redis/client.js'
 import type { ChargeContext } from '../../src/schemas/charge.js'
@@ -75,4 +76,46 @@ t.test('the decision log\'s metric counts records by what the log did with them'
   t.match(metrics, /riskgate_decision_records_total\{result="written"\} 1\n/, 'a replay is not recorded again')
   t.match(metrics, /riskgate_decision_records_total\{result="superseded"\} 0\n/)
   t.match(metrics, /riskgate_outbox_written_total\{kind="decision"\} 1\n/)
+})
+
+t.test('the log\'s partition count: a new log takes one partition on a standalone Redis, a log that keeps a count is read with it, a contradicting setting is refused', { skip }, async (t) => {
+  const redis = await startRedis(t)
+  const client = createRedisClient({ url: redis.url }) as Redis
+  t.teardown(async () => await closeRedis(client))
+  t.ok(await waitForRedis(client, 5000))
+  const keys = decisionLogKeys()
+
+  const { app, logs } = await buildTestApp(t, { redis: { url: redis.url } })
+  t.equal(app.decisionLog.store.keys.partitions, DEFAULT_LOG_PARTITIONS)
+  t.equal(await client.get(keys.partitions), String(DEFAULT_LOG_PARTITIONS), 'kept in Redis')
+  t.ok(logs.some((line) => line.includes('"msg":"decision log partitions"') && line.includes('"source":"default"')), 'said in the log')
+  await app.close()
+
+  // a log of 8 (written by an earlier version, or set so): read with 8 whatever the default
+  await client.set(keys.partitions, '8')
+  const { app: second } = await buildTestApp(t, { redis: { url: redis.url } })
+  t.equal(second.decisionLog.store.keys.partitions, 8)
+  const answer = await second.scorer.score(charge() as unknown as ChargeContext)
+  await second.outbox.flush()
+  const stored = createRedisDecisionLog({ redis: client, hashKey: HASH_KEY, keys: createDecisionKeys(HASH_KEY, 8) })
+  t.equal((await stored.get(answer.decision_id))?.decision_id, answer.decision_id, 'recorded in the partition of 8 its id gives')
+  await second.close()
+
+  await t.rejects(buildTestApp(t, { redis: { url: redis.url }, decisionLog: { partitions: 2 } }), PartitionCountMismatchError)
+  t.equal(await client.get(keys.partitions), '8', 'the log\'s count is kept')
+})
+
+t.test('Redis unreachable at start: the default count, said unchecked; once Redis answers, a log of another count is reported', { skip }, async (t) => {
+  const redis = await startRedis(t, { persistent: true })
+  const client = createRedisClient({ url: redis.url }) as Redis
+  t.ok(await waitForRedis(client, 5000))
+  await client.set(decisionLogKeys().partitions, '8')
+  await closeRedis(client)
+  await redis.kill()
+  const { app, logs } = await buildTestApp(t, { redis: { url: redis.url } })
+  t.equal(app.decisionLog.store.keys.partitions, DEFAULT_LOG_PARTITIONS)
+  t.ok(logs.some((line) => line.includes('decision log partitions not checked against the log in Redis (not reachable at start)')))
+  await redis.restart()
+  await eventually(() => logs.find((line) => line.includes('decision log partitions differ from the log\'s in Redis: restart this process')))
+  t.pass('reported once Redis answers')
 })

@@ -6,10 +6,12 @@ import path from 'node:path'
 import { createDecisionKeys } from '../../idempotency/decision-key.js'
 import { createRedisDecisionLog } from '../../decision-log/redis-store.js'
 import type { LogRange } from '../../decision-log/store.js'
-import { DEFAULT_LOG_PARTITIONS } from '../../decision-log/store.js'
+import { DEFAULT_CLUSTER_LOG_PARTITIONS, DEFAULT_LOG_PARTITIONS, MAX_LOG_PARTITIONS, PartitionCountMismatchError, resolveLogPartitions } from '../../decision-log/partition-count.js'
+import { decisionLogKeys } from '../../decision-log/redis-keys.js'
+import { DEFAULT_LOG_TTL_SECONDS } from '../../decision-log/store.js'
 import { closeRedis, createRedisClient, waitForRedis } from '../../redis/client.js'
 import type { RedisClient } from '../../redis/client.js'
-import { connectionOf } from '../../redis/connection.js'
+import { connectionOf, RedisMode, resolveRedisConnection } from '../../redis/connection.js'
 import { redisSettingsFromRawEnv } from '../../config/redis-settings.js'
 import { parseLogRange } from '../../decision-log/range.js'
 import type { CliCommand, CliIo } from '../command.js'
@@ -28,8 +30,9 @@ oldest first): the input of \`riskgate backtest\`. Identifiers in the records ar
 
 Where the records come from:
   Redis      when RISKGATE_REDIS_URL, _CLUSTER_NODES or _SENTINELS is set (and no --url): the
-             decision log's partitions are read directly: RISKGATE_DECISION_LOG_PARTITIONS must be
-             the service's (reading needs no hash key).
+             decision log's partitions are read directly, as many as the log keeps (a log of an
+             earlier version that keeps none: RISKGATE_DECISION_LOG_PARTITIONS, as the service's,
+             or its partitions' own keys); reading needs no hash key.
   --url      a running riskgate (GET /v1/decisions/export), the only way for an instance without
              Redis. The analyst API key is read from RISKGATE_API_KEY (or --key; the environment
              keeps it out of the process list).
@@ -101,17 +104,19 @@ interface Counter { count: number }
 
 async function fromRedis (io: CliIo, range: LogRange, sink: Sink, counter: Counter, tick: () => void): Promise<number> {
   const partitionsText = io.env.RISKGATE_DECISION_LOG_PARTITIONS
-  const partitions = partitionsText === undefined || partitionsText === '' ? DEFAULT_LOG_PARTITIONS : Number(partitionsText)
-  if (!Number.isInteger(partitions) || partitions < 1 || partitions > 256) {
-    usageError(io, NAME, 'RISKGATE_DECISION_LOG_PARTITIONS must be an integer from 1 to 256')
+  const configured = partitionsText === undefined || partitionsText === '' ? undefined : Number(partitionsText)
+  if (configured !== undefined && (!Number.isInteger(configured) || configured < 1 || configured > MAX_LOG_PARTITIONS)) {
+    usageError(io, NAME, `RISKGATE_DECISION_LOG_PARTITIONS must be an integer from 1 to ${MAX_LOG_PARTITIONS}`)
     return ExitCode.USAGE
   }
   // reading the log hashes nothing: a key of this run only
   const hashKey = randomBytes(32).toString('base64url')
   let client: RedisClient
+  let cluster: boolean
   try {
     const connection = connectionOf(redisSettingsFromRawEnv(io.env))
     if (connection === null) throw new Error('no Redis configured')
+    cluster = resolveRedisConnection(connection).mode === RedisMode.CLUSTER
     client = createRedisClient(connection, { commandTimeoutMs: 10_000 })
   } catch (err) {
     usageError(io, NAME, (err as Error).message)
@@ -121,6 +126,20 @@ async function fromRedis (io: CliIo, range: LogRange, sink: Sink, counter: Count
     if (!await waitForRedis(client, 5_000)) {
       io.stderr.write(`riskgate ${NAME}: Redis is not reachable\n`)
       return ExitCode.UNAVAILABLE
+    }
+    let partitions: number
+    try {
+      partitions = (await resolveLogPartitions(client, {
+        keys: decisionLogKeys(),
+        configured,
+        fallback: cluster ? DEFAULT_CLUSTER_LOG_PARTITIONS : DEFAULT_LOG_PARTITIONS,
+        ttlMs: DEFAULT_LOG_TTL_SECONDS * 1000,
+        store: false
+      })).partitions
+    } catch (err) {
+      if (!(err instanceof PartitionCountMismatchError)) throw err
+      usageError(io, NAME, err.message)
+      return ExitCode.USAGE
     }
     const store = createRedisDecisionLog({ redis: client, hashKey, keys: createDecisionKeys(hashKey, partitions) })
     for await (const record of store.scan(range)) {
