@@ -114,11 +114,16 @@ export const RESERVE_SCRIPT = `${LOOKUP_LUA}
 return rg_log_reserve(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3])`
 
 /**
- * The most entries an identifier's hash field holds before they move to the kind's sorted set:
- * 32 entries are 1,120 bytes, copied at each of the identifier's writes (a busy identifier, a card
- * charged thousands of times, costs a sorted-set insert instead).
+ * The most entries an identifier's hash field holds before they move to the kind's sorted set: 128
+ * place entries are 2,688 bytes, copied at each of the identifier's writes (a busy identifier, a
+ * card charged thousands of times, costs a sorted-set insert instead), where a sorted-set member
+ * costs Redis about 130 bytes against the entry's 21. Measured (2026-12-07, one partition): Redis
+ * memory 1,098 bytes a charge against 1,162 with 32 and 1,110 with 64 (`npm run bench`, its Redis
+ * memory phase); redis-server instructions a record appended 195,405 against 195,123 with 32
+ * (20,000 records captured from the service's scorer, replayed twice with `--warm --callgrind`,
+ * the second pass measured: bench/redis-script-replay.ts).
  */
-export const POSTINGS_MAX = 32
+export const POSTINGS_MAX = 128
 
 /**
  * Records a batch of one partition, idempotently, indexes it, then trims the partition.

@@ -13,7 +13,7 @@ import type { RedisDecisionLog } from '../decision-log/redis-store.js'
 import { createSnapshotHash } from '../decision-log/snapshot.js'
 import type { AppendEntry } from '../decision-log/store.js'
 import { DEFAULT_LOG_TTL_SECONDS } from '../decision-log/store.js'
-import { DEFAULT_CLUSTER_LOG_PARTITIONS, DEFAULT_LOG_PARTITIONS, resolveLogPartitions } from '../decision-log/partition-count.js'
+import { DEFAULT_CLUSTER_LOG_PARTITIONS, DEFAULT_LOG_PARTITIONS, PartitionCountMismatchError, resolveLogPartitions } from '../decision-log/partition-count.js'
 import { decisionLogKeys, DEFAULT_DECISION_LOG_PREFIX } from '../decision-log/redis-keys.js'
 import { RedisMode } from '../redis/connection.js'
 import { DecisionLogFormat } from '../decision-log/format.js'
@@ -54,7 +54,15 @@ async function logPartitions (fastify: FastifyInstance, opts: DecisionLogOptions
     fastify.log.info({ partitions: found.partitions, source: found.source }, 'decision log partitions')
     return found.partitions
   }
-  if (redis.status === 'ready') return await resolve()
+  if (redis.status === 'ready') {
+    try {
+      return await resolve()
+    } catch (err) {
+      // a contradicting setting stops the start; Redis failing to answer degrades it, as below
+      if (err instanceof PartitionCountMismatchError) throw err
+      fastify.log.warn({ err }, 'decision log partitions: Redis did not answer')
+    }
+  }
   const assumed = opts.partitions ?? (fastify.redisMode === RedisMode.CLUSTER ? DEFAULT_CLUSTER_LOG_PARTITIONS : DEFAULT_LOG_PARTITIONS)
   fastify.log.warn({ partitions: assumed }, 'decision log partitions not checked against the log in Redis (not reachable at start)')
   redis.once('ready', () => {
