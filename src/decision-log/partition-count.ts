@@ -26,6 +26,11 @@ export const DEFAULT_CLUSTER_LOG_PARTITIONS = 8
 export const EARLIER_DEFAULT_LOG_PARTITIONS = 8
 export const MAX_LOG_PARTITIONS = 256
 
+/** a new log's partitions: one on a standalone Redis or behind Sentinel, 8 over a Cluster */
+export function defaultLogPartitions (cluster: boolean): number {
+  return cluster ? DEFAULT_CLUSTER_LOG_PARTITIONS : DEFAULT_LOG_PARTITIONS
+}
+
 /** where a process's count came from */
 export const PartitionCountSource = {
   /** the count the log keeps in Redis */
@@ -60,7 +65,7 @@ export interface ResolvePartitionsOptions {
   keys: DecisionLogKeys
   /** RISKGATE_DECISION_LOG_PARTITIONS, when set */
   configured?: number | undefined
-  /** a new log's count: DEFAULT_LOG_PARTITIONS, or DEFAULT_CLUSTER_LOG_PARTITIONS with a Cluster */
+  /** a new log's count (defaultLogPartitions) */
   fallback: number
   /** the log's TTL (ms): the stored count's, when this call stores it */
   ttlMs: number

@@ -13,7 +13,7 @@ import type { RedisDecisionLog } from '../decision-log/redis-store.js'
 import { createSnapshotHash } from '../decision-log/snapshot.js'
 import type { AppendEntry } from '../decision-log/store.js'
 import { DEFAULT_LOG_TTL_SECONDS } from '../decision-log/store.js'
-import { DEFAULT_CLUSTER_LOG_PARTITIONS, DEFAULT_LOG_PARTITIONS, PartitionCountMismatchError, resolveLogPartitions } from '../decision-log/partition-count.js'
+import { defaultLogPartitions, PartitionCountMismatchError, resolveLogPartitions } from '../decision-log/partition-count.js'
 import { decisionLogKeys, DEFAULT_DECISION_LOG_PREFIX } from '../decision-log/redis-keys.js'
 import { RedisMode } from '../redis/connection.js'
 import { DecisionLogFormat } from '../decision-log/format.js'
@@ -43,11 +43,12 @@ export interface DecisionLogOptions {
  */
 async function logPartitions (fastify: FastifyInstance, opts: DecisionLogOptions): Promise<number> {
   const redis = fastify.redis as RedisClient
+  const fallback = defaultLogPartitions(fastify.redisMode === RedisMode.CLUSTER)
   const resolve = async (): Promise<number> => {
     const found = await resolveLogPartitions(redis, {
       keys: decisionLogKeys(opts.keyPrefix ?? DEFAULT_DECISION_LOG_PREFIX),
       configured: opts.partitions,
-      fallback: fastify.redisMode === RedisMode.CLUSTER ? DEFAULT_CLUSTER_LOG_PARTITIONS : DEFAULT_LOG_PARTITIONS,
+      fallback,
       ttlMs: (opts.ttlSeconds ?? DEFAULT_LOG_TTL_SECONDS) * 1000,
       store: true
     })
@@ -63,7 +64,7 @@ async function logPartitions (fastify: FastifyInstance, opts: DecisionLogOptions
       fastify.log.warn({ err }, 'decision log partitions: Redis did not answer')
     }
   }
-  const assumed = opts.partitions ?? (fastify.redisMode === RedisMode.CLUSTER ? DEFAULT_CLUSTER_LOG_PARTITIONS : DEFAULT_LOG_PARTITIONS)
+  const assumed = opts.partitions ?? fallback
   fastify.log.warn({ partitions: assumed }, 'decision log partitions not checked against the log in Redis (not reachable at start)')
   redis.once('ready', () => {
     resolve().then((partitions) => {

@@ -47,7 +47,8 @@ t.test('--help, and refusals of usage', async (t) => {
 
 t.test('from Redis: every decision with its latest outcome (API and Omise webhook), oldest first', { skip: externalRedisUrl() !== undefined && 'the app writes under the default key prefix' }, async (t) => {
   const redis = await startRedis(t)
-  const { app } = await buildTestApp(t, { redis: { url: redis.url }, omiseWebhookSecrets: [WEBHOOK_SECRET] })
+  // a log of 8 partitions, which it keeps in Redis: the export reads its count there
+  const { app } = await buildTestApp(t, { redis: { url: redis.url }, omiseWebhookSecrets: [WEBHOOK_SECRET], decisionLog: { partitions: 8 } })
   const ids = await scoreSome(app, 12)
 
   await app.inject({ method: 'POST', url: `/v1/decisions/${ids[0] ?? ''}/outcome`, headers: { 'content-type': 'application/json', ...scoreAuth }, payload: JSON.stringify({ label: 'fraud' }) })
@@ -67,6 +68,11 @@ t.test('from Redis: every decision with its latest outcome (API and Omise webhoo
   const exported = records(io.out())
   t.same(exported.map((r) => r.decision_id).sort(), [...ids].sort(), 'all twelve')
   t.ok(exported.every((r, i) => i === 0 || (exported[i - 1] as DecisionRecord).at <= r.at), 'oldest first across the 8 partitions')
+  // a count that contradicts the log's is refused, not followed
+  const contradicting = captureIo({ cwd: rootDir, env: { RISKGATE_REDIS_URL: redis.url, RISKGATE_DECISION_LOG_PARTITIONS: '2' } })
+  t.equal(await runCli(['decisions', 'export'], contradicting), 2)
+  t.match(contradicting.err(), /the decision log in Redis has 8 partition\(s\), RISKGATE_DECISION_LOG_PARTITIONS is 2/)
+  t.equal(contradicting.out(), '', 'nothing exported')
   const byId = new Map(exported.map((r) => [r.decision_id, r]))
   t.equal(byId.get(ids[0] ?? '')?.outcome?.label, 'fraud')
   t.equal(byId.get(ids[0] ?? '')?.outcome?.source, 'api')

@@ -6,7 +6,7 @@ import path from 'node:path'
 import { createDecisionKeys } from '../../idempotency/decision-key.js'
 import { createRedisDecisionLog } from '../../decision-log/redis-store.js'
 import type { LogRange } from '../../decision-log/store.js'
-import { DEFAULT_CLUSTER_LOG_PARTITIONS, DEFAULT_LOG_PARTITIONS, MAX_LOG_PARTITIONS, PartitionCountMismatchError, resolveLogPartitions } from '../../decision-log/partition-count.js'
+import { defaultLogPartitions, MAX_LOG_PARTITIONS, PartitionCountMismatchError, resolveLogPartitions } from '../../decision-log/partition-count.js'
 import { decisionLogKeys } from '../../decision-log/redis-keys.js'
 import { DEFAULT_LOG_TTL_SECONDS } from '../../decision-log/store.js'
 import { closeRedis, createRedisClient, waitForRedis } from '../../redis/client.js'
@@ -132,7 +132,7 @@ async function fromRedis (io: CliIo, range: LogRange, sink: Sink, counter: Count
       partitions = (await resolveLogPartitions(client, {
         keys: decisionLogKeys(),
         configured,
-        fallback: cluster ? DEFAULT_CLUSTER_LOG_PARTITIONS : DEFAULT_LOG_PARTITIONS,
+        fallback: defaultLogPartitions(cluster),
         ttlMs: DEFAULT_LOG_TTL_SECONDS * 1000,
         store: false
       })).partitions
