@@ -7,8 +7,9 @@ import type { DecisionLogKeys } from './redis-keys.js'
  * must use the same count: with another, a retry would miss its charge's decision and be decided
  * again, and an outcome would miss its decision.
  *
- * The log keeps its count in Redis (`<prefix>partitions`, with the log's TTL, renewed as the
- * record contexts are). A process takes it from there; RISKGATE_DECISION_LOG_PARTITIONS set to
+ * The log keeps its count in Redis (`<prefix>partitions`, with the log's TTL and a day, renewed as
+ * the record contexts are: hourly by each process that writes, so that the count never lapses
+ * while a process writes, even with the shortest TTL the log allows, an hour). A process takes it from there; RISKGATE_DECISION_LOG_PARTITIONS set to
  * another count is refused (PartitionCountMismatchError) rather than followed. A log without the
  * key (a new one, or one written by a version before the key) gets its count from the setting, or,
  * unset, from the partitions' own keys: a log of earlier versions, which wrote 8 partitions unless
@@ -25,6 +26,9 @@ export const DEFAULT_CLUSTER_LOG_PARTITIONS = 8
 /** what versions before the stored count wrote when RISKGATE_DECISION_LOG_PARTITIONS was unset */
 export const EARLIER_DEFAULT_LOG_PARTITIONS = 8
 export const MAX_LOG_PARTITIONS = 256
+
+/** what the stored count lives past the log's TTL: it is renewed about hourly, never lapses between */
+export const PARTITIONS_TTL_SLACK_MS = 24 * 60 * 60_000
 
 /** a new log's partitions: one on a standalone Redis or behind Sentinel, 8 over a Cluster */
 export function defaultLogPartitions (cluster: boolean): number {
@@ -67,7 +71,7 @@ export interface ResolvePartitionsOptions {
   configured?: number | undefined
   /** a new log's count (defaultLogPartitions) */
   fallback: number
-  /** the log's TTL (ms): the stored count's, when this call stores it */
+  /** the log's TTL (ms): the stored count's, and PARTITIONS_TTL_SLACK_MS, when this call stores it */
   ttlMs: number
   /** store the count when the log has none (a process that writes the log); a reader (the export) does not */
   store: boolean
@@ -103,15 +107,17 @@ export async function resolveLogPartitions (redis: RedisClient, options: Resolve
         ? { partitions: EARLIER_DEFAULT_LOG_PARTITIONS, source: PartitionCountSource.EARLIER }
         : { partitions: options.fallback, source: PartitionCountSource.DEFAULT }
     if (!options.store || attempt > 0) return found
-    if (await redis.set(keys.partitions, String(found.partitions), 'PX', options.ttlMs, 'NX') === 'OK') return found
+    if (await redis.set(keys.partitions, String(found.partitions), 'PX', options.ttlMs + PARTITIONS_TTL_SLACK_MS, 'NX') === 'OK') return found
   }
 }
 
 /**
- * Renews the stored count's TTL, or stores it when it has gone (the log idle past its TTL): with
+ * Renews the stored count's TTL (the log's and a day), or stores it when it has gone (the log idle
+ * past its TTL): with
  * the record contexts, about hourly by each process that writes the log. A count stored by
  * another process is left as it is.
  */
 export async function renewLogPartitions (redis: RedisClient, keys: DecisionLogKeys, partitions: number, ttlMs: number): Promise<void> {
-  if (await redis.set(keys.partitions, String(partitions), 'PX', ttlMs, 'NX') !== 'OK') await redis.pexpire(keys.partitions, ttlMs)
+  const px = ttlMs + PARTITIONS_TTL_SLACK_MS
+  if (await redis.set(keys.partitions, String(partitions), 'PX', px, 'NX') !== 'OK') await redis.pexpire(keys.partitions, px)
 }

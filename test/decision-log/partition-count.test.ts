@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import {
   DEFAULT_CLUSTER_LOG_PARTITIONS, DEFAULT_LOG_PARTITIONS, EARLIER_DEFAULT_LOG_PARTITIONS, PartitionCountMismatchError,
-  PartitionCountSource, renewLogPartitions, resolveLogPartitions
+  PartitionCountSource, PARTITIONS_TTL_SLACK_MS, renewLogPartitions, resolveLogPartitions
 } from '../../src/decision-log/partition-count.js'
 import type { ResolvePartitionsOptions } from '../../src/decision-log/partition-count.js'
 import { decisionLogKeys } from '../../src/decision-log/redis-keys.js'
@@ -25,7 +25,7 @@ t.test('a new log takes the default, keeps it, and every later process reads it'
   t.same(await resolveLogPartitions(client, options(keys)), { partitions: DEFAULT_LOG_PARTITIONS, source: PartitionCountSource.DEFAULT })
   t.equal(await client.get(keys.partitions), String(DEFAULT_LOG_PARTITIONS))
   const ttl = await client.pttl(keys.partitions)
-  t.ok(ttl > 0 && ttl <= TTL_MS, 'with the log\'s TTL')
+  t.ok(ttl > TTL_MS && ttl <= TTL_MS + PARTITIONS_TTL_SLACK_MS, 'with the log\'s TTL and a day')
   // a process with another default (a Cluster's) still reads the log's own
   t.same(await resolveLogPartitions(client, options(keys, { fallback: DEFAULT_CLUSTER_LOG_PARTITIONS })), { partitions: DEFAULT_LOG_PARTITIONS, source: PartitionCountSource.STORED })
 })
@@ -82,11 +82,11 @@ t.test('renewing keeps the stored count, and stores it again once gone', async (
   const keys = newKeys()
   await client.set(keys.partitions, '2', 'PX', 1000)
   await renewLogPartitions(client, keys, 2, TTL_MS)
-  t.ok(await client.pttl(keys.partitions) > 1000, 'TTL renewed')
+  t.ok(await client.pttl(keys.partitions) > TTL_MS, 'TTL renewed: the log\'s and a day')
   await renewLogPartitions(client, keys, 3, TTL_MS)
   t.equal(await client.get(keys.partitions), '2', 'another process\'s count is not replaced')
   await client.del(keys.partitions)
   await renewLogPartitions(client, keys, 2, TTL_MS)
   t.equal(await client.get(keys.partitions), '2')
-  t.ok(await client.pttl(keys.partitions) > 1000)
+  t.ok(await client.pttl(keys.partitions) > TTL_MS)
 })
