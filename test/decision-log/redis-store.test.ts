@@ -15,6 +15,7 @@ import { IDENTIFIER_CHAR, time13 } from '../../src/decision-log/search-keys.js'
 import { IdentifierKind } from '../../src/decision-log/store.js'
 import type { AppendEntry } from '../../src/decision-log/store.js'
 import { noRawIdentifiersProperty } from '../helpers/decision-log-redis-dump.js'
+import { PARTITIONS_TTL_SLACK_MS } from '../../src/decision-log/partition-count.js'
 import { pagedAdd } from '../helpers/paged-set-writer.js'
 import { connectRedis, externalRedisUrl } from '../helpers/redis.js'
 import type { RedisServer } from '../helpers/redis.js'
@@ -98,12 +99,13 @@ t.test('keys: every key of a partition shares its hash tag; no id or identifier 
   }
   t.equal(new Set(partitionKeys.map((k) => /\{p(\d)\}/.exec(k)?.[1])).size, 4, 'the records spread over every partition')
   t.ok(found.includes(`${prefix}ctx`), 'the shared contexts')
+  t.equal(await client.get(`${prefix}partitions`), '4', 'the partition count')
   t.equal(found.filter((k) => k.startsWith(`${prefix}a:`)).length, 1, 'one alias, named by a keyed digest')
   for (const key of found) {
     const ttl = await client.pttl(key)
     // the text pages of the kind and rule indexes and their directories: the TTL and a slack of
-    // a sixty-fourth of it (an hour at most)
-    const most = /:[DGEH]:/.test(key) ? 3600_000 + 3600_000 / 64 : 3600_000
+    // a sixty-fourth of it (an hour at most); the partition count: the TTL and a day
+    const most = /:[DGEH]:/.test(key) ? 3600_000 + 3600_000 / 64 : key === `${prefix}partitions` ? 3600_000 + PARTITIONS_TTL_SLACK_MS : 3600_000
     t.ok(ttl > 0 && ttl <= most, `${key.slice(prefix.length)} has a TTL`, { diagnostic: false })
   }
   const everything = found.join(' ')
