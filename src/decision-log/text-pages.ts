@@ -20,8 +20,10 @@ import { PAGED_LUA } from './paged-sets.js'
  * page's last entry and is appended to it (three commands: the directory's last page, the page's
  * last entry and its length). A page that holds TEXT_PAGE_MAX entries is rewritten once to its
  * exact size (APPEND leaves room for growth: as much again as the string holds) and a new last
- * page starts. A late entry is inserted in its page (read, rewritten); a page past twice the
- * bound is cut at a time boundary. Trimming cuts entries out of their page (the oldest leave
+ * page starts. An append ends a page at a time boundary within TEXT_PAGE_MAX entries: the time
+ * that would cross it starts the next page (only a time the page held before the append stays
+ * in it whole), so that a full page stays in its allocation (below). A late entry is inserted in
+ * its page (read, rewritten); a page past twice the bound is cut at a time boundary within it. Trimming cuts entries out of their page (the oldest leave
  * first: usually the first page's first entries, cut at once); a page left empty leaves the
  * directory. Measured in docs/performance.md.
  *
@@ -122,14 +124,21 @@ end`
  */
 export function textPagesLua (length: number, s: string): string {
   return `
--- writes v (entries in order, of page p's range) as page p of d; past twice limit (bytes) it is cut
--- at a time boundary past limit, the rest a new page bounded by its first time
-local function text_put${s} (d, p, v, limit, ttl)
+-- writes v (entries in order, of page p's range) as page p of d; past over (bytes: limit for
+-- the rest of an append, twice limit for a page an insert rewrote) it is cut within limit at a
+-- time boundary (back over the entries of the time that crosses limit; a page of that one time:
+-- past it), the rest a new page bounded by its first time
+local function text_put${s} (d, p, v, limit, ttl, over)
   while true do
     local cut = #v
-    if cut > 2 * limit then
+    if cut > over then
       cut = limit
-      while cut < #v and string.sub(v, cut + 1, cut + 13) == string.sub(v, cut - ${length - 1}, cut - ${length - 13}) do cut = cut + ${length} end
+      local t = string.sub(v, cut + 1, cut + 13)
+      while cut > 0 and string.sub(v, cut - ${length - 1}, cut - ${length - 13}) == t do cut = cut - ${length} end
+      if cut == 0 then
+        cut = limit
+        while cut < #v and string.sub(v, cut + 1, cut + 13) == string.sub(v, cut - ${length - 1}, cut - ${length - 13}) do cut = cut + ${length} end
+      end
     end
     redis.call('SET', d .. ':' .. p, string.sub(v, 1, cut), 'PX', ttl)
     if cut >= #v then return end
@@ -160,25 +169,31 @@ local function text_add${s} (d, ents, low, limit, ttl, young, newest)
       tt = tail ~= '' and tonumber(string.sub(tail, 1, 13))
     end
     if newest or (tt and (tt < low or (tt == low and entry_before_at${s}(tail, tt, ents[1], 1)))) then
-      -- the usual case: after the last page's last entry, appended; past the page's room (then
-      -- past the entries that share the time of the one before: one time is never split) the
-      -- rest start a new page
+      -- the usual case: after the last page's last entry, appended; past the page's room the
+      -- rest start a new page, cut at a time boundary (one time is never split): the entries of
+      -- the time of the first that does not fit go to the new page with it, so that the page
+      -- stays within its room (and its allocation); only a time the page held before this batch
+      -- stays in it whole, past its room
       local n = #ents
       local len = redis.call('APPEND', key, table.concat(ents))
       -- the page's length before (0: a page gone, by its TTL, that APPEND made again)
       local before = len - ${length} * n
       local j = math.max(0, limit - before) / ${length} + 1
       if j <= n then
-        -- the time of the entry before the first that does not fit (none before a page made again)
-        local prev = nil
-        if j > 1 then
-          prev = string.sub(ents[j - 1], 1, 13)
-        elseif tail then
-          prev = string.sub(tail, 1, 13)
-        elseif before > 0 then
-          prev = redis.call('GETRANGE', key, tostring(before - ${length}), tostring(before - ${length - 12}))
+        local t = string.sub(ents[j], 1, 13)
+        while j > 1 and string.sub(ents[j - 1], 1, 13) == t do j = j - 1 end
+        if j == 1 then
+          -- the time of the page's entry before the batch (none before a page made again)
+          local prev = nil
+          if tail then
+            prev = string.sub(tail, 1, 13)
+          elseif before > 0 then
+            prev = redis.call('GETRANGE', key, tostring(before - ${length}), tostring(before - ${length - 12}))
+          end
+          if prev == t then
+            while j <= n and string.sub(ents[j], 1, 13) == t do j = j + 1 end
+          end
         end
-        while j <= n and string.sub(ents[j], 1, 13) == prev do j = j + 1 end
       end
       if j <= n then
         -- the last page is full: its own entries written to their size (APPEND leaves a string
@@ -187,7 +202,7 @@ local function text_add${s} (d, ents, low, limit, ttl, young, newest)
         local lo = string.sub(ents[j], 1, 13)
         local p = paged_new_name(d, lo)
         redis.call('ZADD', d, lo, p)
-        text_put${s}(d, p, table.concat(ents, '', j, n), limit, ttl)
+        text_put${s}(d, p, table.concat(ents, '', j, n), limit, ttl, limit)
         redis.call('PEXPIRE', d, ttl)
       elseif bound < young or before == 0 then
         redis.call('PEXPIRE', key, ttl)
@@ -216,7 +231,7 @@ local function text_add${s} (d, ents, low, limit, ttl, young, newest)
   for _, p in ipairs(names) do
     local v = redis.call('GET', d .. ':' .. p) or ''
     for _, e in ipairs(pages[p]) do v = entry_insert${s}(v, e, tonumber(string.sub(e, 1, 13))) end
-    text_put${s}(d, p, v, limit, ttl)
+    text_put${s}(d, p, v, limit, ttl, 2 * limit)
   end
   redis.call('PEXPIRE', d, ttl)
 end

@@ -180,6 +180,39 @@ t.test('appended in order: pages of pageMax entries, each full one written to it
   }
 })
 
+t.test('appended in order, several entries a millisecond: a page ends at a time boundary within its room, the time that crosses it starting the next page', async (t) => {
+  const { client } = await connectRedis(t)
+  const d = `test:text:${randomUUID()}:{x}:D:a`
+  const pageMax = 8
+  // batches of two milliseconds of three entries each: after the first, a page's room (8) ends
+  // inside a millisecond of the next batch
+  let k = 0
+  for (let b = 0; b < 12; b++) {
+    const batch: string[] = []
+    for (let m = 0; m < 2; m++) {
+      for (let e = 0; e < 3; e++) batch.push(text({ ms: T0 + 2 * b + m, field: `f${String(k++).padStart(21, '0')}` }))
+    }
+    await add.run(client, [d], [pageMax, 60_000, ...batch])
+  }
+  const pages = await client.zrange(d, '0', '-1')
+  const all: string[] = []
+  for (const page of pages) {
+    const v = await client.get(`${d}:${page}`) ?? ''
+    const n = v.length / ENTRY_LENGTH
+    t.ok(n <= pageMax, `${page}: ${n} entries, at most ${pageMax}`, { diagnostic: false })
+    for (let j = 0; j < n; j++) all.push(v.slice(j * ENTRY_LENGTH, (j + 1) * ENTRY_LENGTH))
+  }
+  t.equal(all.length, k, 'every entry, once')
+  t.same(all, [...all].sort(), 'in order')
+  // a time the page held before a batch stays whole in it, past its room
+  const e = `test:text:${randomUUID()}:{x}:D:a`
+  await add.run(client, [e], [4, 60_000, ...[0, 1, 2].map((j) => text({ ms: T0, field: `g${String(j).padStart(21, '0')}` }))])
+  await add.run(client, [e], [4, 60_000, ...[3, 4, 5].map((j) => text({ ms: T0, field: `g${String(j).padStart(21, '0')}` })), text({ ms: T0 + 1, field: `g${'6'.padStart(21, '0')}` })])
+  const [first, second] = await client.zrange(e, '0', '-1')
+  t.equal(((await client.get(`${e}:${first as string}`)) ?? '').length / ENTRY_LENGTH, 6, 'one time, six entries, in one page')
+  t.equal(((await client.get(`${e}:${second as string}`)) ?? '').length / ENTRY_LENGTH, 1, 'the next time, the next page')
+})
+
 t.test('TTLs: a page and its directory live the TTL and a slack; an append renews them once the last page is older than half the slack', async (t) => {
   const { client } = await connectRedis(t)
   const d = `test:text:${randomUUID()}:{x}:D:a`
