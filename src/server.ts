@@ -12,6 +12,18 @@ import { createBatchedLogStream } from './log-stream.js'
 import { SIGHUP_ACTOR } from './plugins/rule-reload.js'
 
 /**
+ * A configuration error ends the process with its message on stderr and exit 78 (EX_CONFIG): a
+ * setting refused, or one that contradicts what the decision log in Redis keeps (the log lines
+ * written so far are flushed on exit).
+ */
+function exitOnConfigError (err: unknown): void {
+  if (err instanceof ConfigError || err instanceof PartitionCountMismatchError) {
+    process.stderr.write(`riskgate: ${err.message}\n`)
+    process.exit(78)
+  }
+}
+
+/**
  * The only file that reads process.env, listens and handles signals. Everything else receives
  * the validated configuration.
  */
@@ -21,10 +33,7 @@ async function main (): Promise<void> {
   try {
     loaded = await loadConfig(process.env)
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`riskgate: ${err.message}\n`)
-      process.exit(78) // EX_CONFIG
-    }
+    exitOnConfigError(err)
     throw err
   }
   const { config, warnings } = loaded
@@ -45,12 +54,7 @@ async function main (): Promise<void> {
   try {
     app = await buildApp(config, { logStream, onRulesApplied: announceRulesApplied, onChallengerChanged: announceChallengerChanged })
   } catch (err) {
-    // a setting that contradicts what the decision log in Redis keeps: a configuration error
-    if (err instanceof PartitionCountMismatchError) {
-      logStream.flush()
-      process.stderr.write(`riskgate: ${err.message}\n`)
-      process.exit(78) // EX_CONFIG
-    }
+    exitOnConfigError(err)
     throw err
   }
   if (cluster.isPrimary || cluster.worker?.id === 1) for (const warning of warnings) app.log.warn(warning)

@@ -14,7 +14,7 @@ import { createSnapshotHash } from '../decision-log/snapshot.js'
 import type { AppendEntry } from '../decision-log/store.js'
 import { DEFAULT_LOG_TTL_SECONDS } from '../decision-log/store.js'
 import { defaultLogPartitions, PartitionCountMismatchError, resolveLogPartitions } from '../decision-log/partition-count.js'
-import { decisionLogKeys, DEFAULT_DECISION_LOG_PREFIX } from '../decision-log/redis-keys.js'
+import { decisionLogKeys } from '../decision-log/redis-keys.js'
 import { RedisMode } from '../redis/connection.js'
 import { DecisionLogFormat } from '../decision-log/format.js'
 import { createDecisionKeys } from '../idempotency/decision-key.js'
@@ -46,7 +46,7 @@ async function logPartitions (fastify: FastifyInstance, opts: DecisionLogOptions
   const fallback = defaultLogPartitions(fastify.redisMode === RedisMode.CLUSTER)
   const resolve = async (): Promise<number> => {
     const found = await resolveLogPartitions(redis, {
-      keys: decisionLogKeys(opts.keyPrefix ?? DEFAULT_DECISION_LOG_PREFIX),
+      keys: decisionLogKeys(opts.keyPrefix),
       configured: opts.partitions,
       fallback,
       ttlMs: (opts.ttlSeconds ?? DEFAULT_LOG_TTL_SECONDS) * 1000,
